@@ -1,0 +1,223 @@
+"""Reference data: Kazakhstan's regions with their population, the offences and the bodies.
+
+Everything here is loaded from the files in ``reference/data/`` by migrations; each file names
+its source. Adding an offence or a region is a change of those files, not of this code.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from qorgau.core.i18n import localized
+
+
+class RegionKind(models.TextChoices):
+    OBLAST = "oblast", pgettext_lazy("region kind", "oblast")
+    CITY = "city", _("city of republican significance")
+
+
+class Region(models.Model):
+    """A first-level administrative unit: one of 17 oblasts or 3 cities of republican significance."""
+
+    code = models.CharField(_("ISO 3166-2 code"), max_length=6, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=RegionKind.choices)
+    order = models.PositiveSmallIntegerField(
+        _("official order"), unique=True, help_text=_("Order of the national statistics tables.")
+    )
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=100)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    short_kk = models.CharField(_("short name (Kazakh)"), max_length=60)
+    short_ru = models.CharField(_("short name (Russian)"), max_length=60)
+    short_en = models.CharField(_("short name (English)"), max_length=60)
+    source = models.TextField(_("source"))
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """Full name in the active language."""
+        return localized(self, "name")
+
+    @property
+    def short_name(self) -> str:
+        """Short name (used when regions are listed together) in the active language."""
+        return localized(self, "short")
+
+    def latest_population(self, on_date=None):
+        """The latest population figure dated on or before ``on_date`` (any date if None)."""
+        figures = self.population_figures.all()
+        if on_date is not None:
+            figures = figures.filter(reference_date__lte=on_date)
+        return figures.order_by("-reference_date").first()
+
+
+class PopulationFigure(models.Model):
+    """The population of a region on a reference date, as published by the named source."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="population_figures", verbose_name=_("region")
+    )
+    reference_date = models.DateField(_("reference date"))
+    population = models.PositiveIntegerField(_("population"))
+    precision = models.CharField(
+        _("precision"), max_length=100, help_text=_("e.g. exact, rounded to thousands")
+    )
+    source = models.TextField(_("source"))
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["region__order", "-reference_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "reference_date"], name="population_once_per_date")
+        ]
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+
+    def __str__(self) -> str:
+        return f"{self.region.code} {self.reference_date}: {self.population}"
+
+
+class Law(models.Model):
+    """A law that introduced or changed an offence."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    signed_on = models.DateField(_("signed on"))
+    in_force_on = models.DateField(_("in force on"))
+    title_kk = models.TextField(_("title (Kazakh)"))
+    title_ru = models.TextField(_("title (Russian)"))
+    title_en = models.TextField(_("title (English)"))
+    source = models.TextField(_("source"))
+
+    class Meta:
+        ordering = ["signed_on"]
+        verbose_name = _("law")
+        verbose_name_plural = _("laws")
+
+    def __str__(self) -> str:
+        return f"№ {self.number} ({self.signed_on:%Y-%m-%d})"
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+
+class OffenceCategory(models.TextChoices):
+    MISDEMEANOUR = "misdemeanour", _("criminal misdemeanour")
+    CRIME = "crime", _("crime")
+
+
+class Article(models.Model):
+    """An article of the Criminal Code of the Republic of Kazakhstan watched by the system."""
+
+    code = models.CharField(_("article"), max_length=20, unique=True, help_text=_("e.g. 115-1"))
+    title_kk = models.TextField(_("title (Kazakh)"))
+    title_ru = models.TextField(_("title (Russian)"))
+    title_en = models.TextField(_("title (English)"))
+    short_kk = models.CharField(_("short name (Kazakh)"), max_length=100)
+    short_ru = models.CharField(_("short name (Russian)"), max_length=100)
+    short_en = models.CharField(_("short name (English)"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=OffenceCategory.choices)
+    in_force_on = models.DateField(_("in force on"))
+    law = models.ForeignKey(Law, on_delete=models.PROTECT, related_name="articles", verbose_name=_("law"))
+    reconciliation_allowed = models.BooleanField(
+        _("reconciliation ends the case"),
+        default=True,
+        help_text=_("False when reconciliation with the victim is not a ground to terminate the case."),
+    )
+    source = models.TextField(_("source"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def short_name(self) -> str:
+        return localized(self, "short")
+
+
+class CrimeGravity(models.TextChoices):
+    NONE = "", _("not applicable (criminal misdemeanour)")
+    SMALL = "small", _("of small gravity")
+    MEDIUM = "medium", _("of medium gravity")
+    GRAVE = "grave", _("grave")
+    ESPECIALLY_GRAVE = "especially_grave", _("especially grave")
+
+
+class ArticlePart(models.Model):
+    """A part of an article, with what it covers and its penalty."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="parts", verbose_name=_("article"))
+    number = models.PositiveSmallIntegerField(_("part"))
+    gravity = models.CharField(_("gravity"), max_length=20, choices=CrimeGravity.choices, blank=True)
+    description_kk = models.TextField(_("description (Kazakh)"))
+    description_ru = models.TextField(_("description (Russian)"))
+    description_en = models.TextField(_("description (English)"))
+    penalty_kk = models.TextField(_("penalty (Kazakh)"))
+    penalty_ru = models.TextField(_("penalty (Russian)"))
+    penalty_en = models.TextField(_("penalty (English)"))
+
+    class Meta:
+        ordering = ["article__code", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="article_part_unique")]
+        verbose_name = _("article part")
+        verbose_name_plural = _("article parts")
+
+    def __str__(self) -> str:
+        return f"{self.article.code} ч.{self.number}"
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def penalty(self) -> str:
+        return localized(self, "penalty")
+
+
+class BodyKind(models.TextChoices):
+    POLICE = "police", _("police")
+    PROSECUTOR = "prosecutor", _("prosecutor's office")
+    INVESTIGATIVE_COMMITTEE = "investigative_committee", _("investigative committee")
+    ANTI_CORRUPTION = "anti_corruption", _("anti-corruption service")
+    OTHER = "other", _("other body")
+
+
+class Body(models.Model):
+    """A state body that receives reports or investigates cases (e.g. a city police department)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=BodyKind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="bodies",
+        verbose_name=_("region"), help_text=_("Empty for a national body."),
+    )
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        ordering = ["region__order", "code"]
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")

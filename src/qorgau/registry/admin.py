@@ -1,0 +1,67 @@
+"""Admin of the registry. Lifecycle fields (status, qualification, term) are read-only here:
+they change only through the services and the lifecycle module (staff pages, CLI)."""
+
+from django.contrib import admin
+
+from .models import Case, Party, Qualification, Report, StatusChange, TermExtension
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class QualificationInline(ReadOnlyInline):
+    model = Qualification
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+
+
+class TermExtensionInline(ReadOnlyInline):
+    model = TermExtension
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["number", "registered_at", "region", "article_part", "status", "term_ends_on", "is_demo"]
+    list_filter = ["status", "article_part__article", "region", "is_demo"]
+    search_fields = ["number"]
+    date_hierarchy = "registered_at"
+    readonly_fields = [
+        "number", "registered_at", "region", "article_part", "status", "status_at",
+        "termination_ground", "suspension_ground", "joined_to", "term_ends_on", "is_demo",
+        "created_at", "created_by",
+    ]
+    filter_horizontal = ["reports"]
+    inlines = [PartyInline, QualificationInline, StatusChangeInline, TermExtensionInline]
+
+    def has_add_permission(self, request):
+        # Registration gives a number and records the initial state: use the staff page.
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "channel", "region", "receiving_body", "decision", "decided_at", "is_demo"]
+    list_filter = ["decision", "channel", "region", "is_demo"]
+    date_hierarchy = "received_at"
+    readonly_fields = ["decision", "decided_at", "decided_by", "decision_note", "created_at", "created_by"]
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin):
+    list_display = ["case", "role", "sex", "age_band", "is_minor", "relationship", "consent_further_use"]
+    list_filter = ["role", "sex", "age_band", "relationship"]

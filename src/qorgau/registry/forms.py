@@ -1,0 +1,92 @@
+"""Forms of the registry's staff pages. They validate input; the services do the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.reference.models import Article, ArticlePart, Body, Region
+
+from .choices import (
+    AgeBand,
+    CaseStatus,
+    Channel,
+    Decision,
+    Relationship,
+    Sex,
+    SuspensionGround,
+    TerminationGround,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
+
+
+class CaseSearchForm(forms.Form):
+    number = forms.CharField(label=_("Number"), required=False)
+    article = forms.ModelChoiceField(Article.objects.all(), label=_("Article"), required=False, to_field_name="code")
+    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"), required=False, to_field_name="code")
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *CaseStatus.choices])
+    registered_from = forms.DateField(label=_("Registered from"), required=False, widget=DateInput)
+    registered_to = forms.DateField(label=_("Registered to"), required=False, widget=DateInput)
+
+    def params(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["article"] = data["article"].code if data.get("article") else ""
+        data["region"] = data["region"].code if data.get("region") else ""
+        return data
+
+
+class PartSelect(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.article.code} ч.{obj.number} — {obj.article.title}"
+
+
+class CaseForm(forms.Form):
+    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
+    article_part = PartSelect(ArticlePart.objects.select_related("article"), label=_("Qualification"))
+    registered_at = forms.DateTimeField(label=_("Registered at"), widget=DateTimeInput)
+    investigating_body = forms.ModelChoiceField(Body.objects.all(), label=_("Investigating body"), required=False)
+    victim_sex = forms.ChoiceField(label=_("Victim's sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    victim_age_band = forms.ChoiceField(label=_("Victim's age band"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN)
+    suspect_sex = forms.ChoiceField(label=_("Suspect's sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    relationship = forms.ChoiceField(label=_("Suspect's relationship to the victim"), choices=Relationship.choices, initial=Relationship.UNKNOWN)
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
+    ground = forms.ChoiceField(
+        label=_("Ground"), required=False,
+        choices=[
+            ("", "—"),
+            (_("Termination"), [c for c in TerminationGround.choices if c[0]]),
+            (_("Suspension"), [c for c in SuspensionGround.choices if c[0]]),
+        ],
+    )
+    joined_to = forms.CharField(label=_("Joined to case number"), required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReportForm(forms.Form):
+    received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    receiving_body = forms.ModelChoiceField(Body.objects.all(), label=_("Receiving body"))
+    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
+    suggested_article = forms.ModelChoiceField(Article.objects.all(), label=_("Article suggested"), required=False)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("No names, ID numbers or addresses."),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[c for c in Decision.choices if c[0] not in (Decision.PENDING, Decision.REGISTERED)]
+    )
+    note = forms.CharField(label=_("Note (for “sent to another body”: which body)"), required=False)

@@ -1,0 +1,198 @@
+"""The one place that decides which status may follow which.
+
+A case's status changes only through :func:`transition`, and a report's decision only through
+:func:`decide`. Both check the tables below, lock the row, record the change as a row and raise
+:class:`IllegalTransition` (a translated message) without changing anything when the change is
+not allowed.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import CaseStatus, Decision, SuspensionGround, TerminationGround
+from .errors import IllegalTransition
+from .models import Case, Report, StatusChange
+
+S = CaseStatus
+
+# status -> the statuses that may follow it
+CASE_TRANSITIONS: dict[str, set[str]] = {
+    S.INVESTIGATION: {S.SENT_TO_COURT, S.TERMINATED, S.SUSPENDED, S.JOINED},
+    # Resumption: a suspended case is resumed; a termination is cancelled (by the prosecutor or
+    # the investigator's superior); a case returned from court goes back to investigation.
+    S.SUSPENDED: {S.INVESTIGATION},
+    S.TERMINATED: {S.INVESTIGATION},
+    S.SENT_TO_COURT: {S.INVESTIGATION},
+    S.JOINED: set(),
+}
+
+REPORT_TRANSITIONS: dict[str, set[str]] = {
+    Decision.PENDING: {Decision.REGISTERED, Decision.SENT_ELSEWHERE, Decision.NO_OFFENCE},
+    # A refusal may be overturned by the prosecutor: the report is then registered as a case.
+    Decision.NO_OFFENCE: {Decision.REGISTERED},
+    Decision.SENT_ELSEWHERE: set(),
+    Decision.REGISTERED: set(),
+}
+
+
+def allowed_next(status: str) -> list[str]:
+    """The statuses a case in ``status`` may move to, in the order of CaseStatus."""
+    return [s for s in S.values if s in CASE_TRANSITIONS.get(status, set())]
+
+
+def check_transition(
+    case: Case,
+    to_status: str,
+    *,
+    ground: str = "",
+    joined_to: Case | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> None:
+    """Raise IllegalTransition if ``case`` may not move to ``to_status`` with these details."""
+    labels = dict(S.choices)
+    if to_status not in labels:
+        raise IllegalTransition(_("Unknown status “%(status)s”.") % {"status": to_status})
+    if to_status not in CASE_TRANSITIONS[case.status]:
+        raise IllegalTransition(
+            _("Case %(number)s is “%(from)s”; it cannot become “%(to)s”.")
+            % {"number": case.number, "from": labels[case.status], "to": labels[to_status]}
+        )
+    if at is not None and case.status_at and at < case.status_at:
+        raise IllegalTransition(
+            _("The change cannot be dated before the current status (%(date)s).")
+            % {"date": timezone.localtime(case.status_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    check_status_details(case, to_status, ground=ground, joined_to=joined_to)
+    if to_status == S.INVESTIGATION and not reason.strip():
+        raise IllegalTransition(_("A resumption needs a reason."))
+
+
+def check_status_details(
+    case: Case, to_status: str, *, ground: str = "", joined_to: Case | None = None
+) -> None:
+    """Raise IllegalTransition unless the details a status needs are given (a ground for a
+    termination or suspension, the absorbing case for a joining) and no others."""
+    if to_status == S.TERMINATED:
+        if ground not in TerminationGround.values or not ground:
+            raise IllegalTransition(_("A termination needs a ground."))
+        if ground == TerminationGround.RECONCILIATION and not case.article.reconciliation_allowed:
+            raise IllegalTransition(
+                _("Reconciliation does not end a case under article %(article)s.")
+                % {"article": case.article.code}
+            )
+    elif to_status == S.SUSPENDED:
+        if ground not in SuspensionGround.values or not ground:
+            raise IllegalTransition(_("A suspension needs a ground."))
+    elif ground:
+        raise IllegalTransition(_("A ground is given only for a termination or a suspension."))
+    if to_status == S.JOINED:
+        if joined_to is None:
+            raise IllegalTransition(_("Name the case this one is joined to."))
+        if joined_to.pk == case.pk:
+            raise IllegalTransition(_("A case cannot be joined to itself."))
+        if joined_to.status == S.JOINED:
+            raise IllegalTransition(
+                _("Case %(number)s is itself joined to another case.") % {"number": joined_to.number}
+            )
+    elif joined_to is not None:
+        raise IllegalTransition(_("Only a joining names another case."))
+
+
+def transition(
+    case: Case,
+    to_status: str,
+    *,
+    user=None,
+    reason: str = "",
+    ground: str = "",
+    joined_to: Case | None = None,
+    at: dt.datetime | None = None,
+) -> StatusChange:
+    """Move ``case`` to ``to_status`` and record who, when, from, to and why.
+
+    Locks the case row, re-reads its status (another user may have changed it meanwhile),
+    checks the rules and writes both the case and the StatusChange, or nothing at all.
+    """
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("article_part__article").get(pk=case.pk)
+        at = at or timezone.now()
+        check_transition(locked, to_status, ground=ground, joined_to=joined_to, reason=reason, at=at)
+        change = StatusChange.objects.create(
+            case=locked, from_status=locked.status, to_status=to_status, changed_at=at,
+            changed_by=user, reason=reason, ground=ground,
+        )
+        locked.status = to_status
+        locked.status_at = at
+        locked.termination_ground = ground if to_status == S.TERMINATED else ""
+        locked.suspension_ground = ground if to_status == S.SUSPENDED else ""
+        locked.joined_to = joined_to if to_status == S.JOINED else None
+        locked.save(
+            update_fields=["status", "status_at", "termination_ground", "suspension_ground", "joined_to"]
+        )
+    for field in ("status", "status_at", "termination_ground", "suspension_ground", "joined_to"):
+        setattr(case, field, getattr(locked, field))
+    return change
+
+
+def record_initial_status(
+    case: Case,
+    *,
+    user=None,
+    at: dt.datetime,
+    status: str = S.INVESTIGATION,
+    ground: str = "",
+    joined_to: Case | None = None,
+    reason: str = "",
+) -> StatusChange:
+    """Record the first status of a newly registered case.
+
+    A new registration starts "under investigation". A case imported from another register
+    arrives with its current status (its earlier history is not in the file), which must still
+    carry the details that status needs.
+    """
+    if status not in S.values:
+        raise IllegalTransition(_("Unknown status “%(status)s”.") % {"status": status})
+    check_status_details(case, status, ground=ground, joined_to=joined_to)
+    if at < case.registered_at:
+        raise IllegalTransition(_("The status cannot be dated before the registration."))
+    change = StatusChange.objects.create(
+        case=case, from_status="", to_status=status, changed_at=at, changed_by=user,
+        reason=reason or _("registration"), ground=ground,
+    )
+    case.status, case.status_at = status, at
+    case.termination_ground = ground if status == S.TERMINATED else ""
+    case.suspension_ground = ground if status == S.SUSPENDED else ""
+    case.joined_to = joined_to if status == S.JOINED else None
+    case.save(
+        update_fields=["status", "status_at", "termination_ground", "suspension_ground", "joined_to"]
+    )
+    return change
+
+
+def decide(
+    report: Report, decision: str, *, user=None, at: dt.datetime | None = None, note: str = ""
+) -> Report:
+    """Record the decision taken on a report; the same rules-table check as for cases."""
+    labels = dict(Decision.choices)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if decision not in REPORT_TRANSITIONS.get(locked.decision, set()):
+            raise IllegalTransition(
+                _("The report's decision is “%(from)s”; it cannot become “%(to)s”.")
+                % {"from": labels[locked.decision], "to": labels.get(decision, decision)}
+            )
+        at = at or timezone.now()
+        if at < locked.received_at:
+            raise IllegalTransition(_("A decision cannot be dated before the report was received."))
+        if decision == Decision.SENT_ELSEWHERE and not note.strip():
+            raise IllegalTransition(_("Name the body the report was sent to."))
+        locked.decision, locked.decided_at, locked.decided_by = decision, at, user
+        locked.decision_note = note
+        locked.save(update_fields=["decision", "decided_at", "decided_by", "decision_note"])
+    report.decision, report.decided_at, report.decided_by = locked.decision, at, user
+    report.decision_note = note
+    return report

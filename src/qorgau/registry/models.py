@@ -1,0 +1,232 @@
+"""The registry: reports received, the cases (pre-trial investigations) opened on them, and
+their pseudonymous parties.
+
+Privacy by design: no model here has a field for a name, an ID number (IIN) or an address.
+History is stored as rows (qualifications, status changes, term extensions), never overwritten;
+the current values on :class:`Case` are kept in step by ``registry.services`` only.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.reference.models import Article, ArticlePart, Body, Region
+
+from .choices import (
+    AgeBand,
+    CaseStatus,
+    Channel,
+    Decision,
+    PartyRole,
+    Relationship,
+    Sex,
+    SuspensionGround,
+    TerminationGround,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+class Report(models.Model):
+    """An incoming report or application about an offence: an entry of the information
+    registration book, with the decision taken on it."""
+
+    received_at = models.DateTimeField(_("received at"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    receiving_body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="reports_received", verbose_name=_("receiving body")
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="reports", verbose_name=_("region"))
+    suggested_article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
+        verbose_name=_("article suggested"),
+    )
+    summary = models.TextField(
+        _("summary"), help_text=_("Short summary. Sensitive: no names, ID numbers or addresses.")
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["region", "received_at"]), models.Index(fields=["decision"])]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return _("Report of %(date)s") % {"date": f"{self.received_at:%Y-%m-%d %H:%M}"}
+
+
+class Case(models.Model):
+    """A criminal case: a pre-trial investigation registered in the register."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    # Set for numbers the system assigned: the year and the position in the region's sequence.
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    number_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    registered_at = models.DateTimeField(_("registered at"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases", verbose_name=_("region"))
+    investigating_body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        verbose_name=_("investigating body"),
+    )
+    article_part = models.ForeignKey(
+        ArticlePart, on_delete=models.PROTECT, related_name="cases", verbose_name=_("qualification"),
+        help_text=_("Current qualification; its history is in the qualification records."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.INVESTIGATION
+    )
+    status_at = models.DateTimeField(_("status since"))
+    termination_ground = models.CharField(
+        _("termination ground"), max_length=30, choices=TerminationGround.choices, blank=True
+    )
+    suspension_ground = models.CharField(
+        _("suspension ground"), max_length=30, choices=SuspensionGround.choices, blank=True
+    )
+    joined_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="joined_cases",
+        verbose_name=_("joined to"),
+    )
+    term_ends_on = models.DateField(
+        _("investigation term ends on"), null=True, blank=True,
+        help_text=_("The term with all recorded extensions."),
+    )
+    reports = models.ManyToManyField(Report, blank=True, related_name="cases", verbose_name=_("reports"))
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+
+    class Meta:
+        ordering = ["-registered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "number_year", "number_seq"], name="case_number_seq_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "registered_at"]),
+            models.Index(fields=["status"]),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def article(self) -> Article:
+        return self.article_part.article
+
+
+class CaseNumberSequence(models.Model):
+    """The last number given to a case of a region in a year. Rows are locked while a number is
+    taken, so numbers are unique and without gaps even under concurrent registration."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="case_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last_value}"
+
+
+class Qualification(models.Model):
+    """A qualification of a case (article and part) from a moment on. The first is the initial
+    qualification; each requalification adds a row."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("case"))
+    article_part = models.ForeignKey(ArticlePart, on_delete=models.PROTECT, related_name="+", verbose_name=_("qualification"))
+    qualified_at = models.DateTimeField(_("qualified at"))
+    qualified_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["qualified_at", "id"]
+        verbose_name = _("qualification record")
+        verbose_name_plural = _("qualification records")
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.article_part}"
+
+
+class StatusChange(models.Model):
+    """One transition of a case's status: who, when, from, to, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("case"))
+    from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    reason = models.TextField(_("reason"), blank=True)
+    ground = models.CharField(_("ground"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class TermExtension(models.Model):
+    """An extension of the investigation term, as authorised."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("case"))
+    previous_end = models.DateField(_("previous end"))
+    new_end = models.DateField(_("new end"))
+    extended_at = models.DateTimeField(_("extended at"))
+    extended_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    authorised_by = models.CharField(_("authorised by"), max_length=200, help_text=_("Post of the official who authorised it."))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["extended_at", "id"]
+        verbose_name = _("term extension")
+        verbose_name_plural = _("term extensions")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.previous_end} → {self.new_end}"
+
+
+class Party(models.Model):
+    """A victim or suspect, described only by pseudonymous attributes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("case"))
+    role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    is_minor = models.BooleanField(_("minor"), default=False)
+    relationship = models.CharField(
+        _("relationship to the victim"), max_length=20, choices=Relationship.choices, blank=True,
+        help_text=_("For a suspect: their relationship to the victim."),
+    )
+    consent_further_use = models.BooleanField(
+        _("consent to use beyond the investigation"), null=True, blank=True,
+        help_text=_("For a victim: recorded consent (yes / no); empty when not asked."),
+    )
+
+    class Meta:
+        ordering = ["case", "role", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} ({self.get_sex_display()}, {self.get_age_band_display()})"

@@ -1,0 +1,218 @@
+"""Actions on the registry. Each takes the acting user, validates, locks, changes and records,
+or raises :class:`RegistryError` with a translated message and changes nothing.
+
+Views, CLI commands and (later) the API call these functions; none of them writes registry rows
+itself.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qorgau.oversight import rules
+from qorgau.reference.models import ArticlePart, Body, Region
+
+from . import lifecycle, numbering
+from .choices import MINOR_AGE_BANDS, AgeBand, CaseStatus, Decision, PartyRole, Relationship, Sex
+from .errors import RegistryError
+from .models import Case, Party, Qualification, Report, TermExtension
+
+
+@dataclass(frozen=True)
+class PartyData:
+    """Pseudonymous attributes of a party, as entered."""
+
+    role: str
+    sex: str = Sex.UNKNOWN
+    age_band: str = AgeBand.UNKNOWN
+    is_minor: bool | None = None  # None: derived from the age band
+    relationship: str = ""
+    consent_further_use: bool | None = None
+
+
+def _check_party(data: PartyData) -> None:
+    if data.role not in PartyRole.values:
+        raise RegistryError(_("Unknown party role “%(value)s”.") % {"value": data.role})
+    if data.sex not in Sex.values:
+        raise RegistryError(_("Unknown sex “%(value)s”.") % {"value": data.sex})
+    if data.age_band not in AgeBand.values:
+        raise RegistryError(_("Unknown age band “%(value)s”.") % {"value": data.age_band})
+    if data.relationship and data.relationship not in Relationship.values:
+        raise RegistryError(_("Unknown relationship “%(value)s”.") % {"value": data.relationship})
+    if data.relationship and data.role != PartyRole.SUSPECT:
+        raise RegistryError(_("Only a suspect has a relationship to the victim."))
+    if data.consent_further_use is not None and data.role != PartyRole.VICTIM:
+        raise RegistryError(_("Consent is recorded for victims only."))
+    if data.is_minor is not None and data.age_band != AgeBand.UNKNOWN:
+        if data.is_minor != (data.age_band in MINOR_AGE_BANDS):
+            raise RegistryError(_("The minor flag contradicts the age band."))
+
+
+def add_party(case: Case, data: PartyData, *, user=None) -> Party:
+    """Add a victim or suspect to a case."""
+    _check_party(data)
+    is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
+    return Party.objects.create(
+        case=case, role=data.role, sex=data.sex, age_band=data.age_band, is_minor=is_minor,
+        relationship=data.relationship, consent_further_use=data.consent_further_use,
+    )
+
+
+def create_report(
+    *,
+    user=None,
+    received_at: dt.datetime,
+    channel: str,
+    receiving_body: Body,
+    region: Region,
+    summary: str,
+    suggested_article=None,
+    is_demo: bool = False,
+) -> Report:
+    """Enter a report received by a body; it waits for a decision."""
+    if received_at > timezone.now():
+        raise RegistryError(_("A report cannot be received in the future."))
+    if not summary.strip():
+        raise RegistryError(_("The summary must not be empty."))
+    return Report.objects.create(
+        received_at=received_at, channel=channel, receiving_body=receiving_body, region=region,
+        summary=summary.strip(), suggested_article=suggested_article, is_demo=is_demo,
+        created_by=user,
+    )
+
+
+def register_case(
+    *,
+    user=None,
+    region: Region,
+    article_part: ArticlePart,
+    registered_at: dt.datetime,
+    investigating_body: Body | None = None,
+    reports: Iterable[Report] = (),
+    parties: Iterable[PartyData] = (),
+    number: str = "",
+    is_demo: bool = False,
+    status: str = CaseStatus.INVESTIGATION,
+    status_at: dt.datetime | None = None,
+    ground: str = "",
+    joined_to: Case | None = None,
+) -> Case:
+    """Register a pre-trial investigation: give it a number (unless one is supplied, e.g. by an
+    import), record its initial qualification and status, set its term, link its reports and
+    record their decision, and add its parties — all in one transaction.
+
+    ``status``/``status_at``/``ground``/``joined_to`` are for imports of cases that already
+    have a later status; a new registration leaves them at their defaults."""
+    article = article_part.article
+    local_day = timezone.localtime(registered_at).date()
+    if local_day < article.in_force_on:
+        raise RegistryError(
+            _("Article %(article)s is in force since %(date)s; a case cannot be registered earlier.")
+            % {"article": article.code, "date": article.in_force_on.isoformat()},
+            "registered_at",
+        )
+    if registered_at > timezone.now():
+        raise RegistryError(_("A case cannot be registered in the future."), "registered_at")
+    if investigating_body and investigating_body.region_id not in (None, region.pk):
+        raise RegistryError(
+                _("The investigating body belongs to another region."), "investigating_body"
+            )
+    parties = list(parties)
+    for party in parties:
+        _check_party(party)
+    with transaction.atomic():
+        number_year = number_seq = None
+        if number:
+            parsed = numbering.parse_number(number)
+            if parsed:
+                number_year, number_region, number_seq = parsed
+                if number_region != region.code or number_year != local_day.year:
+                    raise RegistryError(
+                        _("Number %(number)s belongs to another region or year.") % {"number": number},
+                        "number",
+                    )
+                numbering.claim_number(region, number_year, number_seq)
+            if Case.objects.filter(number=number).exists():
+                raise RegistryError(
+                    _("Case number %(number)s is already taken.") % {"number": number}, "number"
+                )
+        else:
+            number_year = local_day.year
+            number, number_seq = numbering.next_number(region, number_year)
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    number=number, number_year=number_year, number_seq=number_seq,
+                    registered_at=registered_at, region=region,
+                    investigating_body=investigating_body, article_part=article_part,
+                    status_at=registered_at, is_demo=is_demo, created_by=user,
+                    term_ends_on=rules.investigation_term_end(article.category, registered_at),
+                )
+        except IntegrityError:
+            raise RegistryError(
+                _("Case number %(number)s is already taken.") % {"number": number}, "number"
+            ) from None
+        Qualification.objects.create(
+            case=case, article_part=article_part, qualified_at=registered_at, qualified_by=user,
+            reason=_("initial qualification"),
+        )
+        lifecycle.record_initial_status(
+            case, user=user, at=status_at or registered_at, status=status, ground=ground,
+            joined_to=joined_to, reason="" if status_at is None else _("imported"),
+        )
+        for report in reports:
+            if report.region_id != region.pk:
+                raise RegistryError(_("A report of another region cannot open this case."))
+            if report.decision != Decision.REGISTERED:
+                lifecycle.decide(report, Decision.REGISTERED, user=user, at=registered_at)
+            case.reports.add(report)
+        for party in parties:
+            add_party(case, party, user=user)
+    return case
+
+
+def requalify(case: Case, article_part: ArticlePart, *, user=None, reason: str, at=None) -> Qualification:
+    """Change a case's qualification; the previous one stays in the history."""
+    if not reason.strip():
+        raise RegistryError(_("A requalification needs a reason."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.article_part_id == article_part.pk:
+            raise RegistryError(_("The case already has this qualification."))
+        if at < locked.registered_at:
+            raise RegistryError(_("A requalification cannot be dated before the registration."))
+        record = Qualification.objects.create(
+            case=locked, article_part=article_part, qualified_at=at, qualified_by=user, reason=reason
+        )
+        locked.article_part = article_part
+        locked.save(update_fields=["article_part"])
+    case.article_part = article_part
+    return record
+
+
+def extend_term(
+    case: Case, new_end: dt.date, *, user=None, authorised_by: str, reason: str, at=None
+) -> TermExtension:
+    """Record an authorised extension of the investigation term."""
+    if not authorised_by.strip() or not reason.strip():
+        raise RegistryError(_("An extension needs the authorising official and a reason."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.term_ends_on is None:
+            raise RegistryError(_("The case has no investigation term to extend."))
+        if new_end <= locked.term_ends_on:
+            raise RegistryError(_("The new end must be later than the current one."))
+        extension = TermExtension.objects.create(
+            case=locked, previous_end=locked.term_ends_on, new_end=new_end,
+            extended_at=at or timezone.now(), extended_by=user, authorised_by=authorised_by,
+            reason=reason,
+        )
+        locked.term_ends_on = new_end
+        locked.save(update_fields=["term_ends_on"])
+    case.term_ends_on = new_end
+    return extension

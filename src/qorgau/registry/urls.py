@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("cases/export.csv", views.case_export, name="case_export"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("cases/<str:number>/status/", views.case_status, name="case_status"),
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/new/", views.report_new, name="report_new"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+]

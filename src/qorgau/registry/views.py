@@ -1,0 +1,154 @@
+"""Staff pages of the registry: thin callers of ``services``, ``lifecycle`` and ``queries``."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import csvio, lifecycle, queries, services
+from .choices import CaseStatus, PartyRole
+from .errors import RegistryError
+from .forms import CaseForm, CaseSearchForm, DecisionForm, ReportForm, StatusForm
+from .models import Case, Report
+
+
+def _allowed(case: Case) -> list[str]:
+    """Labels of the statuses the case may move to, for the page."""
+    return [CaseStatus(s).label for s in lifecycle.allowed_next(case.status)]
+
+
+@login_required
+def case_list(request):
+    """Search cases; the results are paginated."""
+    form = CaseSearchForm(request.GET or None)
+    cases = Case.objects.all()
+    if form.is_valid():
+        cases = queries.search_cases(cases, form.params())
+    else:
+        cases = queries.search_cases(cases, {})
+    page = Paginator(cases.order_by("-registered_at", "-number"), 50).get_page(request.GET.get("page"))
+    return render(request, "registry/case_list.html", {"form": form, "page": page})
+
+
+@login_required
+def case_detail(request, number):
+    """One case with its qualification, status history, extensions, parties and reports."""
+    case = get_object_or_404(
+        Case.objects.select_related("region", "article_part__article", "investigating_body", "joined_to"),
+        number=number,
+    )
+    return render(request, "registry/case_detail.html", {
+        "case": case,
+        "status_form": StatusForm(),
+        "allowed": _allowed(case),
+    })
+
+
+@login_required
+@require_POST
+def case_status(request, number):
+    """Change a case's status through the lifecycle module."""
+    case = get_object_or_404(Case, number=number)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        joined_to = None
+        if form.cleaned_data["joined_to"]:
+            joined_to = Case.objects.filter(number=form.cleaned_data["joined_to"].strip()).first()
+            if joined_to is None:
+                form.add_error("joined_to", _("No case with this number."))
+        if not form.errors:
+            try:
+                lifecycle.transition(
+                    case, form.cleaned_data["to_status"], user=request.user,
+                    reason=form.cleaned_data["reason"], ground=form.cleaned_data["ground"],
+                    joined_to=joined_to,
+                )
+            except RegistryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The status was changed."))
+                return redirect("registry:case_detail", number=case.number)
+    return render(request, "registry/case_detail.html", {
+        "case": case, "status_form": form, "allowed": _allowed(case),
+    }, status=400)
+
+
+@login_required
+def case_new(request):
+    """Register a case; the system gives its number."""
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.register_case(
+                user=request.user, region=data["region"], article_part=data["article_part"],
+                registered_at=data["registered_at"], investigating_body=data["investigating_body"],
+                parties=[
+                    services.PartyData(role=PartyRole.VICTIM, sex=data["victim_sex"], age_band=data["victim_age_band"]),
+                    services.PartyData(role=PartyRole.SUSPECT, sex=data["suspect_sex"], relationship=data["relationship"]),
+                ],
+            )
+        except RegistryError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("Case %(number)s was registered.") % {"number": case.number})
+            return redirect("registry:case_detail", number=case.number)
+    return render(request, "registry/case_form.html", {"form": form})
+
+
+@login_required
+def case_export(request):
+    """Download the cases as CSV (format: docs/cases-csv.md)."""
+    out = io.StringIO()
+    csvio.export_cases(Case.objects.all(), out)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="qorgau-cases-{stamp}.csv"'
+    return response
+
+
+@login_required
+def report_list(request):
+    """Reports, newest first, optionally only those awaiting a decision."""
+    reports = Report.objects.select_related("region", "receiving_body", "suggested_article")
+    if request.GET.get("decision"):
+        reports = reports.filter(decision=request.GET["decision"])
+    page = Paginator(reports.order_by("-received_at"), 50).get_page(request.GET.get("page"))
+    return render(request, "registry/report_list.html", {"page": page})
+
+
+@login_required
+def report_new(request):
+    """Enter a report received by a body."""
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.create_report(user=request.user, **form.cleaned_data)
+        except RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The report was entered."))
+            return redirect("registry:report_detail", pk=report.pk)
+    return render(request, "registry/report_form.html", {"form": form})
+
+
+@login_required
+def report_detail(request, pk):
+    """One report and the decision on it."""
+    report = get_object_or_404(Report.objects.select_related("region", "receiving_body"), pk=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.decide(report, form.cleaned_data["decision"], user=request.user, note=form.cleaned_data["note"])
+        except RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect("registry:report_detail", pk=report.pk)
+    return render(request, "registry/report_detail.html", {"report": report, "form": form})

@@ -1,0 +1,8 @@
+"""WSGI entry point: ``gunicorn qorgau.wsgi``."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qorgau.settings")
+application = get_wsgi_application()
