@@ -9,8 +9,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-key-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from qorgau.settings import *  # noqa: E402, F403
+from qorgau.settings import *  # noqa: F403
 
 # Argon2 with its production cost makes every login in a test take ~50 ms; MD5 keeps the suite
 # fast. Production hashing is checked by tests/test_settings.py against qorgau.settings itself.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

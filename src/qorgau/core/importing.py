@@ -56,7 +56,14 @@ def read_csv_text(data: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportRejected(
-                [RowError(0, "", "", _("the file is not UTF-8 text (byte %(pos)d)") % {"pos": exc.start})]
+                [
+                    RowError(
+                        0,
+                        "",
+                        "",
+                        _("the file is not UTF-8 text (byte %(pos)d)") % {"pos": exc.start},
+                    )
+                ]
             ) from None
     elif data.startswith("\ufeff"):
         data = data[1:]

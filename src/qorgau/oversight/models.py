@@ -27,7 +27,10 @@ class DeadlineRule(models.Model):
 
     kind = models.CharField(_("kind"), max_length=30, choices=RuleKind.choices)
     category = models.CharField(
-        _("offence category"), max_length=20, choices=OffenceCategory.choices, blank=True,
+        _("offence category"),
+        max_length=20,
+        choices=OffenceCategory.choices,
+        blank=True,
         help_text=_("Empty: applies to every category."),
     )
     amount = models.PositiveIntegerField(_("amount"))

@@ -17,7 +17,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus whole calendar months, clamped to the last day of a shorter month."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def add_term(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
@@ -27,7 +29,9 @@ def add_term(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
     if unit == TermUnit.DAYS:
         return start + dt.timedelta(days=amount)
     local = timezone.localtime(start)
-    return local.replace(**{f: getattr(add_months(local.date(), amount), f) for f in ("year", "month", "day")})
+    return local.replace(
+        **{f: getattr(add_months(local.date(), amount), f) for f in ("year", "month", "day")}
+    )
 
 
 def investigation_term_end(category: str, registered_at: dt.datetime) -> dt.date | None:
@@ -57,5 +61,7 @@ def load_rules(DeadlineRule, path=None) -> int:
     rules = json.loads(Path(path).read_text(encoding="utf-8"))["rules"]
     for rule in rules:
         rule = dict(rule)
-        DeadlineRule.objects.get_or_create(kind=rule.pop("kind"), category=rule.pop("category"), defaults=rule)
+        DeadlineRule.objects.get_or_create(
+            kind=rule.pop("kind"), category=rule.pop("category"), defaults=rule
+        )
     return len(rules)

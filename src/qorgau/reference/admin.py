@@ -27,7 +27,13 @@ class PopulationFigureAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         urls = super().get_urls()
-        extra = [path("load/", self.admin_site.admin_view(self.load_view), name="reference_population_load")]
+        extra = [
+            path(
+                "load/",
+                self.admin_site.admin_view(self.load_view),
+                name="reference_population_load",
+            )
+        ]
         return extra + urls
 
     def load_view(self, request):
@@ -39,15 +45,24 @@ class PopulationFigureAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    count = loaders.load_population(Region, PopulationFigure, form.cleaned_data["file"].read())
+                    count = loaders.load_population(
+                        Region, PopulationFigure, form.cleaned_data["file"].read()
+                    )
             except ImportRejected as exc:
                 errors = exc.errors
                 messages.error(request, str(exc))
             else:
-                messages.success(request, _("Population figures loaded: %(count)d.") % {"count": count})
+                messages.success(
+                    request, _("Population figures loaded: %(count)d.") % {"count": count}
+                )
                 return redirect("admin:reference_populationfigure_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "errors": errors,
-                   "title": gettext_lazy("Load population table"), "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "title": gettext_lazy("Load population table"),
+            "opts": self.model._meta,
+        }
         return render(request, "admin/reference/populationfigure/load.html", context)
 
 

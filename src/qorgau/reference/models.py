@@ -62,7 +62,10 @@ class PopulationFigure(models.Model):
     """The population of a region on a reference date, as published by the named source."""
 
     region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, related_name="population_figures", verbose_name=_("region")
+        Region,
+        on_delete=models.CASCADE,
+        related_name="population_figures",
+        verbose_name=_("region"),
     )
     reference_date = models.DateField(_("reference date"))
     population = models.PositiveIntegerField(_("population"))
@@ -75,7 +78,9 @@ class PopulationFigure(models.Model):
     class Meta:
         ordering = ["region__order", "-reference_date"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "reference_date"], name="population_once_per_date")
+            models.UniqueConstraint(
+                fields=["region", "reference_date"], name="population_once_per_date"
+            )
         ]
         verbose_name = _("population figure")
         verbose_name_plural = _("population figures")
@@ -125,11 +130,15 @@ class Article(models.Model):
     short_en = models.CharField(_("short name (English)"), max_length=100)
     category = models.CharField(_("category"), max_length=20, choices=OffenceCategory.choices)
     in_force_on = models.DateField(_("in force on"))
-    law = models.ForeignKey(Law, on_delete=models.PROTECT, related_name="articles", verbose_name=_("law"))
+    law = models.ForeignKey(
+        Law, on_delete=models.PROTECT, related_name="articles", verbose_name=_("law")
+    )
     reconciliation_allowed = models.BooleanField(
         _("reconciliation ends the case"),
         default=True,
-        help_text=_("False when reconciliation with the victim is not a ground to terminate the case."),
+        help_text=_(
+            "False when reconciliation with the victim is not a ground to terminate the case."
+        ),
     )
     source = models.TextField(_("source"))
 
@@ -161,9 +170,13 @@ class CrimeGravity(models.TextChoices):
 class ArticlePart(models.Model):
     """A part of an article, with what it covers and its penalty."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="parts", verbose_name=_("article"))
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="parts", verbose_name=_("article")
+    )
     number = models.PositiveSmallIntegerField(_("part"))
-    gravity = models.CharField(_("gravity"), max_length=20, choices=CrimeGravity.choices, blank=True)
+    gravity = models.CharField(
+        _("gravity"), max_length=20, choices=CrimeGravity.choices, blank=True
+    )
     description_kk = models.TextField(_("description (Kazakh)"))
     description_ru = models.TextField(_("description (Russian)"))
     description_en = models.TextField(_("description (English)"))
@@ -173,7 +186,9 @@ class ArticlePart(models.Model):
 
     class Meta:
         ordering = ["article__code", "number"]
-        constraints = [models.UniqueConstraint(fields=["article", "number"], name="article_part_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="article_part_unique")
+        ]
         verbose_name = _("article part")
         verbose_name_plural = _("article parts")
 
@@ -203,8 +218,13 @@ class Body(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=BodyKind.choices)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="bodies",
-        verbose_name=_("region"), help_text=_("Empty for a national body."),
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bodies",
+        verbose_name=_("region"),
+        help_text=_("Empty for a national body."),
     )
     name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
     name_ru = models.CharField(_("name (Russian)"), max_length=200)

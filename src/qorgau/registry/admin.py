@@ -36,14 +36,32 @@ class PartyInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["number", "registered_at", "region", "article_part", "status", "term_ends_on", "is_demo"]
+    list_display = [
+        "number",
+        "registered_at",
+        "region",
+        "article_part",
+        "status",
+        "term_ends_on",
+        "is_demo",
+    ]
     list_filter = ["status", "article_part__article", "region", "is_demo"]
     search_fields = ["number"]
     date_hierarchy = "registered_at"
     readonly_fields = [
-        "number", "registered_at", "region", "article_part", "status", "status_at",
-        "termination_ground", "suspension_ground", "joined_to", "term_ends_on", "is_demo",
-        "created_at", "created_by",
+        "number",
+        "registered_at",
+        "region",
+        "article_part",
+        "status",
+        "status_at",
+        "termination_ground",
+        "suspension_ground",
+        "joined_to",
+        "term_ends_on",
+        "is_demo",
+        "created_at",
+        "created_by",
     ]
     filter_horizontal = ["reports"]
     inlines = [PartyInline, QualificationInline, StatusChangeInline, TermExtensionInline]
@@ -55,13 +73,36 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "channel", "region", "receiving_body", "decision", "decided_at", "is_demo"]
+    list_display = [
+        "received_at",
+        "channel",
+        "region",
+        "receiving_body",
+        "decision",
+        "decided_at",
+        "is_demo",
+    ]
     list_filter = ["decision", "channel", "region", "is_demo"]
     date_hierarchy = "received_at"
-    readonly_fields = ["decision", "decided_at", "decided_by", "decision_note", "created_at", "created_by"]
+    readonly_fields = [
+        "decision",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+        "created_at",
+        "created_by",
+    ]
 
 
 @admin.register(Party)
 class PartyAdmin(admin.ModelAdmin):
-    list_display = ["case", "role", "sex", "age_band", "is_minor", "relationship", "consent_further_use"]
+    list_display = [
+        "case",
+        "role",
+        "sex",
+        "age_band",
+        "is_minor",
+        "relationship",
+        "consent_further_use",
+    ]
     list_filter = ["role", "sex", "age_band", "relationship"]

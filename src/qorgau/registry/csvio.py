@@ -19,7 +19,15 @@ from qorgau.core.importing import ImportRejected, RowError, read_csv_text, requi
 from qorgau.reference.models import ArticlePart, Body, Region
 
 from . import numbering, services
-from .choices import AgeBand, CaseStatus, PartyRole, Relationship, Sex, SuspensionGround, TerminationGround
+from .choices import (
+    AgeBand,
+    CaseStatus,
+    PartyRole,
+    Relationship,
+    Sex,
+    SuspensionGround,
+    TerminationGround,
+)
 from .errors import RegistryError
 from .models import Case, Party
 
@@ -92,9 +100,11 @@ def case_row(case: Case) -> dict[str, str]:
 
 def export_queryset(cases: QuerySet) -> QuerySet:
     """The cases in export order, with what each row needs fetched in a few queries."""
-    return cases.select_related(
-        "article_part__article", "region", "joined_to", "investigating_body"
-    ).prefetch_related("parties").order_by("registered_at", "number")
+    return (
+        cases.select_related("article_part__article", "region", "joined_to", "investigating_body")
+        .prefetch_related("parties")
+        .order_by("registered_at", "number")
+    )
 
 
 def export_cases(cases: QuerySet, out: io.TextIOBase) -> int:
@@ -136,7 +146,12 @@ def _choice(row, number, column, allowed, errors, *, blank_ok=True):
         return ""
     if value not in allowed:
         errors.append(
-            RowError(number, column, value, _("expected one of: %(values)s") % {"values": ", ".join(v for v in allowed if v)})
+            RowError(
+                number,
+                column,
+                value,
+                _("expected one of: %(values)s") % {"values": ", ".join(v for v in allowed if v)},
+            )
         )
         return None
     return value
@@ -145,7 +160,9 @@ def _choice(row, number, column, allowed, errors, *, blank_ok=True):
 def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None, list[RowError]]:
     errors: list[RowError] = []
     if "__extra__" in row:
-        errors.append(RowError(number, "", ",".join(row["__extra__"]), _("more cells than columns")))
+        errors.append(
+            RowError(number, "", ",".join(row["__extra__"]), _("more cells than columns"))
+        )
 
     def cell(column):
         return (row.get(column) or "").strip()
@@ -160,10 +177,19 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
     elif article_code and part_raw:
         part = lookups["parts"].get((article_code, part_raw))
         if part is None:
-            errors.append(RowError(number, "part", part_raw, _("article %(article)s has no such part") % {"article": article_code}))
+            errors.append(
+                RowError(
+                    number,
+                    "part",
+                    part_raw,
+                    _("article %(article)s has no such part") % {"article": article_code},
+                )
+            )
     region = lookups["regions"].get(region_code)
     if region_code and region is None:
-        errors.append(RowError(number, "region", region_code, _("unknown region code (expected e.g. KZ-79)")))
+        errors.append(
+            RowError(number, "region", region_code, _("unknown region code (expected e.g. KZ-79)"))
+        )
 
     def when(column):
         raw = cell(column)
@@ -172,20 +198,39 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
         try:
             return parse_datetime(raw)
         except ValueError:
-            errors.append(RowError(number, column, raw, _("expected a date-time as YYYY-MM-DDTHH:MM:SS+05:00")))
+            errors.append(
+                RowError(
+                    number, column, raw, _("expected a date-time as YYYY-MM-DDTHH:MM:SS+05:00")
+                )
+            )
             return None
 
     registered_at, status_at = when("registered_at"), when("status_at")
-    status = _choice(row, number, "status", CaseStatus.values, errors, blank_ok=False) if cell("status") else None
+    status = (
+        _choice(row, number, "status", CaseStatus.values, errors, blank_ok=False)
+        if cell("status")
+        else None
+    )
     termination = _choice(row, number, "termination_ground", TerminationGround.values, errors)
     suspension = _choice(row, number, "suspension_ground", SuspensionGround.values, errors)
     if termination and suspension:
-        errors.append(RowError(number, "suspension_ground", suspension, _("a case cannot be both terminated and suspended")))
+        errors.append(
+            RowError(
+                number,
+                "suspension_ground",
+                suspension,
+                _("a case cannot be both terminated and suspended"),
+            )
+        )
     body = None
     if cell("investigating_body"):
         body = lookups["bodies"].get(cell("investigating_body"))
         if body is None:
-            errors.append(RowError(number, "investigating_body", cell("investigating_body"), _("unknown body code")))
+            errors.append(
+                RowError(
+                    number, "investigating_body", cell("investigating_body"), _("unknown body code")
+                )
+            )
     victim_sex = _choice(row, number, "victim_sex", Sex.values, errors)
     victim_age = _choice(row, number, "victim_age_band", AgeBand.values, errors)
     relationship = _choice(row, number, "relationship", Relationship.values, errors)
@@ -194,14 +239,29 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
         return None, errors
     parties = []
     if victim_sex or victim_age:
-        parties.append(services.PartyData(role=PartyRole.VICTIM, sex=victim_sex or Sex.UNKNOWN, age_band=victim_age or AgeBand.UNKNOWN))
+        parties.append(
+            services.PartyData(
+                role=PartyRole.VICTIM,
+                sex=victim_sex or Sex.UNKNOWN,
+                age_band=victim_age or AgeBand.UNKNOWN,
+            )
+        )
     if relationship:
         parties.append(services.PartyData(role=PartyRole.SUSPECT, relationship=relationship))
     return ParsedRow(
-        row=number, number=cell("number"), article_part=part, region=region,
-        registered_at=registered_at, status=status, status_at=status_at,
-        ground=termination or suspension or "", joined_to=cell("joined_to"), body=body,
-        parties=parties, is_demo=demo == TRUE, raw=row,
+        row=number,
+        number=cell("number"),
+        article_part=part,
+        region=region,
+        registered_at=registered_at,
+        status=status,
+        status_at=status_at,
+        ground=termination or suspension or "",
+        joined_to=cell("joined_to"),
+        body=body,
+        parties=parties,
+        is_demo=demo == TRUE,
+        raw=row,
     ), []
 
 
@@ -242,7 +302,14 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
             continue
         if item.number:
             if item.number in seen_numbers:
-                errors.append(RowError(number, "number", item.number, _("the same number is in row %(row)d") % {"row": seen_numbers[item.number]}))
+                errors.append(
+                    RowError(
+                        number,
+                        "number",
+                        item.number,
+                        _("the same number is in row %(row)d") % {"row": seen_numbers[item.number]},
+                    )
+                )
             seen_numbers[item.number] = number
         parsed.append(item)
     if errors:
@@ -259,18 +326,29 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
         for item in parsed:
             joined_to = None
             if item.joined_to:
-                joined_to = by_number.get(item.joined_to) or Case.objects.filter(number=item.joined_to).first()
+                joined_to = (
+                    by_number.get(item.joined_to)
+                    or Case.objects.filter(number=item.joined_to).first()
+                )
                 if joined_to is None:
-                    errors.append(RowError(item.row, "joined_to", item.joined_to, _("no such case")))
+                    errors.append(
+                        RowError(item.row, "joined_to", item.joined_to, _("no such case"))
+                    )
                     continue
             try:
                 with transaction.atomic():
                     case = services.register_case(
-                        user=user, region=item.region, article_part=item.article_part,
-                        registered_at=item.registered_at, investigating_body=item.body,
-                        parties=item.parties, number=item.number,
+                        user=user,
+                        region=item.region,
+                        article_part=item.article_part,
+                        registered_at=item.registered_at,
+                        investigating_body=item.body,
+                        parties=item.parties,
+                        number=item.number,
                         is_demo=item.is_demo if is_demo is None else is_demo,
-                        status=item.status, status_at=item.status_at, ground=item.ground,
+                        status=item.status,
+                        status_at=item.status_at,
+                        ground=item.ground,
                         joined_to=joined_to,
                     )
             except RegistryError as exc:
@@ -285,4 +363,3 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
     if errors:
         raise ImportRejected(errors)
     return created
-

@@ -30,9 +30,15 @@ class DateTimeInput(forms.DateTimeInput):
 
 class CaseSearchForm(forms.Form):
     number = forms.CharField(label=_("Number"), required=False)
-    article = forms.ModelChoiceField(Article.objects.all(), label=_("Article"), required=False, to_field_name="code")
-    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"), required=False, to_field_name="code")
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *CaseStatus.choices])
+    article = forms.ModelChoiceField(
+        Article.objects.all(), label=_("Article"), required=False, to_field_name="code"
+    )
+    region = forms.ModelChoiceField(
+        Region.objects.all(), label=_("Region"), required=False, to_field_name="code"
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", "—"), *CaseStatus.choices]
+    )
     registered_from = forms.DateField(label=_("Registered from"), required=False, widget=DateInput)
     registered_to = forms.DateField(label=_("Registered to"), required=False, widget=DateInput)
 
@@ -50,19 +56,34 @@ class PartSelect(forms.ModelChoiceField):
 
 class CaseForm(forms.Form):
     region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
-    article_part = PartSelect(ArticlePart.objects.select_related("article"), label=_("Qualification"))
+    article_part = PartSelect(
+        ArticlePart.objects.select_related("article"), label=_("Qualification")
+    )
     registered_at = forms.DateTimeField(label=_("Registered at"), widget=DateTimeInput)
-    investigating_body = forms.ModelChoiceField(Body.objects.all(), label=_("Investigating body"), required=False)
-    victim_sex = forms.ChoiceField(label=_("Victim's sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    victim_age_band = forms.ChoiceField(label=_("Victim's age band"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN)
-    suspect_sex = forms.ChoiceField(label=_("Suspect's sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    relationship = forms.ChoiceField(label=_("Suspect's relationship to the victim"), choices=Relationship.choices, initial=Relationship.UNKNOWN)
+    investigating_body = forms.ModelChoiceField(
+        Body.objects.all(), label=_("Investigating body"), required=False
+    )
+    victim_sex = forms.ChoiceField(
+        label=_("Victim's sex"), choices=Sex.choices, initial=Sex.UNKNOWN
+    )
+    victim_age_band = forms.ChoiceField(
+        label=_("Victim's age band"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN
+    )
+    suspect_sex = forms.ChoiceField(
+        label=_("Suspect's sex"), choices=Sex.choices, initial=Sex.UNKNOWN
+    )
+    relationship = forms.ChoiceField(
+        label=_("Suspect's relationship to the victim"),
+        choices=Relationship.choices,
+        initial=Relationship.UNKNOWN,
+    )
 
 
 class StatusForm(forms.Form):
     to_status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
     ground = forms.ChoiceField(
-        label=_("Ground"), required=False,
+        label=_("Ground"),
+        required=False,
         choices=[
             ("", "—"),
             (_("Termination"), [c for c in TerminationGround.choices if c[0]]),
@@ -70,7 +91,9 @@ class StatusForm(forms.Form):
         ],
     )
     joined_to = forms.CharField(label=_("Joined to case number"), required=False)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReportForm(forms.Form):
@@ -78,15 +101,21 @@ class ReportForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     receiving_body = forms.ModelChoiceField(Body.objects.all(), label=_("Receiving body"))
     region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
-    suggested_article = forms.ModelChoiceField(Article.objects.all(), label=_("Article suggested"), required=False)
+    suggested_article = forms.ModelChoiceField(
+        Article.objects.all(), label=_("Article suggested"), required=False
+    )
     summary = forms.CharField(
-        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Summary"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("No names, ID numbers or addresses."),
     )
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[c for c in Decision.choices if c[0] not in (Decision.PENDING, Decision.REGISTERED)]
+        label=_("Decision"),
+        choices=[
+            c for c in Decision.choices if c[0] not in (Decision.PENDING, Decision.REGISTERED)
+        ],
     )
     note = forms.CharField(label=_("Note (for “sent to another body”: which body)"), required=False)

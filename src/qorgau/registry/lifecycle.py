@@ -96,7 +96,8 @@ def check_status_details(
             raise IllegalTransition(_("A case cannot be joined to itself."))
         if joined_to.status == S.JOINED:
             raise IllegalTransition(
-                _("Case %(number)s is itself joined to another case.") % {"number": joined_to.number}
+                _("Case %(number)s is itself joined to another case.")
+                % {"number": joined_to.number}
             )
     elif joined_to is not None:
         raise IllegalTransition(_("Only a joining names another case."))
@@ -118,12 +119,21 @@ def transition(
     checks the rules and writes both the case and the StatusChange, or nothing at all.
     """
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("article_part__article").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update().select_related("article_part__article").get(pk=case.pk)
+        )
         at = at or timezone.now()
-        check_transition(locked, to_status, ground=ground, joined_to=joined_to, reason=reason, at=at)
+        check_transition(
+            locked, to_status, ground=ground, joined_to=joined_to, reason=reason, at=at
+        )
         change = StatusChange.objects.create(
-            case=locked, from_status=locked.status, to_status=to_status, changed_at=at,
-            changed_by=user, reason=reason, ground=ground,
+            case=locked,
+            from_status=locked.status,
+            to_status=to_status,
+            changed_at=at,
+            changed_by=user,
+            reason=reason,
+            ground=ground,
         )
         locked.status = to_status
         locked.status_at = at
@@ -131,7 +141,13 @@ def transition(
         locked.suspension_ground = ground if to_status == S.SUSPENDED else ""
         locked.joined_to = joined_to if to_status == S.JOINED else None
         locked.save(
-            update_fields=["status", "status_at", "termination_ground", "suspension_ground", "joined_to"]
+            update_fields=[
+                "status",
+                "status_at",
+                "termination_ground",
+                "suspension_ground",
+                "joined_to",
+            ]
         )
     for field in ("status", "status_at", "termination_ground", "suspension_ground", "joined_to"):
         setattr(case, field, getattr(locked, field))
@@ -160,15 +176,26 @@ def record_initial_status(
     if at < case.registered_at:
         raise IllegalTransition(_("The status cannot be dated before the registration."))
     change = StatusChange.objects.create(
-        case=case, from_status="", to_status=status, changed_at=at, changed_by=user,
-        reason=reason or _("registration"), ground=ground,
+        case=case,
+        from_status="",
+        to_status=status,
+        changed_at=at,
+        changed_by=user,
+        reason=reason or _("registration"),
+        ground=ground,
     )
     case.status, case.status_at = status, at
     case.termination_ground = ground if status == S.TERMINATED else ""
     case.suspension_ground = ground if status == S.SUSPENDED else ""
     case.joined_to = joined_to if status == S.JOINED else None
     case.save(
-        update_fields=["status", "status_at", "termination_ground", "suspension_ground", "joined_to"]
+        update_fields=[
+            "status",
+            "status_at",
+            "termination_ground",
+            "suspension_ground",
+            "joined_to",
+        ]
     )
     return change
 

@@ -34,11 +34,20 @@ class Report(models.Model):
     received_at = models.DateTimeField(_("received at"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     receiving_body = models.ForeignKey(
-        Body, on_delete=models.PROTECT, related_name="reports_received", verbose_name=_("receiving body")
+        Body,
+        on_delete=models.PROTECT,
+        related_name="reports_received",
+        verbose_name=_("receiving body"),
     )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="reports", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="reports", verbose_name=_("region")
+    )
     suggested_article = models.ForeignKey(
-        Article, on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
+        Article,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
         verbose_name=_("article suggested"),
     )
     summary = models.TextField(
@@ -49,18 +58,31 @@ class Report(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decision_note = models.TextField(_("decision note"), blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["region", "received_at"]), models.Index(fields=["decision"])]
+        indexes = [
+            models.Index(fields=["region", "received_at"]),
+            models.Index(fields=["decision"]),
+        ]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
 
@@ -76,13 +98,22 @@ class Case(models.Model):
     number_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     number_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
     registered_at = models.DateTimeField(_("registered at"))
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="cases", verbose_name=_("region")
+    )
     investigating_body = models.ForeignKey(
-        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name=_("investigating body"),
     )
     article_part = models.ForeignKey(
-        ArticlePart, on_delete=models.PROTECT, related_name="cases", verbose_name=_("qualification"),
+        ArticlePart,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("qualification"),
         help_text=_("Current qualification; its history is in the qualification records."),
     )
     status = models.CharField(
@@ -96,18 +127,31 @@ class Case(models.Model):
         _("suspension ground"), max_length=30, choices=SuspensionGround.choices, blank=True
     )
     joined_to = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="joined_cases",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="joined_cases",
         verbose_name=_("joined to"),
     )
     term_ends_on = models.DateField(
-        _("investigation term ends on"), null=True, blank=True,
+        _("investigation term ends on"),
+        null=True,
+        blank=True,
         help_text=_("The term with all recorded extensions."),
     )
-    reports = models.ManyToManyField(Report, blank=True, related_name="cases", verbose_name=_("reports"))
+    reports = models.ManyToManyField(
+        Report, blank=True, related_name="cases", verbose_name=_("reports")
+    )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -141,7 +185,9 @@ class CaseNumberSequence(models.Model):
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["region", "year"], name="case_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="case_sequence_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.region_id}/{self.year}: {self.last_value}"
@@ -151,10 +197,21 @@ class Qualification(models.Model):
     """A qualification of a case (article and part) from a moment on. The first is the initial
     qualification; each requalification adds a row."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("case"))
-    article_part = models.ForeignKey(ArticlePart, on_delete=models.PROTECT, related_name="+", verbose_name=_("qualification"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("case")
+    )
+    article_part = models.ForeignKey(
+        ArticlePart, on_delete=models.PROTECT, related_name="+", verbose_name=_("qualification")
+    )
     qualified_at = models.DateTimeField(_("qualified at"))
-    qualified_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    qualified_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -169,11 +226,20 @@ class Qualification(models.Model):
 class StatusChange(models.Model):
     """One transition of a case's status: who, when, from, to, why."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("case")
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices)
     changed_at = models.DateTimeField(_("changed at"))
-    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    changed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     reason = models.TextField(_("reason"), blank=True)
     ground = models.CharField(_("ground"), max_length=30, blank=True)
 
@@ -189,12 +255,23 @@ class StatusChange(models.Model):
 class TermExtension(models.Model):
     """An extension of the investigation term, as authorised."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("case")
+    )
     previous_end = models.DateField(_("previous end"))
     new_end = models.DateField(_("new end"))
     extended_at = models.DateTimeField(_("extended at"))
-    extended_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
-    authorised_by = models.CharField(_("authorised by"), max_length=200, help_text=_("Post of the official who authorised it."))
+    extended_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    authorised_by = models.CharField(
+        _("authorised by"), max_length=200, help_text=_("Post of the official who authorised it.")
+    )
     reason = models.TextField(_("reason"))
 
     class Meta:
@@ -209,17 +286,26 @@ class TermExtension(models.Model):
 class Party(models.Model):
     """A victim or suspect, described only by pseudonymous attributes."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("case")
+    )
     role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    age_band = models.CharField(
+        _("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN
+    )
     is_minor = models.BooleanField(_("minor"), default=False)
     relationship = models.CharField(
-        _("relationship to the victim"), max_length=20, choices=Relationship.choices, blank=True,
+        _("relationship to the victim"),
+        max_length=20,
+        choices=Relationship.choices,
+        blank=True,
         help_text=_("For a suspect: their relationship to the victim."),
     )
     consent_further_use = models.BooleanField(
-        _("consent to use beyond the investigation"), null=True, blank=True,
+        _("consent to use beyond the investigation"),
+        null=True,
+        blank=True,
         help_text=_("For a victim: recorded consent (yes / no); empty when not asked."),
     )
 
@@ -229,4 +315,6 @@ class Party(models.Model):
         verbose_name_plural = _("parties")
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} ({self.get_sex_display()}, {self.get_age_band_display()})"
+        return (
+            f"{self.get_role_display()} ({self.get_sex_display()}, {self.get_age_band_display()})"
+        )

@@ -47,9 +47,12 @@ def _check_party(data: PartyData) -> None:
         raise RegistryError(_("Only a suspect has a relationship to the victim."))
     if data.consent_further_use is not None and data.role != PartyRole.VICTIM:
         raise RegistryError(_("Consent is recorded for victims only."))
-    if data.is_minor is not None and data.age_band != AgeBand.UNKNOWN:
-        if data.is_minor != (data.age_band in MINOR_AGE_BANDS):
-            raise RegistryError(_("The minor flag contradicts the age band."))
+    if (
+        data.is_minor is not None
+        and data.age_band != AgeBand.UNKNOWN
+        and data.is_minor != (data.age_band in MINOR_AGE_BANDS)
+    ):
+        raise RegistryError(_("The minor flag contradicts the age band."))
 
 
 def add_party(case: Case, data: PartyData, *, user=None) -> Party:
@@ -57,8 +60,13 @@ def add_party(case: Case, data: PartyData, *, user=None) -> Party:
     _check_party(data)
     is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
     return Party.objects.create(
-        case=case, role=data.role, sex=data.sex, age_band=data.age_band, is_minor=is_minor,
-        relationship=data.relationship, consent_further_use=data.consent_further_use,
+        case=case,
+        role=data.role,
+        sex=data.sex,
+        age_band=data.age_band,
+        is_minor=is_minor,
+        relationship=data.relationship,
+        consent_further_use=data.consent_further_use,
     )
 
 
@@ -79,8 +87,13 @@ def create_report(
     if not summary.strip():
         raise RegistryError(_("The summary must not be empty."))
     return Report.objects.create(
-        received_at=received_at, channel=channel, receiving_body=receiving_body, region=region,
-        summary=summary.strip(), suggested_article=suggested_article, is_demo=is_demo,
+        received_at=received_at,
+        channel=channel,
+        receiving_body=receiving_body,
+        region=region,
+        summary=summary.strip(),
+        suggested_article=suggested_article,
+        is_demo=is_demo,
         created_by=user,
     )
 
@@ -111,7 +124,9 @@ def register_case(
     local_day = timezone.localtime(registered_at).date()
     if local_day < article.in_force_on:
         raise RegistryError(
-            _("Article %(article)s is in force since %(date)s; a case cannot be registered earlier.")
+            _(
+                "Article %(article)s is in force since %(date)s; a case cannot be registered earlier."
+            )
             % {"article": article.code, "date": article.in_force_on.isoformat()},
             "registered_at",
         )
@@ -119,8 +134,8 @@ def register_case(
         raise RegistryError(_("A case cannot be registered in the future."), "registered_at")
     if investigating_body and investigating_body.region_id not in (None, region.pk):
         raise RegistryError(
-                _("The investigating body belongs to another region."), "investigating_body"
-            )
+            _("The investigating body belongs to another region."), "investigating_body"
+        )
     parties = list(parties)
     for party in parties:
         _check_party(party)
@@ -132,7 +147,8 @@ def register_case(
                 number_year, number_region, number_seq = parsed
                 if number_region != region.code or number_year != local_day.year:
                     raise RegistryError(
-                        _("Number %(number)s belongs to another region or year.") % {"number": number},
+                        _("Number %(number)s belongs to another region or year.")
+                        % {"number": number},
                         "number",
                     )
                 numbering.claim_number(region, number_year, number_seq)
@@ -146,10 +162,16 @@ def register_case(
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    number=number, number_year=number_year, number_seq=number_seq,
-                    registered_at=registered_at, region=region,
-                    investigating_body=investigating_body, article_part=article_part,
-                    status_at=registered_at, is_demo=is_demo, created_by=user,
+                    number=number,
+                    number_year=number_year,
+                    number_seq=number_seq,
+                    registered_at=registered_at,
+                    region=region,
+                    investigating_body=investigating_body,
+                    article_part=article_part,
+                    status_at=registered_at,
+                    is_demo=is_demo,
+                    created_by=user,
                     term_ends_on=rules.investigation_term_end(article.category, registered_at),
                 )
         except IntegrityError:
@@ -157,12 +179,20 @@ def register_case(
                 _("Case number %(number)s is already taken.") % {"number": number}, "number"
             ) from None
         Qualification.objects.create(
-            case=case, article_part=article_part, qualified_at=registered_at, qualified_by=user,
+            case=case,
+            article_part=article_part,
+            qualified_at=registered_at,
+            qualified_by=user,
             reason=_("initial qualification"),
         )
         lifecycle.record_initial_status(
-            case, user=user, at=status_at or registered_at, status=status, ground=ground,
-            joined_to=joined_to, reason="" if status_at is None else _("imported"),
+            case,
+            user=user,
+            at=status_at or registered_at,
+            status=status,
+            ground=ground,
+            joined_to=joined_to,
+            reason="" if status_at is None else _("imported"),
         )
         for report in reports:
             if report.region_id != region.pk:
@@ -175,7 +205,9 @@ def register_case(
     return case
 
 
-def requalify(case: Case, article_part: ArticlePart, *, user=None, reason: str, at=None) -> Qualification:
+def requalify(
+    case: Case, article_part: ArticlePart, *, user=None, reason: str, at=None
+) -> Qualification:
     """Change a case's qualification; the previous one stays in the history."""
     if not reason.strip():
         raise RegistryError(_("A requalification needs a reason."))
@@ -187,7 +219,11 @@ def requalify(case: Case, article_part: ArticlePart, *, user=None, reason: str, 
         if at < locked.registered_at:
             raise RegistryError(_("A requalification cannot be dated before the registration."))
         record = Qualification.objects.create(
-            case=locked, article_part=article_part, qualified_at=at, qualified_by=user, reason=reason
+            case=locked,
+            article_part=article_part,
+            qualified_at=at,
+            qualified_by=user,
+            reason=reason,
         )
         locked.article_part = article_part
         locked.save(update_fields=["article_part"])
@@ -208,8 +244,12 @@ def extend_term(
         if new_end <= locked.term_ends_on:
             raise RegistryError(_("The new end must be later than the current one."))
         extension = TermExtension.objects.create(
-            case=locked, previous_end=locked.term_ends_on, new_end=new_end,
-            extended_at=at or timezone.now(), extended_by=user, authorised_by=authorised_by,
+            case=locked,
+            previous_end=locked.term_ends_on,
+            new_end=new_end,
+            extended_at=at or timezone.now(),
+            extended_by=user,
+            authorised_by=authorised_by,
             reason=reason,
         )
         locked.term_ends_on = new_end

@@ -32,7 +32,9 @@ def case_list(request):
         cases = queries.search_cases(cases, form.params())
     else:
         cases = queries.search_cases(cases, {})
-    page = Paginator(cases.order_by("-registered_at", "-number"), 50).get_page(request.GET.get("page"))
+    page = Paginator(cases.order_by("-registered_at", "-number"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "registry/case_list.html", {"form": form, "page": page})
 
 
@@ -40,14 +42,20 @@ def case_list(request):
 def case_detail(request, number):
     """One case with its qualification, status history, extensions, parties and reports."""
     case = get_object_or_404(
-        Case.objects.select_related("region", "article_part__article", "investigating_body", "joined_to"),
+        Case.objects.select_related(
+            "region", "article_part__article", "investigating_body", "joined_to"
+        ),
         number=number,
     )
-    return render(request, "registry/case_detail.html", {
-        "case": case,
-        "status_form": StatusForm(),
-        "allowed": _allowed(case),
-    })
+    return render(
+        request,
+        "registry/case_detail.html",
+        {
+            "case": case,
+            "status_form": StatusForm(),
+            "allowed": _allowed(case),
+        },
+    )
 
 
 @login_required
@@ -65,8 +73,11 @@ def case_status(request, number):
         if not form.errors:
             try:
                 lifecycle.transition(
-                    case, form.cleaned_data["to_status"], user=request.user,
-                    reason=form.cleaned_data["reason"], ground=form.cleaned_data["ground"],
+                    case,
+                    form.cleaned_data["to_status"],
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    ground=form.cleaned_data["ground"],
                     joined_to=joined_to,
                 )
             except RegistryError as exc:
@@ -74,9 +85,16 @@ def case_status(request, number):
             else:
                 messages.success(request, _("The status was changed."))
                 return redirect("registry:case_detail", number=case.number)
-    return render(request, "registry/case_detail.html", {
-        "case": case, "status_form": form, "allowed": _allowed(case),
-    }, status=400)
+    return render(
+        request,
+        "registry/case_detail.html",
+        {
+            "case": case,
+            "status_form": form,
+            "allowed": _allowed(case),
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -87,17 +105,30 @@ def case_new(request):
         data = form.cleaned_data
         try:
             case = services.register_case(
-                user=request.user, region=data["region"], article_part=data["article_part"],
-                registered_at=data["registered_at"], investigating_body=data["investigating_body"],
+                user=request.user,
+                region=data["region"],
+                article_part=data["article_part"],
+                registered_at=data["registered_at"],
+                investigating_body=data["investigating_body"],
                 parties=[
-                    services.PartyData(role=PartyRole.VICTIM, sex=data["victim_sex"], age_band=data["victim_age_band"]),
-                    services.PartyData(role=PartyRole.SUSPECT, sex=data["suspect_sex"], relationship=data["relationship"]),
+                    services.PartyData(
+                        role=PartyRole.VICTIM,
+                        sex=data["victim_sex"],
+                        age_band=data["victim_age_band"],
+                    ),
+                    services.PartyData(
+                        role=PartyRole.SUSPECT,
+                        sex=data["suspect_sex"],
+                        relationship=data["relationship"],
+                    ),
                 ],
             )
         except RegistryError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            messages.success(request, _("Case %(number)s was registered.") % {"number": case.number})
+            messages.success(
+                request, _("Case %(number)s was registered.") % {"number": case.number}
+            )
             return redirect("registry:case_detail", number=case.number)
     return render(request, "registry/case_form.html", {"form": form})
 
@@ -145,7 +176,12 @@ def report_detail(request, pk):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            lifecycle.decide(report, form.cleaned_data["decision"], user=request.user, note=form.cleaned_data["note"])
+            lifecycle.decide(
+                report,
+                form.cleaned_data["decision"],
+                user=request.user,
+                note=form.cleaned_data["note"],
+            )
         except RegistryError as exc:
             form.add_error(None, str(exc))
         else:

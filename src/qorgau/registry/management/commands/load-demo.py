@@ -1,0 +1,43 @@
+"""``qorgau load-demo``: the seed plus a larger, realistic history (demo data)."""
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from qorgau.core.commands import QorgauCommand
+from qorgau.registry import demo
+from qorgau.registry.errors import RegistryError
+
+
+class Command(QorgauCommand):
+    help = (
+        "Load the letter's figures and a larger demonstration history (statuses, parties, reports)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--replace", action="store_true", help="Delete existing demonstration data first."
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if demonstration data is present."
+        )
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and demo.has_demo_data():
+            self.stdout.write(_("Demonstration data is already loaded."))
+            return
+        if options["replace"]:
+            demo.remove_demo_data()
+        try:
+            result = demo.load_demo()
+        except RegistryError as exc:
+            raise CommandError(f"{exc} {_('Use --replace to load it again.')}") from None
+        self.stdout.write(
+            _(
+                "Demonstration data loaded: %(seed)d cases of the letter, %(more)d more cases, %(reports)d other reports."
+            )
+            % {
+                "seed": result["seed_cases"],
+                "more": result["more_cases"],
+                "reports": result["other_reports"],
+            }
+        )

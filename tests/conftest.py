@@ -1,0 +1,87 @@
+"""Shared fixtures: named users, reference lookups, a case factory, and the PostgreSQL switch."""
+
+import datetime as dt
+import os
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from qorgau.reference.models import ArticlePart, Body, Region
+from qorgau.registry import services
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests run on PostgreSQL. When CI asks for PostgreSQL
+    (QORGAU_REQUIRE_POSTGRES=1) and the database is something else, the run fails instead of
+    silently leaving them out; on SQLite they are deselected (reported as such)."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    if os.environ.get("QORGAU_REQUIRE_POSTGRES") == "1" and not on_postgres:
+        raise pytest.UsageError("QORGAU_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    if on_postgres:
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture
+def on_postgres():
+    assert connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_user(
+        "admin_national", password="x-admin-pass-123", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def registrar(django_user_model):
+    return django_user_model.objects.create_user("registrar_shymkent", password="x-reg-pass-123")
+
+
+@pytest.fixture
+def shymkent(db):
+    return Region.objects.get(code="KZ-79")
+
+
+@pytest.fixture
+def astana(db):
+    return Region.objects.get(code="KZ-71")
+
+
+@pytest.fixture
+def stalking(db):
+    return ArticlePart.objects.get(article__code="115-1", number=1)
+
+
+@pytest.fixture
+def coercion(db):
+    return ArticlePart.objects.get(article__code="125-1", number=1)
+
+
+def local(*args) -> dt.datetime:
+    """An aware date-time in Kazakhstan's time zone."""
+    return timezone.make_aware(dt.datetime(*args))
+
+
+@pytest.fixture
+def make_case(db):
+    """Register a case through the service with sensible defaults."""
+
+    def make(region="KZ-79", article="115-1", part=1, registered_at=None, **kwargs):
+        region_obj = Region.objects.get(code=region)
+        return services.register_case(
+            region=region_obj,
+            article_part=ArticlePart.objects.get(article__code=article, number=part),
+            registered_at=registered_at or local(2026, 1, 10, 10, 0),
+            investigating_body=Body.objects.filter(region=region_obj).first(),
+            **kwargs,
+        )
+
+    return make
