@@ -1,11 +1,10 @@
 """Configuration: production settings pass the deploy check; insecure set-ups fail loudly."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from zoneinfo import ZoneInfo
-
-import datetime as dt
 
 
 def run_qorgau(*args, env_extra=None, unset=()):
@@ -15,7 +14,11 @@ def run_qorgau(*args, env_extra=None, unset=()):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(env_extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "qorgau", *args], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "qorgau", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 

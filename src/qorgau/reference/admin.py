@@ -82,6 +82,11 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [ArticlePartInline]
 
 
+@admin.register(ArticlePart)
+class ArticlePartAdmin(admin.ModelAdmin):
+    list_display = ["article", "number", "gravity"]
+
+
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
     list_display = ["code", "name_kk", "name_ru", "kind", "region"]

@@ -3,7 +3,15 @@ they change only through the services and the lifecycle module (staff pages, CLI
 
 from django.contrib import admin
 
-from .models import Case, Party, Qualification, Report, StatusChange, TermExtension
+from .models import (
+    Case,
+    CaseNumberSequence,
+    Party,
+    Qualification,
+    Report,
+    StatusChange,
+    TermExtension,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -106,3 +114,37 @@ class PartyAdmin(admin.ModelAdmin):
         "consent_further_use",
     ]
     list_filter = ["role", "sex", "age_band", "relationship"]
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """History rows are written by the services only; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Qualification)
+class QualificationAdmin(HistoryAdmin):
+    list_display = ["case", "article_part", "qualified_at", "qualified_by"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(HistoryAdmin):
+    list_display = ["case", "from_status", "to_status", "changed_at", "changed_by"]
+    list_filter = ["to_status"]
+
+
+@admin.register(TermExtension)
+class TermExtensionAdmin(HistoryAdmin):
+    list_display = ["case", "previous_end", "new_end", "extended_at", "authorised_by"]
+
+
+@admin.register(CaseNumberSequence)
+class CaseNumberSequenceAdmin(HistoryAdmin):
+    list_display = ["region", "year", "last_value"]

@@ -349,32 +349,30 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
             )
             if week_end < day:
                 break
+            week: list[tuple[dt.datetime, str, Region]] = []
             for code, mean in (("115-1", 7.0), ("125-1", 3.0)):
                 count = max(0, round(rng.gauss(mean + (day - SEED_2026_END).days / 60, 1.5)))
                 for when in _spread(day, week_end, count, rng):
                     region = regions[rng.choices(list(weights), weights=list(weights.values()))[0]]
-                    registered_at = _local(when, rng)
-                    report = _report(
-                        rng,
-                        region,
-                        bodies[region.code],
-                        articles[code],
-                        registered_at - dt.timedelta(hours=rng.randint(1, 30)),
+                    week.append((_local(when, rng), code, region))
+            # Registered in time order, so numbers grow with the registration time.
+            for registered_at, code, region in sorted(week, key=lambda item: item[0]):
+                report = _report(
+                    rng, region, bodies[region.code], articles[code],
+                    registered_at - dt.timedelta(hours=rng.randint(1, 30)),
+                )  # fmt: skip
+                new_cases.append(
+                    services.register_case(
+                        user=user,
+                        region=region,
+                        article_part=_seed_part(articles[code], rng),
+                        registered_at=registered_at,
+                        investigating_body=bodies[region.code],
+                        reports=[report],
+                        parties=_parties(code, rng),
+                        is_demo=True,
                     )
-                    try:
-                        case = services.register_case(
-                            user=user,
-                            region=region,
-                            article_part=_seed_part(articles[code], rng),
-                            registered_at=registered_at,
-                            investigating_body=bodies[region.code],
-                            reports=[report],
-                            parties=_parties(code, rng),
-                            is_demo=True,
-                        )
-                    except RegistryError:
-                        continue
-                    new_cases.append(case)
+                )
             day = week_end + dt.timedelta(days=1)
         all_cases = seed_cases + new_cases
         for case in all_cases:

@@ -1,6 +1,6 @@
 """``qorgau export-cases [--format csv] [-o FILE]``: export cases (docs/cases-csv.md)."""
 
-import sys
+import io
 
 from qorgau.core.commands import QorgauCommand
 from qorgau.registry import csvio
@@ -20,4 +20,6 @@ class Command(QorgauCommand):
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
                 csvio.export_cases(cases, out)
         else:
-            csvio.export_cases(cases, sys.stdout)
+            buffer = io.StringIO()
+            csvio.export_cases(cases, buffer)
+            self.stdout.write(buffer.getvalue(), ending="")

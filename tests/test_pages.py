@@ -1,0 +1,156 @@
+"""Staff pages and the admin, in Kazakh, Russian and English."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from qorgau.registry.models import Case, Report
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+
+def set_lang(client, lang):
+    response = client.post(reverse("set_language"), {"language": lang, "next": "/"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("kk", 'lang="kk"'), ("ru", 'lang="ru"'), ("en", 'lang="en"')]
+)
+def test_home_page_in_each_language(client, admin_user, make_case, lang, text):
+    make_case()
+    client.force_login(admin_user)
+    set_lang(client, lang)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert f"<html {text}>" in response.content.decode()
+    assert "115-1" in response.content.decode()
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_demo_login_works(client):
+    call_command("create-demo-users", stdout=io.StringIO())
+    response = client.post("/login/", {"username": "admin", "password": "Qorgau-demo-2026"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert client.get("/admin/").status_code == 200
+
+
+def test_every_admin_page_opens(client, admin_user, make_case):
+    case = make_case()
+    client.force_login(admin_user)
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert client.get(changelist).status_code == 200, changelist
+        if model_admin.has_add_permission(type("R", (), {"user": admin_user})()):
+            add = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
+            assert client.get(add).status_code == 200, add
+        obj = model.objects.first()
+        if obj is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+            assert client.get(change).status_code == 200, change
+    assert client.get(reverse("admin:registry_case_change", args=[case.pk])).status_code == 200
+
+
+def test_every_model_has_an_admin():
+    ours = [m for m in apps.get_models() if m.__module__.startswith("qorgau.")]
+    missing = [m.__name__ for m in ours if m not in admin.site._registry]
+    assert missing == []
+
+
+def test_registering_a_case_through_the_page(client, admin_user):
+    client.force_login(admin_user)
+    from qorgau.reference.models import ArticlePart, Region
+
+    data = {
+        "region": Region.objects.get(code="KZ-79").pk,
+        "article_part": ArticlePart.objects.get(article__code="125-1", number=1).pk,
+        "registered_at": "2026-01-05T10:00", "investigating_body": "",
+        "victim_sex": "F", "victim_age_band": "18-24", "suspect_sex": "M", "relationship": "relative",
+    }  # fmt: skip
+    response = client.post(reverse("registry:case_new"), data)
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert response["Location"] == reverse("registry:case_detail", args=[case.number])
+    assert case.parties.count() == 2
+
+
+def test_form_keeps_what_the_user_typed_when_refused(client, admin_user):
+    client.force_login(admin_user)
+    set_lang(client, "en")
+    from qorgau.reference.models import ArticlePart, Region
+
+    data = {
+        "region": Region.objects.get(code="KZ-79").pk,
+        "article_part": ArticlePart.objects.get(article__code="115-1", number=1).pk,
+        "registered_at": "2025-09-01T10:00",  # before the article was in force
+        "victim_sex": "F", "victim_age_band": "18-24", "suspect_sex": "M", "relationship": "spouse",
+    }  # fmt: skip
+    response = client.post(reverse("registry:case_new"), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "in force since 2025-09-16" in body
+    assert 'value="2025-09-01T10:00"' in body
+    assert '<option value="spouse" selected>' in body
+    assert not Case.objects.exists()
+
+
+def test_illegal_status_change_through_the_page_is_refused_and_nothing_changes(
+    client, admin_user, make_case
+):
+    client.force_login(admin_user)
+    set_lang(client, "ru")
+    case = make_case()
+    url = reverse("registry:case_status", args=[case.number])
+    response = client.post(url, {"to_status": "terminated", "ground": "", "reason": ""})
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == "investigation" and case.status_changes.count() == 1
+    response = client.post(url, {"to_status": "terminated", "ground": "no_event", "reason": ""})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "terminated"
+
+
+def test_case_search_and_detail_and_export(client, admin_user, make_case):
+    client.force_login(admin_user)
+    a = make_case(region="KZ-79")
+    make_case(region="KZ-71", article="125-1")
+    response = client.get(reverse("registry:case_list"), {"region": "KZ-79"})
+    assert a.number in response.content.decode() and "2026-71-" not in response.content.decode()
+    assert client.get(reverse("registry:case_detail", args=[a.number])).status_code == 200
+    assert client.get(reverse("registry:case_detail", args=["2026-99-000001"])).status_code == 404
+    export = client.get(reverse("registry:case_export"))
+    assert export["Content-Type"].startswith("text/csv")
+    assert export.content.decode().count("\n") == 3
+
+
+def test_report_entry_and_decision_pages(client, admin_user):
+    client.force_login(admin_user)
+    from qorgau.reference.models import Body, Region
+
+    response = client.post(reverse("registry:report_new"), {
+        "received_at": "2026-01-05T10:00", "channel": "helpline_111",
+        "receiving_body": Body.objects.get(code="POL-79").pk, "region": Region.objects.get(code="KZ-79").pk,
+        "suggested_article": "", "summary": "Жазбаша арыз",
+    })  # fmt: skip
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.received_at == local(2026, 1, 5, 10, 0)
+    response = client.post(
+        reverse("registry:report_detail", args=[report.pk]), {"decision": "no_offence", "note": ""}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.decision == "no_offence" and report.decided_at is not None
