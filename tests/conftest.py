@@ -33,16 +33,49 @@ def on_postgres():
     assert connection.vendor == "postgresql"
 
 
-@pytest.fixture
-def admin_user(django_user_model):
-    return django_user_model.objects.create_user(
-        "admin_national", password="x-admin-pass-123", is_staff=True, is_superuser=True
+def make_user(username, role, region=None, **extra):
+    """A user with a role and a scope (region ISO code, None for the whole country)."""
+    from django.contrib.auth import get_user_model
+
+    from qorgau.access.models import Profile
+
+    user = get_user_model().objects.create_user(username, password=f"{username}-pass-123", **extra)
+    Profile.objects.create(
+        user=user, role=role, region=Region.objects.get(code=region) if region else None
     )
+    return user
 
 
 @pytest.fixture
-def registrar(django_user_model):
-    return django_user_model.objects.create_user("registrar_shymkent", password="x-reg-pass-123")
+def admin_user(db):
+    return make_user("admin_national", "administrator", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def registrar(db):
+    return make_user("registrar_shymkent", "registrar", "KZ-79")
+
+
+@pytest.fixture
+def login():
+    """Log a client in as a user, with the one-time password confirmed when the role needs it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from qorgau.access import policy
+
+    def do(client, user):
+        client.force_login(user)
+        if policy.needs_otp(user):
+            device, _created = TOTPDevice.objects.get_or_create(
+                user=user, name="test", defaults={"confirmed": True}
+            )
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return do
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
+from django.test import Client as client_class
 from django.urls import reverse
 
 from qorgau.registry.models import Case, Report
@@ -23,9 +24,9 @@ def set_lang(client, lang):
 @pytest.mark.parametrize(
     ("lang", "text"), [("kk", 'lang="kk"'), ("ru", 'lang="ru"'), ("en", 'lang="en"')]
 )
-def test_home_page_in_each_language(client, admin_user, make_case, lang, text):
+def test_home_page_in_each_language(client, admin_user, make_case, lang, text, login):
     make_case()
-    client.force_login(admin_user)
+    login(client, admin_user)
     set_lang(client, lang)
     response = client.get("/")
     assert response.status_code == 200
@@ -38,17 +39,35 @@ def test_anonymous_visitor_is_sent_to_login(client):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_demo_login_works(client):
-    call_command("create-demo-users", stdout=io.StringIO())
+def test_demo_login_works_with_the_printed_password_and_one_time_code(client):
+    out = io.StringIO()
+    call_command("create-demo-users", stdout=out, lang="en")
+    assert "Qorgau-demo-2026" in out.getvalue()
     response = client.post("/login/", {"username": "admin", "password": "Qorgau-demo-2026"})
     assert response.status_code == 302
+    # An administrator must confirm with a one-time code before anything else.
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/otp/")
+    code = io.StringIO()
+    call_command("totp-code", "admin", stdout=code)
+    response = client.post("/otp/", {"token": code.getvalue().strip(), "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/").status_code == 200
     assert client.get("/admin/").status_code == 200
+    # A registrar needs no code.
+    other = client_class()
+    assert (
+        other.post(
+            "/login/", {"username": "registrar_shymkent", "password": "Qorgau-demo-2026"}
+        ).status_code
+        == 302
+    )
+    assert other.get("/").status_code == 200
 
 
-def test_every_admin_page_opens(client, admin_user, make_case):
+def test_every_admin_page_opens(client, admin_user, make_case, login):
     case = make_case()
-    client.force_login(admin_user)
+    login(client, admin_user)
     for model, model_admin in admin.site._registry.items():
         meta = model._meta
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
@@ -69,8 +88,8 @@ def test_every_model_has_an_admin():
     assert missing == []
 
 
-def test_registering_a_case_through_the_page(client, admin_user):
-    client.force_login(admin_user)
+def test_registering_a_case_through_the_page(client, admin_user, login):
+    login(client, admin_user)
     from qorgau.reference.models import ArticlePart, Region
 
     data = {
@@ -86,8 +105,8 @@ def test_registering_a_case_through_the_page(client, admin_user):
     assert case.parties.count() == 2
 
 
-def test_form_keeps_what_the_user_typed_when_refused(client, admin_user):
-    client.force_login(admin_user)
+def test_form_keeps_what_the_user_typed_when_refused(client, admin_user, login):
+    login(client, admin_user)
     set_lang(client, "en")
     from qorgau.reference.models import ArticlePart, Region
 
@@ -107,9 +126,9 @@ def test_form_keeps_what_the_user_typed_when_refused(client, admin_user):
 
 
 def test_illegal_status_change_through_the_page_is_refused_and_nothing_changes(
-    client, admin_user, make_case
+    client, admin_user, make_case, login
 ):
-    client.force_login(admin_user)
+    login(client, admin_user)
     set_lang(client, "ru")
     case = make_case()
     url = reverse("registry:case_status", args=[case.number])
@@ -123,8 +142,8 @@ def test_illegal_status_change_through_the_page_is_refused_and_nothing_changes(
     assert case.status == "terminated"
 
 
-def test_case_search_and_detail_and_export(client, admin_user, make_case):
-    client.force_login(admin_user)
+def test_case_search_and_detail_and_export(client, admin_user, make_case, login):
+    login(client, admin_user)
     a = make_case(region="KZ-79")
     make_case(region="KZ-71", article="125-1")
     response = client.get(reverse("registry:case_list"), {"region": "KZ-79"})
@@ -136,8 +155,8 @@ def test_case_search_and_detail_and_export(client, admin_user, make_case):
     assert export.content.decode().count("\n") == 3
 
 
-def test_report_entry_and_decision_pages(client, admin_user):
-    client.force_login(admin_user)
+def test_report_entry_and_decision_pages(client, admin_user, login):
+    login(client, admin_user)
     from qorgau.reference.models import Body, Region
 
     response = client.post(reverse("registry:report_new"), {

@@ -94,10 +94,10 @@ def test_population_table_with_bad_rows_loads_nothing_and_names_every_error():
     assert PopulationFigure.objects.count() == before
 
 
-def test_population_upload_page_in_admin(client, admin_user):
+def test_population_upload_page_in_admin(client, admin_user, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(admin_user)
+    login(client, admin_user)
     url = "/admin/reference/populationfigure/load/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"file": SimpleUploadedFile("t.csv", b"region\nKZ-79\n")})

@@ -1,17 +1,22 @@
-"""URL configuration. Staff pages carry the language in the URL prefix-free; the interface
-language comes from the user's choice (cookie-free: the session) or the browser."""
+"""URL configuration. Every view declares its access rule (access.policy); a test checks each
+URL for each role and scope."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from qorgau.access import policy
+from qorgau.access import views as access_views
 from qorgau.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", policy.public(auth_views.LoginView.as_view()), name="login"),
+    path("logout/", policy.public(auth_views.LogoutView.as_view()), name="logout"),
+    path("otp/", access_views.otp_view, name="otp"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("qorgau.registry.urls")),
+    path("oversight/", include("qorgau.oversight.urls")),
+    path("audit/", include("qorgau.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,17 @@
 """Staff home page."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from qorgau.access import policy
 from qorgau.registry import queries
 
 
-@login_required
+@policy.requires("home.view")
 def home(request):
-    """The staff home page: headline counts of the registry and where to go next."""
-    return render(request, "core/home.html", {"summary": queries.home_summary()})
+    """The staff home page: headline counts (aggregate, of the user's scope) and links to what
+    the user's role allows."""
+    summary = queries.home_summary(
+        policy.scoped(request.user, "home.view", queries.all_cases()),
+        policy.scoped(request.user, "home.view", queries.all_reports()),
+    )
+    return render(request, "core/home.html", {"summary": summary})

@@ -18,6 +18,13 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 POPULATION_COLUMNS = ["region", "reference_date", "population", "precision", "source"]
 
 
+def _known(model, fields: dict) -> dict:
+    """Only the keys that are fields of ``model``: a migration runs with the model as it was
+    then, while the data file may already carry fields added later."""
+    names = {f.name for f in model._meta.get_fields()}
+    return {k: v for k, v in fields.items() if k in names}
+
+
 def load_regions(Region, path: Path = DATA_DIR / "regions.csv") -> int:
     """Create or update the regions listed in ``regions.csv``; returns how many rows were read."""
     with path.open(encoding="utf-8", newline="") as fh:
@@ -25,7 +32,7 @@ def load_regions(Region, path: Path = DATA_DIR / "regions.csv") -> int:
     for row in rows:
         code = row.pop("code")
         row["order"] = int(row["order"])
-        Region.objects.update_or_create(code=code, defaults=row)
+        Region.objects.update_or_create(code=code, defaults=_known(Region, row))
     return len(rows)
 
 
@@ -108,18 +115,22 @@ def load_offences(Law, Article, ArticlePart, path: Path = DATA_DIR / "offences.j
         number = fields.pop("number")
         fields["signed_on"] = dt.date.fromisoformat(fields.pop("signed_on"))
         fields["in_force_on"] = dt.date.fromisoformat(fields.pop("in_force_on"))
-        laws[number], _created = Law.objects.update_or_create(number=number, defaults=fields)
+        laws[number], _created = Law.objects.update_or_create(
+            number=number, defaults=_known(Law, fields)
+        )
     for article in data["articles"]:
         fields = dict(article)
         code = fields.pop("code")
         parts = fields.pop("parts")
         fields["law"] = laws[fields.pop("law")]
         fields["in_force_on"] = dt.date.fromisoformat(fields.pop("in_force_on"))
-        obj, _created = Article.objects.update_or_create(code=code, defaults=fields)
+        obj, _created = Article.objects.update_or_create(
+            code=code, defaults=_known(Article, fields)
+        )
         for part in parts:
             part = dict(part)
             ArticlePart.objects.update_or_create(
-                article=obj, number=part.pop("number"), defaults=part
+                article=obj, number=part.pop("number"), defaults=_known(ArticlePart, part)
             )
     return len(data["articles"])
 
@@ -133,5 +144,5 @@ def load_bodies(Region, Body, path: Path = DATA_DIR / "bodies.csv") -> int:
         code = row.pop("code")
         row.pop("source", None)
         row["region"] = regions.get(row["region"]) if row["region"] else None
-        Body.objects.update_or_create(code=code, defaults=row)
+        Body.objects.update_or_create(code=code, defaults=_known(Body, row))
     return len(rows)

@@ -140,6 +140,13 @@ class Article(models.Model):
             "False when reconciliation with the victim is not a ground to terminate the case."
         ),
     )
+    termination_review = models.BooleanField(
+        _("termination reviewed by the prosecutor"),
+        default=False,
+        help_text=_(
+            "A termination of a case under this article is flagged for the prosecutor's review."
+        ),
+    )
     source = models.TextField(_("source"))
 
     class Meta:

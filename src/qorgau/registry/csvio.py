@@ -47,6 +47,7 @@ COLUMNS = [
     "victim_age_band",
     "relationship",
     "demo",
+    "victim_consent",
 ]
 REQUIRED = ["article", "part", "region", "registered_at", "status"]
 TRUE, FALSE = "1", "0"
@@ -75,9 +76,15 @@ def _first(parties, role) -> Party | None:
 
 
 def case_row(case: Case) -> dict[str, str]:
-    """One case as a CSV row. Its first victim and first suspect stand for its parties."""
+    """One case as a CSV row. Its first victim and first suspect stand for its parties.
+
+    Purpose limitation: a victim's attributes leave the system in a case-level file only with
+    the victim's recorded consent; without it the victim columns stay empty (aggregate
+    statistics are computed inside the system and are not affected)."""
     parties = list(case.parties.all())
-    victim = _first(parties, PartyRole.VICTIM)
+    victim = next(
+        (p for p in parties if p.role == PartyRole.VICTIM and p.consent_further_use), None
+    )
     suspect = _first(parties, PartyRole.SUSPECT)
     return {
         "number": case.number,
@@ -95,6 +102,7 @@ def case_row(case: Case) -> dict[str, str]:
         "victim_age_band": victim.age_band if victim else "",
         "relationship": suspect.relationship if suspect else "",
         "demo": TRUE if case.is_demo else FALSE,
+        "victim_consent": TRUE if victim else "",
     }
 
 
@@ -107,13 +115,16 @@ def export_queryset(cases: QuerySet) -> QuerySet:
     )
 
 
-def export_cases(cases: QuerySet, out: io.TextIOBase) -> int:
-    """Write ``cases`` as CSV to ``out``; returns the number of rows."""
+def export_cases(cases: QuerySet, out: io.TextIOBase, seen: list | None = None) -> int:
+    """Write ``cases`` as CSV to ``out``; returns the number of rows. The numbers written are
+    appended to ``seen`` when given (for the audit trail)."""
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for case in export_queryset(cases).iterator(chunk_size=2000):
         writer.writerow(case_row(case))
+        if seen is not None:
+            seen.append(case.number)
         count += 1
     return count
 
@@ -235,6 +246,7 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
     victim_age = _choice(row, number, "victim_age_band", AgeBand.values, errors)
     relationship = _choice(row, number, "relationship", Relationship.values, errors)
     demo = _choice(row, number, "demo", [TRUE, FALSE], errors)
+    consent = _choice(row, number, "victim_consent", [TRUE, FALSE], errors)
     if errors:
         return None, errors
     parties = []
@@ -244,6 +256,7 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
                 role=PartyRole.VICTIM,
                 sex=victim_sex or Sex.UNKNOWN,
                 age_band=victim_age or AgeBand.UNKNOWN,
+                consent_further_use={TRUE: True, FALSE: False}.get(consent),
             )
         )
     if relationship:

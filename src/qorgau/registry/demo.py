@@ -247,11 +247,11 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
         return
     at = case.registered_at + dt.timedelta(days=rng.randint(10, min(age_days, 75)))
     roll = rng.random()
-    if roll < 0.45:
+    if roll < 0.55:
         lifecycle.transition(
             case, CaseStatus.SENT_TO_COURT, at=at, reason="Айыптау актісі / обвинительный акт"
         )
-    elif roll < 0.62:
+    elif roll < 0.75:
         ground = _pick(
             rng,
             [
@@ -270,7 +270,7 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
                 at=at + dt.timedelta(days=rng.randint(3, 10)),
                 reason="Прокурор тоқтату туралы қаулының күшін жойды / прокурор отменил прекращение",
             )
-    elif roll < 0.72:
+    elif roll < 0.87:
         lifecycle.transition(
             case,
             CaseStatus.SUSPENDED,
@@ -285,7 +285,7 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
                 at=at + dt.timedelta(days=rng.randint(5, 15)),
                 reason="Күдікті табылды / подозреваемый установлен",
             )
-    elif roll < 0.74 and others:
+    elif roll < 0.89 and others:
         target = rng.choice(others)
         if (
             target.status != CaseStatus.JOINED
@@ -312,6 +312,20 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
             reason="Сараптама тағайындалды / назначена экспертиза",
             at=at,
         )
+
+
+def _review(case: Case, now: dt.datetime, rng: random.Random) -> None:
+    """A prosecutor's review of a termination, as most terminations get one."""
+    from qorgau.oversight.models import ControlKind, ControlRecord
+
+    reviewed_at = min(now, case.status_at + dt.timedelta(days=rng.randint(1, 10)))
+    ControlRecord.objects.create(
+        kind=ControlKind.REVIEW,
+        case=case,
+        instruction="Тоқтату заңдылығын тексеру / проверить законность прекращения",
+        result="Тоқтату заңды / прекращение законно",
+        result_at=reviewed_at,
+    )
 
 
 def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
@@ -357,10 +371,15 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
                     week.append((_local(when, rng), code, region))
             # Registered in time order, so numbers grow with the registration time.
             for registered_at, code, region in sorted(week, key=lambda item: item[0]):
+                # Most reports are decided within the day; about one in twenty is late.
+                delay = rng.randint(25, 72) if rng.random() < 0.05 else rng.randint(1, 20)
                 report = _report(
-                    rng, region, bodies[region.code], articles[code],
-                    registered_at - dt.timedelta(hours=rng.randint(1, 30)),
-                )  # fmt: skip
+                    rng,
+                    region,
+                    bodies[region.code],
+                    articles[code],
+                    registered_at - dt.timedelta(hours=delay),
+                )
                 new_cases.append(
                     services.register_case(
                         user=user,
@@ -377,6 +396,8 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
         all_cases = seed_cases + new_cases
         for case in all_cases:
             _advance(case, now, rng, all_cases)
+            if case.status == CaseStatus.TERMINATED and rng.random() < 0.7:
+                _review(case, now, rng)
         # Reports that did not become cases, and some still waiting (a few of them late).
         outcomes = [(Decision.NO_OFFENCE, 60), (Decision.SENT_ELSEWHERE, 15), (Decision.PENDING, 8)]
         other_reports = 0

@@ -54,7 +54,22 @@ class PartSelect(forms.ModelChoiceField):
         return f"{obj.article.code} ч.{obj.number} — {obj.article.title}"
 
 
-class CaseForm(forms.Form):
+class ScopedForm(forms.Form):
+    """A form whose region and body choices are limited to the user's scope."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qorgau.access import policy
+
+        scope = policy.scope_of(user)
+        if not scope.national:
+            self.fields["region"].queryset = Region.objects.filter(pk=scope.region_id)
+            for name in ("investigating_body", "receiving_body"):
+                if name in self.fields:
+                    self.fields[name].queryset = Body.objects.filter(region_id=scope.region_id)
+
+
+class CaseForm(ScopedForm):
     region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
     article_part = PartSelect(
         ArticlePart.objects.select_related("article"), label=_("Qualification")
@@ -96,7 +111,7 @@ class StatusForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(ScopedForm):
     received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     receiving_body = forms.ModelChoiceField(Body.objects.all(), label=_("Receiving body"))

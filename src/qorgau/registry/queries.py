@@ -8,12 +8,20 @@ from .choices import CaseStatus, Decision
 from .models import Case, Report
 
 
-def home_summary() -> dict:
+def all_cases() -> QuerySet:
+    return Case.objects.all()
+
+
+def all_reports() -> QuerySet:
+    return Report.objects.all()
+
+
+def home_summary(cases: QuerySet, reports: QuerySet) -> dict:
     """Counts for the staff home page: cases per article (all, under investigation), reports
-    waiting for a decision, and whether demonstration data is present."""
+    waiting for a decision, and whether demonstration data is present — of the given sets."""
     counts = {
         row["article_part__article"]: row
-        for row in Case.objects.values("article_part__article").annotate(
+        for row in cases.values("article_part__article").annotate(
             total=Count("id"), open=Count("id", filter=Q(status=CaseStatus.INVESTIGATION))
         )
     }
@@ -27,8 +35,8 @@ def home_summary() -> dict:
     ]
     return {
         "articles": articles,
-        "pending_reports": Report.objects.filter(decision=Decision.PENDING).count(),
-        "demo": Case.objects.filter(is_demo=True).exists(),
+        "pending_reports": reports.filter(decision=Decision.PENDING).count(),
+        "demo": cases.filter(is_demo=True).exists(),
     }
 
 

@@ -3,13 +3,16 @@
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from qorgau.access import policy
+from qorgau.audit.log import record
 
 from . import csvio, lifecycle, queries, services
 from .choices import CaseStatus, PartyRole
@@ -23,51 +26,54 @@ def _allowed(case: Case) -> list[str]:
     return [CaseStatus(s).label for s in lifecycle.allowed_next(case.status)]
 
 
-@login_required
+@policy.requires("case.search")
 def case_list(request):
-    """Search cases; the results are paginated."""
+    """Search the cases in the user's scope; the results are paginated; the search and the
+    numbers shown are audited."""
     form = CaseSearchForm(request.GET or None)
-    cases = Case.objects.all()
-    if form.is_valid():
-        cases = queries.search_cases(cases, form.params())
-    else:
-        cases = queries.search_cases(cases, {})
+    params = form.params() if form.is_valid() else {}
+    cases = queries.search_cases(policy.cases_for(request.user, "case.search"), params)
     page = Paginator(cases.order_by("-registered_at", "-number"), 50).get_page(
         request.GET.get("page")
+    )
+    record(
+        "case.search",
+        details={
+            "filters": {k: str(v) for k, v in params.items() if v},
+            "results": page.paginator.count,
+            "page": page.number,
+            "shown": [c.number for c in page],
+        },
     )
     return render(request, "registry/case_list.html", {"form": form, "page": page})
 
 
-@login_required
+@policy.requires("case.view")
 def case_detail(request, number):
     """One case with its qualification, status history, extensions, parties and reports."""
-    case = get_object_or_404(
-        Case.objects.select_related(
-            "region", "article_part__article", "investigating_body", "joined_to"
-        ),
-        number=number,
+    related = ("region", "article_part__article", "investigating_body", "joined_to")
+    case = policy.get_case_or_404(
+        request.user, number, queryset=Case.objects.select_related(*related)
     )
-    return render(
-        request,
-        "registry/case_detail.html",
-        {
-            "case": case,
-            "status_form": StatusForm(),
-            "allowed": _allowed(case),
-        },
-    )
+    record("case.view", case)
+    context = {"case": case, "status_form": StatusForm(), "allowed": _allowed(case)}
+    return render(request, "registry/case_detail.html", context)
 
 
-@login_required
+@policy.requires("case.change_status")
 @require_POST
 def case_status(request, number):
     """Change a case's status through the lifecycle module."""
-    case = get_object_or_404(Case, number=number)
+    case = policy.get_case_or_404(request.user, number, "case.change_status")
     form = StatusForm(request.POST)
     if form.is_valid():
         joined_to = None
         if form.cleaned_data["joined_to"]:
-            joined_to = Case.objects.filter(number=form.cleaned_data["joined_to"].strip()).first()
+            joined_to = (
+                policy.cases_for(request.user)
+                .filter(number=form.cleaned_data["joined_to"].strip())
+                .first()
+            )
             if joined_to is None:
                 form.add_error("joined_to", _("No case with this number."))
         if not form.errors:
@@ -97,10 +103,10 @@ def case_status(request, number):
     )
 
 
-@login_required
+@policy.requires("case.create")
 def case_new(request):
-    """Register a case; the system gives its number."""
-    form = CaseForm(request.POST or None)
+    """Register a case in a region of the user's scope; the system gives its number."""
+    form = CaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -133,31 +139,34 @@ def case_new(request):
     return render(request, "registry/case_form.html", {"form": form})
 
 
-@login_required
+@policy.requires("case.export")
 def case_export(request):
-    """Download the cases as CSV (format: docs/cases-csv.md)."""
-    out = io.StringIO()
-    csvio.export_cases(Case.objects.all(), out)
+    """Download the cases of the user's scope as CSV (format: docs/cases-csv.md)."""
+    out, numbers = io.StringIO(), []
+    csvio.export_cases(policy.cases_for(request.user, "case.export"), out, seen=numbers)
+    record("case.export", details={"format": "csv", "count": len(numbers), "numbers": numbers})
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="qorgau-cases-{stamp}.csv"'
     return response
 
 
-@login_required
+@policy.requires("report.view")
 def report_list(request):
-    """Reports, newest first, optionally only those awaiting a decision."""
-    reports = Report.objects.select_related("region", "receiving_body", "suggested_article")
+    """Reports of the user's scope, newest first, optionally only those awaiting a decision."""
+    reports = policy.reports_for(request.user).select_related(
+        "region", "receiving_body", "suggested_article"
+    )
     if request.GET.get("decision"):
         reports = reports.filter(decision=request.GET["decision"])
     page = Paginator(reports.order_by("-received_at"), 50).get_page(request.GET.get("page"))
     return render(request, "registry/report_list.html", {"page": page})
 
 
-@login_required
+@policy.requires("report.create")
 def report_new(request):
-    """Enter a report received by a body."""
-    form = ReportForm(request.POST or None)
+    """Enter a report received by a body of the user's scope."""
+    form = ReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.create_report(user=request.user, **form.cleaned_data)
@@ -169,11 +178,16 @@ def report_new(request):
     return render(request, "registry/report_form.html", {"form": form})
 
 
-@login_required
+@policy.requires("report.view")
 def report_detail(request, pk):
     """One report and the decision on it."""
-    report = get_object_or_404(Report.objects.select_related("region", "receiving_body"), pk=pk)
+    report = policy.get_report_or_404(
+        request.user, pk, queryset=Report.objects.select_related("region", "receiving_body")
+    )
+    record("report.view", report)
     form = DecisionForm(request.POST or None)
+    if request.method == "POST" and not policy.can(request.user, "report.decide", report):
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
             lifecycle.decide(

@@ -1,29 +1,76 @@
-"""``qorgau create-demo-users``: the demo administrator (and, with oversight, one user per role)."""
+"""``qorgau create-demo-users``: one demonstration user per role, plus a registrar and a
+prosecutor of Shymkent; administrators and prosecutors get a TOTP device with a known key."""
+
+import base64
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from qorgau.access.models import Profile, Role
+from qorgau.access.policy import OTP_ROLES
 from qorgau.core.commands import QorgauCommand
+from qorgau.reference.models import Region
 
 DEMO_PASSWORD = "Qorgau-demo-2026"  # noqa: S105 - printed on purpose: demonstration only
+# A fixed key, so that the demo's authenticator entry survives `make demo` re-runs.
+DEMO_TOTP_KEY = "716f726761752d64656d6f2d746f74702d6b6579"  # hex of "qorgau-demo-totp-key"
 DEMO_USERS = [
-    # (username, is_superuser)
-    ("admin", True),
+    # (username, role, region ISO code or None for national)
+    ("admin", Role.ADMINISTRATOR, None),
+    ("registrar", Role.REGISTRAR, None),
+    ("investigator", Role.INVESTIGATOR, None),
+    ("prosecutor", Role.PROSECUTOR, None),
+    ("analyst", Role.ANALYST, None),
+    ("campaign", Role.CAMPAIGN, None),
+    ("training", Role.TRAINING, None),
+    ("registrar_shymkent", Role.REGISTRAR, "KZ-79"),
+    ("prosecutor_shymkent", Role.PROSECUTOR, "KZ-79"),
 ]
 
 
-class Command(QorgauCommand):
-    help = "Create the demonstration users (password printed) if they do not exist."
+def demo_totp_secret() -> str:
+    """The demo TOTP key in the base32 form authenticator apps take."""
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 
+
+class Command(QorgauCommand):
+    help = "Create the demonstration users (one per role) if they do not exist, and print them."
+
+    @transaction.atomic
     def handle(self, *args, **options):
         User = get_user_model()
-        for username, superuser in DEMO_USERS:
+        regions = {r.code: r for r in Region.objects.all()}
+        for username, role, region in DEMO_USERS:
             user, created = User.objects.get_or_create(
-                username=username, defaults={"is_staff": True, "is_superuser": superuser}
+                username=username,
+                defaults={
+                    "is_staff": role == Role.ADMINISTRATOR,
+                    "is_superuser": role == Role.ADMINISTRATOR,
+                },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            Profile.objects.update_or_create(
+                user=user, defaults={"role": role, "region": regions.get(region)}
+            )
+            if (
+                role in OTP_ROLES
+                and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            ):
+                TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
         self.stdout.write(
-            _("Demo login: %(user)s / %(password)s") % {"user": "admin", "password": DEMO_PASSWORD}
+            _("Demo users (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
+        )
+        for username, role, region in DEMO_USERS:
+            self.stdout.write(
+                f"  {username:<22} {Role(role).label} — {region or _('whole country')}"
+            )
+        self.stdout.write(
+            _(
+                "Administrators and prosecutors confirm with a one-time code: add the key %(key)s to an authenticator app, or run `qorgau totp-code USER`."
+            )
+            % {"key": demo_totp_secret()}
         )

@@ -1,25 +1,38 @@
-"""``qorgau export-cases [--format csv] [-o FILE]``: export cases (docs/cases-csv.md)."""
+"""``qorgau export-cases [--format csv] [-o FILE] [--as-user USER]``: export cases
+(docs/cases-csv.md), within the user's scope when ``--as-user`` is given; audited."""
 
 import io
 
+from qorgau.access import policy
+from qorgau.audit.log import record
 from qorgau.core.commands import QorgauCommand
 from qorgau.registry import csvio
-from qorgau.registry.models import Case
 
 
 class Command(QorgauCommand):
     help = "Export cases as CSV to standard output or a file."
+    for_user = True
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["csv"], default="csv")
         parser.add_argument("-o", "--output", help="Write to this file instead of standard output.")
 
     def handle(self, *args, **options):
-        cases = Case.objects.all()
+        cases = policy.cases_for(self.user or policy.OPERATOR, "case.export")
+        numbers: list[str] = []
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                csvio.export_cases(cases, out)
+                csvio.export_cases(cases, out, seen=numbers)
         else:
             buffer = io.StringIO()
-            csvio.export_cases(cases, buffer)
+            csvio.export_cases(cases, buffer, seen=numbers)
             self.stdout.write(buffer.getvalue(), ending="")
+        record(
+            "case.export",
+            details={
+                "via": "cli",
+                "format": options["format"],
+                "count": len(numbers),
+                "numbers": numbers,
+            },
+        )

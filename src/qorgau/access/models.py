@@ -1,0 +1,42 @@
+"""Who a user is in the system: their role and their scope (the whole country or one region)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.reference.models import Region
+
+
+class Role(models.TextChoices):
+    REGISTRAR = "registrar", _("registrar (police)")
+    INVESTIGATOR = "investigator", _("investigator")
+    PROSECUTOR = "prosecutor", _("prosecutor")
+    ANALYST = "analyst", _("analyst")
+    CAMPAIGN = "campaign", _("campaign coordinator")
+    TRAINING = "training", _("training officer")
+    ADMINISTRATOR = "administrator", _("administrator")
+
+
+class Profile(models.Model):
+    """A user's role and scope. A user without a profile may do nothing but log in and out,
+    except a superuser, who is a national administrator."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("region"), help_text=_("Empty: the whole country."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        scope = self.region.code if self.region_id else "KZ"
+        return f"{self.user} ({self.role}, {scope})"

@@ -1,0 +1,196 @@
+"""The one place that decides who may do what, and see which records.
+
+Every page, export, command run for a user and (later) API endpoint asks this module:
+
+- :func:`can` — may this user perform this action (on this record)?
+- :func:`cases_for` / :func:`reports_for` — the records this user may see, as a queryset;
+- :func:`get_case_or_404` — one record, or 404 when it is outside the user's scope, so that a
+  user cannot learn that a record of another region exists;
+- :func:`requires` — the view decorator; the URL × role test reads the rule it attaches.
+
+A user's role and scope come from their :class:`~qorgau.access.models.Profile`; a superuser
+without one is a national administrator; anyone else without one may do nothing.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Role
+
+R = Role
+CASE_WORK = {R.REGISTRAR, R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR}
+EVERYONE = set(Role)
+
+# action -> roles that may perform it (within their scope)
+PERMISSIONS: dict[str, set[str]] = {
+    "home.view": EVERYONE,
+    # Case-level data: never for analysts (aggregate statistics only) or campaign/training staff.
+    "case.view": CASE_WORK,
+    "case.search": CASE_WORK,
+    "case.export": CASE_WORK,
+    "case.create": {R.REGISTRAR, R.ADMINISTRATOR},
+    "case.change_status": {R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR},
+    "report.view": CASE_WORK,
+    "report.create": {R.REGISTRAR, R.ADMINISTRATOR},
+    "report.decide": {R.REGISTRAR, R.ADMINISTRATOR},
+    # Oversight of deadlines and the audit trail.
+    "oversight.view": {R.PROSECUTOR, R.ADMINISTRATOR},
+    "oversight.control": {R.PROSECUTOR, R.ADMINISTRATOR},
+    "audit.view": {R.PROSECUTOR, R.ADMINISTRATOR},
+    # Aggregate statistics (no case-level data).
+    "stats.view": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR, R.REGISTRAR, R.INVESTIGATOR},
+    # The Django admin (reference data, rules, users).
+    "admin.site": {R.ADMINISTRATOR},
+}
+# Roles that must confirm their login with a one-time password (TOTP).
+OTP_ROLES = {R.ADMINISTRATOR, R.PROSECUTOR}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A user's role and region (``region_id`` None: the whole country)."""
+
+    role: str | None
+    region_id: int | None
+
+    @property
+    def national(self) -> bool:
+        return self.region_id is None
+
+
+NOBODY = Scope(None, None)
+
+
+class _Operator:
+    """The operator of a command run without ``--as-user``: shell access to the server already
+    gives every right, so the policy does not pretend otherwise (the audit names the OS user)."""
+
+    is_authenticated = True
+    is_active = True
+    _qorgau_scope = Scope(R.ADMINISTRATOR, None)
+
+    def __str__(self) -> str:
+        return "operator"
+
+
+OPERATOR = _Operator()
+
+
+def scope_of(user) -> Scope:
+    """The role and region of ``user`` (cached on the user object for the request)."""
+    if user is OPERATOR:
+        return OPERATOR._qorgau_scope
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_qorgau_scope", None)
+    if cached is not None:
+        return cached
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    if profile is not None:
+        scope = Scope(profile.role, profile.region_id)
+    elif user.is_superuser:
+        scope = Scope(R.ADMINISTRATOR, None)
+    else:
+        scope = NOBODY
+    user._qorgau_scope = scope
+    return scope
+
+
+def _region_id(obj) -> int | None:
+    if obj._meta.label_lower == "reference.region":
+        return obj.pk
+    return getattr(obj, "region_id", None)
+
+
+def in_scope(user, obj) -> bool:
+    """Is ``obj`` (anything with a region) within the user's region?"""
+    scope = scope_of(user)
+    return scope.role is not None and (scope.national or _region_id(obj) == scope.region_id)
+
+
+def can(user, action: str, obj=None) -> bool:
+    """May ``user`` perform ``action`` (on ``obj``, when given)?"""
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}: add it to access.policy.PERMISSIONS")
+    scope = scope_of(user)
+    if scope.role not in PERMISSIONS[action]:
+        return False
+    return obj is None or in_scope(user, obj)
+
+
+def needs_otp(user) -> bool:
+    return scope_of(user).role in OTP_ROLES
+
+
+def scoped(user, action: str, queryset: QuerySet, region_field: str = "region") -> QuerySet:
+    """``queryset`` narrowed to what ``user`` may see for ``action`` (empty if nothing)."""
+    scope = scope_of(user)
+    if scope.role not in PERMISSIONS[action]:
+        return queryset.none()
+    if scope.national:
+        return queryset
+    return queryset.filter(**{f"{region_field}_id": scope.region_id})
+
+
+def cases_for(user, action: str = "case.view") -> QuerySet:
+    from qorgau.registry.models import Case
+
+    return scoped(user, action, Case.objects.all())
+
+
+def reports_for(user, action: str = "report.view") -> QuerySet:
+    from qorgau.registry.models import Report
+
+    return scoped(user, action, Report.objects.all())
+
+
+def get_case_or_404(user, number: str, action: str = "case.view", queryset: QuerySet | None = None):
+    """The case with ``number`` if ``user`` may ``action`` it; else 404, never a hint."""
+    from qorgau.registry.models import Case
+
+    base = scoped(user, action, queryset if queryset is not None else Case.objects.all())
+    case = base.filter(number=number).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def get_report_or_404(user, pk: int, action: str = "report.view", queryset: QuerySet | None = None):
+    from qorgau.registry.models import Report
+
+    base = scoped(user, action, queryset if queryset is not None else Report.objects.all())
+    report = base.filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def requires(action: str):
+    """View decorator: log in, then hold ``action`` (else 403). Object scope is checked by
+    the ``get_*_or_404`` helpers and ``scoped`` querysets inside the view."""
+    if action not in PERMISSIONS:
+        raise KeyError(action)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not can(request.user, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        guarded = login_required(wrapper)
+        guarded.qorgau_action = action
+        return guarded
+
+    return decorate
+
+
+def public(view):
+    """Mark a view as open to everyone (login page, language switch, public pages)."""
+    view.qorgau_action = "public"
+    return view

@@ -1,0 +1,68 @@
+"""Writing the audit trail."""
+
+import datetime as dt
+import decimal
+import uuid
+
+from django.db import models
+
+from . import context
+from .models import AuditEntry
+
+
+def _jsonable(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model) -> dict:
+    """The concrete field values of ``obj`` (foreign keys as ids), JSON-ready."""
+    return {f.attname: _jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+
+
+def _region_code(obj) -> str:
+    """The ISO code of the region the record belongs to, for scoping the trail."""
+    from qorgau.reference.models import Region
+
+    region_id = getattr(obj, "region_id", None)
+    if region_id is None and getattr(obj, "case_id", None):
+        from qorgau.registry.models import Case
+
+        region_id = Case.objects.filter(pk=obj.case_id).values_list("region_id", flat=True).first()
+    if region_id is None:
+        return ""
+    if region_id not in _REGION_CODES:
+        _REGION_CODES.update(Region.objects.values_list("pk", "code"))
+    return _REGION_CODES.get(region_id, "")
+
+
+# Region ids to ISO codes: twenty rows that do not change while the system runs.
+_REGION_CODES: dict[int, str] = {}
+
+
+def record(
+    action: str, obj=None, *, before=None, after=None, details=None, user=None, region_code=""
+) -> AuditEntry:
+    """Append an entry. The actor and address come from the current request or command."""
+    actor = context.current()
+    user = user if user is not None else actor.user
+    if user is not None and (
+        not getattr(user, "is_authenticated", False) or not hasattr(user, "pk")
+    ):
+        user = None  # anonymous, or the command-line operator (named in ``source``)
+    return AuditEntry.objects.create(
+        user=user,
+        username=user.get_username() if user is not None else "",
+        source=actor.source,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        region_code=region_code or (_region_code(obj) if obj is not None else ""),
+        before=before,
+        after=after,
+        details=details,
+    )

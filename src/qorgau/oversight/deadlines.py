@@ -1,0 +1,157 @@
+"""The prosecutor's deadline control: what is late, what is due within a week, and what awaits
+review — for a user's scope, with counts per region and per investigating body.
+
+Definitions (terms come from :mod:`qorgau.oversight.rules`, never from here):
+
+- **late registration** — a report whose decision came after its due time, or that still has
+  none past it; it stays listed until a control record on it has a result;
+- **overdue investigation** — a case under investigation whose term (with extensions) ended
+  before today;
+- **due within 7 days** — a case under investigation whose term ends today or in the next
+  7 days, and a report still waiting whose due time has not passed;
+- **awaiting review** — a terminated case of an article marked for review, with no review
+  result recorded after the termination.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from qorgau.access import policy
+from qorgau.registry.choices import CaseStatus, Decision
+from qorgau.registry.models import Case, Report
+
+from . import rules
+from .models import ControlKind, ControlRecord
+
+DUE_SOON_DAYS = 7  # the page's horizon, not a legal term
+
+
+@dataclass
+class Item:
+    """One line of the control list."""
+
+    category: str  # late | due_soon | review
+    kind: str  # report | case
+    obj: Case | Report
+    due: dt.datetime | dt.date
+    overdue_days: int
+    controls: list = field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        return self.obj.number if self.kind == "case" else f"R{self.obj.pk}"
+
+    @property
+    def due_text(self) -> str:
+        """The due moment (a report's hour, a case's day) in Kazakhstan time."""
+        if isinstance(self.due, dt.datetime):
+            return timezone.localtime(self.due).strftime("%Y-%m-%d %H:%M")
+        return self.due.isoformat()
+
+    @property
+    def region(self):
+        return self.obj.region
+
+    @property
+    def body(self):
+        return self.obj.investigating_body if self.kind == "case" else self.obj.receiving_body
+
+
+@dataclass
+class ControlList:
+    late: list[Item]
+    due_soon: list[Item]
+    review: list[Item]
+    today: dt.date
+
+    def all(self) -> list[Item]:
+        return self.late + self.due_soon + self.review
+
+    def by_region(self) -> list[tuple[object, Counter]]:
+        return _group(self.all(), lambda item: item.region)
+
+    def by_body(self) -> list[tuple[object, Counter]]:
+        return _group(self.all(), lambda item: item.body)
+
+
+def _group(items, key):
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), Counter())[item.category] += 1
+    return sorted(groups.items(), key=lambda kv: (-sum(kv[1].values()), str(kv[0])))
+
+
+def _controls() -> Prefetch:
+    return Prefetch("controls", queryset=ControlRecord.objects.order_by("created_at"))
+
+
+def control_list(user, now: dt.datetime | None = None) -> ControlList:
+    """The control list of ``user``'s scope at ``now``."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    late, due_soon, review = [], [], []
+
+    reports: QuerySet = (
+        policy.reports_for(user, "oversight.view")
+        .select_related("region", "receiving_body")
+        .prefetch_related(_controls())
+        .order_by("received_at")
+    )
+    for report in reports.exclude(decision=Decision.PENDING, received_at__gt=now):
+        due = rules.report_decision_due(report.received_at)
+        if due is None:
+            break
+        decided_at = report.decided_at
+        controls = list(report.controls.all())
+        if (decided_at and decided_at > due) or (decided_at is None and now > due):
+            if any(c.result for c in controls):
+                continue
+            overdue = ((decided_at or now) - due).total_seconds() / 86400
+            late.append(
+                Item("late", "report", report, due, max(1, round(overdue + 0.4999)), controls)
+            )
+        elif decided_at is None:
+            due_soon.append(Item("due_soon", "report", report, due, 0, controls))
+
+    cases: QuerySet = (
+        policy.cases_for(user, "oversight.view")
+        .select_related("region", "investigating_body", "article_part__article")
+        .prefetch_related(_controls())
+    )
+    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    for case in cases.filter(status=CaseStatus.INVESTIGATION, term_ends_on__lte=horizon).order_by(
+        "term_ends_on"
+    ):
+        controls = list(case.controls.all())
+        if case.term_ends_on < today:
+            late.append(
+                Item(
+                    "late",
+                    "case",
+                    case,
+                    case.term_ends_on,
+                    (today - case.term_ends_on).days,
+                    controls,
+                )
+            )
+        else:
+            due_soon.append(Item("due_soon", "case", case, case.term_ends_on, 0, controls))
+    terminated = cases.filter(
+        status=CaseStatus.TERMINATED, article_part__article__termination_review=True
+    )
+    for case in terminated.order_by("status_at"):
+        controls = list(case.controls.all())
+        reviewed = any(
+            c.kind == ControlKind.REVIEW
+            and c.result
+            and c.result_at
+            and c.result_at >= case.status_at
+            for c in controls
+        )
+        if not reviewed:
+            review.append(Item("review", "case", case, case.status_at, 0, controls))
+    return ControlList(late=late, due_soon=due_soon, review=review, today=today)

@@ -1,0 +1,217 @@
+"""Every URL of the project, for every role and scope, answers as the access rules say.
+
+The table below is the specification, written independently of ``access.policy``: a new page
+without a row here fails ``test_every_url_is_in_the_table``.
+"""
+
+import re
+
+import pytest
+from django.test import Client as client_class
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "registrar",
+    "investigator",
+    "prosecutor",
+    "analyst",
+    "campaign",
+    "training",
+    "administrator",
+]
+CASE_WORK = {"registrar", "investigator", "prosecutor", "administrator"}
+EVERYONE = set(ROLES)
+
+# url name -> (method, roles allowed, the kind of record in the URL or query, if any)
+TABLE = {
+    "home": ("get", EVERYONE, None),
+    "registry:case_list": ("get", CASE_WORK, None),
+    "registry:case_new": ("get", {"registrar", "administrator"}, None),
+    "registry:case_export": ("get", CASE_WORK, None),
+    "registry:case_detail": ("get", CASE_WORK, "case"),
+    "registry:case_status": ("post", {"investigator", "prosecutor", "administrator"}, "case"),
+    "registry:report_list": ("get", CASE_WORK, None),
+    "registry:report_new": ("get", {"registrar", "administrator"}, None),
+    "registry:report_detail": ("get", CASE_WORK, "report"),
+    "oversight:control": ("get", {"prosecutor", "administrator"}, None),
+    "oversight:control_new": ("get", {"prosecutor", "administrator"}, "case-query"),
+    "oversight:control_result": ("post", {"prosecutor", "administrator"}, "control"),
+    "audit:list": ("get", {"prosecutor", "administrator"}, None),
+    "audit:export": ("get", {"prosecutor", "administrator"}, None),
+}
+PUBLIC = {"login", "logout", "set_language", "otp"}
+# Expected answer of an allowed request: a page, or 400 for an empty POST to a form action.
+OK = {"get": 200, "post": 400}
+
+
+def all_patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from all_patterns(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name}", pattern.callback
+
+
+@pytest.fixture
+def world(make_case):
+    """A case, a report and a control record in Shymkent (KZ-79) and in Astana (KZ-71)."""
+    from qorgau.oversight.models import ControlRecord
+    from qorgau.reference.models import Body
+    from qorgau.registry import services
+
+    from .conftest import local
+
+    objects = {}
+    for code in ("KZ-79", "KZ-71"):
+        case = make_case(region=code)
+        report = services.create_report(
+            received_at=local(2026, 1, 5, 10, 0), channel="call_102", region=case.region,
+            receiving_body=Body.objects.get(code=f"POL-{code[3:]}"), summary="…",
+        )  # fmt: skip
+        control = ControlRecord.objects.create(case=case, instruction="check")
+        objects[code] = {"case": case, "report": report, "control": control}
+    return objects
+
+
+def url_for(name, kind, obj_set):
+    from django.urls import reverse
+
+    if kind == "case":
+        return reverse(name, args=[obj_set["case"].number])
+    if kind == "report":
+        return reverse(name, args=[obj_set["report"].pk])
+    if kind == "control":
+        return reverse(name, args=[obj_set["control"].pk])
+    if kind == "case-query":
+        return reverse(name) + f"?case={obj_set['case'].number}"
+    return reverse(name)
+
+
+def test_every_url_is_in_the_table_and_every_view_has_a_rule():
+    names = set()
+    for route, name, callback in all_patterns():
+        if route.startswith("admin/"):
+            continue  # the admin site is checked below, as a whole
+        names.add(name)
+        if name in PUBLIC and name != "set_language":
+            assert getattr(callback, "qorgau_action", None) in ("public", None) or name == "otp"
+        elif name not in PUBLIC:
+            assert getattr(callback, "qorgau_action", None), f"{route} has no access rule"
+    assert names - PUBLIC == set(TABLE), "add the new page to TABLE with its expected answers"
+
+
+@pytest.mark.parametrize("scope", ["national", "KZ-79"])
+@pytest.mark.parametrize("role", ROLES)
+def test_url_answers_for_role_and_scope(client, login, world, role, scope):
+    user = make_user(f"{role}_{scope}", role, None if scope == "national" else scope,
+                     is_staff=role == "administrator")  # fmt: skip
+    login(client, user)
+    for name, (method, allowed, kind) in TABLE.items():
+        own = url_for(name, kind, world["KZ-79"])
+        other = url_for(name, kind, world["KZ-71"])
+        send = getattr(client, method)
+        if role not in allowed:
+            assert send(own).status_code == 403, (name, role, scope)
+            continue
+        assert send(own).status_code == OK[method], (name, role, scope)
+        if kind is not None:
+            expected = OK[method] if scope == "national" else 404
+            assert send(other).status_code == expected, (name, role, scope, "other region")
+
+
+def test_anonymous_visitor_is_sent_to_login_everywhere(client, world):
+    for name, (method, _allowed, kind) in TABLE.items():
+        response = getattr(client, method)(url_for(name, kind, world["KZ-79"]))
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), name
+
+
+READ_ONLY_IN_ADMIN = {
+    "case", "qualification", "statuschange", "termextension", "casenumbersequence", "auditentry",
+    "accessattempt", "accesslog", "accessfailurelog",  # django-axes keeps its login records read-only
+}  # fmt: skip
+
+
+def concrete(route: str) -> str:
+    """A requestable path for an admin route: parameters filled with plausible values."""
+    route = re.sub(r"\^\(\?P<app_label>[^)]*\)", "registry", route)
+    route = re.sub(r"<path:object_id>|<int:[^>]+>", "1", route)
+    route = re.sub(r"<[^>]+>", "x", route)
+    return "/" + route.replace("^", "").replace("$", "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_site_is_for_administrators_only(client, login, world, role):
+    user = make_user(
+        f"{role}_admin_check", role, is_staff=True, is_superuser=role == "administrator"
+    )
+    login(client, user)
+    admin_routes = [route for route, _name, _cb in all_patterns() if route.startswith("admin/")]
+    assert len(admin_routes) > 50
+    forbidden = set()
+    for route in admin_routes:
+        path = concrete(route)
+        response = client.get(path)
+        if route in ("admin/login/", "admin/logout/"):
+            assert response.status_code in (200, 302, 405), path
+        elif route == "admin/autocomplete/":
+            # Without its query parameters the autocomplete refuses everyone; others never reach it.
+            assert response.status_code == (403 if role == "administrator" else 302), path
+        elif role == "administrator":
+            assert response.status_code in (200, 302, 403, 404), path
+            if response.status_code == 403:
+                forbidden.add(path.split("/")[3])
+        else:
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], path
+    if role == "administrator":
+        # Refused even to administrators: the records that change only through the services.
+        assert forbidden == READ_ONLY_IN_ADMIN
+        case = world["KZ-71"]["case"]
+        assert client.get(f"/admin/registry/case/{case.pk}/change/").status_code == 200
+
+
+def test_shymkent_registrar_cannot_reach_another_regions_case_anywhere(client, login, world):
+    user = make_user("registrar_79", "registrar", "KZ-79")
+    login(client, user)
+    astana_case = world["KZ-71"]["case"]
+    assert client.get(f"/registry/cases/{astana_case.number}/").status_code == 404
+    search = client.get("/registry/cases/", {"number": astana_case.number}).content.decode()
+    assert f'href="/registry/cases/{astana_case.number}/"' not in search
+    everything = client.get("/registry/cases/").content.decode()
+    assert world["KZ-79"]["case"].number in everything and astana_case.number not in everything
+    export = client.get("/registry/cases/export.csv").content.decode()
+    assert world["KZ-79"]["case"].number in export and astana_case.number not in export
+    assert client.get(f"/registry/reports/{world['KZ-71']['report'].pk}/").status_code == 404
+    assert (
+        client.post(
+            f"/registry/cases/{astana_case.number}/status/", {"to_status": "terminated"}
+        ).status_code
+        == 403
+    )
+    # The national prosecutor sees it.
+    prosecutor = make_user("prosecutor_kz", "prosecutor")
+    other = client_class()
+    login(other, prosecutor)
+    assert other.get(f"/registry/cases/{astana_case.number}/").status_code == 200
+    assert astana_case.number in other.get("/registry/cases/export.csv").content.decode()
+
+
+def test_command_run_for_a_user_is_scoped(world):
+    import io
+
+    from django.core.management import call_command
+
+    make_user("registrar_cli", "registrar", "KZ-79")
+    out = io.StringIO()
+    call_command("export-cases", "--as-user", "registrar_cli", stdout=out)
+    assert world["KZ-79"]["case"].number in out.getvalue()
+    assert world["KZ-71"]["case"].number not in out.getvalue()
+    make_user("analyst_cli", "analyst")
+    out = io.StringIO()
+    call_command("export-cases", "--as-user", "analyst_cli", stdout=out)
+    assert out.getvalue().count("\n") == 1  # the header only: analysts never get case rows
