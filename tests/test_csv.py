@@ -129,3 +129,24 @@ def test_cli_import_reports_errors_in_the_chosen_language(tmp_path):
     out = tmp_path / "out.csv"
     call_command("export-cases", "-o", str(out))
     assert out.read_text(encoding="utf-8") == export_text()
+
+
+def test_case_level_export_leaves_out_victims_without_consent(make_case):
+    from qorgau.registry.services import PartyData
+
+    consenting = make_case(
+        parties=[PartyData(role="victim", sex="F", age_band="18-24", consent_further_use=True)]
+    )
+    refusing = make_case(
+        parties=[PartyData(role="victim", sex="F", age_band="14-17", consent_further_use=False)]
+    )
+    unasked = make_case(parties=[PartyData(role="victim", sex="M", age_band="25-34")])
+    rows = {r["number"]: r for r in __import__("csv").DictReader(io.StringIO(export_text()))}
+    assert (rows[consenting.number]["victim_sex"], rows[consenting.number]["victim_consent"]) == (
+        "F",
+        "1",
+    )
+    for case in (refusing, unasked):
+        assert rows[case.number]["victim_sex"] == rows[case.number]["victim_age_band"] == ""
+    # Aggregate counts inside the system are unaffected.
+    assert Party.objects.filter(role="victim").count() == 3
