@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "qorgau.oversight",
     "qorgau.access",
     "qorgau.audit",
+    "qorgau.stats",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
