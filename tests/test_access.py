@@ -25,6 +25,7 @@ ROLES = [
 ]
 CASE_WORK = {"registrar", "investigator", "prosecutor", "administrator"}
 EVERYONE = set(ROLES)
+STATS = {"registrar", "investigator", "prosecutor", "analyst", "administrator"}
 
 # url name -> (method, roles allowed, the kind of record in the URL or query, if any)
 TABLE = {
@@ -42,6 +43,8 @@ TABLE = {
     "oversight:control_result": ("post", {"prosecutor", "administrator"}, "control"),
     "audit:list": ("get", {"prosecutor", "administrator"}, None),
     "audit:export": ("get", {"prosecutor", "administrator"}, None),
+    "stats:dashboard": ("get", STATS, None),
+    "stats:export": ("get", STATS, "export"),
 }
 PUBLIC = {"login", "logout", "set_language", "otp"}
 # Expected answer of an allowed request: a page, or 400 for an empty POST to a form action.
@@ -88,6 +91,8 @@ def url_for(name, kind, obj_set):
         return reverse(name, args=[obj_set["report"].pk])
     if kind == "control":
         return reverse(name, args=[obj_set["control"].pk])
+    if kind == "export":
+        return reverse(name, args=["regions", "csv"])
     if kind == "case-query":
         return reverse(name) + f"?case={obj_set['case'].number}"
     return reverse(name)
@@ -120,7 +125,7 @@ def test_url_answers_for_role_and_scope(client, login, world, role, scope):
             assert send(own).status_code == 403, (name, role, scope)
             continue
         assert send(own).status_code == OK[method], (name, role, scope)
-        if kind is not None:
+        if kind not in (None, "export"):
             expected = OK[method] if scope == "national" else 404
             assert send(other).status_code == expected, (name, role, scope, "other region")
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("registry/", include("qorgau.registry.urls")),
     path("oversight/", include("qorgau.oversight.urls")),
     path("audit/", include("qorgau.audit.urls")),
+    path("stats/", include("qorgau.stats.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -56,9 +56,13 @@ def segmented_poisson(counts: list[int], intervention_index: int) -> ITSResult:
     fit = sm.GLM(y, design, family=sm.families.Poisson()).fit(scale="X2")
     conf = fit.conf_int(alpha=0.05)
 
-    def effect(i: int) -> Effect:
-        return Effect(
-            float(np.exp(fit.params[i])), float(np.exp(conf[i][0])), float(np.exp(conf[i][1]))
-        )
+    with np.errstate(over="ignore"):
+        values = np.exp(np.column_stack([fit.params, conf]))
+    if not np.all(np.isfinite(values)):
+        # Degenerate data (e.g. no case on one side): nothing can be estimated.
+        return ITSResult(before, after, int(y.sum()), None, None, True)
 
-    return ITSResult(before, after, int(y.sum()), effect(2), effect(3), too_short, effect(1))
+    def effect(i: int) -> Effect:
+        return Effect(float(values[i][0]), float(values[i][1]), float(values[i][2]))
+
+    return ITSResult(before, after, int(y.sum()), effect(2), effect(3), bool(too_short), effect(1))

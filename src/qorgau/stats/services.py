@@ -362,3 +362,89 @@ def effect_conclusion(result: its.ITSResult) -> str:
             "Warning: the series is too short to conclude (at least %(n)d periods on each side and %(total)d cases are needed)."
         ) % {"n": its.MIN_POINTS_EACH_SIDE, "total": its.MIN_TOTAL_COUNT}
     return text
+
+
+# --- Small-count protection --------------------------------------------------------------
+
+SUPPRESSED_SECONDARY = "*"
+
+
+def suppress(counts: list[int], threshold: int = 3) -> list[str]:
+    """Counts as published outside the staff pages: 1…threshold shown as "<threshold+1", and
+    further cells hidden ("*") so that the total cannot reveal a hidden count.
+
+    A hidden set is safe when it has at least two cells and their sum does not pin the values
+    down: not all ones (sum = number of cells), and not all at the threshold when every hidden
+    cell is a small count. Zeros are shown: they reveal no one.
+    """
+    primary = {i for i, c in enumerate(counts) if 1 <= c <= threshold}
+    hidden = set(primary)
+
+    def pinned() -> bool:
+        if not hidden:
+            return False
+        values = [counts[i] for i in hidden]
+        return (
+            len(values) == 1
+            or sum(values) == len(values)
+            or (hidden <= primary and sum(values) == threshold * len(values))
+        )
+
+    while pinned():
+        candidates = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c > 0)
+        if not candidates:
+            break
+        hidden.add(candidates[0][1])
+    return [
+        f"<{threshold + 1}" if i in primary else SUPPRESSED_SECONDARY if i in hidden else str(c)
+        for i, c in enumerate(counts)
+    ]
+
+
+# --- Data completeness --------------------------------------------------------------------
+
+
+def completeness(user, filters: Filters) -> dict[str, list[dict]]:
+    """Per region and per investigating body: the latest registration, the share of cases whose
+    victim's sex or age band is unknown (or who have no victim recorded), and reports still
+    without a decision — so careless or stopped recording shows next to the figures."""
+    from qorgau.registry.models import Report
+
+    qs = (
+        cases(user, filters)
+        .select_related("region", "investigating_body")
+        .prefetch_related("parties")
+    )
+    reports = policy.scoped(user, "stats.view", Report.objects.filter(decision="pending"))
+    pending_region = dict(reports.values_list("region__code").annotate(n=Count("id")))
+    pending_body = dict(reports.values_list("receiving_body__code").annotate(n=Count("id")))
+    groups: dict[str, dict] = {"region": {}, "body": {}}
+    for case in qs:
+        victim = next((p for p in case.parties.all() if p.role == "victim"), None)
+        unknown = victim is None or victim.sex == "U" or victim.age_band == "unknown"
+        for kind, key, name in (
+            ("region", case.region.code, case.region.name),
+            (
+                "body",
+                case.investigating_body.code if case.investigating_body else "",
+                case.investigating_body.name if case.investigating_body else "—",
+            ),
+        ):
+            row = groups[kind].setdefault(
+                key, {"key": key, "name": name, "cases": 0, "unknown": 0, "latest": None}
+            )
+            row["cases"] += 1
+            row["unknown"] += unknown
+            day = timezone.localtime(case.registered_at).date()
+            row["latest"] = max(row["latest"] or day, day)
+    result = {}
+    for kind, pending in (("region", pending_region), ("body", pending_body)):
+        rows = list(groups[kind].values())
+        for key, _n in pending.items():
+            if key not in groups[kind]:
+                rows.append({"key": key, "name": key, "cases": 0, "unknown": 0, "latest": None})
+        for row in rows:
+            row["pending_reports"] = pending.get(row["key"], 0)
+            row["unknown_share"] = round(row["unknown"] / row["cases"], 3) if row["cases"] else None
+        result[kind] = sorted(rows, key=lambda r: r["key"])
+    return result

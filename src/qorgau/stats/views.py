@@ -1,0 +1,162 @@
+"""The statistics dashboard and its exports: thin callers of ``services``, ``charts``, ``tables``."""
+
+import datetime as dt
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qorgau.access import policy
+from qorgau.audit.log import record
+from qorgau.reference.models import Article, Region
+
+from . import charts, services, tables
+
+ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
+
+
+class StatsForm(forms.Form):
+    articles = forms.ModelMultipleChoiceField(
+        Article.objects.all(), to_field_name="code", required=False, label=gettext_lazy("Articles"),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    regions = forms.ModelMultipleChoiceField(
+        Region.objects.all(), to_field_name="code", required=False, label=gettext_lazy("Regions"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
+    period = forms.ChoiceField(
+        label=gettext_lazy("Period"), initial="week", required=False,
+        choices=[("week", gettext_lazy("week")), ("month", gettext_lazy("month"))],
+    )  # fmt: skip
+    intervention = forms.DateField(
+        label=gettext_lazy("Intervention date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Default: the media plan of 30 January 2026."),
+    )  # fmt: skip
+
+    def filters(self) -> services.Filters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return services.Filters(
+            tuple(a.code for a in data.get("articles") or []),
+            data.get("date_from") or dt.date(2025, 9, 16),
+            data.get("date_to"),
+            tuple(r.code for r in data.get("regions") or []),
+        )
+
+
+@policy.requires("stats.view")
+def dashboard(request):
+    form = StatsForm(request.GET or None)
+    filters = form.filters()
+    period = (form.cleaned_data.get("period") if form.is_valid() else "") or "week"
+    intervention = (
+        form.cleaned_data.get("intervention") if form.is_valid() else None
+    ) or services.CAMPAIGN_DEFAULT
+    user = request.user
+    regions = services.by_region(user, filters)
+    series = services.time_series(user, filters, period)
+    labels = [d.isoformat() for d, _n in series]
+    markers = []
+    for day, label in (
+        (dt.date(2025, 9, 16), _("law in force")),
+        (intervention, _("intervention")),
+    ):
+        start = services.period_start(day, period)
+        if start in [d for d, _n in series]:
+            markers.append(([d for d, _n in series].index(start), label))
+    funnel = services.funnel(user, filters)
+    _effect_series, effect = services.campaign_effect(user, filters, intervention, period)
+    earlier = services.year_earlier(filters)
+    context = {
+        "form": form,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "total": sum(r.count for r in regions),
+        "year_earlier": services.cases(user, earlier).count(),
+        "cumulative": services.cumulative_since_in_force(user, filters),
+        "regions": regions,
+        "series": series,
+        "series_chart": (
+            charts.line_chart(
+                list(zip(labels, [n for _d, n in series], strict=True)),
+                markers,
+                _("Cases per period"),
+            )
+        ),
+        "bars": (
+            charts.bar_chart(
+                [
+                    (
+                        r.region.short_name
+                        + (" (" + _("city") + ")" if r.region.kind == "city" else ""),
+                        r.count,
+                        None,
+                        None,
+                    )
+                    for r in regions
+                ],
+                _("Cases by region"),
+            )
+        ),
+        "rate_bars": (
+            charts.bar_chart(
+                [
+                    (r.region.short_name, round(r.rate, 2), r.rate_low, r.rate_high)
+                    for r in regions
+                    if r.rate is not None
+                ],
+                _("Rate per 100,000 with 95% interval"),
+            )
+        ),
+        "map": (
+            charts.choropleth(
+                {r.region.code: r.rate for r in regions},
+                {r.region.code: r.region.name for r in regions},
+                _("Rate per 100,000 by region"),
+                ATTRIBUTION,
+            )
+        ),
+        "funnel": funnel,
+        "funnel_chart": (charts.funnel_plot(funnel.points, funnel.national_rate, _("Funnel plot"))),
+        "funnel_sentences": [
+            services.funnel_sentence(p, funnel.national_rate) for p in funnel.points if p.outside
+        ],
+        "effect": effect,
+        "effect_text": services.effect_conclusion(effect),
+        "intervention": intervention,
+        "breakdowns": {
+            name: services.counts_by(user, filters, name)
+            for name in ("status", "victim_sex", "victim_age_band", "relationship")
+        },
+        "completeness": services.completeness(user, filters),
+        "attribution": ATTRIBUTION,
+    }
+    record("stats.view", details={"filters": filters.describe()})
+    return render(request, "stats/dashboard.html", context)
+
+
+@policy.requires("stats.view")
+def export(request, name, fmt):
+    if name not in tables.TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    filters = StatsForm(request.GET or None).filters()
+    columns, rows = tables.TABLES[name](request.user, filters)
+    record("stats.export", details={"table": name, "format": fmt, "filters": filters.describe()})
+    if fmt == "csv":
+        response = HttpResponse(
+            tables.to_csv(name, filters, columns, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            tables.to_xlsx(name, filters, columns, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="qorgau-{name}.{fmt}"'
+    return response
