@@ -12,17 +12,25 @@ from qorgau.registry import services
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests run on PostgreSQL. When CI asks for PostgreSQL
-    (QORGAU_REQUIRE_POSTGRES=1) and the database is something else, the run fails instead of
-    silently leaving them out; on SQLite they are deselected (reported as such)."""
+    """PostgreSQL-only tests run on PostgreSQL, browser tests where Debian's chromium is. When CI
+    asks for them (QORGAU_REQUIRE_POSTGRES=1, QORGAU_REQUIRE_BROWSER=1) and they cannot run, the
+    run fails instead of silently leaving them out; elsewhere they are deselected (reported)."""
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
     if os.environ.get("QORGAU_REQUIRE_POSTGRES") == "1" and not on_postgres:
         raise pytest.UsageError("QORGAU_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
-    if on_postgres:
-        return
+    has_browser = os.path.exists("/usr/bin/chromium")
+    if os.environ.get("QORGAU_REQUIRE_BROWSER") == "1" and not has_browser:
+        raise pytest.UsageError("QORGAU_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+    unavailable = set()
+    if not on_postgres:
+        unavailable.add("postgres")
+    if not has_browser:
+        unavailable.add("browser")
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        (deselected if any(item.get_closest_marker(m) for m in unavailable) else selected).append(
+            item
+        )
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

@@ -161,3 +161,90 @@ def test_analyst_gets_aggregates_but_no_case(client, login):
     assert services.cases(analyst, services.Filters()).count() == 137
     login(client, analyst)
     assert client.get("/registry/cases/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [[23, 16, 8, 0], [23, 16, 2, 0], [1, 1, 1, 40], [3, 3, 9], [1, 2, 3, 4, 5], [2], [0, 4, 1]],
+)
+def test_small_counts_are_hidden_and_totals_cannot_reveal_them(counts):
+    shown = services.suppress(counts)
+    assert len(shown) == len(counts)
+    for value, label in zip(counts, shown, strict=True):
+        if 1 <= value <= 3:
+            assert label == "<4"
+        elif label not in ("*",):
+            assert label == str(value)
+    hidden = [c for c, label in zip(counts, shown, strict=True) if label in ("<4", "*")]
+    _cells, total = services.suppress_with_total(counts)
+    if total.isdigit():
+        # With the total known, the hidden cells' sum is known: it must not pin any of them down.
+        assert int(total) == sum(counts)
+        assert not hidden or (len(hidden) >= 2 and sum(hidden) > len(hidden))
+    else:
+        assert counts == [2]  # nothing else to hide: the total itself is withheld
+
+
+def test_secondary_suppression_cases():
+    assert services.suppress([23, 16, 2, 0]) == [
+        "23",
+        "*",
+        "<4",
+        "0",
+    ]  # one small cell: hide one more
+    assert services.suppress([10, 1, 1]) == [
+        "*",
+        "<4",
+        "<4",
+    ]  # two ones would be pinned by the total
+    assert services.suppress([10, 3, 3]) == ["*", "<4", "<4"]  # two threes likewise
+    assert services.suppress([10, 2, 3]) == ["10", "<4", "<4"]  # 5 = 2+3 or 3+2: safe
+    assert services.suppress([0, 0, 0]) == ["0", "0", "0"]
+    assert services.suppress([5, 1], threshold=3) == ["*", "<4"]
+
+
+def test_completeness_shows_latest_registration_unknown_share_and_waiting_reports():
+    from qorgau.registry import demo
+
+    demo.load_demo(now=__import__("tests.conftest", fromlist=["local"]).local(2026, 6, 30, 12, 0))
+    rows = {
+        r["key"]: r for r in services.completeness(policy.OPERATOR, services.Filters())["region"]
+    }
+    assert rows["KZ-79"]["cases"] > 20 and rows["KZ-79"]["latest"] <= dt.date(2026, 6, 30)
+    assert 0 <= rows["KZ-79"]["unknown_share"] <= 1
+    from qorgau.registry.models import Report
+
+    assert (
+        sum(r["pending_reports"] for r in rows.values())
+        == Report.objects.filter(decision="pending").count()
+    )
+
+
+def test_exports_carry_filters_time_and_source(client, login):
+    from .conftest import make_user
+
+    call_command("load-seed", stdout=io.StringIO())
+    login(client, make_user("analyst_x", "analyst"))
+    response = client.get(
+        "/stats/export/regions.csv",
+        {"articles": "115-1", "date_from": "2026-01-01", "date_to": "2026-12-31"},
+    )
+    text = response.content.decode()
+    assert (
+        "# articles: 115-1" in text
+        and "# from: 2026-01-01" in text
+        and "# generated: " in text
+        and "# source: " in text
+    )
+    assert "KZ-79,Шымкент қаласы,23," in text or "KZ-79,Shymkent city,23," in text
+    response = client.get(
+        "/stats/export/regions.xlsx",
+        {"articles": "115-1", "date_from": "2026-01-01", "date_to": "2026-12-31"},
+    )
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book["regions"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("region", "name", "count") and rows[1][0] == "KZ-79" and rows[1][2] == 23
+    about = dict(book.worksheets[1].iter_rows(values_only=True))
+    assert about["articles"] == "115-1" and about["source"]

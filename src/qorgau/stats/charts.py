@@ -153,15 +153,19 @@ def choropleth(
 ) -> str:
     """The 20 regions coloured by rate (quantile-free equal steps); grey: rate unknown."""
     data = map_data()
-    known = [r for r in rates.values() if r is not None]
-    top = max(known) if known else 0
+    known = sorted(r for r in rates.values() if r is not None)
+    # Quantile classes: rates are skewed (one city far above the rest), equal steps would paint
+    # almost every region the same pale colour.
+    breaks = (
+        [known[min(len(known) - 1, len(known) * k // len(PALETTE))] for k in range(1, len(PALETTE))]
+        if known
+        else []
+    )
 
     def colour(rate):
         if rate is None:
             return UNKNOWN
-        if top == 0:
-            return PALETTE[0]
-        return PALETTE[min(int(rate / top * (len(PALETTE) - 1) + 0.5), len(PALETTE) - 1)]
+        return PALETTE[sum(rate >= b for b in breaks) if breaks else 0]
 
     body = []
     for region in data["regions"]:

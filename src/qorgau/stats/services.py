@@ -369,6 +369,17 @@ def effect_conclusion(result: its.ITSResult) -> str:
 SUPPRESSED_SECONDARY = "*"
 
 
+def suppress_with_total(counts: list[int], threshold: int = 3) -> tuple[list[str], str]:
+    """The cells as :func:`suppress` shows them, and the total — hidden too when no choice of
+    cells can keep a small count from being read off it (e.g. a table of one cell)."""
+    cells = suppress(counts, threshold)
+    hidden = [c for c, label in zip(counts, cells, strict=True) if not label.isdigit()]
+    total = sum(counts)
+    if hidden and (len(hidden) == 1 or sum(hidden) == len(hidden)):
+        return cells, f"<{threshold + 1}" if 1 <= total <= threshold else SUPPRESSED_SECONDARY
+    return cells, str(total)
+
+
 def suppress(counts: list[int], threshold: int = 3) -> list[str]:
     """Counts as published outside the staff pages: 1…threshold shown as "<threshold+1", and
     further cells hidden ("*") so that the total cannot reveal a hidden count.

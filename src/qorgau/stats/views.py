@@ -51,6 +51,11 @@ class StatsForm(forms.Form):
         )
 
 
+def _label(region) -> str:
+    """Short name for a chart; cities marked, so Almaty city and Almaty Region differ."""
+    return region.short_name + (" (" + _("city") + ")" if region.kind == "city" else "")
+
+
 @policy.requires("stats.view")
 def dashboard(request):
     form = StatsForm(request.GET or None)
@@ -94,8 +99,7 @@ def dashboard(request):
             charts.bar_chart(
                 [
                     (
-                        r.region.short_name
-                        + (" (" + _("city") + ")" if r.region.kind == "city" else ""),
+                        _label(r.region),
                         r.count,
                         None,
                         None,
@@ -108,7 +112,7 @@ def dashboard(request):
         "rate_bars": (
             charts.bar_chart(
                 [
-                    (r.region.short_name, round(r.rate, 2), r.rate_low, r.rate_high)
+                    (_label(r.region), round(r.rate, 2), r.rate_low, r.rate_high)
                     for r in regions
                     if r.rate is not None
                 ],

@@ -1,0 +1,56 @@
+"""The dashboard in a real browser (Debian's chromium driven by Playwright): the charts, the
+map and the funnel plot render, and no request leaves the site."""
+
+import io
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+
+from .conftest import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--disable-quic"]  # fmt: skip
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the test's own database calls
+    # are still synchronous (Django refuses them there unless told).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_dashboard_renders_map_funnel_and_series_without_other_hosts(
+    live_server, browser, tmp_path
+):
+    call_command("load-seed", stdout=io.StringIO())
+    make_user("analyst_b", "analyst")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "analyst_b")
+    page.fill("#id_password", "analyst_b-pass-123")
+    page.locator("main button[type=submit]").click()
+    page.goto(f"{live_server.url}/stats/?articles=115-1&date_from=2026-01-01&date_to=2026-12-31")
+    charts = page.locator("svg.chart")
+    assert charts.count() == 5
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100
+    assert page.locator("svg.chart path.region").count() == 20  # the map's regions
+    assert page.locator("svg.chart circle.out").count() >= 1  # Shymkent stands out in the funnel
+    assert "OpenStreetMap" in page.content()
+    assert page.locator("td", has_text="23").count() >= 1
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    assert hosts == {urlparse(live_server.url).netloc}
