@@ -21,7 +21,12 @@ def pytest_collection_modifyitems(config, items):
     has_browser = os.path.exists("/usr/bin/chromium")
     if os.environ.get("QORGAU_REQUIRE_BROWSER") == "1" and not has_browser:
         raise pytest.UsageError("QORGAU_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+    has_office = all(os.path.exists(f"/usr/bin/{tool}") for tool in ("soffice", "pdftotext"))
+    if os.environ.get("QORGAU_REQUIRE_OFFICE") == "1" and not has_office:
+        raise pytest.UsageError("QORGAU_REQUIRE_OFFICE=1 but LibreOffice or pdftotext is missing")
     unavailable = set()
+    if not has_office:
+        unavailable.add("office")
     if not on_postgres:
         unavailable.add("postgres")
     if not has_browser:

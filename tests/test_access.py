@@ -26,6 +26,9 @@ ROLES = [
 CASE_WORK = {"registrar", "investigator", "prosecutor", "administrator"}
 EVERYONE = set(ROLES)
 STATS = {"registrar", "investigator", "prosecutor", "analyst", "administrator"}
+LETTERS = {"analyst", "prosecutor", "administrator"}
+# Expected answer of an allowed request where it differs from OK (a redirect after an action).
+ALLOWED_STATUS = {"letters:generate": 302}
 
 # url name -> (method, roles allowed, the kind of record in the URL or query, if any)
 TABLE = {
@@ -45,6 +48,11 @@ TABLE = {
     "audit:export": ("get", {"prosecutor", "administrator"}, None),
     "stats:dashboard": ("get", STATS, None),
     "stats:export": ("get", STATS, "export"),
+    "letters:list": ("get", LETTERS, None),
+    "letters:detail": ("get", LETTERS, "inquiry"),
+    "letters:generate": ("post", LETTERS, "inquiry-ru"),
+    "letters:draft": ("get", LETTERS, "inquiry-ru"),
+    "letters:version": ("get", LETTERS, "version"),
 }
 PUBLIC = {"login", "logout", "set_language", "otp"}
 # Expected answer of an allowed request: a page, or 400 for an empty POST to a form action.
@@ -79,6 +87,16 @@ def world(make_case):
         )  # fmt: skip
         control = ControlRecord.objects.create(case=case, instruction="check")
         objects[code] = {"case": case, "report": report, "control": control}
+    # Letters are national documents built from aggregates: one inquiry with a draft and a version.
+    from qorgau.access import policy as access_policy
+    from qorgau.letters import services as letters
+
+    inquiry = letters.seed_inquiry()
+    letters.produce(
+        access_policy.OPERATOR, letters.regenerate(access_policy.OPERATOR, inquiry, "ru"), "html"
+    )
+    for code in objects:
+        objects[code]["inquiry"] = inquiry
     return objects
 
 
@@ -93,6 +111,12 @@ def url_for(name, kind, obj_set):
         return reverse(name, args=[obj_set["control"].pk])
     if kind == "export":
         return reverse(name, args=["regions", "csv"])
+    if kind == "inquiry":
+        return reverse(name, args=[obj_set["inquiry"].pk])
+    if kind == "inquiry-ru":
+        return reverse(name, args=[obj_set["inquiry"].pk, "ru"])
+    if kind == "version":
+        return reverse(name, args=[obj_set["inquiry"].pk, 1])
     if kind == "case-query":
         return reverse(name) + f"?case={obj_set['case'].number}"
     return reverse(name)
@@ -124,8 +148,8 @@ def test_url_answers_for_role_and_scope(client, login, world, role, scope):
         if role not in allowed:
             assert send(own).status_code == 403, (name, role, scope)
             continue
-        assert send(own).status_code == OK[method], (name, role, scope)
-        if kind not in (None, "export"):
+        assert send(own).status_code == ALLOWED_STATUS.get(name, OK[method]), (name, role, scope)
+        if kind in ("case", "report", "control", "case-query"):
             expected = OK[method] if scope == "national" else 404
             assert send(other).status_code == expected, (name, role, scope, "other region")
 
@@ -138,6 +162,7 @@ def test_anonymous_visitor_is_sent_to_login_everywhere(client, world):
 
 READ_ONLY_IN_ADMIN = {
     "case", "qualification", "statuschange", "termextension", "casenumbersequence", "auditentry",
+    "replyversion",  # a produced document is kept as it was produced
     "accessattempt", "accesslog", "accessfailurelog",  # django-axes keeps its login records read-only
 }  # fmt: skip
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "qorgau.access",
     "qorgau.audit",
     "qorgau.stats",
+    "qorgau.letters",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

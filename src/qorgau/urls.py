@@ -19,5 +19,6 @@ urlpatterns = [
     path("oversight/", include("qorgau.oversight.urls")),
     path("audit/", include("qorgau.audit.urls")),
     path("stats/", include("qorgau.stats.urls")),
+    path("letters/", include("qorgau.letters.urls")),
     path("admin/", admin.site.urls),
 ]

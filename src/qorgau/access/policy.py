@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "audit.view": {R.PROSECUTOR, R.ADMINISTRATOR},
     # Aggregate statistics (no case-level data).
     "stats.view": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR, R.REGISTRAR, R.INVESTIGATOR},
+    # Replies to deputies' inquiries, drafted from aggregate figures.
+    "letters.draft": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
     # The Django admin (reference data, rules, users).
     "admin.site": {R.ADMINISTRATOR},
 }

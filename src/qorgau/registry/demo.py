@@ -112,6 +112,9 @@ def load_seed(*, user=None) -> list[Case]:
             plan += list(zip([article] * len(days), codes, days, strict=True))
     created = []
     with transaction.atomic():
+        from qorgau.letters.services import seed_inquiry
+
+        seed_inquiry()
         for article, code, day in sorted(plan, key=lambda p: (p[2], p[1], p[0])):
             created.append(
                 services.register_case(

@@ -1,0 +1,48 @@
+"""``qorgau letter --inquiry ДС-16 --lang kk|ru --format docx|pdf|html -o FILE [--to DATE]``."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from qorgau.access import policy
+from qorgau.core.commands import QorgauCommand
+from qorgau.letters import services
+from qorgau.letters.models import Inquiry
+
+
+class Command(QorgauCommand):
+    help = "Draft the reply to an inquiry from the data and write it as DOCX, PDF or HTML."
+    for_user = True
+
+    def add_arguments(self, parser):
+        parser.add_argument("--inquiry", required=True, help="Inquiry number, e.g. ДС-16")
+        parser.add_argument("--format", choices=["docx", "pdf", "html"], required=True)
+        parser.add_argument("-o", "--output", required=True)
+        parser.add_argument(
+            "--to", help="Count the current year up to this date (default: latest registration)."
+        )
+
+    def handle(self, *args, **options):
+        # --lang picks both the messages' and the letter's language (kk or ru).
+        lang = options["lang"]
+        if lang not in services.LANGS:
+            raise CommandError(_("A reply is written in Kazakh or Russian."))
+        user = self.user or policy.OPERATOR
+        if not services.may_draft(user):
+            raise CommandError(_("This user may not draft replies."))
+        inquiry = Inquiry.objects.filter(number=options["inquiry"]).first()
+        if inquiry is None:
+            raise CommandError(_("No inquiry № %(number)s.") % {"number": options["inquiry"]})
+        period_end = dt.date.fromisoformat(options["to"]) if options["to"] else None
+        try:
+            draft = services.regenerate(user, inquiry, lang, period_end)
+            version = services.produce(user, draft, options["format"])
+        except services.LetterError as exc:
+            raise CommandError(str(exc)) from None
+        Path(options["output"]).write_bytes(bytes(version.content))
+        self.stdout.write(
+            _("Version %(n)d written to %(path)s.")
+            % {"n": version.number, "path": options["output"]}
+        )

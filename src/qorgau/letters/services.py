@@ -1,0 +1,252 @@
+"""Drafting the reply to an inquiry from the data: blocks the user edits, then a DOCX, PDF or
+HTML document kept as a version with every figure and the query behind it.
+
+All numbers come from the statistics service at the moment of generation; nothing is typed in.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qorgau.access import policy
+from qorgau.reference.models import Article
+from qorgau.stats import services as stats
+
+from . import grammar
+from .models import Inquiry, InquiryStatus, ReplyDraft, ReplyVersion
+
+ADDRESS = "010000, Астана қаласы, Үкімет үйі\n010000, город Астана, Дом Правительства"
+LANGS = ("kk", "ru")
+
+
+class LetterError(ValueError):
+    """A reply that cannot be drafted; the message is translated."""
+
+
+def default_period_end(user, inquiry: Inquiry) -> dt.date:
+    """The latest registration date of a case under the inquiry's articles (today if none)."""
+    latest = stats.cases(
+        user, stats.Filters(tuple(a.code for a in inquiry.articles.all()))
+    ).aggregate(latest=Max("registered_at"))["latest"]
+    return timezone.localtime(latest).date() if latest else timezone.localdate()
+
+
+class _Figures:
+    """Collects every number put into the letter with the query that produced it."""
+
+    def __init__(self, user):
+        self.user, self.items, self.at = user, [], timezone.now().isoformat(timespec="seconds")
+
+    def count(self, block: str, label: str, filters: stats.Filters) -> int:
+        value = stats.cases(self.user, filters).count()
+        self.items.append(
+            {
+                "block": block,
+                "label": label,
+                "value": value,
+                "query": filters.describe(),
+                "generated_at": self.at,
+            }
+        )
+        return value
+
+    def regions(self, block: str, article: str, filters: stats.Filters) -> dict:
+        rows = stats.by_region(self.user, filters)
+        for row in rows:
+            if row.count:
+                self.items.append({"block": block, "label": f"{article} {row.region.code}", "value": row.count,
+                                   "query": {**filters.describe(), "regions": [row.region.code]}, "generated_at": self.at})  # fmt: skip
+        return {row.region: row.count for row in rows}
+
+
+def _article_kk(article: Article) -> str:
+    return f"ҚК-нің {article.code}-бабы ({article.short_kk})"
+
+
+def _article_ru(article: Article) -> str:
+    return f"статье {article.code} УК ({article.short_ru})"
+
+
+def reference_paragraph(
+    user, article: Article, date_from: dt.date, date_to: dt.date, lang: str, figures=None
+) -> str:
+    """The reference paragraph (Анықтама / Справка) of one article: regions with their counts,
+    highest first, equal counts grouped, with the total."""
+    figures = figures or _Figures(user)
+    counts = figures.regions(
+        f"reference_{article.code}",
+        article.code,
+        stats.Filters((article.code,), date_from, date_to),
+    )
+    total = sum(counts.values())
+    listing = grammar.reference_list(counts, lang)
+    if lang == "kk":
+        return f"Анықтама: ҚК-нің {article.code}-бабы бойынша ({article.short_kk}): {listing or '—'} (барлығы – {total})."
+    return f"Справка: по статье {article.code} УК ({article.short_ru}): {listing or '—'} (всего – {total})."
+
+
+def compose(
+    user, inquiry: Inquiry, lang: str, period_end: dt.date | None = None
+) -> tuple[list[dict], list[dict], dt.date]:
+    """The reply's blocks in ``lang`` and the figures behind them."""
+    if lang not in LANGS:
+        raise LetterError(_("A reply is written in Kazakh or Russian."))
+    articles = list(inquiry.articles.select_related("law").order_by("code"))
+    if not articles:
+        raise LetterError(_("The inquiry names no article."))
+    period_end = period_end or default_period_end(user, inquiry)
+    figures = _Figures(user)
+    law = articles[0].law
+    in_force = min(a.in_force_on for a in articles)
+    first_year_end = dt.date(in_force.year, 12, 31)
+    year_start = dt.date(period_end.year, 1, 1)
+    if year_start <= in_force or period_end <= first_year_end:
+        raise LetterError(_("The current year must begin after the year the law came into force."))
+    first = {
+        a.code: figures.count(
+            "figures_first_year",
+            f"{a.code} {in_force.year}",
+            stats.Filters((a.code,), in_force, first_year_end),
+        )
+        for a in articles
+    }
+    current = {
+        a.code: figures.count(
+            "figures_current",
+            f"{a.code} {period_end.year}",
+            stats.Filters((a.code,), year_start, period_end),
+        )
+        for a in articles
+    }
+    kk = lang == "kk"
+    blocks = [
+        {"key": "address", "text": ADDRESS},
+        {"key": "outgoing", "text": f"№ {inquiry.outgoing_number or '_____'}"},
+        {"key": "addressee", "text": inquiry.addressee_kk if kk else inquiry.addressee_ru},
+        {"key": "inquiry_ref", "text": f"{grammar.kk_date(inquiry.dated)} № {inquiry.number} сауалға" if kk
+            else f"на запрос № {inquiry.number} от {grammar.ru_date(inquiry.dated)}"},
+        {"key": "salutation", "text": inquiry.salutation_kk if kk else inquiry.salutation_ru},
+        {"key": "intro", "text": f"{inquiry.subject_kk} мәселелері бойынша сауалды қарап, мынаны хабарлаймын." if kk
+            else f"Рассмотрев запрос по вопросам {inquiry.subject_ru}, сообщаю следующее."},
+    ]  # fmt: skip
+    if kk:
+        new = grammar.join([f"{a.code}-бап ({a.short_kk})" for a in articles], "kk")
+        law_text = (
+            f"«{law.title_kk}» Қазақстан Республикасының {grammar.kk_date(law.signed_on)} № {law.number} Заңымен "
+            f"(бұдан әрі – Заң) Қылмыстық кодекске (бұдан әрі – ҚК) жаңа нормалар енгізілді: {new}. Олар "
+            f"{grammar.kk_date(law.in_force_on, 'from')} бастап қолданысқа енгізілді және бұқаралық ақпарат "
+            "құралдарында, мемлекеттік органдардың ресми ақпараттық ресурстарында жарияланды."
+        )
+        first_text = (
+            f"Заң күшіне енген күннен бастап ({grammar.kk_date(in_force, 'from')} бастап) {in_force.year} жылдың "
+            f"соңына дейін {grammar.join([f'{_article_kk(a)} бойынша {first[a.code]} қылмыстық іс' for a in articles], 'kk')} тіркелді."
+        )
+        current_text = (
+            f"Ағымдағы жылдың басынан бастап ({grammar.kk_date(period_end, 'until')} дейін) "
+            f"{grammar.join([f'{_article_kk(a)} бойынша {current[a.code]} қылмыстық іс' for a in articles], 'kk')} тіркелді."
+        )
+        signature = inquiry.signatory
+    else:
+        new = grammar.join([f"{a.code} ({a.short_ru})" for a in articles], "ru")
+        law_text = (
+            f"Законом Республики Казахстан от {grammar.ru_date(law.signed_on)} № {law.number} «{law.title_ru}» "
+            f"(далее – Закон) в Уголовный кодекс (далее – УК) введены новые статьи: {new}. Они введены в действие "
+            f"с {grammar.ru_date(law.in_force_on)} и опубликованы в средствах массовой информации и на официальных "
+            "информационных ресурсах государственных органов."
+        )
+        first_text = (
+            f"С момента вступления Закона в силу (с {grammar.ru_date(in_force)}) до конца {in_force.year} года "
+            f"зарегистрировано {grammar.join([f'{grammar.ru_cases(first[a.code])} по {_article_ru(a)}' for a in articles], 'ru')}."
+        )
+        current_text = (
+            f"С начала текущего года (по {grammar.ru_date(period_end)}) зарегистрировано "
+            f"{grammar.join([f'{grammar.ru_cases(current[a.code])} по {_article_ru(a)}' for a in articles], 'ru')}."
+        )
+        signature = inquiry.signatory
+    blocks += [
+        {"key": "law", "text": law_text},
+        {"key": "figures_first_year", "text": first_text},
+        {"key": "figures_current", "text": current_text},
+    ]
+    for article in articles:
+        blocks.append(
+            {
+                "key": f"reference_{article.code}",
+                "text": reference_paragraph(user, article, year_start, period_end, lang, figures),
+            }
+        )
+    # Campaign and training paragraphs: written by the user until that data is in the system.
+    blocks += [
+        {"key": "measures_media", "text": ""},
+        {"key": "measures_local", "text": ""},
+        {"key": "measures_training", "text": ""},
+        {"key": "signature", "text": signature},
+    ]
+    return blocks, figures.items, period_end
+
+
+def regenerate(user, inquiry: Inquiry, lang: str, period_end: dt.date | None = None) -> ReplyDraft:
+    """(Re)build the draft of ``lang`` from the data, replacing its blocks."""
+    blocks, figures, period_end = compose(user, inquiry, lang, period_end)
+    with transaction.atomic():
+        draft, _created = ReplyDraft.objects.update_or_create(
+            inquiry=inquiry, lang=lang,
+            defaults={"blocks": blocks, "figures": figures, "period_end": period_end,
+                      "updated_by": user if getattr(user, "pk", None) else None},
+        )  # fmt: skip
+        if inquiry.status == InquiryStatus.RECEIVED:
+            inquiry.status = InquiryStatus.DRAFTING
+            inquiry.save(update_fields=["status"])
+    return draft
+
+
+def save_blocks(user, draft: ReplyDraft, texts: dict[str, str]) -> ReplyDraft:
+    """Store the user's edits of the blocks (keys not in the draft are ignored)."""
+    for block in draft.blocks:
+        if block["key"] in texts:
+            block["text"] = texts[block["key"]].replace("\r\n", "\n").strip()
+    draft.updated_by = user if getattr(user, "pk", None) else None
+    draft.save(update_fields=["blocks", "updated_by", "updated_at"])
+    return draft
+
+
+def produce(user, draft: ReplyDraft, fmt: str) -> ReplyVersion:
+    """Render the draft as ``fmt`` (docx, pdf, html) and keep it as the next version."""
+    from . import render
+
+    renderers = {"docx": render.to_docx, "pdf": render.to_pdf, "html": render.to_html_bytes}
+    if fmt not in renderers:
+        raise LetterError(_("Unknown format “%(fmt)s”.") % {"fmt": fmt})
+    content = renderers[fmt](draft)
+    with transaction.atomic():
+        inquiry = Inquiry.objects.select_for_update().get(pk=draft.inquiry_id)
+        number = (inquiry.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        return ReplyVersion.objects.create(
+            inquiry=inquiry, number=number, lang=draft.lang, format=fmt, content=content,
+            blocks=draft.blocks, figures=draft.figures, created_by=user if getattr(user, "pk", None) else None,
+        )  # fmt: skip
+
+
+def seed_inquiry() -> Inquiry:
+    """Inquiry ДС-16 of 2026-01-23, which the source letter answers (demonstration data)."""
+    inquiry, _created = Inquiry.objects.update_or_create(
+        number="ДС-16",
+        defaults={
+            "dated": dt.date(2026, 1, 23),
+            "addressee_kk": "Қазақстан Республикасы\nПарламенті Мәжілісінің\nдепутаттарына",
+            "addressee_ru": "Депутатам Мажилиса\nПарламента\nРеспублики Казахстан",
+            "subject_kk": "Сталкингке қылмыстық сипат беру, некеге тұруға мәжбүрлеу, сондай-ақ енгізілген қылмыстық заңнама нормалары туралы халықты хабардар ету",
+            "subject_ru": "криминализации сталкинга, принуждения к вступлению в брак, а также информирования населения о введённых нормах уголовного законодательства",
+            "signatory": "О. Бектенов",
+            "is_demo": True,
+        },
+    )
+    inquiry.articles.set(Article.objects.filter(code__in=["115-1", "125-1"]))
+    return inquiry
+
+
+def may_draft(user) -> bool:
+    return policy.can(user, "letters.draft")

@@ -1,0 +1,125 @@
+"""Staff pages for replies: inquiries, the editable draft, the preview and the versions."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from qorgau.access import policy
+from qorgau.audit.log import record
+
+from . import render as renderer
+from . import services
+from .models import Inquiry, ReplyDraft, ReplyVersion
+
+BLOCK_TITLES = {
+    "address": gettext_lazy("Address"), "outgoing": gettext_lazy("Outgoing number"),
+    "addressee": gettext_lazy("Addressee"), "inquiry_ref": gettext_lazy("Reference to the inquiry"),
+    "salutation": gettext_lazy("Salutation"), "intro": gettext_lazy("Introduction"),
+    "law": gettext_lazy("The law"), "figures_first_year": gettext_lazy("Figures: from entry into force to the end of that year"),
+    "figures_current": gettext_lazy("Figures: the current year"),
+    "measures_media": gettext_lazy("Measures: the media plan (to be written)"),
+    "measures_local": gettext_lazy("Measures: akimats' plans (to be written)"),
+    "measures_training": gettext_lazy("Measures: staff training (to be written)"),
+    "signature": gettext_lazy("Signature"),
+}  # fmt: skip
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
+
+
+class PeriodForm(forms.Form):
+    period_end = forms.DateField(label=gettext_lazy("Count the current year up to"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+
+@policy.requires("letters.draft")
+def inquiry_list(request):
+    return render(
+        request, "letters/list.html", {"inquiries": Inquiry.objects.prefetch_related("articles")}
+    )
+
+
+@policy.requires("letters.draft")
+def inquiry_detail(request, pk):
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    drafts = {d.lang: d for d in inquiry.drafts.all()}
+    return render(request, "letters/detail.html", {
+        "inquiry": inquiry, "drafts": drafts, "versions": inquiry.versions.defer("content"),
+        "period_form": PeriodForm(), "langs": services.LANGS,
+    })  # fmt: skip
+
+
+@policy.requires("letters.draft")
+@require_POST
+def draft_generate(request, pk, lang):
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    form = PeriodForm(request.POST)
+    period_end = form.cleaned_data["period_end"] if form.is_valid() else None
+    try:
+        services.regenerate(request.user, inquiry, lang, period_end)
+    except services.LetterError as exc:
+        messages.error(request, str(exc))
+        return redirect("letters:detail", pk=pk)
+    record("letters.generate", inquiry, details={"lang": lang, "period_end": str(period_end or "")})
+    return redirect("letters:draft", pk=pk, lang=lang)
+
+
+@policy.requires("letters.draft")
+def draft_edit(request, pk, lang):
+    draft = get_object_or_404(
+        ReplyDraft.objects.select_related("inquiry"), inquiry_id=pk, lang=lang
+    )
+    if request.method == "POST":
+        services.save_blocks(
+            request.user,
+            draft,
+            {key[6:]: value for key, value in request.POST.items() if key.startswith("block-")},
+        )
+        fmt = request.POST.get("produce")
+        if fmt:
+            version = services.produce(request.user, draft, fmt)
+            record(
+                "letters.produce",
+                draft.inquiry,
+                details={"version": version.number, "lang": lang, "format": fmt},
+            )
+            messages.success(request, _("Version %(n)d was produced.") % {"n": version.number})
+            return redirect("letters:detail", pk=pk)
+        messages.success(request, _("The draft was saved."))
+        return redirect("letters:draft", pk=pk, lang=lang)
+    blocks = [
+        {
+            **b,
+            "title": BLOCK_TITLES.get(
+                b["key"], b["key"].replace("reference_", _("Reference paragraph") + " ")
+            ),
+        }
+        for b in draft.blocks
+    ]
+    return render(
+        request,
+        "letters/draft.html",
+        {"draft": draft, "blocks": blocks, "paragraphs": renderer.paragraphs(draft)},
+    )
+
+
+@policy.requires("letters.draft")
+def version_download(request, pk, number):
+    version = ReplyVersion.objects.filter(inquiry_id=pk, number=number).first()
+    if version is None:
+        raise Http404
+    record("letters.download", version.inquiry, details={"version": number})
+    response = HttpResponse(bytes(version.content), content_type=MIME[version.format])
+    stamp = dt.date.today().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="reply-{version.inquiry.pk}-v{number}-{version.lang}-{stamp}.{version.format}"'
+    )
+    return response
