@@ -27,6 +27,7 @@ CASE_WORK = {"registrar", "investigator", "prosecutor", "administrator"}
 EVERYONE = set(ROLES)
 STATS = {"registrar", "investigator", "prosecutor", "analyst", "administrator"}
 LETTERS = {"analyst", "prosecutor", "administrator"}
+CAMPAIGNS = {"campaign", "analyst", "prosecutor", "administrator"}
 # Expected answer of an allowed request where it differs from OK (a redirect after an action).
 ALLOWED_STATUS = {"letters:generate": 302}
 
@@ -48,6 +49,12 @@ TABLE = {
     "audit:export": ("get", {"prosecutor", "administrator"}, None),
     "stats:dashboard": ("get", STATS, None),
     "stats:export": ("get", STATS, "export"),
+    "campaigns:progress": ("get", CAMPAIGNS, None),
+    "campaigns:plan": ("get", CAMPAIGNS, "plan"),
+    "campaigns:plan_export": ("get", CAMPAIGNS, "plan"),
+    "campaigns:import": ("get", {"campaign", "administrator"}, None),
+    "campaigns:template": ("get", CAMPAIGNS, None),
+    "training:page": ("get", {"training", "analyst", "prosecutor", "administrator"}, None),
     "letters:list": ("get", LETTERS, None),
     "letters:detail": ("get", LETTERS, "inquiry"),
     "letters:generate": ("post", LETTERS, "inquiry-ru"),
@@ -95,7 +102,16 @@ def world(make_case):
     letters.produce(
         access_policy.OPERATOR, letters.regenerate(access_policy.OPERATOR, inquiry, "ru"), "html"
     )
+    from qorgau.campaigns.models import Organisation, Plan
+
     for code in objects:
+        org = Organisation.objects.create(
+            name_kk=f"Әкімдік {code}", name_ru=f"Акимат {code}", kind="akimat"
+        )
+        objects[code]["plan"] = Plan.objects.create(
+            title_kk="Жоспар", title_ru="План", kind="akimat", approved_on="2026-02-01", approved_by=org, lead=org,
+            period_from="2026-02-01", period_to="2026-12-31", region=objects[code]["case"].region,
+        )  # fmt: skip
         objects[code]["inquiry"] = inquiry
     return objects
 
@@ -111,6 +127,8 @@ def url_for(name, kind, obj_set):
         return reverse(name, args=[obj_set["control"].pk])
     if kind == "export":
         return reverse(name, args=["regions", "csv"])
+    if kind == "plan":
+        return reverse(name, args=[obj_set["plan"].pk])
     if kind == "inquiry":
         return reverse(name, args=[obj_set["inquiry"].pk])
     if kind == "inquiry-ru":
@@ -149,7 +167,7 @@ def test_url_answers_for_role_and_scope(client, login, world, role, scope):
             assert send(own).status_code == 403, (name, role, scope)
             continue
         assert send(own).status_code == ALLOWED_STATUS.get(name, OK[method]), (name, role, scope)
-        if kind in ("case", "report", "control", "case-query"):
+        if kind in ("case", "report", "control", "case-query", "plan"):
             expected = OK[method] if scope == "national" else 404
             assert send(other).status_code == expected, (name, role, scope, "other region")
 

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "qorgau.audit",
     "qorgau.stats",
     "qorgau.letters",
+    "qorgau.campaigns",
+    "qorgau.training",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

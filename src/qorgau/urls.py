@@ -20,5 +20,7 @@ urlpatterns = [
     path("audit/", include("qorgau.audit.urls")),
     path("stats/", include("qorgau.stats.urls")),
     path("letters/", include("qorgau.letters.urls")),
+    path("campaigns/", include("qorgau.campaigns.urls")),
+    path("training/", include("qorgau.training.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "audit.view": {R.PROSECUTOR, R.ADMINISTRATOR},
     # Aggregate statistics (no case-level data).
     "stats.view": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR, R.REGISTRAR, R.INVESTIGATOR},
+    # The awareness campaign and staff training.
+    "campaigns.view": {R.CAMPAIGN, R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
+    "campaigns.edit": {R.CAMPAIGN, R.ADMINISTRATOR},
+    "training.view": {R.TRAINING, R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
+    "training.edit": {R.TRAINING, R.ADMINISTRATOR},
     # Replies to deputies' inquiries, drafted from aggregate figures.
     "letters.draft": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
     # The Django admin (reference data, rules, users).

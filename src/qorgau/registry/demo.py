@@ -60,8 +60,11 @@ def has_demo_data() -> bool:
 
 
 def remove_demo_data() -> None:
-    """Delete every case and report marked as demonstration data."""
+    """Delete everything marked as demonstration data."""
+    from qorgau.campaigns import demo as campaign_demo
+
     with transaction.atomic():
+        campaign_demo.remove()
         demo_cases = Case.objects.filter(is_demo=True)
         demo_cases.update(joined_to=None)
         demo_cases.delete()
@@ -424,8 +427,12 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
                     else "",
                 )
             other_reports += 1
+    from qorgau.campaigns import demo as campaign_demo
+
+    campaign = campaign_demo.load(timezone.localtime(now).date())
     return {
         "seed_cases": len(seed_cases),
         "more_cases": len(new_cases),
         "other_reports": other_reports,
+        **campaign,
     }

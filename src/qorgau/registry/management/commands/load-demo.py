@@ -33,11 +33,14 @@ class Command(QorgauCommand):
             raise CommandError(f"{exc} {_('Use --replace to load it again.')}") from None
         self.stdout.write(
             _(
-                "Demonstration data loaded: %(seed)d cases of the letter, %(more)d more cases, %(reports)d other reports."
+                "Demonstration data loaded: %(seed)d cases of the letter, %(more)d more cases, %(reports)d other reports, %(plans)d campaign plans with %(activities)d activities, %(sessions)d training sessions."
             )
             % {
                 "seed": result["seed_cases"],
                 "more": result["more_cases"],
                 "reports": result["other_reports"],
+                "plans": result["plans"],
+                "activities": result["activities"],
+                "sessions": result["sessions"],
             }
         )

@@ -1,0 +1,45 @@
+"""The documented plan template (docs/campaigns.md): a workbook with an example row."""
+
+import io
+
+from .services import ACTIVITY_COLUMNS, ORG_COLUMNS
+
+EXAMPLE_PLAN = [
+    ("title_kk", "Ақпараттық-түсіндіру науқанының қосымша кешенді медиажоспары"),
+    ("title_ru", "Дополнительный комплексный медиаплан информационно-разъяснительной кампании"),
+    ("kind", "national"),
+    ("approved_on", "2026-01-30"),
+    ("approved_by", "Мәдениет және ақпарат министрлігі"),
+    ("lead", "Мәдениет және ақпарат министрлігі"),
+    ("period_from", "2026-02-01"),
+    ("period_to", "2026-12-31"),
+    ("region", ""),
+]
+EXAMPLE_ORGS = [
+    ("Мәдениет және ақпарат министрлігі", "Министерство культуры и информации", "state_body", "")
+]
+EXAMPLE_ACTIVITY = [
+    "Сталкинг туралы бейнероликтер сериясы", "Серия видеороликов о сталкинге", "social_series",
+    "stalking, help", "жастар / молодёжь", "KZ-79, KZ-71", "Мәдениет және ақпарат министрлігі", "",
+    "2026-03-31", "planned", "", "", "", 10, 0, 500000, 0, 0, 0,
+]  # fmt: skip
+
+
+def build() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    plan = book.active
+    plan.title = "plan"
+    for row in EXAMPLE_PLAN:
+        plan.append(list(row))
+    orgs = book.create_sheet("organisations")
+    orgs.append(ORG_COLUMNS)
+    for row in EXAMPLE_ORGS:
+        orgs.append(list(row))
+    activities = book.create_sheet("activities")
+    activities.append(ACTIVITY_COLUMNS)
+    activities.append(EXAMPLE_ACTIVITY)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
