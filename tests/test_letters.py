@@ -255,3 +255,34 @@ def test_reply_pages_and_versions(client, login, seeded):
     assert "утверждён медиаплан" in "\n".join(
         p.text for p in Document(io.BytesIO(download.content)).paragraphs
     )
+
+
+def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
+    from qorgau.campaigns.models import Activity
+    from qorgau.training.models import Session
+
+    call_command("load-demo", stdout=io.StringIO())
+    out = tmp_path / "reply.html"
+    call_command(
+        "letter",
+        "--inquiry",
+        "ДС-16",
+        "--lang",
+        "kk",
+        "--format",
+        "html",
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "2026 жылғы 30 қаңтарда" in text
+    assert (
+        f"Жоспарда {Activity.objects.filter(plan__kind='national').count()} іс-шара көзделген"
+        in text
+    )
+    assert "Түркістан облысы және Шымкент қаласы; барлығы – 2" in text
+    import datetime as dt
+
+    year = Session.objects.filter(held_on__year=dt.date.today().year)
+    assert f"қатысушылар – {sum(s.total for s in year)}" in text

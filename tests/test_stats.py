@@ -248,3 +248,16 @@ def test_exports_carry_filters_time_and_source(client, login):
     assert rows[0][:3] == ("region", "name", "count") and rows[1][0] == "KZ-79" and rows[1][2] == 23
     about = dict(book.worksheets[1].iter_rows(values_only=True))
     assert about["articles"] == "115-1" and about["source"]
+
+
+def test_a_campaign_date_can_be_the_intervention(client, login):
+    from .conftest import make_user
+
+    call_command("load-demo", stdout=io.StringIO())
+    from qorgau.campaigns.models import Plan
+
+    akimat = Plan.objects.filter(kind="akimat").first()
+    login(client, make_user("analyst_c", "analyst"))
+    page = client.get("/stats/", {"campaign_date": akimat.approved_on.isoformat()}).content.decode()
+    assert f'<option value="{akimat.approved_on.isoformat()}" selected>' in page
+    assert f"{akimat.approved_on.isoformat()}." in page  # "Intervention date: YYYY-MM-DD."

@@ -78,7 +78,9 @@ def progress(activities, day: dt.date | None = None) -> dict:
     return {
         "day": day,
         "status_counts": status_counts,
-        "status_list": [(ActivityStatus(k).label, status_counts[k]) for k in STATUSES if status_counts[k]],
+        "status_list": [
+            (ActivityStatus(k).label, status_counts[k]) for k in STATUSES if status_counts[k]
+        ],
         "by_executor": sorted(by_executor.items(), key=order),
         "by_kind": sorted(((OrganisationKind(k), c) for k, c in by_kind.items()), key=order),
         "by_region": sorted(by_region.items(), key=lambda item: item[0].order if item[0] else 0),

@@ -27,11 +27,19 @@ RU_MONTHS_GENITIVE = {
     1: "января", 2: "февраля", 3: "марта", 4: "апреля", 5: "мая", 6: "июня",
     7: "июля", 8: "августа", 9: "сентября", 10: "октября", 11: "ноября", 12: "декабря",
 }  # fmt: skip
-KK_FORMS = {"of": 1, "from": 2, "until": 3}
+KK_FORMS = {"of": 1, "from": 2, "until": 3, "on": 4}
+# Locative ("on the date"): -да/-де after vowels and voiced sounds, -та/-те after voiceless ones.
+KK_LOCATIVE = {
+    1: "қаңтарда", 2: "ақпанда", 3: "наурызда", 4: "сәуірде", 5: "мамырда", 6: "маусымда",
+    7: "шілдеде", 8: "тамызда", 9: "қыркүйекте", 10: "қазанда", 11: "қарашада", 12: "желтоқсанда",
+}  # fmt: skip
+for _month, _loc in KK_LOCATIVE.items():
+    KK_MONTHS[_month] = (*KK_MONTHS[_month], _loc)
 
 
 def kk_date(day: dt.date, form: str = "of") -> str:
-    """'2025 жылғы 16 шілдедегі' (of), '… 16 қыркүйектен' (from), '… 15 ақпанға' (until)."""
+    """'2025 жылғы 16 шілдедегі' (of), '… 16 қыркүйектен' (from), '… 15 ақпанға' (until),
+    '… 30 қаңтарда' (on)."""
     return f"{day.year} жылғы {day.day} {KK_MONTHS[day.month][KK_FORMS[form]]}"
 
 

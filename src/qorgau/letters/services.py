@@ -178,14 +178,106 @@ def compose(
                 "text": reference_paragraph(user, article, year_start, period_end, lang, figures),
             }
         )
-    # Campaign and training paragraphs: written by the user until that data is in the system.
+    # Campaign and training paragraphs: from their data when present, else left to the user.
     blocks += [
-        {"key": "measures_media", "text": ""},
-        {"key": "measures_local", "text": ""},
-        {"key": "measures_training", "text": ""},
+        {"key": "measures_media", "text": _media_paragraph(lang, period_end, figures)},
+        {"key": "measures_local", "text": _local_paragraph(lang, period_end, figures)},
+        {
+            "key": "measures_training",
+            "text": _training_paragraph(lang, year_start, period_end, figures),
+        },
         {"key": "signature", "text": signature},
     ]
     return blocks, figures.items, period_end
+
+
+def _record(figures, block, label, value, query):
+    figures.items.append(
+        {"block": block, "label": label, "value": value, "query": query, "generated_at": figures.at}
+    )
+
+
+def _media_paragraph(lang: str, day: dt.date, figures) -> str:
+    """The national media plan and its execution on ``day``, if such a plan is recorded."""
+    from qorgau.campaigns.models import Plan, PlanKind
+    from qorgau.campaigns.services import progress
+
+    plan = (
+        Plan.objects.filter(kind=PlanKind.NATIONAL, approved_on__lte=day)
+        .order_by("-approved_on")
+        .first()
+    )
+    if plan is None:
+        return ""
+    state = progress(plan.activities.select_related("responsible").prefetch_related("regions"), day)
+    counts, reach = state["status_counts"], state["totals"]["achieved_reach"]
+    total = sum(counts.values())
+    query = {"plan": plan.pk, "on": day.isoformat()}
+    for label, value in (
+        ("activities", total),
+        ("done", counts["done"]),
+        ("overdue", counts["overdue"]),
+        ("reach", reach),
+    ):
+        _record(figures, "measures_media", label, value, query)
+    if lang == "kk":
+        return (
+            f"{grammar.kk_date(plan.approved_on, 'on')} {plan.lead.name_kk} «{plan.title_kk}» бекітті. "
+            f"Жоспарда {total} іс-шара көзделген, оның ішінде {grammar.kk_date(day, 'until')} дейін орындалғаны – "
+            f"{counts['done']}, мерзімі өткені – {counts['overdue']}; қамту – {reach}."
+        )
+    return (
+        f"{grammar.ru_date(plan.approved_on)} утверждён документ «{plan.title_ru}» (ответственный – {plan.lead.name_ru}). "
+        f"Из {total} {grammar.ru_plural(total, 'мероприятия', 'мероприятий', 'мероприятий')} по состоянию на "
+        f"{grammar.ru_date(day)} выполнено – {counts['done']}, просрочено – {counts['overdue']}; охват – {reach}."
+    )
+
+
+def _local_paragraph(lang: str, day: dt.date, figures) -> str:
+    """The akimats' plans approved by ``day``."""
+    from qorgau.campaigns.models import Plan, PlanKind
+
+    plans = list(
+        Plan.objects.filter(kind=PlanKind.AKIMAT, approved_on__lte=day)
+        .select_related("region")
+        .order_by("region__order")
+    )
+    if not plans:
+        return ""
+    _record(
+        figures,
+        "measures_local",
+        "akimat plans",
+        len(plans),
+        {"kind": "akimat", "on": day.isoformat()},
+    )
+    regions = [p.region for p in plans if p.region_id]
+    if lang == "kk":
+        return f"Жергілікті атқарушы органдар {day.year} жылға арналған іс-шаралар жоспарларын бекітті ({grammar.region_group(regions, 'kk')}; барлығы – {len(plans)})."
+    return f"Местными исполнительными органами утверждены планы мероприятий на {day.year} год ({grammar.region_group(regions, 'ru')}; всего – {len(plans)})."
+
+
+def _training_paragraph(lang: str, start: dt.date, end: dt.date, figures) -> str:
+    """Training sessions held in the period and their participants."""
+    from qorgau.training.models import Session
+
+    sessions = list(Session.objects.filter(held_on__range=(start, end)))
+    if not sessions:
+        return ""
+    people = sum(s.total for s in sessions)
+    query = {"from": start.isoformat(), "to": end.isoformat()}
+    _record(figures, "measures_training", "sessions", len(sessions), query)
+    _record(figures, "measures_training", "participants", people, query)
+    if lang == "kk":
+        return (
+            "Құқық қорғау органдарында тіркеу тәртібі, өтініштер мен хабарламаларды қарау және сотқа дейінгі "
+            f"тергеп-тексеру жүргізу тәртібі бойынша оқу іс-шаралары өткізілді: {len(sessions)} іс-шара, қатысушылар – {people}."
+        )
+    return (
+        "В правоохранительных органах проведены обучающие мероприятия по правилам регистрации, рассмотрению заявлений "
+        f"и сообщений и порядку досудебного расследования: {len(sessions)} "
+        f"{grammar.ru_plural(len(sessions), 'мероприятие', 'мероприятия', 'мероприятий')}, участников – {people}."
+    )
 
 
 def regenerate(user, inquiry: Inquiry, lang: str, period_end: dt.date | None = None) -> ReplyDraft:

@@ -40,6 +40,24 @@ class StatsForm(forms.Form):
         label=gettext_lazy("Intervention date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("Default: the media plan of 30 January 2026."),
     )  # fmt: skip
+    campaign_date = forms.ChoiceField(label=gettext_lazy("or a campaign date"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qorgau.campaigns.services import intervention_dates
+
+        self.fields["campaign_date"].choices = [("", "—")] + [
+            (d.isoformat(), label[:90]) for d, label in intervention_dates()
+        ]
+
+    def intervention_date(self) -> dt.date | None:
+        if not self.is_valid():
+            return None
+        if self.cleaned_data.get("intervention"):
+            return self.cleaned_data["intervention"]
+        if self.cleaned_data.get("campaign_date"):
+            return dt.date.fromisoformat(self.cleaned_data["campaign_date"])
+        return None
 
     def filters(self) -> services.Filters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -61,9 +79,7 @@ def dashboard(request):
     form = StatsForm(request.GET or None)
     filters = form.filters()
     period = (form.cleaned_data.get("period") if form.is_valid() else "") or "week"
-    intervention = (
-        form.cleaned_data.get("intervention") if form.is_valid() else None
-    ) or services.CAMPAIGN_DEFAULT
+    intervention = form.intervention_date() or services.CAMPAIGN_DEFAULT
     user = request.user
     regions = services.by_region(user, filters)
     series = services.time_series(user, filters, period)
