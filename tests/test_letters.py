@@ -284,5 +284,10 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
     assert "Түркістан облысы және Шымкент қаласы; барлығы – 2" in text
     import datetime as dt
 
-    year = Session.objects.filter(held_on__year=dt.date.today().year)
-    assert f"қатысушылар – {sum(s.total for s in year)}" in text
+    from qorgau.access import policy
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+
+    end = services.default_period_end(policy.OPERATOR, Inquiry.objects.get(number="ДС-16"))
+    held = Session.objects.filter(held_on__range=(dt.date(end.year, 1, 1), end))
+    assert f"қатысушылар – {sum(s.total for s in held)}" in text
