@@ -12,7 +12,10 @@ from django.db import connection
 from qorgau.registry.models import Case
 from qorgau.registry.numbering import parse_number
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PROCESSES = 8
 ROWS_PER_FILE = 12

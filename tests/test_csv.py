@@ -63,7 +63,10 @@ def test_one_bad_row_rejects_the_file_names_it_and_writes_nothing():
     with translation.override("en"), pytest.raises(ImportRejected) as info:
         csvio.import_cases(bad)
     assert [(e.row, e.column, e.value) for e in info.value.errors] == [(5, "part", "9")]
-    assert "row 5" in info.value.report()
+    with translation.override("en"):
+        assert "row 5" in info.value.report()
+    with translation.override("kk"):
+        assert "5" in info.value.report() and "жол" in info.value.report()
     assert not Case.objects.exists()
 
 

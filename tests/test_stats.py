@@ -150,7 +150,10 @@ def test_its_reports_no_change_where_none_was_injected():
 def test_its_warns_when_the_series_is_too_short():
     result = its.segmented_poisson(synthetic(2.0, 7, weeks_before=4, weeks_after=5), 4)
     assert result.too_short
-    assert "too short" in services.effect_conclusion(result)
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert "too short" in services.effect_conclusion(result)
 
 
 def test_analyst_gets_aggregates_but_no_case(client, login):

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "qorgau.letters",
     "qorgau.campaigns",
     "qorgau.training",
+    "qorgau.portal",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "qorgau.portal.context.portal",
             ],
         },
     },
@@ -170,6 +172,9 @@ USE_I18N = True
 USE_TZ = True
 # Kazakhstan has one time zone, UTC+5, since 2024-03-01; periods are counted in local dates.
 TIME_ZONE = "Asia/Almaty"
+
+# The neutral page the public site's quick exit opens (GOV.UK uses a weather page too).
+PORTAL_EXIT_URL = os.environ.get("PORTAL_EXIT_URL", "https://www.gismeteo.kz/")
 
 # --- Static files: served from this host only, never from a CDN -----------------------------
 STATIC_URL = "static/"

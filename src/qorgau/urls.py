@@ -1,6 +1,7 @@
 """URL configuration. Every view declares its access rule (access.policy); a test checks each
 URL for each role and scope."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -24,3 +25,5 @@ urlpatterns = [
     path("training/", include("qorgau.training.urls")),
     path("admin/", admin.site.urls),
 ]
+# The public page, with the language in the address: /kk/…, /ru/…, /en/…
+urlpatterns += i18n_patterns(path("", include("qorgau.portal.urls")), prefix_default_language=True)

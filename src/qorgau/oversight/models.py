@@ -6,6 +6,7 @@ deadline, and an administrator can change a rule (with its source) in the admin.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qorgau.core.i18n import localized
 from qorgau.reference.models import OffenceCategory
@@ -34,7 +35,7 @@ class DeadlineRule(models.Model):
         help_text=_("Empty: applies to every category."),
     )
     amount = models.PositiveIntegerField(_("amount"))
-    unit = models.CharField(_("unit"), max_length=10, choices=TermUnit.choices)
+    unit = models.CharField(pgettext_lazy("time", "unit"), max_length=10, choices=TermUnit.choices)
     legal_source = models.TextField(_("legal source"))
     description_kk = models.TextField(_("description (Kazakh)"), blank=True)
     description_ru = models.TextField(_("description (Russian)"), blank=True)

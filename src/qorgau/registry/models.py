@@ -9,6 +9,7 @@ the current values on :class:`Case` are kept in step by ``registry.services`` on
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qorgau.reference.models import Article, ArticlePart, Body, Region
 
@@ -210,7 +211,7 @@ class Qualification(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("changed by", "by"),
     )
     reason = models.TextField(_("reason"), blank=True)
 
@@ -238,7 +239,7 @@ class StatusChange(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("changed by", "by"),
     )
     reason = models.TextField(_("reason"), blank=True)
     ground = models.CharField(_("ground"), max_length=30, blank=True)
@@ -267,7 +268,7 @@ class TermExtension(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("changed by", "by"),
     )
     authorised_by = models.CharField(
         _("authorised by"), max_length=200, help_text=_("Post of the official who authorised it.")

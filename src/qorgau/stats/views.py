@@ -132,7 +132,7 @@ def dashboard(request):
                     for r in regions
                     if r.rate is not None
                 ],
-                _("Rate per 100,000 with 95% interval"),
+                _("Rate per 100,000 with 95%% interval") % {},
             )
         ),
         "map": (

@@ -3,6 +3,7 @@ attendance into coverage."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qorgau.reference.models import Region
 
@@ -33,7 +34,7 @@ class Session(models.Model):
 
     held_on = models.DateField(_("date"))
     body = models.CharField(_("body"), max_length=30, choices=BodyKind.choices)
-    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    unit = models.CharField(pgettext_lazy("organisation", "unit"), max_length=200, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
     topics = models.JSONField(_("topics"), default=list)
     format = models.CharField(_("format"), max_length=20, choices=TrainingFormat.choices)

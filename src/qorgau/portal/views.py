@@ -1,0 +1,126 @@
+"""The public page: no login, no cookie, no script but the exit shortcut, nothing sent
+anywhere. Pages are cached: a campaign's spike is served from memory."""
+
+import csv
+import datetime as dt
+import io
+from functools import wraps
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, cache_page
+
+from qorgau.access import policy
+from qorgau.reference.models import Article, Region
+from qorgau.stats import services as stats
+
+from . import markup
+from .models import ContactKind, HelpContact, Page
+
+CACHE_SECONDS = 300
+
+
+def public_page(view):
+    """Open to all, cached, and telling the browser to send no referrer anywhere."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    cached = cache_page(CACHE_SECONDS)(cache_control(public=True, max_age=CACHE_SECONDS)(wrapper))
+    return policy.public(cached)
+
+
+def _menu():
+    return list(Page.objects.only("slug", "title_kk", "title_ru", "title_en"))
+
+
+@public_page
+def home(request):
+    return render(request, "portal/home.html", {"menu": _menu(), "articles": Article.objects.all()})
+
+
+@public_page
+def page(request, slug):
+    item = Page.objects.filter(slug=slug).first()
+    if item is None:
+        raise Http404
+    article = {"stalking": "115-1", "coercion": "125-1"}.get(slug)
+    parts = Article.objects.get(code=article).parts.all() if article else []
+    return render(
+        request,
+        "portal/page.html",
+        {"menu": _menu(), "page": item, "body": markup.render(item.body), "parts": parts},
+    )
+
+
+@public_page
+def help_directory(request):
+    regions = list(Region.objects.all())
+    code = request.GET.get("region", "")
+    region = next((r for r in regions if r.code == code), None)
+    contacts = HelpContact.objects.filter(region__isnull=True)
+    local = HelpContact.objects.filter(region=region) if region else HelpContact.objects.none()
+    return render(request, "portal/help.html", {
+        "menu": _menu(), "regions": regions, "region": region, "national": contacts, "local": local,
+        "kinds": dict(ContactKind.choices),
+    })  # fmt: skip
+
+
+@public_page
+def self_check(request):
+    return render(request, "portal/self_check.html", {"menu": _menu()})
+
+
+def published_table(day: dt.date | None = None):
+    """Counts by region and article since 1 January of the current year, protected: 1–3 shown
+    as "<4", further cells hidden so the totals cannot reveal them."""
+    day = day or timezone.localdate()
+    start = dt.date(day.year, 1, 1)
+    articles = list(Article.objects.all())
+    columns = {}
+    for article in articles:
+        rows = stats.by_region(policy.OPERATOR, stats.Filters((article.code,), start, day))
+        columns[article.code] = {row.region.code: row.count for row in rows}
+    regions = list(Region.objects.all())
+    table, totals = {}, {}
+    for article in articles:
+        counts = [columns[article.code][r.code] for r in regions]
+        cells, total = stats.suppress_with_total(counts)
+        table[article.code] = dict(zip([r.code for r in regions], cells, strict=True))
+        totals[article.code] = total
+    rows = [{"region": r, "cells": [table[a.code][r.code] for a in articles]} for r in regions]
+    return {
+        "start": start,
+        "end": day,
+        "articles": articles,
+        "rows": rows,
+        "totals": [totals[a.code] for a in articles],
+    }
+
+
+@public_page
+def statistics(request):
+    return render(request, "portal/statistics.html", {"menu": _menu(), "table": published_table()})
+
+
+@public_page
+def statistics_csv(request):
+    table = published_table()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            f"# period: {table['start']} – {table['end']}; counts 1-3 shown as <4, * hidden to protect them"
+        ]
+    )
+    writer.writerow(["region", "name", *[a.code for a in table["articles"]]])
+    for row in table["rows"]:
+        writer.writerow([row["region"].code, row["region"].name, *row["cells"]])
+    writer.writerow(["total", "", *table["totals"]])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="qorgau-statistics.csv"'
+    return response
