@@ -162,3 +162,19 @@ def test_import_page_rejects_a_bad_file_and_names_the_row(client, login):
     good = workbook([row("A")])
     response = client.post("/campaigns/import/", {"file": SimpleUploadedFile("plan.xlsx", good)})
     assert response.status_code == 302 and Plan.objects.count() == 1
+
+
+def test_import_plan_command_all_or_nothing(tmp_path):
+    from django.core.management.base import CommandError
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(workbook([row("A"), row("B", due="tomorrow")]))
+    with pytest.raises(CommandError) as info:
+        call_command("import-plan", str(bad), lang="en")
+    assert "row 3" in str(info.value) and "activities:due_on" in str(info.value)
+    assert not Plan.objects.exists()
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(workbook([row("A"), row("B")]))
+    out = io.StringIO()
+    call_command("import-plan", str(good), lang="en", stdout=out)
+    assert "2 activities" in out.getvalue()
