@@ -14,3 +14,7 @@ from qorgau.settings import *  # noqa: F403
 # Argon2 with its production cost makes every login in a test take ~50 ms; MD5 keeps the suite
 # fast. Production hashing is checked by tests/test_settings.py against qorgau.settings itself.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Close connections after each request: live-server threads must not keep the test database
+# open when the suite drops it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

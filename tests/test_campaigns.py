@@ -178,3 +178,13 @@ def test_import_plan_command_all_or_nothing(tmp_path):
     out = io.StringIO()
     call_command("import-plan", str(good), lang="en", stdout=out)
     assert "2 activities" in out.getvalue()
+
+
+def test_regional_coordinator_imports_only_their_regions_plan():
+    coordinator = make_user("campaign_61", "campaign", "KZ-61")
+    with pytest.raises(ImportRejected) as info:
+        services.import_plan(
+            workbook([row("A")]), user=coordinator
+        )  # the template's plan is national
+    assert [e.column for e in info.value.errors] == ["plan:region"]
+    assert not Plan.objects.exists()

@@ -153,3 +153,18 @@ def test_case_level_export_leaves_out_victims_without_consent(make_case):
         assert rows[case.number]["victim_sex"] == rows[case.number]["victim_age_band"] == ""
     # Aggregate counts inside the system are unaffected.
     assert Party.objects.filter(role="victim").count() == 3
+
+
+def test_grounds_must_match_the_status_and_numbers_must_be_address_safe():
+    bad = (
+        f"{HEADER}\n"
+        ",115-1,1,KZ-79,2026-01-05T10:00:00+05:00,suspended,2026-01-06T10:00:00+05:00,other,,,,,,,0\n"
+        "ERDR/2026/1,115-1,1,KZ-79,2026-01-05T10:00:00+05:00,investigation,,,,,,,,,0\n"
+        ",115-1,1,KZ-79,2026-01-05T10:00:00+05:00,investigation,2099-01-01T10:00:00+05:00,,,,,,,,0\n"
+    )
+    with pytest.raises(ImportRejected) as info:
+        csvio.import_cases(bad)
+    found = {(e.row, e.column) for e in info.value.errors}
+    assert (2, "termination_ground") in found
+    assert (3, "number") in found and (4, "status") in found
+    assert not Case.objects.exists()

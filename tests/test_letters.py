@@ -291,3 +291,34 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
     end = services.default_period_end(policy.OPERATOR, Inquiry.objects.get(number="ДС-16"))
     held = Session.objects.filter(held_on__range=(dt.date(end.year, 1, 1), end))
     assert f"қатысушылар – {sum(s.total for s in held)}" in text
+
+
+def test_single_article_reply_uses_the_singular(seeded):
+    import datetime as dt
+
+    from qorgau.access import policy
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+    from qorgau.reference.models import Article
+
+    inquiry = Inquiry.objects.create(number="ДС-99", dated=dt.date(2026, 2, 1), addressee_kk="x", addressee_ru="x",
+                                     subject_kk="сталкинг", subject_ru="сталкинга")  # fmt: skip
+    inquiry.articles.set([Article.objects.get(code="115-1")])
+    ru = {b["key"]: b["text"] for b in services.compose(policy.OPERATOR, inquiry, "ru")[0]}
+    assert (
+        "введена новая статья 115-1 (сталкинг). Она введена в действие" in ru["law"]
+        and "опубликована" in ru["law"]
+    )
+    kk = {b["key"]: b["text"] for b in services.compose(policy.OPERATOR, inquiry, "kk")[0]}
+    assert "жаңа норма енгізілді: 115-1-бап (сталкинг). Ол 2025 жылғы 16 қыркүйектен" in kk["law"]
+
+
+def test_regional_user_cannot_draft_a_national_reply(client, login, seeded):
+    from qorgau.letters.models import Inquiry
+
+    from .conftest import make_user
+
+    login(client, make_user("prosecutor_79", "prosecutor", "KZ-79"))
+    inquiry = Inquiry.objects.get(number="ДС-16")
+    assert client.post(f"/letters/{inquiry.pk}/draft/kk/generate/").status_code == 403
+    assert not inquiry.drafts.exists()

@@ -187,3 +187,27 @@ def test_no_identifying_fields_anywhere():
     for model in apps.get_app_config("registry").get_models():
         for field in model._meta.get_fields():
             assert not forbidden & set(field.name.lower().split("_")), (model, field.name)
+
+
+def test_a_change_cannot_be_dated_in_the_future(make_case):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = make_case()
+    with pytest.raises(IllegalTransition):
+        lifecycle.transition(
+            case,
+            CaseStatus.SUSPENDED,
+            ground="suspect_unknown",
+            at=timezone.now() + dt.timedelta(days=1),
+        )
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATION
+
+
+def test_a_case_with_cases_joined_to_it_cannot_be_joined_itself(make_case):
+    a, b, c = make_case(), make_case(), make_case()
+    lifecycle.transition(a, CaseStatus.JOINED, joined_to=b)
+    with pytest.raises(IllegalTransition):
+        lifecycle.transition(b, CaseStatus.JOINED, joined_to=c)  # would leave a → b → c
+    assert Case.objects.get(pk=b.pk).status == CaseStatus.INVESTIGATION

@@ -166,26 +166,42 @@ def test_analyst_gets_aggregates_but_no_case(client, login):
     assert client.get("/registry/cases/").status_code == 403
 
 
-@pytest.mark.parametrize(
-    "counts",
-    [[23, 16, 8, 0], [23, 16, 2, 0], [1, 1, 1, 40], [3, 3, 9], [1, 2, 3, 4, 5], [2], [0, 4, 1]],
-)
-def test_small_counts_are_hidden_and_totals_cannot_reveal_them(counts):
-    shown = services.suppress(counts)
-    assert len(shown) == len(counts)
-    for value, label in zip(counts, shown, strict=True):
-        if 1 <= value <= 3:
-            assert label == "<4"
-        elif label not in ("*",):
-            assert label == str(value)
-    hidden = [c for c, label in zip(counts, shown, strict=True) if label in ("<4", "*")]
-    _cells, total = services.suppress_with_total(counts)
-    if total.isdigit():
-        # With the total known, the hidden cells' sum is known: it must not pin any of them down.
-        assert int(total) == sum(counts)
-        assert not hidden or (len(hidden) >= 2 and sum(hidden) > len(hidden))
-    else:
-        assert counts == [2]  # nothing else to hide: the total itself is withheld
+def _readings(shown: list[str], total: str, threshold: int = 3) -> set[tuple]:
+    """Every table a reader could infer from what is published (a brute-force adversary)."""
+    import itertools
+
+    if not total.isdigit():
+        return {"total withheld"}
+    ranges = []
+    for label in shown:
+        if label.isdigit():
+            ranges.append([int(label)])
+        elif label.startswith("<"):
+            ranges.append(range(1, threshold + 1))
+        else:
+            ranges.append(range(threshold + 1, int(total) + 1))
+    return {combo for combo in itertools.product(*ranges) if sum(combo) == int(total)}
+
+
+def test_no_small_count_can_be_read_off_the_published_table():
+    """Every table of up to four cells with counts 0–7: whatever is published, a reader who knows
+    the rule cannot tell any small count exactly."""
+    import itertools
+
+    for size in range(1, 5):
+        for counts in itertools.product(range(8), repeat=size):
+            counts = list(counts)
+            shown, total = services.suppress_with_total(counts)
+            for value, label in zip(counts, shown, strict=True):
+                assert label == ("<4" if 1 <= value <= 3 else label)
+                assert label in ("<4", "*") or label == str(value)
+            readings = _readings(shown, total)
+            if readings == {"total withheld"}:
+                continue
+            assert tuple(counts) in readings
+            for i, value in enumerate(counts):
+                if 1 <= value <= 3:
+                    assert len({r[i] for r in readings}) > 1, (counts, shown, total)
 
 
 def test_secondary_suppression_cases():

@@ -54,6 +54,9 @@ PERMISSIONS: dict[str, set[str]] = {
     # The Django admin (reference data, rules, users).
     "admin.site": {R.ADMINISTRATOR},
 }
+# Actions on national documents or on every record at once: only for a national scope. (A reply
+# to Parliament must not carry one region's figures; the admin site is not narrowed by region.)
+NATIONAL_ONLY = {"letters.draft", "admin.site"}
 # Roles that must confirm their login with a one-time password (TOTP).
 OTP_ROLES = {R.ADMINISTRATOR, R.PROSECUTOR}
 
@@ -126,6 +129,8 @@ def can(user, action: str, obj=None) -> bool:
         raise KeyError(f"unknown action {action!r}: add it to access.policy.PERMISSIONS")
     scope = scope_of(user)
     if scope.role not in PERMISSIONS[action]:
+        return False
+    if action in NATIONAL_ONLY and not scope.national:
         return False
     return obj is None or in_scope(user, obj)
 

@@ -149,7 +149,7 @@ def _rows(sheet) -> tuple[list[str], list[tuple[int, dict]]]:
     return header, rows
 
 
-def import_plan(data: bytes, *, is_demo: bool = False) -> Plan:
+def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
     """Import a plan workbook (format: docs/campaigns.md), all or nothing. Raises ImportRejected
     with every error (sheet:column in the column field)."""
     from openpyxl import load_workbook
@@ -387,6 +387,16 @@ def import_plan(data: bytes, *, is_demo: bool = False) -> Plan:
                 item[column] = int(raw)
         if len(errors) == before:
             parsed.append(item)
+    if user is not None and not errors:
+        # A regional coordinator imports only their own region's plans.
+        scope = policy.scope_of(user)
+        if not scope.national and (
+            plan_data["region"] is None or plan_data["region"].pk != scope.region_id
+        ):
+            number, value = plan_values.get("region", (0, ""))
+            errors.append(
+                RowError(number, "plan:region", value, _("this plan is outside your region"))
+            )
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.column.split(":")[0], e.row)))
     with transaction.atomic():

@@ -61,7 +61,7 @@ def plan_import(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.import_plan(form.cleaned_data["file"].read())
+            plan = services.import_plan(form.cleaned_data["file"].read(), user=request.user)
         except ImportRejected as exc:
             errors = exc.errors
             messages.error(request, str(exc))

@@ -134,11 +134,13 @@ def compose(
     ]  # fmt: skip
     if kk:
         new = grammar.join([f"{a.code}-бап ({a.short_kk})" for a in articles], "kk")
+        one = len(articles) == 1
         law_text = (
             f"«{law.title_kk}» Қазақстан Республикасының {grammar.kk_date(law.signed_on)} № {law.number} Заңымен "
-            f"(бұдан әрі – Заң) Қылмыстық кодекске (бұдан әрі – ҚК) жаңа нормалар енгізілді: {new}. Олар "
-            f"{grammar.kk_date(law.in_force_on, 'from')} бастап қолданысқа енгізілді және бұқаралық ақпарат "
-            "құралдарында, мемлекеттік органдардың ресми ақпараттық ресурстарында жарияланды."
+            f"(бұдан әрі – Заң) Қылмыстық кодекске (бұдан әрі – ҚК) {'жаңа норма' if one else 'жаңа нормалар'} "
+            f"енгізілді: {new}. {'Ол' if one else 'Олар'} {grammar.kk_date(law.in_force_on, 'from')} бастап "
+            "қолданысқа енгізілді және бұқаралық ақпарат құралдарында, мемлекеттік органдардың ресми ақпараттық "
+            "ресурстарында жарияланды."
         )
         first_text = (
             f"Заң күшіне енген күннен бастап ({grammar.kk_date(in_force, 'from')} бастап) {in_force.year} жылдың "
@@ -151,10 +153,14 @@ def compose(
         signature = inquiry.signatory
     else:
         new = grammar.join([f"{a.code} ({a.short_ru})" for a in articles], "ru")
+        if len(articles) == 1:
+            introduced, published = f"введена новая статья {new}. Она введена", "опубликована"
+        else:
+            introduced, published = f"введены новые статьи: {new}. Они введены", "опубликованы"
         law_text = (
             f"Законом Республики Казахстан от {grammar.ru_date(law.signed_on)} № {law.number} «{law.title_ru}» "
-            f"(далее – Закон) в Уголовный кодекс (далее – УК) введены новые статьи: {new}. Они введены в действие "
-            f"с {grammar.ru_date(law.in_force_on)} и опубликованы в средствах массовой информации и на официальных "
+            f"(далее – Закон) в Уголовный кодекс (далее – УК) {introduced} в действие "
+            f"с {grammar.ru_date(law.in_force_on)} и {published} в средствах массовой информации и на официальных "
             "информационных ресурсах государственных органов."
         )
         first_text = (

@@ -85,7 +85,11 @@ def draft_edit(request, pk, lang):
         )
         fmt = request.POST.get("produce")
         if fmt:
-            version = services.produce(request.user, draft, fmt)
+            try:
+                version = services.produce(request.user, draft, fmt)
+            except services.LetterError as exc:
+                messages.error(request, str(exc))
+                return redirect("letters:draft", pk=pk, lang=lang)
             record(
                 "letters.produce",
                 draft.inquiry,

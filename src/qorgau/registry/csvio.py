@@ -224,13 +224,22 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
     )
     termination = _choice(row, number, "termination_ground", TerminationGround.values, errors)
     suspension = _choice(row, number, "suspension_ground", SuspensionGround.values, errors)
-    if termination and suspension:
+    if termination and status != CaseStatus.TERMINATED:
+        errors.append(
+            RowError(
+                number,
+                "termination_ground",
+                termination,
+                _("a termination ground is given only with the status “terminated”"),
+            )
+        )
+    if suspension and status != CaseStatus.SUSPENDED:
         errors.append(
             RowError(
                 number,
                 "suspension_ground",
                 suspension,
-                _("a case cannot be both terminated and suspended"),
+                _("a suspension ground is given only with the status “suspended”"),
             )
         )
     body = None
@@ -325,8 +334,8 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
                 )
             seen_numbers[item.number] = number
         parsed.append(item)
-    if errors:
-        raise ImportRejected(errors)
+    # The rows whose cells are valid are tried too (and rolled back), so the report lists the
+    # rule errors of the whole file, not only its cell errors.
 
     # Rows that join a case to another come last, so the absorbing case exists by then.
     parsed.sort(key=lambda item: item.status == CaseStatus.JOINED)

@@ -61,6 +61,8 @@ def check_transition(
             _("Case %(number)s is “%(from)s”; it cannot become “%(to)s”.")
             % {"number": case.number, "from": labels[case.status], "to": labels[to_status]}
         )
+    if at is not None and at > timezone.now():
+        raise IllegalTransition(_("A status change cannot be dated in the future."))
     if at is not None and case.status_at and at < case.status_at:
         raise IllegalTransition(
             _("The change cannot be dated before the current status (%(date)s).")
@@ -99,6 +101,13 @@ def check_status_details(
                 _("Case %(number)s is itself joined to another case.")
                 % {"number": joined_to.number}
             )
+        if case.pk and case.joined_cases.exists():
+            # Joining would make a chain (the cases joined to this one would point at a case
+            # that is itself joined): join those cases to the new one instead.
+            raise IllegalTransition(
+                _("Other cases are joined to case %(number)s; it cannot be joined itself.")
+                % {"number": case.number}
+            )
     elif joined_to is not None:
         raise IllegalTransition(_("Only a joining names another case."))
 
@@ -119,6 +128,15 @@ def transition(
     checks the rules and writes both the case and the StatusChange, or nothing at all.
     """
     with transaction.atomic():
+        if joined_to is not None:
+            # Lock both cases in one order, so two joinings cannot cross (A→B and B→A), and
+            # check the absorbing case as it is now, not as it was read.
+            list(
+                Case.objects.select_for_update()
+                .filter(pk__in=[case.pk, joined_to.pk])
+                .order_by("pk")
+            )
+            joined_to = Case.objects.get(pk=joined_to.pk)
         locked = (
             Case.objects.select_for_update().select_related("article_part__article").get(pk=case.pk)
         )
@@ -175,6 +193,8 @@ def record_initial_status(
     check_status_details(case, status, ground=ground, joined_to=joined_to)
     if at < case.registered_at:
         raise IllegalTransition(_("The status cannot be dated before the registration."))
+    if at > timezone.now():
+        raise IllegalTransition(_("A status change cannot be dated in the future."))
     change = StatusChange.objects.create(
         case=case,
         from_status="",

@@ -15,6 +15,8 @@ from qorgau.reference.models import Region
 
 from .models import CaseNumberSequence
 
+# Any number kept by the system (its own or another register's): it appears in addresses.
+VALID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 NUMBER_RE = re.compile(r"^(?P<year>\d{4})-(?P<region>\d{2})-(?P<seq>\d{6})$")
 
 

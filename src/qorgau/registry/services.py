@@ -142,6 +142,12 @@ def register_case(
     with transaction.atomic():
         number_year = number_seq = None
         if number:
+            if not numbering.VALID_RE.match(number):
+                raise RegistryError(
+                    _("A case number has letters, digits and hyphens only (got “%(number)s”).")
+                    % {"number": number},
+                    "number",
+                )
             parsed = numbering.parse_number(number)
             if parsed:
                 number_year, number_region, number_seq = parsed

@@ -333,7 +333,13 @@ def campaign_effect(
     """Segmented Poisson regression of the period counts around ``intervention``."""
     if period not in ("week", "month"):
         raise StatsError(_("The effect analysis uses weekly or monthly counts."))
-    series = time_series(user, filters, period)
+    # Only complete periods up to today: a future or unfinished period is not a real zero.
+    today = timezone.localdate()
+    series = [
+        (start, n)
+        for start, n in time_series(user, filters, period)
+        if next_period(start, period) <= today
+    ]
     index = next(
         (i for i, (start, _n) in enumerate(series) if start >= period_start(intervention, period)),
         len(series),
@@ -341,15 +347,21 @@ def campaign_effect(
     return series, its.segmented_poisson([n for _start, n in series], index)
 
 
-def effect_conclusion(result: its.ITSResult) -> str:
+def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
     """A plain-language conclusion, honest about short series."""
     if result.level is None:
         return _("There are too few data to estimate any change.")
     level = result.level
-    text = _(
-        "At the intervention the number of cases changed by a factor of %(ratio).2f (95%% interval %(low).2f–%(high).2f); "
-        "the weekly trend afterwards changed by a factor of %(trend).3f (%(tlow).3f–%(thigh).3f)."
-    ) % {"ratio": level.estimate, "low": level.low, "high": level.high,
+    trend_text = (
+        _(
+            "the weekly trend afterwards changed by a factor of %(trend).3f (%(tlow).3f–%(thigh).3f)."
+        )
+        if period == "week"
+        else _(
+            "the monthly trend afterwards changed by a factor of %(trend).3f (%(tlow).3f–%(thigh).3f)."
+        )
+    )
+    text = (_("At the intervention the number of cases changed by a factor of %(ratio).2f (95%% interval %(low).2f–%(high).2f); ") + trend_text) % {"ratio": level.estimate, "low": level.low, "high": level.high,
          "trend": result.trend.estimate, "tlow": result.trend.low, "thigh": result.trend.high}  # fmt: skip
     if level.significant or result.trend.significant:
         text += " " + _(
@@ -369,39 +381,41 @@ def effect_conclusion(result: its.ITSResult) -> str:
 SUPPRESSED_SECONDARY = "*"
 
 
+def _pinned(counts: list[int], hidden: set[int], primary: set[int], threshold: int) -> bool:
+    """Would the hidden cells' sum (known from the total) reveal a small count?
+
+    A reader knows each small cell ("<t+1") is 1…t and each other hidden cell ("*") is at least
+    t+1. A small count is revealed when only one assignment fits the sum: when every hidden cell
+    must sit at its minimum, or when only small cells are hidden and there is one of them or all
+    must sit at the threshold.
+    """
+    small = len(primary & hidden)
+    if small == 0:
+        return False
+    others = len(hidden) - small
+    slack = sum(counts[i] for i in hidden) - small - (threshold + 1) * others
+    return slack == 0 or (others == 0 and (small == 1 or slack == small * (threshold - 1)))
+
+
 def suppress_with_total(counts: list[int], threshold: int = 3) -> tuple[list[str], str]:
-    """The cells as :func:`suppress` shows them, and the total — hidden too when no choice of
-    cells can keep a small count from being read off it (e.g. a table of one cell)."""
+    """The cells as :func:`suppress` shows them, and the total — withheld too when no choice of
+    cells can keep a small count from being read off it."""
     cells = suppress(counts, threshold)
-    hidden = [c for c, label in zip(counts, cells, strict=True) if not label.isdigit()]
+    primary = {i for i, c in enumerate(counts) if 1 <= c <= threshold}
+    hidden = {i for i, label in enumerate(cells) if not label.isdigit()}
     total = sum(counts)
-    if hidden and (len(hidden) == 1 or sum(hidden) == len(hidden)):
+    if _pinned(counts, hidden, primary, threshold):
         return cells, f"<{threshold + 1}" if 1 <= total <= threshold else SUPPRESSED_SECONDARY
     return cells, str(total)
 
 
 def suppress(counts: list[int], threshold: int = 3) -> list[str]:
     """Counts as published outside the staff pages: 1…threshold shown as "<threshold+1", and
-    further cells hidden ("*") so that the total cannot reveal a hidden count.
-
-    A hidden set is safe when it has at least two cells and their sum does not pin the values
-    down: not all ones (sum = number of cells), and not all at the threshold when every hidden
-    cell is a small count. Zeros are shown: they reveal no one.
-    """
+    further cells hidden ("*") until the total cannot reveal a hidden count (see
+    :func:`_pinned`). Zeros are shown: they reveal no one."""
     primary = {i for i, c in enumerate(counts) if 1 <= c <= threshold}
     hidden = set(primary)
-
-    def pinned() -> bool:
-        if not hidden:
-            return False
-        values = [counts[i] for i in hidden]
-        return (
-            len(values) == 1
-            or sum(values) == len(values)
-            or (hidden <= primary and sum(values) == threshold * len(values))
-        )
-
-    while pinned():
+    while _pinned(counts, hidden, primary, threshold):
         candidates = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c > 0)
         if not candidates:
             break

@@ -149,7 +149,7 @@ def dashboard(request):
             services.funnel_sentence(p, funnel.national_rate) for p in funnel.points if p.outside
         ],
         "effect": effect,
-        "effect_text": services.effect_conclusion(effect),
+        "effect_text": services.effect_conclusion(effect, period),
         "intervention": intervention,
         "breakdowns": {
             name: services.counts_by(user, filters, name)
