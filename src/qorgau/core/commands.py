@@ -1,4 +1,9 @@
-"""A base for Qorgau's management commands: a ``--lang`` option for messages."""
+"""A base for Qorgau's management commands: a ``--lang`` option for messages, ``--as-user``
+for commands that run for a user, and one way to print rows as JSON, CSV or a table."""
+
+import csv
+import io
+import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -47,3 +52,22 @@ class QorgauCommand(BaseCommand):
         if user is None:
             raise CommandError(_("No active user “%(name)s”.") % {"name": username})
         return user
+
+    def emit_rows(self, rows: list[dict], fmt: str, columns: list[str] | None = None) -> None:
+        """Print ``rows`` as JSON (a list of objects), CSV (header + rows) or an aligned table."""
+        if fmt == "json":
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        columns = columns or (list(rows[0]) if rows else ["count"])
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            self.stdout.write(out.getvalue(), ending="")
+            return
+        text = [["" if row[c] is None else str(row[c]) for c in columns] for row in rows]
+        widths = [max([len(c)] + [len(t[i]) for t in text]) for i, c in enumerate(columns)]
+        self.stdout.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+        for t in text:
+            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)))

@@ -1,9 +1,5 @@
 """``qorgau deadlines [--as-user U] [--format table|json|csv]``: the prosecutor's control list."""
 
-import csv
-import io
-import json
-
 from qorgau.access import policy
 from qorgau.audit.log import record
 from qorgau.core.commands import QorgauCommand
@@ -47,16 +43,4 @@ class Command(QorgauCommand):
         control = deadlines.control_list(user)
         data = rows(control)
         record("oversight.view", details={"via": "cli", "items": len(data)})
-        if options["format"] == "json":
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
-        elif options["format"] == "csv":
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(data)
-            self.stdout.write(buffer.getvalue(), ending="")
-        else:
-            widths = {c: max([len(c)] + [len(str(r[c])) for r in data]) for c in COLUMNS}
-            self.stdout.write("  ".join(c.ljust(widths[c]) for c in COLUMNS))
-            for row in data:
-                self.stdout.write("  ".join(str(row[c]).ljust(widths[c]) for c in COLUMNS))
+        self.emit_rows(data, options["format"], COLUMNS)

@@ -1,10 +1,7 @@
 """``qorgau stats --article 115-1 [--article 125-1] --from DATE --to DATE --by region
 [--format json|csv|table]`` (docs/stats.md)."""
 
-import csv
 import datetime as dt
-import io
-import json
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
@@ -69,7 +66,7 @@ class Command(QorgauCommand):
             "stats.query",
             details={"via": "cli", "by": options["by"], "filters": filters.describe()},
         )
-        self.emit(rows, options["format"])
+        self.emit_rows(rows, options["format"])
 
     def rows(self, user, filters, by) -> list[dict]:
         if by == "region":
@@ -80,24 +77,3 @@ class Command(QorgauCommand):
                 for start, n in services.time_series(user, filters, by)
             ]
         return [{by: r["key"], "count": r["count"]} for r in services.counts_by(user, filters, by)]
-
-    def emit(self, rows, fmt):
-        if fmt == "json":
-            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
-            return
-        columns = list(rows[0]) if rows else ["count"]
-        if fmt == "csv":
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            self.stdout.write(out.getvalue(), ending="")
-            return
-        text = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
-        widths = [
-            max(len(c), *(len(t[i]) for t in text)) if text else len(c)
-            for i, c in enumerate(columns)
-        ]
-        self.stdout.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-        for t in text:
-            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)))
