@@ -61,15 +61,25 @@ def test_stats_command_gives_the_letters_table_with_rates():
         "KZ-79": 23, "KZ-71": 16, "KZ-75": 8, "KZ-55": 7, "KZ-43": 7, "KZ-10": 3, "KZ-61": 3,
         "KZ-19": 2, "KZ-27": 2, "KZ-35": 2, "KZ-47": 2, "KZ-59": 2, "KZ-63": 1, "KZ-39": 1,
     }  # fmt: skip
-    assert len(rows) == 20 and sum(r["count"] for r in rows) == 79
+    assert len(rows) == 14 and sum(r["count"] for r in rows) == 79  # exactly the letter's table
+    assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
     shymkent = next(r for r in rows if r["region"] == "KZ-79")
     assert shymkent["rate"] == pytest.approx(23 / 1293648 * 1e5, abs=1e-4)
     low, high = intervals.poisson_interval(23)
     assert shymkent["rate_low"] == pytest.approx(low / 1293648 * 1e5, abs=1e-4)
     assert shymkent["rate_high"] == pytest.approx(high / 1293648 * 1e5, abs=1e-4)
     assert shymkent["population_date"] == "2026-01-01"
-    akmola = next(r for r in rows if r["region"] == "KZ-11")
-    assert akmola["rate"] is None and akmola["population"] is None  # unknown, not invented
+    out = io.StringIO()
+    call_command("stats", "--article", "115-1", "--from", "2026-01-01", "--to", "2026-12-31",
+                 "--by", "region", "--format", "json", "--include-zero", stdout=out)  # fmt: skip
+    every = json.loads(out.getvalue())
+    assert len(every) == 20
+    akmola = next(r for r in every if r["region"] == "KZ-11")
+    assert (
+        akmola["count"] == 0 and akmola["rate"] is None and akmola["population"] is None
+    )  # unknown, not invented
+    ulytau = next(r for r in every if r["region"] == "KZ-62")
+    assert ulytau["rate"] == 0 and ulytau["rate_high"] > 0
     out = io.StringIO()
     call_command(
         "stats",

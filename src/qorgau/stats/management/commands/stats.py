@@ -48,6 +48,10 @@ class Command(QorgauCommand):
         )
         parser.add_argument("--by", choices=BY, default="region")
         parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
+        parser.add_argument(
+            "--include-zero", action="store_true",
+            help="With --by region: list regions without cases too (their rate's upper bound is informative).",
+        )
 
     def handle(self, *args, **options):
         user = self.user or policy.OPERATOR
@@ -62,6 +66,8 @@ class Command(QorgauCommand):
             rows = self.rows(user, filters, options["by"])
         except services.StatsError as exc:
             raise CommandError(str(exc)) from None
+        if options["by"] == "region" and not options["include_zero"]:
+            rows = [row for row in rows if row["count"]]
         record(
             "stats.query",
             details={"via": "cli", "by": options["by"], "filters": filters.describe()},
