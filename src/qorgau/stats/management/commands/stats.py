@@ -49,7 +49,8 @@ class Command(QorgauCommand):
         parser.add_argument("--by", choices=BY, default="region")
         parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
         parser.add_argument(
-            "--include-zero", action="store_true",
+            "--include-zero",
+            action="store_true",
             help="With --by region: list regions without cases too (their rate's upper bound is informative).",
         )
 
