@@ -27,8 +27,8 @@ install: $(STAMP)
 demo: install
 	mkdir -p var
 	DEBUG=1 $(BIN)/qorgau migrate --noinput
-	DEBUG=1 $(BIN)/qorgau load-demo --if-empty
-	DEBUG=1 $(BIN)/qorgau create-demo-users
+	DEBUG=1 $(BIN)/qorgau load-demo --if-empty --lang en
+	DEBUG=1 $(BIN)/qorgau create-demo-users --lang en
 	@echo ""
 	@echo "  Qorgau is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""

@@ -64,10 +64,9 @@ class Command(QorgauCommand):
         self.stdout.write(
             _("Demo users (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
         )
+        country = _("whole country")
         for username, role, region in DEMO_USERS:
-            self.stdout.write(
-                f"  {username:<22} {Role(role).label} — {region or _('whole country')}"
-            )
+            self.stdout.write(f"  {username:<22} {Role(role).label} — {region or country}")
         self.stdout.write(
             _(
                 "Administrators and prosecutors confirm with a one-time code: add the key %(key)s to an authenticator app, or run `qorgau totp-code USER`."
