@@ -17,7 +17,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Role
@@ -147,6 +147,35 @@ def scoped(user, action: str, queryset: QuerySet, region_field: str = "region") 
     if scope.national:
         return queryset
     return queryset.filter(**{f"{region_field}_id": scope.region_id})
+
+
+def scoped_or_national(
+    user, action: str, queryset: QuerySet, region_field: str = "region"
+) -> QuerySet:
+    """Like :func:`scoped`, but records without a region (national ones, e.g. the national
+    media plan) are visible to every scope."""
+    scope = scope_of(user)
+    if scope.role not in PERMISSIONS[action]:
+        return queryset.none()
+    if scope.national:
+        return queryset
+    return queryset.filter(
+        Q(**{f"{region_field}__isnull": True}) | Q(**{f"{region_field}_id": scope.region_id})
+    )
+
+
+def scoped_by_code(
+    user, action: str, queryset: QuerySet, code_field: str = "region_code"
+) -> QuerySet:
+    """Like :func:`scoped`, for records that name their region by ISO code (the audit trail)."""
+    scope = scope_of(user)
+    if scope.role not in PERMISSIONS[action]:
+        return queryset.none()
+    if scope.national:
+        return queryset
+    from qorgau.reference.models import Region
+
+    return queryset.filter(**{code_field: Region.objects.get(pk=scope.region_id).code})
 
 
 def cases_for(user, action: str = "case.view") -> QuerySet:

@@ -35,14 +35,7 @@ class AuditSearchForm(forms.Form):
 def entries_for(user, params: dict):
     """Audit entries ``user`` may see, filtered. A regional user sees entries about records of
     their region; a national one sees all."""
-    scope = policy.scope_of(user)
-    entries = (
-        AuditEntry.objects.all() if policy.can(user, "audit.view") else AuditEntry.objects.none()
-    )
-    if not scope.national:
-        from qorgau.reference.models import Region
-
-        entries = entries.filter(region_code=Region.objects.get(pk=scope.region_id).code)
+    entries = policy.scoped_by_code(user, "audit.view", AuditEntry.objects.all())
     if params.get("username"):
         entries = entries.filter(username=params["username"])
     if params.get("action"):

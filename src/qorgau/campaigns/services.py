@@ -9,7 +9,7 @@ import io
 from collections import Counter, defaultdict
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,12 +34,7 @@ INDICATORS = ["count", "reach", "participants"]
 
 def plans_for(user) -> QuerySet:
     """Plans the user may see: national plans, and regional plans of their scope."""
-    scope = policy.scope_of(user)
-    if not policy.can(user, "campaigns.view"):
-        return Plan.objects.none()
-    if scope.national:
-        return Plan.objects.all()
-    return Plan.objects.filter(Q(region__isnull=True) | Q(region_id=scope.region_id))
+    return policy.scoped_or_national(user, "campaigns.view", Plan.objects.all())
 
 
 def activities_for(user, plan: Plan | None = None) -> QuerySet:
