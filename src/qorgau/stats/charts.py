@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 MAP_PATH = Path(__file__).resolve().parent / "data" / "kz-regions-svg.json"
 PALETTE = ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d"]  # colour-blind safe
@@ -69,13 +70,15 @@ def bar_chart(
 
 def line_chart(points: list[tuple[str, int]], markers: list[tuple[int, str]], title: str) -> str:
     """Counts per period as a line; ``markers`` are (index, label) vertical lines (the law's
-    entry into force, campaign dates)."""
-    width, height, left, bottom = 900, 300, 40, 40
+    entry into force, campaign dates); their labels are staggered so that close dates stay
+    readable."""
+    width, height, left, bottom = 900, 340, 40, 40
+    top_margin = 20 + 12 * min(len(markers), 3)
     if not points:
         return _svg(width, 60, '<text x="10" y="30">—</text>', title)
     top = _nice_max(max(n for _p, n in points))
     dx = (width - left - 10) / max(len(points) - 1, 1)
-    sy = (height - bottom - 20) / top
+    sy = (height - bottom - top_margin) / top
 
     def xy(i, n):
         return left + i * dx, height - bottom - n * sy
@@ -85,13 +88,13 @@ def line_chart(points: list[tuple[str, int]], markers: list[tuple[int, str]], ti
         for i, (x, y) in enumerate(xy(i, n) for i, (_p, n) in enumerate(points))
     )
     body = [f'<line x1="{left}" x2="{width - 10}" y1="{height - bottom}" y2="{height - bottom}" class="axis"/>',
-            f'<text x="4" y="24" class="value">{top:g}</text>', f'<path d="{path}" class="line"/>']  # fmt: skip
-    for index, label in markers:
-        x = left + index * dx
+            f'<text x="4" y="{top_margin + 4}" class="value">{top:g}</text>', f'<path d="{path}" class="line"/>']  # fmt: skip
+    for k, (index, label) in enumerate(markers):
+        x, y = left + index * dx, 12 + 12 * (k % 3)
         body.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="16" y2="{height - bottom}" class="marker"/>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 2}" y2="{height - bottom}" class="marker"/>'
         )
-        body.append(f'<text x="{x + 3:.1f}" y="14" class="marker-label">{escape(label)}</text>')
+        body.append(f'<text x="{x + 3:.1f}" y="{y}" class="marker-label">{escape(label)}</text>')
     step = max(1, len(points) // 8)
     for i in range(0, len(points), step):
         x, _y = xy(i, 0)
@@ -144,7 +147,8 @@ def funnel_plot(points, national_rate: float, title: str) -> str:
             body.append(
                 f'<text x="{x + 7:.1f}" y="{y + 4:.1f}" class="label">{escape(point.row.region.short_name)}</text>'
             )
-    body.append(f'<text x="{left}" y="{height - 8}" class="tick">population (log scale) →</text>')
+    axis = escape(_("population (log scale) →"))
+    body.append(f'<text x="{left}" y="{height - 8}" class="tick">{axis}</text>')
     return _svg(width, height, "".join(body), title)
 
 

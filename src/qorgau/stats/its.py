@@ -2,7 +2,9 @@
 
 Model: log E[y_t] = b0 + b1·t + b2·after_t + b3·(t − t0)·after_t, where ``after`` is 1 from the
 intervention's period on. exp(b2) is the change of level (rate ratio at the intervention),
-exp(b3) the change of trend per period. Over-dispersion is allowed for (quasi-Poisson: the scale
+exp(b3) the change of trend per period. Periods can be left out of the fit (``use``) while
+keeping their place on the time axis: the transition period that contains the intervention
+date, and a first or last period only partly observed. Over-dispersion is allowed for (quasi-Poisson: the scale
 is estimated from Pearson's χ²), so the intervals are not too narrow when counts vary more than
 Poisson. The series must be long enough on both sides to conclude anything.
 """
@@ -38,18 +40,24 @@ class ITSResult:
     baseline_trend: Effect | None = None
 
 
-def segmented_poisson(counts: list[int], intervention_index: int) -> ITSResult:
+def segmented_poisson(
+    counts: list[int], intervention_index: int, use: list[bool] | None = None
+) -> ITSResult:
     """Fit the model to ``counts`` (one per period, in order); the intervention starts at
-    ``intervention_index`` (the first period 'after')."""
-    y = np.asarray(counts, dtype=float)
+    ``intervention_index`` (the first period 'after'). ``use`` (default: all) says which
+    periods enter the fit; the others keep their place on the time axis."""
+    keep = np.ones(len(counts), dtype=bool) if use is None else np.asarray(use, dtype=bool)
+    t_all = np.arange(len(counts), dtype=float)
+    y = np.asarray(counts, dtype=float)[keep]
+    t = t_all[keep]
     n = len(y)
-    before, after = intervention_index, n - intervention_index
+    before = int(np.sum(t < intervention_index))
+    after = n - before
     too_short = (
         before < MIN_POINTS_EACH_SIDE or after < MIN_POINTS_EACH_SIDE or y.sum() < MIN_TOTAL_COUNT
     )
     if before < 2 or after < 2 or y.sum() == 0:
         return ITSResult(before, after, int(y.sum()), None, None, True)
-    t = np.arange(n, dtype=float)
     step = (t >= intervention_index).astype(float)
     since = np.where(step > 0, t - intervention_index, 0.0)
     design = np.column_stack([np.ones(n), t, step, since])

@@ -9,13 +9,16 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from qorgau.access import policy
 from qorgau.reference.models import Article, PopulationFigure, Region
-from qorgau.registry.models import Case, Party
+from qorgau.registry.models import Case, Party, Report
 
 from . import intervals, its
 
@@ -27,8 +30,23 @@ DIMENSIONS = {
     "victim_sex": "sex",
     "victim_age_band": "age_band",
     "relationship": "relationship",
+    "termination_ground": "termination_ground",  # terminated cases only
 }
+# Breakdowns of reports (entries of the information registration book), by the same filters:
+# the period is the date received, the article the one suggested on the report.
+REPORT_DIMENSIONS = {
+    "report_region": "region__code",
+    "report_channel": "channel",
+    "report_decision": "decision",
+}
+PARTY_DIMENSIONS = ("victim_sex", "victim_age_band", "relationship")
 PERIODS = ("day", "week", "month", "quarter", "year")
+
+
+def _number(value: float, places: int) -> str:
+    """A number for a sentence, with the active language's decimal separator (as in the
+    tables). Rounded first: Django's ``number_format`` cuts digits off without rounding."""
+    return number_format(round(value, places), places)
 
 
 class StatsError(ValueError):
@@ -69,18 +87,29 @@ class Filters:
         }
 
 
-def cases(user, filters: Filters) -> QuerySet:
-    """The cases counted for ``filters``, within the user's scope."""
-    qs = policy.scoped(user, "stats.view", Case.objects.all())
+def _filtered(qs: QuerySet, filters: Filters, article: str, moment: str) -> QuerySet:
     if filters.articles:
-        qs = qs.filter(article_part__article__code__in=filters.articles)
+        qs = qs.filter(**{f"{article}__in": filters.articles})
     if filters.date_from:
-        qs = qs.filter(registered_at__date__gte=filters.date_from)
+        qs = qs.filter(**{f"{moment}__date__gte": filters.date_from})
     if filters.date_to:
-        qs = qs.filter(registered_at__date__lte=filters.date_to)
+        qs = qs.filter(**{f"{moment}__date__lte": filters.date_to})
     if filters.regions:
         qs = qs.filter(region__code__in=filters.regions)
     return qs
+
+
+def cases(user, filters: Filters) -> QuerySet:
+    """The cases counted for ``filters``, within the user's scope."""
+    qs = policy.scoped(user, "stats.view", Case.objects.all())
+    return _filtered(qs, filters, "article_part__article__code", "registered_at")
+
+
+def reports(user, filters: Filters) -> QuerySet:
+    """The reports counted for ``filters``, within the user's scope: received in the period,
+    with one of the articles suggested (when articles are chosen)."""
+    qs = policy.scoped(user, "stats.view", Report.objects.all())
+    return _filtered(qs, filters, "suggested_article__code", "received_at")
 
 
 def regions_in_scope(user, filters: Filters) -> list[Region]:
@@ -103,6 +132,12 @@ def population_on(day: dt.date) -> dict[int, PopulationFigure]:
     return latest
 
 
+PRECISION_LABELS = {
+    "exact": _lazy("exact"),
+    "rounded to thousands": _lazy("rounded to thousands"),
+}
+
+
 @dataclass
 class RegionRow:
     region: Region
@@ -111,6 +146,15 @@ class RegionRow:
     rate: float | None = None
     rate_low: float | None = None
     rate_high: float | None = None
+
+    @property
+    def precision_label(self) -> str:
+        """The population figure's precision in the active language (the reference data
+        stores it in English)."""
+        if self.population is None:
+            return ""
+        label = PRECISION_LABELS.get(self.population.precision)
+        return str(label) if label else self.population.precision
 
     def as_dict(self) -> dict:
         row = {"region": self.region.code, "name": self.region.name, "count": self.count}
@@ -130,10 +174,14 @@ class RegionRow:
 def by_region(user, filters: Filters) -> list[RegionRow]:
     """Count and rate per 100,000 (exact 95% interval) for every region in scope, the highest
     count first; a region without a population figure has no rate (never an invented one)."""
-    counts = dict(cases(user, filters).values_list("region_id").annotate(n=Count("id")))
+    return _region_rows(cases(user, filters), regions_in_scope(user, filters), filters)
+
+
+def _region_rows(qs: QuerySet, regions: list[Region], filters: Filters) -> list[RegionRow]:
+    counts = dict(qs.values_list("region_id").annotate(n=Count("id")))
     population = population_on(filters.end)
     rows = []
-    for region in regions_in_scope(user, filters):
+    for region in regions:
         row = RegionRow(region, counts.get(region.pk, 0), population.get(region.pk))
         if row.population is not None:
             row.rate, row.rate_low, row.rate_high = intervals.rate_interval(
@@ -145,23 +193,67 @@ def by_region(user, filters: Filters) -> list[RegionRow]:
 
 
 def counts_by(user, filters: Filters, dimension: str) -> list[dict]:
-    """Counts of cases by article, status or region, or of victims by sex, age band, or of
-    suspects by relationship to the victim."""
-    if dimension not in DIMENSIONS:
-        raise StatsError(_("Unknown breakdown “%(by)s”.") % {"by": dimension})
-    field_name = DIMENSIONS[dimension]
-    if dimension in ("victim_sex", "victim_age_band", "relationship"):
+    """Counts of cases by article, status, termination ground (terminated cases) or region, of
+    victims by sex, age band, of suspects by relationship to the victim, or of reports by
+    region, channel or decision. Each row: ``key`` (the stored code), ``label`` (translated),
+    ``count``; the highest count first."""
+    if dimension in REPORT_DIMENSIONS:
+        rows = (
+            reports(user, filters)
+            .values_list(REPORT_DIMENSIONS[dimension])
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    elif dimension in PARTY_DIMENSIONS:
         role = "suspect" if dimension == "relationship" else "victim"
         rows = (
             Party.objects.filter(case__in=cases(user, filters), role=role)
-            .values_list(field_name)
+            .values_list(DIMENSIONS[dimension])
             .annotate(n=Count("id"))
+            .order_by()
         )
+    elif dimension in DIMENSIONS:
+        qs = cases(user, filters)
+        if dimension == "termination_ground":
+            qs = qs.filter(status="terminated")
+        rows = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
     else:
-        rows = cases(user, filters).values_list(field_name).annotate(n=Count("id"))
+        raise StatsError(_("Unknown breakdown “%(by)s”.") % {"by": dimension})
+    labels = breakdown_labels(dimension)
     return sorted(
-        ({"key": key or "", "count": n} for key, n in rows), key=lambda r: (-r["count"], r["key"])
+        ({"key": key or "", "label": labels.get(key, key or ""), "count": n} for key, n in rows),
+        key=lambda r: (-r["count"], r["key"]),
     )
+
+
+def breakdown_labels(dimension: str) -> dict[str, str]:
+    """The translated label of each value of a breakdown, from the model field's own choices;
+    regions by their name, articles by their code."""
+    if dimension in ("region", "report_region"):
+        return {r.code: r.name for r in Region.objects.all()}
+    if dimension in REPORT_DIMENSIONS:
+        model, field_name = Report, REPORT_DIMENSIONS[dimension]
+    else:
+        model = Party if dimension in PARTY_DIMENSIONS else Case
+        field_name = DIMENSIONS[dimension]
+    if "__" in field_name:
+        return {}
+    return {str(value): str(label) for value, label in model._meta.get_field(field_name).choices}
+
+
+# The dashboard's breakdown tables (each also an export table of the same name).
+BREAKDOWN_TITLES = {
+    "status": _lazy("Status"),
+    "termination_ground": _lazy("Terminated cases by ground"),
+    "victim_sex": _lazy("Victims by sex"),
+    "victim_age_band": _lazy("Victims by age band"),
+    "relationship": _lazy("Suspect's relationship to the victim"),
+}
+REPORT_BREAKDOWN_TITLES = {
+    "report_region": _lazy("Reports by region"),
+    "report_channel": _lazy("Reports by channel"),
+    "report_decision": _lazy("Reports by decision"),
+}
 
 
 def period_start(day: dt.date, period: str) -> dt.date:
@@ -189,7 +281,8 @@ def next_period(start: dt.date, period: str) -> dt.date:
 
 
 def time_series(user, filters: Filters, period: str = "week") -> list[tuple[dt.date, int]]:
-    """Counts per period, every period of the range present (zeros included)."""
+    """Counts per period, every period of the range present (zeros included) up to the
+    period's end or today, whichever is earlier: a period that has not begun is not a zero."""
     days = [
         timezone.localtime(moment).date()
         for moment in cases(user, filters).values_list("registered_at", flat=True)
@@ -197,9 +290,10 @@ def time_series(user, filters: Filters, period: str = "week") -> list[tuple[dt.d
     if not days and not filters.date_from:
         return []
     first = filters.date_from or min(days)
+    last = min(filters.end, timezone.localdate())
     counter = Counter(period_start(day, period) for day in days)
     series, start = [], period_start(first, period)
-    while start <= filters.end:
+    while start <= last:
         series.append((start, counter.get(start, 0)))
         start = next_period(start, period)
     return series
@@ -222,6 +316,32 @@ def cumulative_since_in_force(user, filters: Filters) -> list[dict]:
             }
         )
     return rows
+
+
+def in_force_since(articles: tuple[str, ...] = ()) -> dt.date | None:
+    """The earliest entry into force of ``articles`` (all articles when empty), from the
+    reference data; the dashboard's period starts there by default."""
+    qs = Article.objects.filter(code__in=articles) if articles else Article.objects.all()
+    return min((a.in_force_on for a in qs), default=None)
+
+
+def chart_markers(user, filters: Filters, intervention: dt.date) -> list[tuple[dt.date, str]]:
+    """Dates marked on the time series: each article's entry into force (reference data), the
+    approval of each campaign plan (national, or of a region shown) and the chosen
+    intervention date."""
+    from qorgau.campaigns.models import Plan
+
+    articles = (
+        Article.objects.filter(code__in=filters.articles)
+        if filters.articles
+        else Article.objects.all()
+    )
+    marks = [(day, _("law in force")) for day in sorted({a.in_force_on for a in articles})]
+    shown = [r.pk for r in regions_in_scope(user, filters)]
+    plans = Plan.objects.filter(Q(region__isnull=True) | Q(region__in=shown))
+    marks += [(day, _("plan approved")) for day in sorted({p.approved_on for p in plans})]
+    marks.append((intervention, _("intervention")))
+    return marks
 
 
 def year_earlier(filters: Filters) -> Filters:
@@ -251,11 +371,19 @@ class FunnelPoint:
 
     @property
     def outside(self) -> str:
-        """'' inside both limits; 'high95'/'low95' outside 95%; 'high998'/'low998' outside 99.8%."""
-        for name, (low, high) in (("998", self.limits998), ("95", self.limits95)):
-            if self.ratio > high:
+        """'' inside both limits; 'high95'/'low95' outside 95%; 'high998'/'low998' outside 99.8%.
+
+        Outside means beyond the drawn limit *and* improbable by the exact Poisson probability
+        of the observed count (P(X ≤ O | E) or P(X ≥ O | E) below α/2): for a small expected
+        count the drawn lower limit is above 0, yet 0 cases may well happen by chance."""
+        observed = self.row.count
+        for name, alpha, (low, high) in (
+            ("998", 0.002, self.limits998),
+            ("95", 0.05, self.limits95),
+        ):
+            if self.ratio > high and intervals.improbably_high(observed, self.expected, alpha):
                 return f"high{name}"
-            if self.ratio < low:
+            if self.ratio < low and intervals.improbably_low(observed, self.expected, alpha):
                 return f"low{name}"
         return ""
 
@@ -273,9 +401,18 @@ def funnel(user, filters: Filters) -> Funnel:
     apart. The national rate is over the regions whose population is known."""
     if not policy.can(user, "stats.view"):
         return Funnel(None)
-    # The national rate is an aggregate every statistics user may know; the points are the
-    # regions of the user's own scope.
-    rows = by_region(policy.OPERATOR, filters)
+    # The national rate is an aggregate every statistics user may know (the policy says so:
+    # ``national_aggregate``); the points are the regions of the user's own scope.
+    every_region = Region.objects.all()
+    if filters.regions:
+        every_region = every_region.filter(code__in=filters.regions)
+    national_cases = _filtered(
+        policy.national_aggregate(user, Case.objects.all()),
+        filters,
+        "article_part__article__code",
+        "registered_at",
+    )
+    rows = _region_rows(national_cases, list(every_region), filters)
     mine = {r.pk for r in regions_in_scope(user, filters)}
     known = [r for r in rows if r.population is not None]
     result = Funnel(None, unknown=[r for r in rows if r.population is None and r.region.pk in mine])
@@ -305,8 +442,8 @@ def funnel_sentence(point: FunnelPoint, national_rate: float) -> str:
     """A plain sentence about a region outside the limits, in the active language."""
     values = {
         "region": point.row.region.name,
-        "rate": f"{point.row.rate:.2f}",
-        "national": f"{national_rate:.2f}",
+        "rate": _number(point.row.rate, 2),
+        "national": _number(national_rate, 2),
     }
     return {
         "high998": _(
@@ -327,58 +464,100 @@ def funnel_sentence(point: FunnelPoint, national_rate: float) -> str:
 # --- Campaign effect ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EffectPeriod:
+    """One period of the effect analysis; ``used`` False when it is left out of the fit, and
+    ``reason`` says why ("partial" or "transition")."""
+
+    start: dt.date
+    count: int
+    used: bool
+    reason: str = ""
+
+
 def campaign_effect(
     user, filters: Filters, intervention: dt.date = CAMPAIGN_DEFAULT, period: str = "week"
-):
-    """Segmented Poisson regression of the period counts around ``intervention``."""
+) -> tuple[list[EffectPeriod], its.ITSResult]:
+    """Segmented Poisson regression of the period counts around ``intervention``.
+
+    The series ends with the period of the latest registration in scope (within the filters):
+    after it the data have ended, and its empty periods are not real zeros. Left out of the fit,
+    keeping their place on the time axis: a first or last period only partly inside the
+    observed days (from ``date_from`` to the period's end or yesterday, whichever is earlier),
+    and the transition period that contains the intervention date (unless the intervention is
+    its first day), which is neither wholly before nor wholly after."""
     if period not in ("week", "month"):
         raise StatsError(_("The effect analysis uses weekly or monthly counts."))
-    # Only complete periods up to today: a future or unfinished period is not a real zero.
-    today = timezone.localdate()
-    series = [
-        (start, n)
-        for start, n in time_series(user, filters, period)
-        if next_period(start, period) <= today
-    ]
-    index = next(
-        (i for i, (start, _n) in enumerate(series) if start >= period_start(intervention, period)),
-        len(series),
-    )
-    return series, its.segmented_poisson([n for _start, n in series], index)
+    latest = cases(user, filters).aggregate(latest=Max("registered_at"))["latest"]
+    if latest is None:
+        return [], its.segmented_poisson([], 0)
+    observed_to = min(filters.end, timezone.localdate() - dt.timedelta(days=1))
+    last_start = period_start(min(timezone.localtime(latest).date(), observed_to), period)
+    series = []
+    for start, n in time_series(user, filters, period):
+        if start > last_start:
+            break
+        end = next_period(start, period) - dt.timedelta(days=1)
+        if (filters.date_from and start < filters.date_from) or end > observed_to:
+            series.append(EffectPeriod(start, n, False, "partial"))
+        elif start < intervention <= end:
+            series.append(EffectPeriod(start, n, False, "transition"))
+        else:
+            series.append(EffectPeriod(start, n, True))
+    index = next((i for i, p in enumerate(series) if p.start >= intervention), len(series))
+    result = its.segmented_poisson([p.count for p in series], index, [p.used for p in series])
+    return series, result
 
 
 def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
-    """A plain-language conclusion, honest about short series."""
+    """A plain-language conclusion, honest about short series: when the series is too short,
+    the warning alone, and no claim about a change."""
     if result.level is None:
         return _("There are too few data to estimate any change.")
-    level = result.level
+    if result.too_short:
+        return _(
+            "Warning: the series is too short to conclude (at least %(n)d periods on each side and %(total)d cases are needed); the estimates below are not evidence of a change or of its absence."
+        ) % {"n": its.MIN_POINTS_EACH_SIDE, "total": its.MIN_TOTAL_COUNT}
+    level, trend = result.level, result.trend
+    values = {
+        "ratio": _number(level.estimate, 2),
+        "low": _number(level.low, 2),
+        "high": _number(level.high, 2),
+        "trend": _number(trend.estimate, 3),
+        "tlow": _number(trend.low, 3),
+        "thigh": _number(trend.high, 3),
+    }
     trend_text = (
-        _(
-            "the weekly trend afterwards changed by a factor of %(trend).3f (%(tlow).3f–%(thigh).3f)."
-        )
+        _("the weekly trend afterwards changed by a factor of %(trend)s (%(tlow)s–%(thigh)s).")
         if period == "week"
         else _(
-            "the monthly trend afterwards changed by a factor of %(trend).3f (%(tlow).3f–%(thigh).3f)."
+            "the monthly trend afterwards changed by a factor of %(trend)s (%(tlow)s–%(thigh)s)."
         )
     )
-    text = (_("At the intervention the number of cases changed by a factor of %(ratio).2f (95%% interval %(low).2f–%(high).2f); ") + trend_text) % {"ratio": level.estimate, "low": level.low, "high": level.high,
-         "trend": result.trend.estimate, "tlow": result.trend.low, "thigh": result.trend.high}  # fmt: skip
-    if level.significant or result.trend.significant:
+    text = (
+        _(
+            "At the intervention the number of cases changed by a factor of %(ratio)s (95%% interval %(low)s–%(high)s); "
+        )
+        + trend_text
+    ) % values
+    if level.significant or trend.significant:
         text += " " + _(
             "The change is larger than chance alone would explain; it coincides with the intervention but does not by itself prove that the intervention caused it."
         )
     else:
         text += " " + _("No change beyond chance can be seen.")
-    if result.too_short:
-        text += " " + _(
-            "Warning: the series is too short to conclude (at least %(n)d periods on each side and %(total)d cases are needed)."
-        ) % {"n": its.MIN_POINTS_EACH_SIDE, "total": its.MIN_TOTAL_COUNT}
     return text
 
 
 # --- Small-count protection --------------------------------------------------------------
 
 SUPPRESSED_SECONDARY = "*"
+
+
+def small_count_threshold() -> int:
+    """Counts from 1 to this are protected outside the staff pages (setting
+    ``SMALL_COUNT_THRESHOLD``, environment ``QORGAU_SMALL_COUNT_THRESHOLD``, default 3)."""
+    return settings.SMALL_COUNT_THRESHOLD
 
 
 def _pinned(counts: list[int], hidden: set[int], primary: set[int], threshold: int) -> bool:
@@ -430,46 +609,62 @@ def suppress(counts: list[int], threshold: int = 3) -> list[str]:
 
 
 def completeness(user, filters: Filters) -> dict[str, list[dict]]:
-    """Per region and per investigating body: the latest registration, the share of cases whose
-    victim's sex or age band is unknown (or who have no victim recorded), and reports still
-    without a decision — so careless or stopped recording shows next to the figures."""
-    from qorgau.registry.models import Report
+    """Per region and per investigating body: the cases of the period, the latest registration
+    (over all time, so a region that stopped recording shows when it stopped), the share of
+    the period's cases whose victim's sex or age band is unknown (or who have no victim
+    recorded), and reports still without a decision — so careless or stopped recording shows
+    next to the figures. Every region in scope is listed, and every body that has cases in
+    scope (of the chosen articles and regions, at any time) or reports waiting."""
+    from qorgau.reference.models import Body
 
-    qs = (
-        cases(user, filters)
-        .select_related("region", "investigating_body")
-        .prefetch_related("parties")
-    )
-    reports = policy.scoped(user, "stats.view", Report.objects.filter(decision="pending"))
-    pending_region = dict(reports.values_list("region__code").annotate(n=Count("id")))
-    pending_body = dict(reports.values_list("receiving_body__code").annotate(n=Count("id")))
+    ever = cases(user, Filters(filters.articles, None, None, filters.regions))
+    latest = {
+        "region": dict(ever.values_list("region__code").annotate(m=Max("registered_at"))),
+        "body": dict(ever.values_list("investigating_body__code").annotate(m=Max("registered_at"))),
+    }
+    waiting = policy.scoped(user, "stats.view", Report.objects.filter(decision="pending"))
+    if filters.regions:
+        waiting = waiting.filter(region__code__in=filters.regions)
+    pending = {
+        "region": dict(waiting.values_list("region__code").annotate(n=Count("id"))),
+        "body": dict(waiting.values_list("receiving_body__code").annotate(n=Count("id"))),
+    }
+    names = {
+        "region": {r.code: r.name for r in regions_in_scope(user, filters)},
+        "body": {b.code: b.name for b in Body.objects.all()},
+    }
     groups: dict[str, dict] = {"region": {}, "body": {}}
-    for case in qs:
+
+    def row(kind: str, key: str | None) -> dict:
+        key = key or ""
+        return groups[kind].setdefault(
+            key,
+            {"key": key, "name": names[kind].get(key, key) if key else "—", "cases": 0,
+             "unknown": 0, "latest": None},
+        )  # fmt: skip
+
+    for code in names["region"]:
+        row("region", code)
+    for kind in ("region", "body"):
+        for key in list(latest[kind]) + list(pending[kind]):
+            row(kind, key)
+    qs = cases(user, filters).select_related("region", "investigating_body")
+    for case in qs.prefetch_related("parties"):
         victim = next((p for p in case.parties.all() if p.role == "victim"), None)
         unknown = victim is None or victim.sex == "U" or victim.age_band == "unknown"
-        for kind, key, name in (
-            ("region", case.region.code, case.region.name),
-            (
-                "body",
-                case.investigating_body.code if case.investigating_body else "",
-                case.investigating_body.name if case.investigating_body else "—",
-            ),
-        ):
-            row = groups[kind].setdefault(
-                key, {"key": key, "name": name, "cases": 0, "unknown": 0, "latest": None}
-            )
-            row["cases"] += 1
-            row["unknown"] += unknown
-            day = timezone.localtime(case.registered_at).date()
-            row["latest"] = max(row["latest"] or day, day)
+        body = case.investigating_body.code if case.investigating_body else ""
+        for kind, key in (("region", case.region.code), ("body", body)):
+            group = row(kind, key)
+            group["cases"] += 1
+            group["unknown"] += unknown
     result = {}
-    for kind, pending in (("region", pending_region), ("body", pending_body)):
-        rows = list(groups[kind].values())
-        for key, _n in pending.items():
-            if key not in groups[kind]:
-                rows.append({"key": key, "name": key, "cases": 0, "unknown": 0, "latest": None})
-        for row in rows:
-            row["pending_reports"] = pending.get(row["key"], 0)
-            row["unknown_share"] = round(row["unknown"] / row["cases"], 3) if row["cases"] else None
-        result[kind] = sorted(rows, key=lambda r: r["key"])
+    for kind, rows in groups.items():
+        for key, group in rows.items():
+            moment = latest[kind].get(key or None)
+            group["latest"] = timezone.localtime(moment).date() if moment else None
+            group["pending_reports"] = pending[kind].get(key, 0)
+            group["unknown_share"] = (
+                round(group["unknown"] / group["cases"], 3) if group["cases"] else None
+            )
+        result[kind] = sorted(rows.values(), key=lambda r: r["key"])
     return result

@@ -13,7 +13,7 @@ from . import services
 SOURCE = "Qorgau registry of cases under CC RK art. 115-1 and 125-1; population: reference data (see each row's date)"
 
 
-def table_regions(user, f):
+def table_regions(user, f, **_options):
     columns = [
         "region",
         "name",
@@ -27,13 +27,13 @@ def table_regions(user, f):
     return columns, [row.as_dict() for row in services.by_region(user, f)]
 
 
-def table_series(user, f, period="week"):
+def table_series(user, f, period="week", **_options):
     return ["period", "count"], [
         {"period": d.isoformat(), "count": n} for d, n in services.time_series(user, f, period)
     ]
 
 
-def table_funnel(user, f):
+def table_funnel(user, f, **_options):
     result = services.funnel(user, f)
     columns = [
         "region",
@@ -57,13 +57,14 @@ def table_funnel(user, f):
     return columns, rows
 
 
-def table_breakdown(user, f, dimension):
-    return [dimension, "count"], [
-        {dimension: r["key"], "count": r["count"]} for r in services.counts_by(user, f, dimension)
+def table_breakdown(user, f, dimension, **_options):
+    return [dimension, "label", "count"], [
+        {dimension: r["key"], "label": r["label"], "count": r["count"]}
+        for r in services.counts_by(user, f, dimension)
     ]
 
 
-def table_completeness(user, f, kind="region"):
+def table_completeness(user, f, kind="region", **_options):
     columns = ["key", "name", "cases", "latest", "unknown_share", "pending_reports"]
     rows = [
         {**r, "latest": r["latest"].isoformat() if r["latest"] else ""}
@@ -72,23 +73,82 @@ def table_completeness(user, f, kind="region"):
     return columns, rows
 
 
+def table_cumulative(user, f, **_options):
+    return ["article", "since", "count"], services.cumulative_since_in_force(user, f)
+
+
+def _effect_options(options):
+    return (
+        options.get("intervention") or services.CAMPAIGN_DEFAULT,
+        options.get("period") or "week",
+    )
+
+
+def table_effect(user, f, **options):
+    """The level and trend change (ratios with 95% intervals); no row when nothing can be
+    estimated."""
+    intervention, period = _effect_options(options)
+    _series, result = services.campaign_effect(user, f, intervention, period)
+    columns = ["measure", "estimate", "low", "high", "points_before", "points_after", "too_short"]
+    rows = []
+    if result.level is not None:
+        for measure, effect in (("level", result.level), ("trend", result.trend)):
+            rows.append(
+                {"measure": measure, "estimate": round(effect.estimate, 4),
+                 "low": round(effect.low, 4), "high": round(effect.high, 4),
+                 "points_before": result.points_before, "points_after": result.points_after,
+                 "too_short": result.too_short}
+            )  # fmt: skip
+    return columns, rows
+
+
+def table_effect_series(user, f, **options):
+    """The periods of the effect analysis, with those left out of the fit and why."""
+    intervention, period = _effect_options(options)
+    series, _result = services.campaign_effect(user, f, intervention, period)
+    return ["period", "count", "used", "reason"], [
+        {"period": p.start.isoformat(), "count": p.count, "used": p.used, "reason": p.reason}
+        for p in series
+    ]
+
+
+def _breakdown(dimension):
+    return lambda u, f, **options: table_breakdown(u, f, dimension)
+
+
 TABLES = {
     "regions": table_regions,
     "series": table_series,
     "funnel": table_funnel,
-    "status": lambda u, f: table_breakdown(u, f, "status"),
-    "article": lambda u, f: table_breakdown(u, f, "article"),
-    "victim_sex": lambda u, f: table_breakdown(u, f, "victim_sex"),
-    "victim_age_band": lambda u, f: table_breakdown(u, f, "victim_age_band"),
-    "relationship": lambda u, f: table_breakdown(u, f, "relationship"),
-    "completeness_region": lambda u, f: table_completeness(u, f, "region"),
-    "completeness_body": lambda u, f: table_completeness(u, f, "body"),
+    "cumulative": table_cumulative,
+    "effect": table_effect,
+    "effect_series": table_effect_series,
+    "article": _breakdown("article"),
+    **{name: _breakdown(name) for name in services.BREAKDOWN_TITLES},
+    **{name: _breakdown(name) for name in services.REPORT_BREAKDOWN_TITLES},
+    "completeness_region": lambda u, f, **options: table_completeness(u, f, "region"),
+    "completeness_body": lambda u, f, **options: table_completeness(u, f, "body"),
 }
+# Tables whose numbers depend on the dashboard's period (week/month) and intervention date:
+# these are written into the file's metadata too.
+USES_PERIOD = {"series", "effect", "effect_series"}
+USES_INTERVENTION = {"effect", "effect_series"}
+
+
+def options_metadata(name: str, options: dict) -> list[tuple[str, str]]:
+    extra = []
+    if name in USES_PERIOD:
+        extra.append(("period", options.get("period") or "week"))
+    if name in USES_INTERVENTION:
+        extra.append(("intervention", _effect_options(options)[0].isoformat()))
+    return extra
 
 
 def metadata(
-    name: str, filters: services.Filters, now: dt.datetime | None = None
+    name: str, filters: services.Filters, now: dt.datetime | None = None, extra=()
 ) -> list[tuple[str, str]]:
+    """The file's metadata: the table, the filters, any option it depends on (``extra``: the
+    period, the intervention date), the time of generation and the data source."""
     described = filters.describe()
     return [
         ("table", name),
@@ -106,15 +166,16 @@ def metadata(
             if isinstance(described["regions"], list)
             else described["regions"],
         ),
+        *extra,
         ("generated", timezone.localtime(now or timezone.now()).isoformat(timespec="seconds")),
         ("source", SOURCE),
     ]
 
 
-def to_csv(name, filters, columns, rows) -> bytes:
+def to_csv(name, filters, columns, rows, extra=()) -> bytes:
     """CSV with the metadata as leading ``# key: value`` lines, then the header and rows."""
     out = io.StringIO()
-    for key, value in metadata(name, filters):
+    for key, value in metadata(name, filters, extra=extra):
         out.write(f"# {key}: {value}\n")
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
@@ -122,7 +183,7 @@ def to_csv(name, filters, columns, rows) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_xlsx(name, filters, columns, rows) -> bytes:
+def to_xlsx(name, filters, columns, rows, extra=()) -> bytes:
     """An XLSX workbook: the data sheet and an 'about' sheet with the metadata."""
     from openpyxl import Workbook
 
@@ -133,7 +194,7 @@ def to_xlsx(name, filters, columns, rows) -> bytes:
     for row in rows:
         sheet.append([row.get(c) for c in columns])
     about = book.create_sheet(_("about")[:31])
-    for key, value in metadata(name, filters):
+    for key, value in metadata(name, filters, extra=extra):
         about.append([key, value])
     out = io.BytesIO()
     book.save(out)

@@ -59,11 +59,23 @@ class StatsForm(forms.Form):
             return dt.date.fromisoformat(self.cleaned_data["campaign_date"])
         return None
 
+    def chosen_period(self) -> str:
+        return (self.cleaned_data.get("period") if self.is_valid() else "") or "week"
+
+    def options(self) -> dict:
+        """The choices beyond the filters that some tables depend on (the exports use the
+        same as the dashboard)."""
+        return {
+            "period": self.chosen_period(),
+            "intervention": self.intervention_date() or services.CAMPAIGN_DEFAULT,
+        }
+
     def filters(self) -> services.Filters:
         data = self.cleaned_data if self.is_valid() else {}
+        articles = tuple(a.code for a in data.get("articles") or [])
         return services.Filters(
-            tuple(a.code for a in data.get("articles") or []),
-            data.get("date_from") or dt.date(2025, 9, 16),
+            articles,
+            data.get("date_from") or services.in_force_since(articles),
             data.get("date_to"),
             tuple(r.code for r in data.get("regions") or []),
         )
@@ -78,20 +90,17 @@ def _label(region) -> str:
 def dashboard(request):
     form = StatsForm(request.GET or None)
     filters = form.filters()
-    period = (form.cleaned_data.get("period") if form.is_valid() else "") or "week"
-    intervention = form.intervention_date() or services.CAMPAIGN_DEFAULT
+    options = form.options()
+    period, intervention = options["period"], options["intervention"]
     user = request.user
     regions = services.by_region(user, filters)
     series = services.time_series(user, filters, period)
-    labels = [d.isoformat() for d, _n in series]
+    starts = [d for d, _n in series]
     markers = []
-    for day, label in (
-        (dt.date(2025, 9, 16), _("law in force")),
-        (intervention, _("intervention")),
-    ):
+    for day, label in services.chart_markers(user, filters, intervention):
         start = services.period_start(day, period)
-        if start in [d for d, _n in series]:
-            markers.append(([d for d, _n in series].index(start), label))
+        if start in starts:
+            markers.append((starts.index(start), label))
     funnel = services.funnel(user, filters)
     _effect_series, effect = services.campaign_effect(user, filters, intervention, period)
     earlier = services.year_earlier(filters)
@@ -100,29 +109,19 @@ def dashboard(request):
         "filters": filters,
         "query": request.GET.urlencode(),
         "total": sum(r.count for r in regions),
+        "reports_total": services.reports(user, filters).count(),
         "year_earlier": services.cases(user, earlier).count(),
         "cumulative": services.cumulative_since_in_force(user, filters),
         "regions": regions,
         "series": series,
         "series_chart": (
             charts.line_chart(
-                list(zip(labels, [n for _d, n in series], strict=True)),
-                markers,
-                _("Cases per period"),
+                [(d.isoformat(), n) for d, n in series], markers, _("Cases per period")
             )
         ),
         "bars": (
             charts.bar_chart(
-                [
-                    (
-                        _label(r.region),
-                        r.count,
-                        None,
-                        None,
-                    )
-                    for r in regions
-                ],
-                _("Cases by region"),
+                [(_label(r.region), r.count, None, None) for r in regions], _("Cases by region")
             )
         ),
         "rate_bars": (
@@ -151,10 +150,14 @@ def dashboard(request):
         "effect": effect,
         "effect_text": services.effect_conclusion(effect, period),
         "intervention": intervention,
-        "breakdowns": {
-            name: services.counts_by(user, filters, name)
-            for name in ("status", "victim_sex", "victim_age_band", "relationship")
-        },
+        "breakdowns": [
+            (title, name, services.counts_by(user, filters, name))
+            for name, title in services.BREAKDOWN_TITLES.items()
+        ],
+        "report_breakdowns": [
+            (title, name, services.counts_by(user, filters, name))
+            for name, title in services.REPORT_BREAKDOWN_TITLES.items()
+        ],
         "completeness": services.completeness(user, filters),
         "attribution": ATTRIBUTION,
     }
@@ -166,16 +169,19 @@ def dashboard(request):
 def export(request, name, fmt):
     if name not in tables.TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
-    filters = StatsForm(request.GET or None).filters()
-    columns, rows = tables.TABLES[name](request.user, filters)
+    form = StatsForm(request.GET or None)
+    filters, options = form.filters(), form.options()
+    columns, rows = tables.TABLES[name](request.user, filters, **options)
+    extra = tables.options_metadata(name, options)
     record("stats.export", details={"table": name, "format": fmt, "filters": filters.describe()})
     if fmt == "csv":
         response = HttpResponse(
-            tables.to_csv(name, filters, columns, rows), content_type="text/csv; charset=utf-8"
+            tables.to_csv(name, filters, columns, rows, extra),
+            content_type="text/csv; charset=utf-8",
         )
     else:
         response = HttpResponse(
-            tables.to_xlsx(name, filters, columns, rows),
+            tables.to_xlsx(name, filters, columns, rows, extra),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="qorgau-{name}.{fmt}"'

@@ -19,6 +19,9 @@ BY = [
     "victim_sex",
     "victim_age_band",
     "relationship",
+    # Added later; the values above keep their output unchanged.
+    "termination_ground",
+    *services.REPORT_DIMENSIONS,
 ]
 
 
