@@ -1,9 +1,12 @@
 """The awareness campaign of the source letter (paragraphs 9–12): organisations, plans (the
 national media plan of 2026-01-30 and the akimats' plans) and their activities."""
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qorgau.core.i18n import localized
 from qorgau.reference.models import Region
@@ -189,3 +192,57 @@ class Activity(models.Model):
 
     def get_status_display(self) -> str:
         return ActivityStatus(self.status).label
+
+
+class EvidenceStorage(FileSystemStorage):
+    """Evidence files under ``VAR_DIR/evidence``: outside the static files and with no public
+    URL. They are served only by the campaign's own view, after the access check."""
+
+    @property
+    def base_location(self):
+        return str(settings.VAR_DIR / "evidence")
+
+    @property
+    def location(self):
+        return self.base_location
+
+    def url(self, name):
+        raise ValueError("evidence files have no public URL; use campaigns:evidence_file")
+
+
+def evidence_storage() -> EvidenceStorage:
+    return EvidenceStorage()
+
+
+class Evidence(models.Model):
+    """Proof that an activity took place: a link or an uploaded file (never served publicly)."""
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="evidence_items",
+        verbose_name=_("activity"),
+    )
+    url = models.URLField(pgettext_lazy("evidence", "link"), max_length=500, blank=True)
+    file = models.FileField(
+        _("file"), storage=evidence_storage, upload_to="%Y/%m/", max_length=300, blank=True
+    )
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    note = models.CharField(pgettext_lazy("evidence", "note"), max_length=300, blank=True)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.url or self.original_name

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qorgau.access import policy
+from qorgau.audit.log import record, snapshot
 from qorgau.core.importing import ImportRejected, RowError
 from qorgau.reference.models import Region
 
@@ -21,6 +23,7 @@ from .models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    Evidence,
     Organisation,
     OrganisationKind,
     Plan,
@@ -144,9 +147,44 @@ def _rows(sheet) -> tuple[list[str], list[tuple[int, dict]]]:
     return header, rows
 
 
+def _key(name: str) -> str:
+    """An organisation's or plan's name as compared on import: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def _whole_number(raw: str) -> int | None:
+    """A cell as a whole number of 0 or more, or None. Only ASCII digits: ``str.isdigit`` also
+    accepts superscripts such as "²", which ``int`` then refuses."""
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def _duplicate_plan(plan_data: dict) -> Plan | None:
+    """The plan already in the system with the same title (Kazakh or Russian) and approval date
+    in the same region, if there is one: re-importing a workbook must not make a second plan."""
+    titles = {_key(plan_data["title_kk"]), _key(plan_data["title_ru"])} - {""}
+    for plan in Plan.objects.filter(
+        approved_on=plan_data["approved_on"], region=plan_data["region"]
+    ):
+        if titles & {_key(plan.title_kk), _key(plan.title_ru)}:
+            return plan
+    return None
+
+
+def _duplicate_error(plan_values: dict) -> RowError:
+    number, value = plan_values.get("title_kk", (0, ""))
+    return RowError(number, "plan:title_kk", value, _(
+        "a plan with this title and approval date is already in the system; "
+        "a workbook is imported once"
+    ))  # fmt: skip
+
+
 def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
     """Import a plan workbook (format: docs/campaigns.md), all or nothing. Raises ImportRejected
-    with every error (sheet:column in the column field)."""
+    with every error (sheet:column in the column field).
+
+    Organisations are matched by name (Kazakh or Russian, case and spacing ignored): a row of
+    the ``organisations`` sheet naming one already in the system reuses it. A plan with the same
+    title and approval date as one already imported (in the same region) is refused."""
     from openpyxl import load_workbook
 
     try:
@@ -161,9 +199,9 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
         raise ImportRejected(errors)
     regions = {r.code: r for r in Region.objects.all()}
     orgs = {}
-    for org in Organisation.objects.all():
-        orgs[org.name_kk.casefold()] = org
-        orgs[org.name_ru.casefold()] = org
+    for org in Organisation.objects.order_by("pk"):
+        orgs.setdefault(_key(org.name_kk), org)
+        orgs.setdefault(_key(org.name_ru), org)
     new_orgs = []
     if "organisations" in book.sheetnames:
         header, rows = _rows(book["organisations"])
@@ -204,19 +242,21 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
                     )
                 )
                 continue
+            if _key(row["name_kk"]) in orgs or _key(row["name_ru"]) in orgs:
+                continue  # already in the system (or earlier in the sheet): reused, not doubled
             org = Organisation(
-                name_kk=row["name_kk"],
-                name_ru=row["name_ru"],
+                name_kk=" ".join(row["name_kk"].split()),
+                name_ru=" ".join(row["name_ru"].split()),
                 kind=row["kind"],
                 region=regions.get(row.get("region", "")),
                 is_demo=is_demo,
             )
             new_orgs.append(org)
-            orgs.setdefault(org.name_kk.casefold(), org)
-            orgs.setdefault(org.name_ru.casefold(), org)
+            orgs.setdefault(_key(org.name_kk), org)
+            orgs.setdefault(_key(org.name_ru), org)
 
     def organisation(name, sheet, row, column):
-        org = orgs.get(name.casefold()) if name else None
+        org = orgs.get(_key(name)) if name else None
         if org is None:
             errors.append(
                 RowError(
@@ -262,6 +302,19 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
             if not value:
                 errors.append(RowError(number, f"plan:{field}", "", _("must not be empty")))
             plan_data[field] = value
+    period_from, period_to = plan_data["period_from"], plan_data["period_to"]
+    if period_from and period_to and period_from > period_to:
+        number, value = plan_values.get("period_to", (0, ""))
+        errors.append(
+            RowError(number, "plan:period_to", value, _("the period ends before it begins"))
+        )
+        period_from = period_to = None  # no due date can be checked against it
+    if plan_data["kind"] == PlanKind.AKIMAT and not plan_values.get("region", (0, ""))[1]:
+        number, _value = plan_values.get("region", (0, ""))
+        errors.append(RowError(number, "plan:region", "", _("an akimat's plan needs its region")))
+    complete = plan_data["approved_on"] and plan_data["title_kk"] and plan_data["title_ru"]
+    if complete and _duplicate_plan(plan_data) is not None:
+        errors.append(_duplicate_error(plan_values))
 
     header, rows = _rows(book["activities"])
     errors += [
@@ -322,6 +375,16 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
             if n.strip()
         ]
         item["due_on"] = _date(row.get("due_on", ""), "activities", number, "due_on", errors)
+        if item["due_on"] and period_from and not period_from <= item["due_on"] <= period_to:
+            errors.append(
+                RowError(
+                    number,
+                    "activities:due_on",
+                    row["due_on"],
+                    _("the due date is outside the plan's period (%(start)s – %(end)s)")
+                    % {"start": period_from.isoformat(), "end": period_to.isoformat()},
+                )
+            )
         item["completed_on"] = _date(
             row.get("completed_on", ""),
             "activities",
@@ -369,7 +432,8 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
             for name in INDICATORS:
                 column = f"{side}_{name}"
                 raw = row.get(column, "") or "0"
-                if not raw.isdigit():
+                value = _whole_number(raw)
+                if value is None:
                     errors.append(
                         RowError(
                             number,
@@ -378,8 +442,7 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
                             _("expected a whole number (0 or more)"),
                         )
                     )
-                    raw = "0"
-                item[column] = int(raw)
+                item[column] = value or 0
         if len(errors) == before:
             parsed.append(item)
     if user is not None and not errors:
@@ -395,6 +458,8 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.column.split(":")[0], e.row)))
     with transaction.atomic():
+        if _duplicate_plan(plan_data) is not None:  # imported meanwhile by someone else
+            raise ImportRejected([_duplicate_error(plan_values)])
         for org in new_orgs:
             if org.pk is None:
                 org.save()
@@ -405,6 +470,11 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
             activity = Activity.objects.create(plan=plan, **item)
             activity.regions.set(regions_)
             activity.co_executors.set(co)
+        record(
+            "campaigns.plan.import", plan, after=snapshot(plan), user=user,
+            details={"activities": len(parsed), "organisations_created": len(new_orgs)},
+            region_code=plan.region.code if plan.region_id else "",
+        )  # fmt: skip
     return plan
 
 
@@ -447,14 +517,248 @@ def export_plan(plan: Plan) -> bytes:
     return out.getvalue()
 
 
-def intervention_dates() -> list[tuple[dt.date, str]]:
-    """Campaign dates that the statistics' effect analysis can use: plan approvals and
-    completed activities."""
-    dates = [(p.approved_on, f"{p.approved_on} — {p.title}") for p in Plan.objects.all()]
+def intervention_dates(user=None) -> list[tuple[dt.date, str]]:
+    """Campaign dates that the statistics' effect analysis can use: approvals of the plans the
+    user may see for the statistics (national plans, and those of their region) and completed
+    activities of those plans. ``user`` None: the actor of the current request or command."""
+    if user is None:
+        from qorgau.audit import context
+
+        user = context.current().user
+    if user is None:
+        plans = Plan.objects.filter(region__isnull=True)  # no one known: national plans only
+    else:
+        plans = policy.scoped_or_national(user, "stats.view", Plan.objects.all())
+    dates = [(p.approved_on, f"{p.approved_on} — {p.title}") for p in plans]
     dates += [
         (a.completed_on, f"{a.completed_on} — {a.title}")
         for a in Activity.objects.filter(
-            stored_status=ActivityStatus.DONE, completed_on__isnull=False
+            plan__in=plans, stored_status=ActivityStatus.DONE, completed_on__isnull=False
         )
     ]
     return sorted(set(dates))
+
+
+# --- Coordinators' actions: an activity's status, its indicators, its evidence -------------
+
+
+class CampaignError(Exception):
+    """An action on the campaign was refused; nothing was changed. ``field`` names the input
+    the error is about, when there is one."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+def activity_or_none(user, pk) -> Activity | None:
+    """The activity ``pk`` if the user may see it (else None, never a hint that it exists)."""
+    return activities_for(user).filter(pk=pk).first()
+
+
+def can_edit(user, activity: Activity) -> bool:
+    """Coordinators edit the activities of the plans of their scope: a regional coordinator
+    those of their region's plans, a national one every plan."""
+    return policy.can(user, "campaigns.edit", activity.plan)
+
+
+ACHIEVED = [f"achieved_{name}" for name in INDICATORS]
+EDITABLE = ["stored_status", "cancel_reason", "completed_on", *ACHIEVED]
+
+
+def update_activity(
+    user, activity: Activity, *, status: str, cancel_reason: str = "",
+    completed_on: dt.date | None = None, achieved_count: int = 0, achieved_reach: int = 0,
+    achieved_participants: int = 0,
+) -> Activity:  # fmt: skip
+    """Set an activity's status (planned, in progress, done with its date, cancelled with its
+    reason) and its achieved indicators. ``overdue`` is not set: it follows from the due date."""
+    if not can_edit(user, activity):
+        raise CampaignError(_("This activity is outside your scope."))
+    if status not in [s.value for s in Activity.STORED]:
+        raise CampaignError(_("Choose the status."), "status")
+    cancel_reason = cancel_reason.strip()
+    if status == ActivityStatus.CANCELLED and not cancel_reason:
+        raise CampaignError(_("A cancelled activity needs its reason."), "cancel_reason")
+    if status == ActivityStatus.DONE:
+        if completed_on is None:
+            raise CampaignError(_("A done activity needs its completion date."), "completed_on")
+        if completed_on > timezone.localdate():
+            raise CampaignError(_("The completion date cannot be in the future."), "completed_on")
+    achieved = {
+        "achieved_count": achieved_count,
+        "achieved_reach": achieved_reach,
+        "achieved_participants": achieved_participants,
+    }
+    for name, value in achieved.items():
+        if not isinstance(value, int) or value < 0:
+            raise CampaignError(_("Enter a whole number (0 or more)."), name)
+    with transaction.atomic():
+        locked = (
+            Activity.objects.select_for_update().select_related("plan__region").get(pk=activity.pk)
+        )
+        before = {f: getattr(locked, f) for f in EDITABLE}
+        locked.stored_status = status
+        locked.cancel_reason = cancel_reason if status == ActivityStatus.CANCELLED else ""
+        locked.completed_on = completed_on if status == ActivityStatus.DONE else None
+        for name, value in achieved.items():
+            setattr(locked, name, value)
+        after = {f: getattr(locked, f) for f in EDITABLE}
+        changed = [f for f in EDITABLE if before[f] != after[f]]
+        if changed:
+            locked.save(update_fields=changed)
+            record(
+                "campaigns.activity.update", locked, user=user,
+                before={f: _json(before[f]) for f in changed},
+                after={f: _json(after[f]) for f in changed},
+                region_code=_region_code(locked),
+            )  # fmt: skip
+    return locked
+
+
+def _json(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _region_code(activity: Activity) -> str:
+    return activity.plan.region.code if activity.plan.region_id else ""
+
+
+# Evidence files: what a coordinator attaches (reports, photos, scans). The size keeps the
+# server's disk and the upload time sane; the types are the documents such proof comes in.
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+ZIP = b"PK\x03\x04"
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP),
+}
+
+
+def _extension(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot >= 0 else ""
+
+
+def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: str = "") -> Evidence:
+    """Attach a link (http or https) or a file (PDF, image, Office document up to
+    ``EVIDENCE_MAX_BYTES``, its content checked against its type) to an activity."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    if not can_edit(user, activity):
+        raise CampaignError(_("This activity is outside your scope."))
+    url = url.strip()
+    if bool(url) == bool(file):
+        raise CampaignError(_("Give either a link or a file."), "url")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise CampaignError(
+                _("Enter a link starting with http:// or https://."), "url"
+            ) from None
+    original = ""
+    if file is not None:
+        original = file.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+        kind = EVIDENCE_TYPES.get(_extension(original))
+        if kind is None:
+            raise CampaignError(
+                _("This file type is not accepted (accepted: %(types)s).")
+                % {"types": ", ".join(sorted(EVIDENCE_TYPES))},
+                "file",
+            )
+        if file.size > EVIDENCE_MAX_BYTES:
+            raise CampaignError(
+                _("The file is larger than %(mb)d MB.") % {"mb": EVIDENCE_MAX_BYTES // 2**20},
+                "file",
+            )
+        file.seek(0)
+        head = file.read(16)
+        file.seek(0)
+        if not head.startswith(kind[1]):
+            raise CampaignError(_("The file's content does not match its type."), "file")
+    import uuid
+
+    with transaction.atomic():
+        evidence = Evidence(
+            activity=activity, url=url, original_name=original, note=note.strip()[:300],
+            added_by=user if getattr(user, "pk", None) else None,
+        )  # fmt: skip
+        if file is not None:
+            # A name of our own: the user's file name is kept for display only.
+            evidence.file.save(f"{uuid.uuid4().hex}{_extension(original)}", file, save=False)
+        evidence.save()
+        record(
+            "campaigns.evidence.add", activity, user=user,
+            after={"evidence": evidence.pk, "url": url, "file": original, "note": evidence.note},
+            region_code=_region_code(activity),
+        )  # fmt: skip
+    return evidence
+
+
+def evidence_or_none(user, pk) -> Evidence | None:
+    """An evidence item of an activity the user may see (else None)."""
+    return (
+        Evidence.objects.filter(pk=pk, activity__plan__in=plans_for(user))
+        .select_related("activity")
+        .first()
+    )
+
+
+def evidence_content_type(evidence: Evidence) -> str:
+    kind = EVIDENCE_TYPES.get(_extension(evidence.original_name))
+    return kind[0] if kind else "application/octet-stream"
+
+
+# --- The progress report as a workbook ----------------------------------------------------
+
+
+def export_progress(activities, day: dt.date | None = None) -> bytes:
+    """The progress report as a workbook: by executor, by organisation kind, by region (each
+    with every status), the overdue list and reach against plan. Headers in the active
+    language."""
+    from openpyxl import Workbook
+
+    report = progress(activities, day)
+    statuses = [ActivityStatus(k) for k in STATUSES]
+    counts = lambda c: [c.get(k.value, 0) for k in statuses] + [sum(c.values())]  # noqa: E731
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "executors"
+    head = [str(k.label) for k in statuses] + [_("Total")]
+    sheet.append([_("Executor"), _("Kind"), *head])
+    for org, c in report["by_executor"]:
+        sheet.append([org.name, str(org.get_kind_display()), *counts(c)])
+    kinds = book.create_sheet("kinds")
+    kinds.append([_("Kind"), *head])
+    for kind, c in report["by_kind"]:
+        kinds.append([str(kind.label), *counts(c)])
+    regions = book.create_sheet("regions")
+    regions.append([_("Region"), *head])
+    for region, c in report["by_region"]:
+        regions.append([region.name if region else _("Whole country"), *counts(c)])
+    overdue = book.create_sheet("overdue")
+    overdue.append([_("Executor"), _("Activity"), _("Due"), pgettext("campaign", "Plan")])
+    for org, items in report["overdue"]:
+        for activity in items:
+            overdue.append(
+                [org.name, activity.title, activity.due_on.isoformat(), activity.plan.title]
+            )
+    reach = book.create_sheet("reach")
+    reach.append(["", _("Planned"), _("Achieved")])
+    labels = {
+        "count": _("Publications or events"),
+        "reach": _("Reach / views"),
+        "participants": _("Participants"),
+    }
+    for name in INDICATORS:
+        totals = report["totals"]
+        reach.append([labels[name], totals[f"planned_{name}"], totals[f"achieved_{name}"]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

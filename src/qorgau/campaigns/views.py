@@ -1,22 +1,19 @@
-"""Campaign pages: plans, progress, the workbook import and export. Thin callers of services."""
+"""Campaign pages: plans, progress, activities with their evidence, the workbook import and
+the exports. Thin callers of services."""
 
-from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
 from qorgau.core.importing import ImportRejected
 
 from . import services, template_workbook
+from .forms import ActivityUpdateForm, EvidenceForm, UploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Plan workbook (XLSX)"))
 
 
 def _plan_or_404(user, pk):
@@ -24,6 +21,13 @@ def _plan_or_404(user, pk):
     if plan is None:
         raise Http404
     return plan
+
+
+def _activity_or_404(user, pk):
+    activity = services.activity_or_none(user, pk)
+    if activity is None:
+        raise Http404
+    return activity
 
 
 @policy.requires("campaigns.view")
@@ -34,6 +38,21 @@ def progress_page(request):
         "plans": services.plans_for(request.user), "progress": services.progress(activities),
         "activities": activities, "can_edit": policy.can(request.user, "campaigns.edit"),
     })  # fmt: skip
+
+
+@policy.requires("campaigns.view")
+def progress_export(request):
+    """The progress report of the user's scope (``?plan=<id>``: of one plan) as XLSX."""
+    plan = None
+    if request.GET.get("plan"):
+        if not request.GET["plan"].isdecimal():
+            raise Http404
+        plan = _plan_or_404(request.user, int(request.GET["plan"]))
+    data = services.export_progress(services.activities_for(request.user, plan))
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"progress-plan-{plan.pk}.xlsx" if plan else "progress.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @policy.requires("campaigns.view")
@@ -52,6 +71,84 @@ def plan_export(request, pk):
     plan = _plan_or_404(request.user, pk)
     response = HttpResponse(services.export_plan(plan), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.xlsx"'
+    return response
+
+
+def _activity_page(request, activity, update_form=None, evidence_form=None, status=200):
+    editable = services.can_edit(request.user, activity)
+    if editable:
+        update_form = update_form or ActivityUpdateForm(
+            initial=ActivityUpdateForm.initial_for(activity)
+        )
+        evidence_form = evidence_form or EvidenceForm()
+    return render(request, "campaigns/activity.html", {
+        "activity": activity, "evidence": activity.evidence_items.all(), "can_edit": editable,
+        "update_form": update_form, "evidence_form": evidence_form,
+        "legacy_links": [line for line in activity.evidence.splitlines() if line.strip()],
+    }, status=status)  # fmt: skip
+
+
+@policy.requires("campaigns.view")
+def activity_detail(request, pk):
+    return _activity_page(request, _activity_or_404(request.user, pk))
+
+
+def _editable_or_403(user, activity):
+    if not services.can_edit(user, activity):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+
+
+@policy.requires("campaigns.edit")
+@require_POST
+def activity_update(request, pk):
+    activity = _activity_or_404(request.user, pk)
+    _editable_or_403(request.user, activity)
+    form = ActivityUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_activity(request.user, activity, **form.cleaned_data)
+        except services.CampaignError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("The activity was updated."))
+            return redirect("campaigns:activity", pk=activity.pk)
+    return _activity_page(request, activity, update_form=form, status=400)
+
+
+@policy.requires("campaigns.edit")
+@require_POST
+def evidence_add(request, pk):
+    activity = _activity_or_404(request.user, pk)
+    _editable_or_403(request.user, activity)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_evidence(request.user, activity, **form.cleaned_data)
+        except services.CampaignError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("The evidence was added."))
+            return redirect("campaigns:activity", pk=activity.pk)
+    return _activity_page(request, activity, evidence_form=form, status=400)
+
+
+@policy.requires("campaigns.view")
+def evidence_file(request, pk):
+    """An evidence file, to a user who may see its activity; always as a download."""
+    evidence = services.evidence_or_none(request.user, pk)
+    if evidence is None or not evidence.file:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name,
+        content_type=services.evidence_content_type(evidence),
+    )  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -42,12 +42,12 @@ class StatsForm(forms.Form):
     )  # fmt: skip
     campaign_date = forms.ChoiceField(label=gettext_lazy("or a campaign date"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from qorgau.campaigns.services import intervention_dates
 
         self.fields["campaign_date"].choices = [("", "—")] + [
-            (d.isoformat(), label[:90]) for d, label in intervention_dates()
+            (d.isoformat(), label[:90]) for d, label in intervention_dates(user)
         ]
 
     def intervention_date(self) -> dt.date | None:
@@ -88,7 +88,7 @@ def _label(region) -> str:
 
 @policy.requires("stats.view")
 def dashboard(request):
-    form = StatsForm(request.GET or None)
+    form = StatsForm(request.GET or None, user=request.user)
     filters = form.filters()
     options = form.options()
     period, intervention = options["period"], options["intervention"]
@@ -169,7 +169,7 @@ def dashboard(request):
 def export(request, name, fmt):
     if name not in tables.TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
-    form = StatsForm(request.GET or None)
+    form = StatsForm(request.GET or None, user=request.user)
     filters, options = form.filters(), form.options()
     columns, rows = tables.TABLES[name](request.user, filters, **options)
     extra = tables.options_metadata(name, options)

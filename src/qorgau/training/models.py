@@ -24,9 +24,10 @@ class TrainingTopic(models.TextChoices):
 
 
 class TrainingFormat(models.TextChoices):
-    IN_PERSON = "in_person", _("in person")
-    ONLINE = "online", _("online")
-    MIXED = "mixed", _("mixed")
+    # "in person" is also a channel of the registry (a report brought in person): its own context.
+    IN_PERSON = "in_person", pgettext_lazy("training format", "in person")
+    ONLINE = "online", pgettext_lazy("training format", "online")
+    MIXED = "mixed", pgettext_lazy("training format", "mixed")
 
 
 class Session(models.Model):
@@ -56,6 +57,12 @@ class Session(models.Model):
     @property
     def total(self) -> int:
         return sum(int(n) for n in self.participants.values())
+
+    @property
+    def topic_labels(self) -> list[str]:
+        """The topics as translated labels (unknown codes shown as they are)."""
+        labels = dict(TrainingTopic.choices)
+        return [str(labels.get(code, code)) for code in self.topics]
 
 
 class Headcount(models.Model):

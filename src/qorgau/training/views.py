@@ -1,15 +1,68 @@
-"""Training page: sessions and coverage (trained / headcount) per region and body."""
+"""Training pages: sessions and coverage (trained / headcount) per region and body, the
+coverage workbook, and the training officer's forms. Thin callers of services."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from qorgau.access import policy
 
 from . import services
+from .forms import HeadcountForm, PeriodForm, SessionForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period(request) -> tuple:
+    form = PeriodForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, data.get("date_from"), data.get("date_to")
 
 
 @policy.requires("training.view")
 def training_page(request):
-    rows = services.coverage(request.user)
+    period, date_from, date_to = _period(request)
+    rows = services.coverage(request.user, date_from, date_to)
     return render(request, "training/page.html", {
-        "sessions": services.sessions_for(request.user)[:200], "rows": rows, "regions": services.by_region(rows),
+        "sessions": services.sessions_for(request.user)[:200], "rows": rows,
+        "regions": services.by_region(rows), "period": period,
+        "query": request.GET.urlencode(), "can_edit": policy.can(request.user, "training.edit"),
     })  # fmt: skip
+
+
+@policy.requires("training.view")
+def coverage_export(request):
+    _form, date_from, date_to = _period(request)
+    response = HttpResponse(
+        services.export_coverage(request.user, date_from, date_to), content_type=XLSX
+    )
+    response["Content-Disposition"] = 'attachment; filename="training-coverage.xlsx"'
+    return response
+
+
+def _form_page(request, form_class, action, success, template):
+    form = form_class(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                action(request.user, **form.cleaned_data)
+            except services.TrainingError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            else:
+                messages.success(request, success)
+                return redirect("training:page")
+        return render(request, template, {"form": form}, status=400)
+    return render(request, template, {"form": form})
+
+
+@policy.requires("training.edit")
+def session_new(request):
+    return _form_page(request, SessionForm, services.create_session,
+                      _("The training session was entered."), "training/session_form.html")  # fmt: skip
+
+
+@policy.requires("training.edit")
+def headcount_new(request):
+    return _form_page(request, HeadcountForm, services.record_headcount,
+                      _("The headcount was recorded."), "training/headcount_form.html")  # fmt: skip

@@ -1,0 +1,73 @@
+"""Forms of the training officer's pages. They parse input; the services validate and write."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from qorgau.access import policy
+from qorgau.reference.models import Region
+
+from .models import BodyKind, TrainingFormat, TrainingTopic
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ScopedRegionForm(forms.Form):
+    """The region choice narrowed to the user's scope."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = policy.scope_of(user)
+        if not scope.national:
+            self.fields["region"].queryset = Region.objects.filter(pk=scope.region_id)
+
+
+class SessionForm(ScopedRegionForm):
+    held_on = forms.DateField(label=_("Date"), widget=DateInput)
+    body = forms.ChoiceField(label=_("Body"), choices=BodyKind.choices)
+    unit = forms.CharField(
+        label=pgettext_lazy("organisation", "Unit"), required=False, max_length=200
+    )
+    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), choices=TrainingTopic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=TrainingFormat.choices)
+    participants = forms.CharField(
+        label=_("Participants by position"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One position a line: the position, a colon, the number (investigator: 12)."),
+    )
+
+    def clean_participants(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for number, line in enumerate(self.cleaned_data["participants"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = re.fullmatch(r"\s*(.+?)\s*:\s*([0-9]+)\s*", line, flags=re.ASCII)
+            if match is None:
+                raise ValidationError(
+                    _("Line %(line)d: write the position, a colon and a whole number."),
+                    params={"line": number},
+                )
+            position = match.group(1)
+            result[position] = result.get(position, 0) + int(match.group(2))
+        return result
+
+
+class HeadcountForm(ScopedRegionForm):
+    body = forms.ChoiceField(label=_("Body"), choices=BodyKind.choices)
+    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
+    as_of = forms.DateField(label=_("As of"), widget=DateInput)
+    headcount = forms.IntegerField(label=_("Headcount"), min_value=1)
+    source = forms.CharField(label=_("Source"), max_length=500)
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
