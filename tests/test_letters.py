@@ -1,8 +1,12 @@
 """Replies to deputies' inquiries: grammar of the reference paragraph, the figures, and the
 documents (DOCX opened by LibreOffice and read back, PDF text with Kazakh letters intact)."""
 
+import html
 import io
+import json
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -34,8 +38,25 @@ def counts(**by_code):
         (["KZ-10", "KZ-61"], "Абай және Түркістан облыстары", "область Абай и Туркестанская область"),
         (["KZ-31", "KZ-75"], "Жамбыл облысы және Алматы қаласы", "Жамбылская область и город Алматы"),
         (["KZ-19", "KZ-75"], "Алматы облысы және Алматы қаласы", "Алматинская область и город Алматы"),
-        (["KZ-55", "KZ-43", "KZ-71"], "Қызылорда және Павлодар облыстары, Астана қаласы",
-         "Кызылординская и Павлодарская области, город Астана"),
+        # Mixed groups: one conjunction, before the last name of the whole list (kk); "а также"
+        # before the last subgroup when a subgroup has several names (ru). The earlier expected
+        # forms "Қызылорда және Павлодар облыстары, Астана қаласы" / "…области, город Астана"
+        # left the list without its conjunction; they were wrong.
+        (["KZ-55", "KZ-43", "KZ-71"], "Қызылорда, Павлодар облыстары және Астана қаласы",
+         "Кызылординская и Павлодарская области, а также город Астана"),
+        (["KZ-55", "KZ-43", "KZ-71", "KZ-79"], "Қызылорда, Павлодар облыстары, Астана және Шымкент қалалары",
+         "Кызылординская и Павлодарская области, а также города Астана и Шымкент"),
+        (["KZ-79", "KZ-61", "KZ-71"], "Түркістан облысы, Астана және Шымкент қалалары",
+         "Туркестанская область, а также города Астана и Шымкент"),
+        (["KZ-79", "KZ-61", "KZ-10"], "Абай, Түркістан облыстары және Шымкент қаласы",
+         "область Абай, Туркестанская область и город Шымкент"),
+        (["KZ-75", "KZ-43", "KZ-19"], "Алматы, Қызылорда облыстары және Алматы қаласы",
+         "Алматинская и Кызылординская области, а также город Алматы"),
+        (["KZ-10", "KZ-33", "KZ-11", "KZ-75"], "Абай, Ақмола, Жетісу облыстары және Алматы қаласы",
+         "области Абай и Жетісу, Акмолинская область, а также город Алматы"),
+        (["KZ-63", "KZ-59", "KZ-39", "KZ-11"],
+         "Ақмола, Қостанай, Солтүстік Қазақстан және Шығыс Қазақстан облыстары",
+         "Акмолинская, Костанайская, Северо-Казахстанская и Восточно-Казахстанская области"),
     ],
 )  # fmt: skip
 def test_region_groups_in_both_languages(codes, kk, ru):
@@ -55,8 +76,76 @@ def test_reference_list_orders_groups_omits_zeros_and_keeps_official_order():
     )
 
 
+def test_mixed_equal_counts_and_a_zero_region_in_the_reference_list():
+    data = counts(_79=23, _43=7, _55=7, _71=7, _19=0, _75=1, _31=1)
+    assert grammar.reference_list(data, "kk") == (
+        "Шымкент қаласы – 23, Қызылорда, Павлодар облыстары және Астана қаласы – 7, "
+        "Жамбыл облысы және Алматы қаласы – 1"
+    )
+    assert grammar.reference_list(data, "ru") == (
+        "город Шымкент – 23, Кызылординская и Павлодарская области, а также город Астана – 7, "
+        "Жамбылская область и город Алматы – 1"
+    )
+
+
+def test_large_counts_are_grouped_by_thousands():
+    data = counts(_79=12345, _71=1000, _55=999)
+    assert grammar.reference_list(data, "kk") == (
+        "Шымкент қаласы – 12\u00a0345, Астана қаласы – 1\u00a0000, Павлодар облысы – 999"
+    )
+    assert grammar.ru_cases(1021) == "1\u00a0021 уголовное дело"
+    assert [grammar.ru_people(n) for n in (2302493, 2302495, 1, 11, 21, 112)] == [
+        "2\u00a0302\u00a0493 человека", "2\u00a0302\u00a0495 человек", "1 человек",
+        "11 человек", "21 человек", "112 человек"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("phrase", "accusative"),
+    [
+        ("ақпараттық-түсіндіру науқанының қосымша кешенді медиажоспары",
+         "ақпараттық-түсіндіру науқанының қосымша кешенді медиажоспарын"),
+        ("іс-шаралар бағдарламасы", "іс-шаралар бағдарламасын"),
+        ("жол картасы", "жол картасын"), ("іс-шаралар жоспары", "іс-шаралар жоспарын"),
+        ("жоспар", "жоспарды"), ("тұжырымдама", "тұжырымдаманы"), ("кітап", "кітапты"),
+        ("мектеп", "мектепті"), ("үй", "үйді"), ("ереже", "ережені"),
+    ],
+)  # fmt: skip
+def test_kazakh_accusative_of_a_document_name(phrase, accusative):
+    assert grammar.kk_accusative(phrase) == accusative
+
+
+def test_russian_agent_and_participle_of_the_approval():
+    assert (
+        grammar.ru_instrumental("Министерство культуры и информации")
+        == "Министерством культуры и информации"
+    )
+    assert (
+        grammar.ru_instrumental("Акимат Туркестанской области") == "Акиматом Туркестанской области"
+    )
+    assert grammar.ru_instrumental("Генеральная прокуратура") == "Генеральной прокуратурой"
+    assert grammar.ru_instrumental("Комиссия по делам женщин") == "Комиссией по делам женщин"
+    assert (
+        grammar.ru_instrumental("Уполномоченный по правам человека")
+        == "Уполномоченным по правам человека"
+    )
+    assert [grammar.ru_approved(t) for t in ("дополнительный комплексный медиаплан", "план мероприятий",
+                                             "программа", "дорожная карта", "положение")] == [
+        "утверждён", "утверждён", "утверждена", "утверждена", "утверждено"]  # fmt: skip
+
+
 def test_all_regions_equal_form_one_group():
     data = dict.fromkeys(Region.objects.all(), 2)
+    assert grammar.reference_list(data, "kk") == (
+        "Абай, Ақмола, Ақтөбе, Алматы, Атырау, Батыс Қазақстан, Жамбыл, Жетісу, Қарағанды, Қостанай, "
+        "Қызылорда, Маңғыстау, Павлодар, Солтүстік Қазақстан, Түркістан, Ұлытау, Шығыс Қазақстан "
+        "облыстары, Астана, Алматы және Шымкент қалалары – 2"
+    )
+    assert grammar.reference_list(data, "ru") == (
+        "области Абай, Жетісу и Ұлытау, Акмолинская, Актюбинская, Алматинская, Атырауская, "
+        "Западно-Казахстанская, Жамбылская, Карагандинская, Костанайская, Кызылординская, "
+        "Мангистауская, Павлодарская, Северо-Казахстанская, Туркестанская и Восточно-Казахстанская "
+        "области, а также города Астана, Алматы и Шымкент – 2"
+    )
     kk = grammar.reference_list(data, "kk")
     assert kk.count("– 2") == 1 and kk.endswith(
         "облыстары, Астана, Алматы және Шымкент қалалары – 2"
@@ -86,21 +175,78 @@ def seeded():
     call_command("load-seed", stdout=io.StringIO())
 
 
-LETTER_FIGURES = [
-    "15",
-    "12",
-    "79",
-    "31",
-    "– 23",
-    "– 16",
-    "– 8",
-    "– 7",
-    "– 3",
-    "– 2",
-    "– 1",
-    "– 15",
-    "– 10",
-]
+# The source letter's figures, read here from the shared seed (the letter's own numbers), not
+# from the code that loads them.
+FIGURES_JSON = Path(__file__).resolve().parents[2] / "shared" / "seed" / "figures.json"
+if not FIGURES_JSON.exists():  # a checkout without shared/: the copy the seed loader ships
+    FIGURES_JSON = (
+        Path(__file__).resolve().parents[1] / "src/qorgau/registry/data/seed_figures.json"
+    )
+KK_NOUNS = {"облысы": "oblast", "облыстары": "oblast", "қаласы": "city", "қалалары": "city"}
+RU_NOUNS = {"область": "oblast", "области": "oblast", "город": "city", "города": "city"}
+
+
+def letter_figures():
+    """{(article, "first"|"current"): (total, {region code: count} or None)} from the seed."""
+    data = json.loads(FIGURES_JSON.read_text(encoding="utf-8"))
+    return {
+        (b["article"], "first" if b["to"] == "2025-12-31" else "current"): (
+            b["total"],
+            b.get("by_region_iso"),
+        )
+        for b in data["cases_registered"]
+    }
+
+
+def html_paragraphs(text: str) -> list[str]:
+    return [html.unescape(body) for body in re.findall(r'<p class="[\w-]+">(.*?)</p>', text, re.S)]
+
+
+def parse_listing(listing: str, lang: str) -> list[tuple[dict, int]]:
+    """'Шымкент қаласы – 23, Қызылорда, Павлодар облыстары және Астана қаласы – 7' →
+    [({"KZ-79"}, 23), ({"KZ-43", "KZ-55", "KZ-71"}, 7)], each name resolved with its own noun
+    (so "Алматы облысы" and "Алматы қаласы" are told apart)."""
+    by_name = {}
+    for region in Region.objects.all():
+        by_name[(region.short_kk if lang == "kk" else region.short_ru, region.kind)] = region.code
+    items = []
+    for phrase, n in re.findall(r"(.+?) – (\d[\d\u00a0]*)(?:, |$)", listing):
+        codes, pending, prefix_kind = set(), [], None
+        for chunk in re.split(r", а также |, | және | и ", phrase):
+            words = chunk.split(" ")
+            if lang == "kk":
+                if words[-1] in KK_NOUNS:
+                    pending.append(" ".join(words[:-1]))
+                    codes |= {by_name[(name, KK_NOUNS[words[-1]])] for name in pending}
+                    pending = []
+                else:
+                    pending.append(chunk)
+                continue
+            if words[0] in RU_NOUNS:  # "город Астана", "области Абай": the noun leads
+                prefix_kind, words = RU_NOUNS[words[0]], words[1:]
+            elif words[-1] in RU_NOUNS:  # "Павлодарская области": the noun follows
+                pending.append(" ".join(words[:-1]))
+                codes |= {by_name[(name, "oblast")] for name in pending}
+                pending, prefix_kind = [], None
+                continue
+            if prefix_kind:
+                codes.add(by_name[(" ".join(words), prefix_kind)])
+            else:
+                pending.append(" ".join(words))
+        assert not pending, (phrase, pending)
+        items.append((codes, int(n.replace("\u00a0", ""))))
+    return items
+
+
+def check_reference_paragraph(paragraph: str, lead: str, total_word: str, breakdown, total):
+    assert paragraph.startswith(lead), paragraph
+    listing, closing = paragraph[len(lead) :].rsplit(" (", 1)
+    assert closing == f"{total_word} – {total})."
+    items = parse_listing(listing, "kk" if total_word == "барлығы" else "ru")
+    counts = [n for _codes, n in items]
+    assert counts == sorted(set(counts), reverse=True)  # highest first, equal counts together
+    assert {code: n for codes, n in items for code in codes} == breakdown
+    assert sum(n * len(codes) for codes, n in items) == total
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
@@ -119,19 +265,37 @@ def test_reply_holds_every_figure_of_the_source_letter(seeded, lang, tmp_path):
         stdout=io.StringIO(),
     )
     text = out.read_text(encoding="utf-8")
-    for figure in LETTER_FIGURES:
-        assert figure in text, figure
+    paragraphs = html_paragraphs(text)
+    figures = letter_figures()
+    first = {a: figures[(a, "first")][0] for a in ("115-1", "125-1")}
+    current = {a: figures[(a, "current")][0] for a in ("115-1", "125-1")}
+    assert (first, current) == ({"115-1": 15, "125-1": 12}, {"115-1": 79, "125-1": 31})
     if lang == "kk":
         assert (
             "2026 жылғы 23 қаңтардағы № ДС-16 сауалға" in text
             and "2025 жылғы 16 шілдедегі № 210-VIII" in text
         )
         assert "(2026 жылғы 15 ақпанға дейін)" in text
+        assert (
+            "Заң күшіне енген күннен бастап (2025 жылғы 16 қыркүйектен бастап) 2025 жылдың соңына "
+            f"дейін ҚК-нің 115-1-бабы (сталкинг) бойынша {first['115-1']} қылмыстық іс және ҚК-нің "
+            f"125-1-бабы (некеге тұруға мәжбүрлеу) бойынша {first['125-1']} қылмыстық іс тіркелді."
+        ) in paragraphs
+        assert (
+            "Ағымдағы жылдың басынан бастап (2026 жылғы 15 ақпанға дейін) ҚК-нің 115-1-бабы "
+            f"(сталкинг) бойынша {current['115-1']} қылмыстық іс және ҚК-нің 125-1-бабы (некеге "
+            f"тұруға мәжбүрлеу) бойынша {current['125-1']} қылмыстық іс тіркелді."
+        ) in paragraphs
         assert ("Шымкент қаласы – 23, Астана қаласы – 16, Алматы қаласы – 8, Қызылорда және Павлодар облыстары – 7, "
                 "Абай және Түркістан облыстары – 3, Алматы, Батыс Қазақстан, Қарағанды, Маңғыстау және Солтүстік "
                 "Қазақстан облыстары – 2, Қостанай және Шығыс Қазақстан облыстары – 1 (барлығы – 79)") in text  # fmt: skip
         assert "Алматы облысы – 2" not in text and "Алматы қаласы және Жамбыл облысы" not in text
         assert "Жамбыл облысы және Алматы қаласы – 1" in text
+        leads = {
+            "115-1": "Анықтама: ҚК-нің 115-1-бабы (сталкинг) бойынша: ",
+            "125-1": "Анықтама: ҚК-нің 125-1-бабы (некеге тұруға мәжбүрлеу) бойынша: ",
+        }
+        total_word = "барлығы"
     else:
         assert (
             "на запрос № ДС-16 от 23 января 2026 года" in text
@@ -142,6 +306,45 @@ def test_reply_holds_every_figure_of_the_source_letter(seeded, lang, tmp_path):
             in text
         )
         assert "город Алматы – 8" in text and "Алматинская и Кызылординская области – 2" in text
+        assert (
+            "С момента вступления Закона в силу (с 16 сентября 2025 года) до конца 2025 года "
+            f"зарегистрировано {first['115-1']} уголовных дел по статье 115-1 УК (сталкинг) и "
+            f"{first['125-1']} уголовных дел по статье 125-1 УК (принуждение к вступлению в брак)."
+        ) in paragraphs
+        assert (
+            "С начала текущего года (по 15 февраля 2026 года) зарегистрировано "
+            f"{current['115-1']} уголовных дел по статье 115-1 УК (сталкинг) и "
+            f"{current['125-1']} уголовное дело по статье 125-1 УК (принуждение к вступлению в брак)."
+        ) in paragraphs
+        leads = {
+            "115-1": "Справка: по статье 115-1 УК (сталкинг): ",
+            "125-1": "Справка: по статье 125-1 УК (принуждение к вступлению в брак): ",
+        }
+        total_word = "всего"
+    for article, lead in leads.items():
+        total, breakdown = figures[(article, "current")]
+        (paragraph,) = [p for p in paragraphs if p.startswith(lead)]
+        check_reference_paragraph(paragraph, lead, total_word, breakdown, total)
+    if lang == "kk":
+        assert len(figures[("115-1", "current")][1]) == 14  # the letter's 14 regions
+        assert {"KZ-19", "KZ-75"} <= set(figures[("115-1", "current")][1])
+
+
+def test_listing_parser_tells_almaty_city_from_almaty_oblast():
+    """The check above must be able to fail: a swapped city and oblast is caught."""
+    lead = "Анықтама: ҚК-нің 125-1-бабы (некеге тұруға мәжбүрлеу) бойынша: "
+    wrong = (
+        lead
+        + "Шымкент қаласы – 15, Түркістан облысы – 10, Алматы қаласы және Қызылорда облысы – 2, Алматы облысы және Жамбыл облысы – 1 (барлығы – 31)."
+    )
+    total, breakdown = letter_figures()[("125-1", "current")]
+    with pytest.raises(AssertionError):
+        check_reference_paragraph(wrong, lead, "барлығы", breakdown, total)
+    right = (
+        lead
+        + "Шымкент қаласы – 15, Түркістан облысы – 10, Алматы және Қызылорда облыстары – 2, Жамбыл облысы және Алматы қаласы – 1 (барлығы – 31)."
+    )
+    check_reference_paragraph(right, lead, "барлығы", breakdown, total)
 
 
 def test_every_figure_is_recorded_with_its_query(seeded):
@@ -282,6 +485,29 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
         in text
     )
     assert "Түркістан облысы және Шымкент қаласы; барлығы – 2" in text
+    # The plan is the object of "бекітті": in the accusative, as the source letter writes it.
+    assert (
+        "2026 жылғы 30 қаңтарда Мәдениет және ақпарат министрлігі ақпараттық-түсіндіру "
+        "науқанының қосымша кешенді медиажоспарын бекітті." in text
+    )
+    assert "медиажоспары» бекітті" not in text
+    reach = re.search(r"қамту – (\d{1,3}(?:\u00a0\d{3})*) адам\.", text)
+    assert reach and int(reach.group(1).replace("\u00a0", "")) > 999  # grouped by thousands
+    out_ru = tmp_path / "reply.ru.html"
+    call_command("letter", "--inquiry", "ДС-16", "--lang", "ru", "--format", "html", "-o", str(out_ru),
+                 stdout=io.StringIO())  # fmt: skip
+    text_ru = out_ru.read_text(encoding="utf-8")
+    assert (
+        "30 января 2026 года Министерством культуры и информации утверждён дополнительный "
+        "комплексный медиаплан информационно-разъяснительной кампании. Из "
+        f"{Activity.objects.filter(plan__kind='national').count()} мероприятий" in text_ru
+    )
+    assert "утверждён документ" not in text_ru and "ответственный –" not in text_ru
+    people = re.search(r"охват – (\d{1,3}(?:\u00a0\d{3})*) (человека?)\.", text_ru)
+    n = int(people.group(1).replace("\u00a0", ""))
+    assert people.group(2) == (
+        "человека" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "человек"
+    )
     import datetime as dt
 
     from qorgau.access import policy
@@ -290,7 +516,8 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
 
     end = services.default_period_end(policy.OPERATOR, Inquiry.objects.get(number="ДС-16"))
     held = Session.objects.filter(held_on__range=(dt.date(end.year, 1, 1), end))
-    assert f"қатысушылар – {sum(s.total for s in held)}" in text
+    participants = f"{sum(s.total for s in held):,}".replace(",", "\u00a0")
+    assert f"қатысушылар – {participants}." in text and f"участников – {participants}." in text_ru
 
 
 def test_single_article_reply_uses_the_singular(seeded):
@@ -305,12 +532,29 @@ def test_single_article_reply_uses_the_singular(seeded):
                                      subject_kk="сталкинг", subject_ru="сталкинга")  # fmt: skip
     inquiry.articles.set([Article.objects.get(code="115-1")])
     ru = {b["key"]: b["text"] for b in services.compose(policy.OPERATOR, inquiry, "ru")[0]}
+    # Was "введена новая статья 115-1 (сталкинг). Она введена в действие": the repeated verb
+    # was rejected in review; the code is now "supplemented with" the article.
     assert (
-        "введена новая статья 115-1 (сталкинг). Она введена в действие" in ru["law"]
-        and "опубликована" in ru["law"]
+        "(далее – Закон) Уголовный кодекс (далее – УК) дополнен статьёй 115-1 («Сталкинг»), "
+        "которая введена в действие с 16 сентября 2025 года и опубликована" in ru["law"]
     )
     kk = {b["key"]: b["text"] for b in services.compose(policy.OPERATOR, inquiry, "kk")[0]}
     assert "жаңа норма енгізілді: 115-1-бап (сталкинг). Ол 2025 жылғы 16 қыркүйектен" in kk["law"]
+
+
+def test_two_article_law_paragraph_in_russian(seeded):
+    from qorgau.access import policy
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+
+    blocks = services.compose(policy.OPERATOR, Inquiry.objects.get(number="ДС-16"), "ru")[0]
+    law = {b["key"]: b["text"] for b in blocks}["law"]
+    assert (
+        "Уголовный кодекс (далее – УК) дополнен статьями 115-1 («Сталкинг») и 125-1 («Принуждение "
+        "к вступлению в брак»), которые введены в действие с 16 сентября 2025 года и опубликованы"
+        in law
+    )
+    assert "Они введены" not in law and "введены новые статьи" not in law
 
 
 def test_regional_user_cannot_draft_a_national_reply(client, login, seeded):
@@ -322,3 +566,196 @@ def test_regional_user_cannot_draft_a_national_reply(client, login, seeded):
     inquiry = Inquiry.objects.get(number="ДС-16")
     assert client.post(f"/letters/{inquiry.pk}/draft/kk/generate/").status_code == 403
     assert not inquiry.drafts.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("kk", "Күн ЖЖЖЖ-АА-КК пішімінде болуы тиіс, «2026-13-01» берілді."),
+        ("ru", "Ожидалась дата в формате ГГГГ-ММ-ДД, получено «2026-13-01»."),
+    ],
+)
+def test_letter_command_refuses_a_bad_date_in_the_chosen_language(seeded, tmp_path, lang, message):
+    from django.core.management.base import CommandError
+
+    out = tmp_path / "reply.html"
+    with pytest.raises(CommandError) as info:
+        call_command("letter", "--inquiry", "ДС-16", "--lang", lang, "--format", "html",
+                     "-o", str(out), "--to", "2026-13-01", stdout=io.StringIO())  # fmt: skip
+    assert str(info.value) == message
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("kk", "Кезеңнің аяқталу күні басталу күнінен ерте."),
+        ("ru", "Дата окончания периода раньше даты его начала."),
+    ],
+)
+def test_reference_text_refuses_a_period_that_ends_before_it_begins(seeded, lang, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as info:
+        call_command("reference-text", "--article", "115-1", "--from", "2026-02-15",
+                     "--to", "2026-01-01", "--lang", lang, stdout=io.StringIO())  # fmt: skip
+    assert str(info.value) == message
+
+
+def test_reference_text_prints_the_paragraph_alone(seeded):
+    out = io.StringIO()
+    call_command("reference-text", "--article", "125-1", "--from", "2026-01-01",
+                 "--to", "2026-02-15", "--lang", "ru", stdout=out)  # fmt: skip
+    assert out.getvalue().strip() == (
+        "Справка: по статье 125-1 УК (принуждение к вступлению в брак): город Шымкент – 15, "
+        "Туркестанская область – 10, Алматинская и Кызылординская области – 2, "
+        "Жамбылская область и город Алматы – 1 (всего – 31)."
+    )
+
+
+def test_letter_command_is_audited_like_the_pages(seeded, tmp_path):
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters.models import Inquiry
+
+    from .conftest import make_user
+
+    analyst = make_user("analyst_cli", "analyst")
+    call_command("letter", "--inquiry", "ДС-16", "--lang", "ru", "--format", "html",
+                 "-o", str(tmp_path / "r.html"), "--as-user", "analyst_cli", stdout=io.StringIO())  # fmt: skip
+    inquiry = Inquiry.objects.get(number="ДС-16")
+    produced = AuditEntry.objects.get(action="letters.produce", object_id=str(inquiry.pk))
+    assert produced.user == analyst and produced.source.startswith("cli:")
+    assert produced.details == {"version": 1, "lang": "ru", "format": "html"}
+    assert AuditEntry.objects.filter(action="letters.generate", object_id=str(inquiry.pk),
+                                     user=analyst, details__lang="ru").exists()  # fmt: skip
+
+
+def test_docx_uses_named_styles_and_numbers_pages_from_the_second(seeded, tmp_path):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    path = tmp_path / "reply.docx"
+    call_command("letter", "--inquiry", "ДС-16", "--lang", "kk", "--format", "docx",
+                 "-o", str(path), stdout=io.StringIO())  # fmt: skip
+    document = Document(str(path))
+    style_of = {}
+    for p in document.paragraphs:
+        style_of.setdefault(p.style.name, []).append(p.text)
+    assert style_of["Qorgau Salutation"] == ["Құрметті депутаттар!"]
+    assert style_of["Qorgau Signature"] == ["О. Бектенов"]
+    assert style_of["Qorgau Address"][0].startswith("010000, Астана қаласы")
+    assert style_of["Qorgau Addressee"][0].startswith("Қазақстан Республикасы")
+    assert "2026 жылғы 23 қаңтардағы № ДС-16 сауалға" in style_of["Qorgau Header"]
+    assert any("79 қылмыстық іс" in t for t in style_of["Qorgau Body"])
+    assert [t[:9] for t in style_of["Qorgau Reference"]] == ["Анықтама:"] * 2
+    styles = document.styles
+    assert styles["Qorgau Salutation"].font.bold and styles["Qorgau Reference"].font.italic
+    assert styles["Normal"].font.size.pt == 14
+    # No direct formatting on the runs: the styles carry it.
+    assert all(r.bold is None and r.italic is None for p in document.paragraphs for r in p.runs)
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert "PAGE" in section.footer._element.xml
+    assert "PAGE" not in section.first_page_footer._element.xml
+    assert section._sectPr.find(qn("w:titlePg")) is not None
+
+
+@pytest.mark.office
+def test_docx_in_libreoffice_leaves_the_first_page_unnumbered(seeded, tmp_path):
+    path = tmp_path / "reply.docx"
+    call_command("letter", "--inquiry", "ДС-16", "--lang", "ru", "--format", "docx",
+                 "-o", str(path), stdout=io.StringIO())  # fmt: skip
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+
+    def page_lines(n):
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(tmp_path / "reply.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    first, second = page_lines(1), page_lines(2)
+    assert second and second[-1] == "2"
+    assert first[-1] != "1" and "1" not in first
+
+
+@pytest.mark.office
+def test_pdf_body_is_14_pt_with_a_real_italic(seeded, tmp_path):
+    path = tmp_path / "reply.pdf"
+    call_command("letter", "--inquiry", "ДС-16", "--lang", "kk", "--format", "pdf",
+                 "-o", str(path), stdout=io.StringIO())  # fmt: skip
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Qorgau-Serif-Italic" in fonts  # the italic face is embedded, not slanted regular
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    heights = [
+        float(b) - float(a)
+        for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">қылмыстық<', boxes)
+    ]
+    # DejaVu Serif's line box is 1.164 em: 16.3 pt at 14 pt (13.97 at 12 pt).
+    assert heights and all(abs(h - 14 * 1.164) < 0.3 for h in heights)
+    last = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    assert last[-1] != "1"  # the first page has no number
+
+
+def test_edited_figures_produce_a_warning_not_a_refusal(client, login, seeded):
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters.models import Inquiry
+
+    from .conftest import make_user
+
+    login(client, make_user("analyst_w", "analyst"))
+    client.cookies["django_language"] = "en"  # the page's messages in English (msgids)
+    inquiry = Inquiry.objects.get(number="ДС-16")
+    client.post(f"/letters/{inquiry.pk}/draft/kk/generate/", {"period_end": ""})
+    draft = inquiry.drafts.get(lang="kk")
+    texts = {b["key"]: b["text"] for b in draft.blocks}
+    # Rewording that keeps the numbers: no warning.
+    reworded = texts["figures_first_year"].replace("тіркелді", "тіркелген")
+    response = client.post(f"/letters/{inquiry.pk}/draft/kk/",
+                           {"block-figures_first_year": reworded, "produce": "html"})  # fmt: skip
+    assert response.url == f"/letters/{inquiry.pk}/"
+    assert "no longer match" not in client.get(response.url).content.decode()
+    # A changed figure: the version is produced, and the draft page warns.
+    changed = texts["figures_current"].replace("бойынша 79 қылмыстық", "бойынша 80 қылмыстық")
+    assert changed != texts["figures_current"]
+    response = client.post(f"/letters/{inquiry.pk}/draft/kk/",
+                           {"block-figures_current": changed, "produce": "html"})  # fmt: skip
+    assert response.status_code == 302 and response.url == f"/letters/{inquiry.pk}/draft/kk/"
+    assert inquiry.versions.count() == 2
+    page = client.get(response.url).content.decode()
+    (warning,) = re.findall(r'<p class="figures-warning" role="alert"><strong>(.*?)</strong>', page)
+    assert warning == (
+        "The numbers in these blocks no longer match the figures taken from the data: "
+        "Figures: the current year. Check them before the reply is signed."
+    )
+    entry = AuditEntry.objects.filter(action="letters.produce").order_by("-pk").first()
+    assert entry.details["figures_edited"] == ["figures_current"]
+    # Putting the number back clears the warning.
+    client.post(
+        f"/letters/{inquiry.pk}/draft/kk/", {"block-figures_current": texts["figures_current"]}
+    )
+    assert "no longer match" not in client.get(f"/letters/{inquiry.pk}/draft/kk/").content.decode()
+
+
+def test_figure_check_reads_grouped_numbers_and_ignores_article_numbers():
+    from types import SimpleNamespace
+
+    from qorgau.letters import services
+
+    figures = [{"block": "b", "value": 15}, {"block": "b", "value": 2302493}]
+    text = "ҚК-нің 115-1-бабы бойынша 15 қылмыстық іс; қамту – 2\u00a0302\u00a0493 адам."
+    old = SimpleNamespace(figures=figures, blocks=[{"key": "b", "text": text}])  # no "generated"
+    assert services.figure_mismatches(old) == []
+    old.blocks[0]["text"] = text.replace("2\u00a0302\u00a0493", "2 302 494")
+    assert services.figure_mismatches(old) == ["b"]
+    new = SimpleNamespace(figures=figures, blocks=[{"key": "b", "text": text, "generated": text}])
+    new.blocks[0]["text"] = text.replace("2\u00a0302\u00a0493", "2 302 493")  # typed spaces
+    assert services.figure_mismatches(new) == []
+    new.blocks[0]["text"] = text.replace("115-1", "115-2")  # the article's number is no figure
+    assert services.figure_mismatches(new) == []

@@ -1,5 +1,6 @@
-"""Render a reply draft as HTML (preview), PDF (WeasyPrint, DejaVu Serif embedded: every Kazakh
-letter) and DOCX (python-docx: styles, A4 with the margins of an official letter, page numbers)."""
+"""Render a reply draft as HTML (preview), PDF (WeasyPrint, DejaVu Serif regular, bold and italic
+embedded: every Kazakh letter; body 14 pt as in the DOCX) and DOCX (python-docx: named paragraph
+styles, A4 with the margins of an official letter, page numbers from the second page)."""
 
 import io
 from pathlib import Path
@@ -10,7 +11,6 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 # Official letter layout (A4): margins in millimetres, body text 14 pt.
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 BODY_PT = 14
-HEADER_KEYS = {"address", "outgoing", "addressee", "inquiry_ref"}
 
 
 def paragraphs(draft) -> list[dict]:
@@ -60,54 +60,79 @@ def _page_number_field(paragraph) -> None:
         run._r.append(element)
 
 
+# Named paragraph styles of the DOCX, so that an official restyles the letter in one place.
+DOCX_STYLES = {
+    "address": "Qorgau Address",
+    "outgoing": "Qorgau Header",
+    "inquiry_ref": "Qorgau Header",
+    "addressee": "Qorgau Addressee",
+    "salutation": "Qorgau Salutation",
+    "signature": "Qorgau Signature",
+    "reference": "Qorgau Reference",
+    "body": "Qorgau Body",
+}
+
+
+def _docx_styles(document) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = "Times New Roman", Pt(BODY_PT)
+    normal.paragraph_format.space_after = Pt(0)
+
+    def add(name, base, alignment=None, bold=None, italic=None, before=None, after=None):
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = base
+        style.quick_style = True
+        if alignment is not None:
+            style.paragraph_format.alignment = alignment
+        if bold is not None:
+            style.font.bold = bold
+        if italic is not None:
+            style.font.italic = italic
+        if before is not None:
+            style.paragraph_format.space_before = Pt(before)
+        if after is not None:
+            style.paragraph_format.space_after = Pt(after)
+        return style
+
+    add(DOCX_STYLES["address"], normal, WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    add(DOCX_STYLES["outgoing"], normal, WD_ALIGN_PARAGRAPH.LEFT, after=12)
+    add(DOCX_STYLES["addressee"], normal, WD_ALIGN_PARAGRAPH.RIGHT, bold=True, after=12)
+    add(DOCX_STYLES["salutation"], normal, WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=12)
+    add(DOCX_STYLES["signature"], normal, WD_ALIGN_PARAGRAPH.RIGHT, bold=True, before=24)
+    body = add(DOCX_STYLES["body"], normal, WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
+    body.paragraph_format.first_line_indent = Mm(12.5)
+    add(DOCX_STYLES["reference"], body, italic=True)
+
+
 def to_docx(draft) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-    normal = document.styles["Normal"]
-    normal.font.name, normal.font.size = "Times New Roman", Pt(BODY_PT)
-    normal.paragraph_format.space_after = Pt(0)
-    body = document.styles.add_style("Qorgau Body", 1)
-    body.base_style = normal
-    body.paragraph_format.first_line_indent = Mm(12.5)
-    body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    body.paragraph_format.space_after = Pt(6)
+    _docx_styles(document)
+    # Page numbers from the second page on: official letters leave the first page unnumbered.
+    section.different_first_page_header_footer = True
+    section.first_page_footer.is_linked_to_previous = False
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number_field(footer)
 
     for item in paragraphs(draft):
         key, text = item["key"], "\n".join(item["lines"])
-        if key in HEADER_KEYS:
-            paragraph = document.add_paragraph(style=normal)
-            run = paragraph.add_run(text)
-            if key == "addressee":
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                run.bold = True
-            elif key == "address":
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.paragraph_format.space_after = Pt(12)
-        elif key == "salutation":
-            paragraph = document.add_paragraph(style=normal)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.add_run(text).bold = True
-            paragraph.paragraph_format.space_after = Pt(12)
-        elif key == "signature":
-            paragraph = document.add_paragraph(style=normal)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            paragraph.paragraph_format.space_before = Pt(24)
-            paragraph.add_run(text).bold = True
-        else:
-            paragraph = document.add_paragraph(text, style=body)
-            if key.startswith("reference_"):
-                for run in paragraph.runs:
-                    run.italic = True
+        style = (
+            DOCX_STYLES.get(key)
+            or DOCX_STYLES["reference" if key.startswith("reference_") else "body"]
+        )
+        document.add_paragraph(text, style=style)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

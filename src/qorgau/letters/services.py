@@ -5,6 +5,8 @@ All numbers come from the statistics service at the moment of generation; nothin
 """
 
 import datetime as dt
+import re
+from collections import Counter
 
 from django.db import transaction
 from django.db.models import Max
@@ -75,17 +77,19 @@ def reference_paragraph(
 ) -> str:
     """The reference paragraph (Анықтама / Справка) of one article: regions with their counts,
     highest first, equal counts grouped, with the total."""
+    if date_from > date_to:
+        raise LetterError(_("The period ends before it begins."))
     figures = figures or _Figures(user)
     counts = figures.regions(
         f"reference_{article.code}",
         article.code,
         stats.Filters((article.code,), date_from, date_to),
     )
-    total = sum(counts.values())
+    total = grammar.number(sum(counts.values()))
     listing = grammar.reference_list(counts, lang)
     if lang == "kk":
-        return f"Анықтама: ҚК-нің {article.code}-бабы бойынша ({article.short_kk}): {listing or '—'} (барлығы – {total})."
-    return f"Справка: по статье {article.code} УК ({article.short_ru}): {listing or '—'} (всего – {total})."
+        return f"Анықтама: {_article_kk(article)} бойынша: {listing or '—'} (барлығы – {total})."
+    return f"Справка: по {_article_ru(article)}: {listing or '—'} (всего – {total})."
 
 
 def compose(
@@ -144,23 +148,23 @@ def compose(
         )
         first_text = (
             f"Заң күшіне енген күннен бастап ({grammar.kk_date(in_force, 'from')} бастап) {in_force.year} жылдың "
-            f"соңына дейін {grammar.join([f'{_article_kk(a)} бойынша {first[a.code]} қылмыстық іс' for a in articles], 'kk')} тіркелді."
+            f"соңына дейін {grammar.join([f'{_article_kk(a)} бойынша {grammar.number(first[a.code])} қылмыстық іс' for a in articles], 'kk')} тіркелді."
         )
         current_text = (
             f"Ағымдағы жылдың басынан бастап ({grammar.kk_date(period_end, 'until')} дейін) "
-            f"{grammar.join([f'{_article_kk(a)} бойынша {current[a.code]} қылмыстық іс' for a in articles], 'kk')} тіркелді."
+            f"{grammar.join([f'{_article_kk(a)} бойынша {grammar.number(current[a.code])} қылмыстық іс' for a in articles], 'kk')} тіркелді."
         )
         signature = inquiry.signatory
     else:
-        new = grammar.join([f"{a.code} ({a.short_ru})" for a in articles], "ru")
+        new = grammar.join([f"{a.code} («{a.title_ru}»)" for a in articles], "ru")
         if len(articles) == 1:
-            introduced, published = f"введена новая статья {new}. Она введена", "опубликована"
+            added, which = f"статьёй {new}, которая введена", "опубликована"
         else:
-            introduced, published = f"введены новые статьи: {new}. Они введены", "опубликованы"
+            added, which = f"статьями {new}, которые введены", "опубликованы"
         law_text = (
             f"Законом Республики Казахстан от {grammar.ru_date(law.signed_on)} № {law.number} «{law.title_ru}» "
-            f"(далее – Закон) в Уголовный кодекс (далее – УК) {introduced} в действие "
-            f"с {grammar.ru_date(law.in_force_on)} и {published} в средствах массовой информации и на официальных "
+            f"(далее – Закон) Уголовный кодекс (далее – УК) дополнен {added} в действие "
+            f"с {grammar.ru_date(law.in_force_on)} и {which} в средствах массовой информации и на официальных "
             "информационных ресурсах государственных органов."
         )
         first_text = (
@@ -226,16 +230,27 @@ def _media_paragraph(lang: str, day: dt.date, figures) -> str:
         ("reach", reach),
     ):
         _record(figures, "measures_media", label, value, query)
+    n = grammar.number
     if lang == "kk":
+        # The plan is the object of "бекітті": accusative ("…медиажоспарын бекітті").
         return (
-            f"{grammar.kk_date(plan.approved_on, 'on')} {plan.lead.name_kk} «{plan.title_kk}» бекітті. "
-            f"Жоспарда {total} іс-шара көзделген, оның ішінде {grammar.kk_date(day, 'until')} дейін орындалғаны – "
-            f"{counts['done']}, мерзімі өткені – {counts['overdue']}; қамту – {reach}."
+            f"{grammar.kk_date(plan.approved_on, 'on')} {plan.lead.name_kk} "
+            f"{grammar.kk_accusative(grammar.lower_first(plan.title_kk))} бекітті. "
+            f"Жоспарда {n(total)} іс-шара көзделген, оның ішінде {grammar.kk_date(day, 'until')} дейін орындалғаны – "
+            f"{n(counts['done'])}, мерзімі өткені – {n(counts['overdue'])}; қамту – {n(reach)} адам."
         )
+    title = grammar.lower_first(plan.title_ru)
+    agent = grammar.ru_instrumental(plan.lead.name_ru)
+    approved = (
+        f"{agent} {grammar.ru_approved(title)} {title}"
+        if agent
+        else f"{grammar.ru_approved(title)} {title} (разработчик – {plan.lead.name_ru})"
+    )
     return (
-        f"{grammar.ru_date(plan.approved_on)} утверждён документ «{plan.title_ru}» (ответственный – {plan.lead.name_ru}). "
-        f"Из {total} {grammar.ru_plural(total, 'мероприятия', 'мероприятий', 'мероприятий')} по состоянию на "
-        f"{grammar.ru_date(day)} выполнено – {counts['done']}, просрочено – {counts['overdue']}; охват – {reach}."
+        f"{grammar.ru_date(plan.approved_on)} {approved}. "
+        f"Из {n(total)} {grammar.ru_plural(total, 'мероприятия', 'мероприятий', 'мероприятий')} по состоянию на "
+        f"{grammar.ru_date(day)} выполнено – {n(counts['done'])}, просрочено – {n(counts['overdue'])}; "
+        f"охват – {grammar.ru_people(reach)}."
     )
 
 
@@ -277,12 +292,14 @@ def _training_paragraph(lang: str, start: dt.date, end: dt.date, figures) -> str
     if lang == "kk":
         return (
             "Құқық қорғау органдарында тіркеу тәртібі, өтініштер мен хабарламаларды қарау және сотқа дейінгі "
-            f"тергеп-тексеру жүргізу тәртібі бойынша оқу іс-шаралары өткізілді: {len(sessions)} іс-шара, қатысушылар – {people}."
+            f"тергеп-тексеру жүргізу тәртібі бойынша оқу іс-шаралары өткізілді: {grammar.number(len(sessions))} іс-шара, "
+            f"қатысушылар – {grammar.number(people)}."
         )
     return (
         "В правоохранительных органах проведены обучающие мероприятия по правилам регистрации, рассмотрению заявлений "
-        f"и сообщений и порядку досудебного расследования: {len(sessions)} "
-        f"{grammar.ru_plural(len(sessions), 'мероприятие', 'мероприятия', 'мероприятий')}, участников – {people}."
+        f"и сообщений и порядку досудебного расследования: {grammar.number(len(sessions))} "
+        f"{grammar.ru_plural(len(sessions), 'мероприятие', 'мероприятия', 'мероприятий')}, "
+        f"участников – {grammar.number(people)}."
     )
 
 
@@ -292,7 +309,9 @@ def regenerate(user, inquiry: Inquiry, lang: str, period_end: dt.date | None = N
     with transaction.atomic():
         draft, _created = ReplyDraft.objects.update_or_create(
             inquiry=inquiry, lang=lang,
-            defaults={"blocks": blocks, "figures": figures, "period_end": period_end,
+            # "generated" keeps the text as drafted from the data, to tell edited figures.
+            defaults={"blocks": [{**b, "generated": b["text"]} for b in blocks],
+                      "figures": figures, "period_end": period_end,
                       "updated_by": user if getattr(user, "pk", None) else None},
         )  # fmt: skip
         if inquiry.status == InquiryStatus.RECEIVED:
@@ -311,8 +330,40 @@ def save_blocks(user, draft: ReplyDraft, texts: dict[str, str]) -> ReplyDraft:
     return draft
 
 
+# A figure in a block: a whole number, thousands possibly grouped by spaces ("2 302 493"), not
+# part of an article or document number ("115-1", "210-VIII", "ДС-16").
+_NUMBER = re.compile(r"(?<![\w-])\d{1,3}(?:[ \u00a0]\d{3})+(?![\w-])|(?<![\w-])\d+(?![\w-])")
+
+
+def _numbers(text: str) -> Counter:
+    return Counter(int(re.sub(r"\D", "", m)) for m in _NUMBER.findall(text))
+
+
+def figure_mismatches(draft: ReplyDraft) -> list[str]:
+    """Keys of the blocks holding recorded figures whose numbers the user changed: the numbers
+    in the text differ from those of the text drafted from the data (or, for a draft without
+    that text, a recorded figure is missing from it)."""
+    recorded: dict[str, list[int]] = {}
+    for figure in draft.figures:
+        recorded.setdefault(figure["block"], []).append(figure["value"])
+    edited = []
+    for block in draft.blocks:
+        if block["key"] not in recorded:
+            continue
+        numbers = _numbers(block["text"])
+        if "generated" in block:
+            changed = numbers != _numbers(block["generated"])
+        else:
+            changed = not Counter(recorded[block["key"]]) <= numbers
+        if changed:
+            edited.append(block["key"])
+    return edited
+
+
 def produce(user, draft: ReplyDraft, fmt: str) -> ReplyVersion:
-    """Render the draft as ``fmt`` (docx, pdf, html) and keep it as the next version."""
+    """Render the draft as ``fmt`` (docx, pdf, html) and keep it as the next version. Edited
+    figures do not stop it (the official may correct the data's wording); the caller warns
+    with ``figure_mismatches``."""
     from . import render
 
     renderers = {"docx": render.to_docx, "pdf": render.to_pdf, "html": render.to_html_bytes}

@@ -90,29 +90,41 @@ def draft_edit(request, pk, lang):
             except services.LetterError as exc:
                 messages.error(request, str(exc))
                 return redirect("letters:draft", pk=pk, lang=lang)
+            edited = services.figure_mismatches(draft)
             record(
                 "letters.produce",
                 draft.inquiry,
-                details={"version": version.number, "lang": lang, "format": fmt},
+                details={
+                    "version": version.number,
+                    "lang": lang,
+                    "format": fmt,
+                    "figures_edited": edited,
+                },
             )
             messages.success(request, _("Version %(n)d was produced.") % {"n": version.number})
+            if edited:
+                # Produced all the same; the draft page warns until the numbers match again.
+                return redirect("letters:draft", pk=pk, lang=lang)
             return redirect("letters:detail", pk=pk)
         messages.success(request, _("The draft was saved."))
         return redirect("letters:draft", pk=pk, lang=lang)
-    blocks = [
-        {
-            **b,
-            "title": BLOCK_TITLES.get(
-                b["key"], b["key"].replace("reference_", _("Reference paragraph") + " ")
-            ),
-        }
-        for b in draft.blocks
-    ]
-    return render(
-        request,
-        "letters/draft.html",
-        {"draft": draft, "blocks": blocks, "paragraphs": renderer.paragraphs(draft)},
-    )
+    blocks = [{**b, "title": _block_title(b["key"])} for b in draft.blocks]
+    edited = services.figure_mismatches(draft)
+    return render(request, "letters/draft.html", {
+        "draft": draft, "blocks": blocks, "paragraphs": renderer.paragraphs(draft),
+        "figures_warning": _mismatch_warning(edited) if edited else "",
+    })  # fmt: skip
+
+
+def _block_title(key: str) -> str:
+    return BLOCK_TITLES.get(key, key.replace("reference_", _("Reference paragraph") + " "))
+
+
+def _mismatch_warning(keys: list[str]) -> str:
+    return _(
+        "The numbers in these blocks no longer match the figures taken from the data: "
+        "%(blocks)s. Check them before the reply is signed."
+    ) % {"blocks": "; ".join(str(_block_title(k)) for k in keys)}
 
 
 @policy.requires("letters.draft")

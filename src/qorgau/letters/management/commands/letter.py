@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
+from qorgau.audit.log import record
 from qorgau.core.commands import QorgauCommand
 from qorgau.letters import services
 from qorgau.letters.models import Inquiry
@@ -35,12 +36,26 @@ class Command(QorgauCommand):
         inquiry = Inquiry.objects.filter(number=options["inquiry"]).first()
         if inquiry is None:
             raise CommandError(_("No inquiry № %(number)s.") % {"number": options["inquiry"]})
-        period_end = dt.date.fromisoformat(options["to"]) if options["to"] else None
+        try:
+            period_end = dt.date.fromisoformat(options["to"]) if options["to"] else None
+        except ValueError:
+            raise CommandError(
+                _("Expected a date as YYYY-MM-DD, got “%(value)s”.") % {"value": options["to"]}
+            ) from None
         try:
             draft = services.regenerate(user, inquiry, lang, period_end)
             version = services.produce(user, draft, options["format"])
         except services.LetterError as exc:
             raise CommandError(str(exc)) from None
+        # The same trail as the pages: the draft from the data, then the produced version.
+        record(
+            "letters.generate", inquiry, details={"lang": lang, "period_end": str(period_end or "")}
+        )
+        record(
+            "letters.produce",
+            inquiry,
+            details={"version": version.number, "lang": lang, "format": options["format"]},
+        )
         Path(options["output"]).write_bytes(bytes(version.content))
         self.stdout.write(
             _("Version %(n)d written to %(path)s.")

@@ -38,4 +38,8 @@ class Command(QorgauCommand):
                 % {"value": f"{options['date_from']} / {options['date_to']}"}
             ) from None
         user = self.user or policy.OPERATOR
-        self.stdout.write(services.reference_paragraph(user, article, start, end, options["lang"]))
+        try:
+            text = services.reference_paragraph(user, article, start, end, options["lang"])
+        except services.LetterError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(text)
