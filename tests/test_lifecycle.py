@@ -74,8 +74,7 @@ def test_termination_needs_a_ground(make_case):
 
 def test_reconciliation_does_not_end_these_cases(make_case):
     case = make_case()
-    with pytest.raises(IllegalTransition, match="115-1"):
-        translation.activate("en")
+    with translation.override("en"), pytest.raises(IllegalTransition, match="115-1"):
         lifecycle.transition(case, CaseStatus.TERMINATED, ground="reconciliation")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATION
 
@@ -211,3 +210,74 @@ def test_a_case_with_cases_joined_to_it_cannot_be_joined_itself(make_case):
     with pytest.raises(IllegalTransition):
         lifecycle.transition(b, CaseStatus.JOINED, joined_to=c)  # would leave a → b → c
     assert Case.objects.get(pk=b.pk).status == CaseStatus.INVESTIGATION
+
+
+# --- The investigation term follows the rules (dates fixed, computed by hand) -------------
+
+
+def test_requalification_moves_the_term_to_the_new_category(make_case):
+    import datetime as dt
+
+    from qorgau.reference.models import ArticlePart
+
+    case = make_case(article="115-1", registered_at=local(2026, 1, 10, 10, 0))
+    assert case.term_ends_on == dt.date(2026, 2, 10)  # misdemeanour: one month
+    services.requalify(
+        case, ArticlePart.objects.get(article__code="125-1", number=1), reason="coercion found",
+        at=local(2026, 1, 20, 9, 0),
+    )  # fmt: skip
+    assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)  # crime: two months
+    services.requalify(
+        case, ArticlePart.objects.get(article__code="115-1", number=1), reason="no coercion",
+        at=local(2026, 1, 25, 9, 0),
+    )  # fmt: skip
+    assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 2, 10)
+
+
+def test_suspension_stops_the_clock_and_resumption_gives_the_days_back(make_case):
+    import datetime as dt
+
+    case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
+    assert case.term_ends_on == dt.date(2026, 3, 10)
+    lifecycle.transition(
+        case, CaseStatus.SUSPENDED, ground="suspect_hiding", at=local(2026, 1, 20, 10, 0)
+    )
+    assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)  # still running out
+    # 49 days suspended: 20 January → 10 March (11 + 28 + 10).
+    lifecycle.transition(
+        case, CaseStatus.INVESTIGATION, reason="suspect found", at=local(2026, 3, 10, 10, 0)
+    )
+    assert case.term_ends_on == Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 4, 28)
+
+
+def test_each_extension_adds_its_length_and_survives_a_requalification(make_case):
+    import datetime as dt
+
+    from qorgau.reference.models import ArticlePart
+
+    case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
+    first = services.extend_term(case, amount=1, unit="months", authorised_by="city prosecutor",
+                                 reason="expertise", at=local(2026, 3, 1, 9, 0))  # fmt: skip
+    assert (first.previous_end, first.new_end) == (dt.date(2026, 3, 10), dt.date(2026, 4, 10))
+    services.extend_term(case, amount=15, unit="days", authorised_by="city prosecutor",
+                         reason="witness abroad", at=local(2026, 4, 1, 9, 0))  # fmt: skip
+    assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 4, 25)
+    # Requalified as a misdemeanour: one month from registration, then the same extensions.
+    services.requalify(case, ArticlePart.objects.get(article__code="115-1", number=1),
+                       reason="no coercion", at=local(2026, 4, 2, 9, 0))  # fmt: skip
+    assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 25)
+    with pytest.raises(RegistryError):
+        services.extend_term(case, amount=0, authorised_by="x", reason="y")
+    assert case.extensions.count() == 2
+
+
+def test_a_closed_case_term_cannot_be_extended(make_case):
+    import datetime as dt
+
+    case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
+    lifecycle.transition(case, CaseStatus.SENT_TO_COURT, reason="indictment",
+                         at=local(2026, 2, 1, 9, 0))  # fmt: skip
+    with translation.override("en"), pytest.raises(RegistryError, match="can be extended"):
+        services.extend_term(case, amount=1, unit="months", authorised_by="x", reason="y")
+    assert not case.extensions.exists()
+    assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)

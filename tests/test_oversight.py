@@ -6,13 +6,15 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from qorgau.oversight import deadlines, rules, services
 from qorgau.oversight.models import ControlKind, DeadlineRule
 from qorgau.reference.models import Body, Region
 from qorgau.registry import lifecycle
 from qorgau.registry import services as registry
+from qorgau.registry.errors import RegistryError
 
 from .conftest import make_user
 
@@ -109,7 +111,7 @@ def test_review_result_clears_a_termination_and_a_result_clears_a_late_report(sc
     assert scene["late_decided"].pk not in {
         i.obj.pk for i in deadlines.control_list(prosecutor).late if i.kind == "report"
     }
-    with pytest.raises(Exception, match="already"):
+    with translation.override("en"), pytest.raises(RegistryError, match="already"):
         services.record_result(prosecutor, note, "rewritten")
 
 
@@ -159,3 +161,54 @@ def test_demo_data_gives_the_prosecutor_late_and_overdue_items():
     control = deadlines.control_list(make_user("prosecutor_kz", "prosecutor"))
     assert any(i.kind == "report" for i in control.late)
     assert any(i.kind == "case" for i in control.late)
+
+
+def test_a_rule_edit_moves_the_open_cases_and_leaves_closed_ones(make_case):
+    from .conftest import local
+
+    open_case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
+    suspended = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
+    lifecycle.transition(
+        suspended, "suspended", ground="suspect_unknown", at=local(2026, 1, 12, 9, 0)
+    )
+    closed = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
+    lifecycle.transition(closed, "sent_to_court", reason="indictment", at=local(2026, 2, 1, 9, 0))
+    misdemeanour = make_case(article="115-1", registered_at=local(2026, 1, 10, 10, 0))
+    rule = DeadlineRule.objects.get(kind="investigation_term", category="crime")
+    rule.amount = 3  # as an administrator would in the admin
+    rule.save()
+
+    def end(case):
+        case.refresh_from_db()
+        return case.term_ends_on
+
+    assert end(open_case) == end(suspended) == dt.date(2026, 4, 10)
+    assert end(closed) == dt.date(2026, 3, 10)  # no longer under investigation: left as it was
+    assert end(misdemeanour) == dt.date(2026, 2, 10)  # another category's rule
+
+
+def test_rule_labels_use_the_plural_form_of_the_amount():
+    with translation.override("en"):
+        labels = {(r.kind, r.category): str(r) for r in DeadlineRule.objects.all()}
+    assert labels[("report_decision", "")].endswith(": 24 hours")
+    assert labels[("investigation_term", "misdemeanour")].endswith(": 1 month")
+    assert labels[("investigation_term", "crime")].endswith(": 2 months")
+
+
+def test_control_page_reads_the_rules_once_and_audits_what_it_listed(
+    client, login, make_case, django_assert_max_num_queries
+):
+    from qorgau.audit.models import AuditEntry
+
+    cases = [make_case(article="125-1", registered_at=ago(days=65 + i % 30)) for i in range(50)]
+    reports = [report(received=ago(hours=30 + i)) for i in range(20)]
+    prosecutor = make_user("prosecutor_79", "prosecutor", "KZ-79")
+    login(client, prosecutor)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("oversight:control"))
+    assert response.status_code == 200
+    entry = AuditEntry.objects.filter(action="oversight.view").latest("pk")
+    listed = entry.details["listed"]
+    assert sorted(listed["late"]["cases"]) == sorted(c.number for c in cases)
+    assert sorted(listed["late"]["reports"]) == sorted(r.pk for r in reports)
+    assert entry.details["late"] == 70

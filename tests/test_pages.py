@@ -97,12 +97,14 @@ def test_registering_a_case_through_the_page(client, admin_user, login):
         "article_part": ArticlePart.objects.get(article__code="125-1", number=1).pk,
         "registered_at": "2026-01-05T10:00", "investigating_body": "",
         "victim_sex": "F", "victim_age_band": "18-24", "suspect_sex": "M", "relationship": "relative",
+        "victim_consent": "no",
     }  # fmt: skip
     response = client.post(reverse("registry:case_new"), data)
     assert response.status_code == 302
     case = Case.objects.get()
     assert response["Location"] == reverse("registry:case_detail", args=[case.number])
     assert case.parties.count() == 2
+    assert case.parties.get(role="victim").consent_further_use is False
 
 
 def test_form_keeps_what_the_user_typed_when_refused(client, admin_user, login):
@@ -173,3 +175,147 @@ def test_report_entry_and_decision_pages(client, admin_user, login):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.decision == "no_offence" and report.decided_at is not None
+
+
+# --- Actions on reports and cases through the staff pages ---------------------------------
+
+
+def shymkent_report(decision=None, note=""):
+    from qorgau.reference.models import Body, Region
+    from qorgau.registry import lifecycle, services
+
+    report = services.create_report(
+        received_at=local(2026, 1, 5, 10, 0), channel="call_102",
+        region=Region.objects.get(code="KZ-79"), receiving_body=Body.objects.get(code="POL-79"),
+        summary="…",
+    )  # fmt: skip
+    if decision:
+        lifecycle.decide(report, decision, at=local(2026, 1, 5, 12, 0), note=note)
+    return report
+
+
+def test_a_case_is_registered_from_a_report_and_linked_to_it(client, registrar, login):
+    from qorgau.reference.models import ArticlePart
+
+    report = shymkent_report(decision="no_offence")  # a refusal, overturned by the registration
+    login(client, registrar)
+    detail = client.get(reverse("registry:report_detail", args=[report.pk])).content.decode()
+    assert reverse("registry:report_register", args=[report.pk]) in detail
+    part = ArticlePart.objects.get(article__code="125-1", number=1)
+    response = client.post(
+        reverse("registry:report_register", args=[report.pk]),
+        {"article_part": part.pk, "registered_at": "2026-01-06T09:00", "investigating_body": ""},
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert response["Location"] == reverse("registry:case_detail", args=[case.number])
+    report.refresh_from_db()
+    assert report.decision == "registered" and list(report.cases.all()) == [case]
+    assert case.region.code == "KZ-79" and case.article_part == part
+    assert case.registered_at == local(2026, 1, 6, 9, 0)
+
+
+def test_a_report_sent_elsewhere_cannot_open_a_case_and_the_form_keeps_the_input(
+    client, registrar, login
+):
+    from qorgau.reference.models import ArticlePart
+
+    report = shymkent_report(decision="sent_elsewhere", note="akimat")
+    login(client, registrar)
+    set_lang(client, "en")
+    part = ArticlePart.objects.get(article__code="115-1", number=1)
+    response = client.post(
+        reverse("registry:report_register", args=[report.pk]),
+        {"article_part": part.pk, "registered_at": "2026-01-06T09:00", "investigating_body": ""},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "it cannot become" in body  # the lifecycle's own message
+    assert 'value="2026-01-06T09:00"' in body
+    assert f'<option value="{part.pk}" selected>' in body
+    assert not Case.objects.exists()
+    report.refresh_from_db()
+    assert report.decision == "sent_elsewhere"
+
+
+def test_victims_consent_is_recorded_when_adding_and_editing_a_party(
+    client, registrar, make_case, login
+):
+    case = make_case()
+    login(client, registrar)
+    set_lang(client, "en")
+    url = reverse("registry:case_party", args=[case.number])
+    victim = {
+        "role": "victim",
+        "sex": "F",
+        "age_band": "25-34",
+        "relationship": "",
+        "consent": "no",
+    }
+    assert client.post(url, victim).status_code == 302
+    party = case.parties.get()
+    assert party.consent_further_use is False and party.age_band == "25-34"
+    response = client.post(f"{url}?party={party.pk}", {**victim, "consent": "yes"})
+    assert response.status_code == 302
+    party.refresh_from_db()
+    assert party.consent_further_use is True
+    response = client.post(f"{url}?party={party.pk}", {**victim, "consent": ""})
+    party.refresh_from_db()
+    assert party.consent_further_use is None  # "not asked"
+    # A suspect has no consent to record: refused, and the form keeps what was typed.
+    suspect = {"role": "suspect", "sex": "M", "age_band": "35-44", "relationship": "spouse",
+               "consent": "yes"}  # fmt: skip
+    response = client.post(url, suspect)
+    body = response.content.decode()
+    assert response.status_code == 400 and "victims only" in body
+    assert '<option value="spouse" selected>' in body and '<option value="35-44" selected>' in body
+    assert case.parties.count() == 1
+    # A party of another case is not reachable through this case.
+    other = make_case()
+    assert (
+        client.get(
+            f"{reverse('registry:case_party', args=[other.number])}?party={party.pk}"
+        ).status_code
+        == 404
+    )
+
+
+def test_requalification_and_extension_through_the_pages(client, make_case, login):
+    import datetime as dt
+
+    from qorgau.reference.models import ArticlePart
+
+    from .conftest import make_user
+
+    case = make_case(article="115-1", registered_at=local(2026, 1, 10, 10, 0))
+    login(client, make_user("investigator_79", "investigator", "KZ-79"))
+    set_lang(client, "en")
+    url = reverse("registry:case_requalify", args=[case.number])
+    same = {"article_part": case.article_part.pk, "reason": "typo"}
+    response = client.post(url, same)
+    assert (
+        response.status_code == 400
+        and "already has this qualification" in response.content.decode()
+    )
+    crime = ArticlePart.objects.get(article__code="125-1", number=1)
+    response = client.post(url, {"article_part": crime.pk, "reason": "coercion found"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.article_part == crime and case.term_ends_on == dt.date(2026, 3, 10)
+    assert [q.reason for q in case.qualifications.all()][-1] == "coercion found"
+
+    url = reverse("registry:case_extend", args=[case.number])
+    response = client.post(
+        url, {"amount": "1", "unit": "months", "authorised_by": "", "reason": "x"}
+    )
+    assert response.status_code == 400 and 'value="1"' in response.content.decode()
+    response = client.post(url, {"amount": "1", "unit": "months",
+                                 "authorised_by": "city prosecutor, decision 12", "reason": "expertise"})  # fmt: skip
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.term_ends_on == dt.date(2026, 4, 10)
+    extension = case.extensions.get()
+    assert (extension.amount, extension.unit, extension.authorised_by) == (
+        1, "months", "city prosecutor, decision 12")  # fmt: skip
+    page = client.get(reverse("registry:case_detail", args=[case.number])).content.decode()
+    assert "1 month" in page and "2026-04-10" in page

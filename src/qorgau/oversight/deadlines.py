@@ -71,6 +71,20 @@ class ControlList:
     def all(self) -> list[Item]:
         return self.late + self.due_soon + self.review
 
+    def listed(self) -> dict[str, dict[str, list]]:
+        """What the list shows, by category: case numbers and report ids (for the audit)."""
+        return {
+            category: {
+                "cases": [i.obj.number for i in items if i.kind == "case"],
+                "reports": [i.obj.pk for i in items if i.kind == "report"],
+            }
+            for category, items in (
+                ("late", self.late),
+                ("due_soon", self.due_soon),
+                ("review", self.review),
+            )
+        }
+
     def by_region(self) -> list[tuple[object, Counter]]:
         return _group(self.all(), lambda item: item.region)
 
@@ -101,8 +115,9 @@ def control_list(user, now: dt.datetime | None = None) -> ControlList:
         .prefetch_related(_controls())
         .order_by("received_at")
     )
+    ruleset = rules.RuleSet()  # read once for the whole list, not once per report
     for report in reports.exclude(decision=Decision.PENDING, received_at__gt=now):
-        due = rules.report_decision_due(report.received_at)
+        due = rules.report_decision_due(report.received_at, ruleset=ruleset)
         if due is None:
             break
         decided_at = report.decided_at

@@ -6,7 +6,7 @@ deadline, and an administrator can change a rule (with its source) in the admin.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from qorgau.core.i18n import localized
 from qorgau.reference.models import OffenceCategory
@@ -21,6 +21,17 @@ class TermUnit(models.TextChoices):
     HOURS = "hours", _("hours")
     DAYS = "days", _("days")
     MONTHS = "months", _("months")
+
+
+def format_term(amount: int, unit: str) -> str:
+    """A term as words with the right plural form: "24 hours", "1 month", "2 months"."""
+    if unit == TermUnit.HOURS:
+        text = ngettext("%(count)d hour", "%(count)d hours", amount)
+    elif unit == TermUnit.DAYS:
+        text = ngettext("%(count)d day", "%(count)d days", amount)
+    else:
+        text = ngettext("%(count)d month", "%(count)d months", amount)
+    return text % {"count": amount}
 
 
 class DeadlineRule(models.Model):
@@ -50,7 +61,10 @@ class DeadlineRule(models.Model):
         verbose_name_plural = _("deadline rules")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.get_category_display()}: {self.amount} {self.get_unit_display()}"
+        label = self.get_kind_display()
+        if self.category:
+            label = f"{label} ({self.get_category_display()})"
+        return f"{label}: {format_term(self.amount, self.unit)}"
 
     @property
     def description(self) -> str:

@@ -1,16 +1,37 @@
-"""Deadlines computed from the :class:`DeadlineRule` table: the one owner of legal terms."""
+"""Deadlines computed from the :class:`DeadlineRule` table: the one owner of legal terms.
+
+Every term the system checks is computed here, from the rules as data. The registry keeps a
+case's current end (``Case.term_ends_on``) in step by calling :func:`case_term_end` whenever
+something it depends on changes (qualification, extension, status); the oversight app calls it
+again for the open cases when an administrator edits a rule.
+"""
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 
 from django.utils import timezone
+
+from qorgau.registry.choices import CaseStatus
 
 from .models import DeadlineRule, RuleKind, TermUnit
 
 
-def _rule(kind: str, category: str = "") -> DeadlineRule | None:
-    rules = {r.category: r for r in DeadlineRule.objects.filter(kind=kind)}
-    return rules.get(category) or rules.get("")
+class RuleSet:
+    """The deadline rules, read from the database once: a page or a command that asks for many
+    terms builds one and passes it on (one query instead of one per item)."""
+
+    def __init__(self, rules: Iterable[DeadlineRule] | None = None):
+        rows = DeadlineRule.objects.all() if rules is None else rules
+        self._rules = {(r.kind, r.category): r for r in rows}
+
+    def get(self, kind: str, category: str = "") -> DeadlineRule | None:
+        """The rule of ``kind`` for ``category``, else the one for every category, else None."""
+        return self._rules.get((kind, category)) or self._rules.get((kind, ""))
+
+
+def _rule(kind: str, category: str = "", ruleset: RuleSet | None = None) -> DeadlineRule | None:
+    return (ruleset or RuleSet(DeadlineRule.objects.filter(kind=kind))).get(kind, category)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -34,18 +55,80 @@ def add_term(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
     )
 
 
-def investigation_term_end(category: str, registered_at: dt.datetime) -> dt.date | None:
+def add_to_date(day: dt.date, amount: int, unit: str) -> dt.date:
+    """``day`` plus a length in days or calendar months (the unit of a term extension)."""
+    if unit == TermUnit.MONTHS:
+        return add_months(day, amount)
+    if unit == TermUnit.DAYS:
+        return day + dt.timedelta(days=amount)
+    raise ValueError(f"a term on dates is counted in days or months, not {unit!r}")
+
+
+def investigation_term_end(
+    category: str, registered_at: dt.datetime, *, ruleset: RuleSet | None = None
+) -> dt.date | None:
     """The last day of the investigation term of a case of ``category`` registered at
-    ``registered_at``, before any extension; None when no rule is set."""
-    rule = _rule(RuleKind.INVESTIGATION_TERM, category)
+    ``registered_at``, before any extension or suspension; None when no rule is set."""
+    rule = _rule(RuleKind.INVESTIGATION_TERM, category, ruleset)
     if rule is None:
         return None
     return timezone.localtime(add_term(registered_at, rule.amount, rule.unit)).date()
 
 
-def report_decision_due(received_at: dt.datetime) -> dt.datetime | None:
+def suspended_periods(status_changes: Iterable) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The closed periods (from, to) a case spent suspended, read from its status changes in
+    order. A suspension still running has no end yet: its days are added at the resumption."""
+    periods, since = [], None
+    for change in sorted(status_changes, key=lambda c: (c.changed_at, c.pk or 0)):
+        if change.to_status == CaseStatus.SUSPENDED and since is None:
+            since = change.changed_at
+        elif change.to_status != CaseStatus.SUSPENDED and since is not None:
+            periods.append((since, change.changed_at))
+            since = None
+    return periods
+
+
+def case_term_end(
+    case,
+    *,
+    extensions: Iterable | None = None,
+    status_changes: Iterable | None = None,
+    ruleset: RuleSet | None = None,
+) -> dt.date | None:
+    """The last day of ``case``'s investigation term, as the rules say now:
+
+    - the term of the category (misdemeanour or crime) of the case's **current** qualification,
+      counted from its registration;
+    - then, in the order they happened, each recorded extension adds its length, and each closed
+      suspension adds the days the case was suspended (a suspension stops the clock, the
+      resumption starts it again);
+    - None when no rule covers the category.
+
+    ``extensions`` and ``status_changes`` default to the case's recorded rows; a service passes
+    them to compute the end with a row it is about to write (or, for a new case, with none).
+    """
+    rule = _rule(RuleKind.INVESTIGATION_TERM, case.article_part.article.category, ruleset)
+    if rule is None:
+        return None
+    if extensions is None:
+        extensions = case.extensions.all() if case.pk else []
+    if status_changes is None:
+        status_changes = case.status_changes.all() if case.pk else []
+    end = timezone.localtime(add_term(case.registered_at, rule.amount, rule.unit)).date()
+    events = [(e.extended_at, e.amount, e.unit) for e in extensions]
+    for since, until in suspended_periods(status_changes):
+        days = (timezone.localtime(until).date() - timezone.localtime(since).date()).days
+        events.append((until, days, TermUnit.DAYS))
+    for _at, amount, unit in sorted(events, key=lambda event: event[0]):
+        end = add_to_date(end, amount, unit)
+    return end
+
+
+def report_decision_due(
+    received_at: dt.datetime, *, ruleset: RuleSet | None = None
+) -> dt.datetime | None:
     """When the decision on a report received at ``received_at`` is due; None without a rule."""
-    rule = _rule(RuleKind.REPORT_DECISION)
+    rule = _rule(RuleKind.REPORT_DECISION, "", ruleset)
     if rule is None:
         return None
     return add_term(received_at, rule.amount, rule.unit)

@@ -36,12 +36,14 @@ class ResultForm(forms.Form):
 def control_page(request):
     """Late, due and doubtful items of the user's scope, with counts per region and body."""
     control = deadlines.control_list(request.user)
+    # Who saw which records: the counts, and the case numbers and report ids listed.
     record(
         "oversight.view",
         details={
             "late": len(control.late),
             "due_soon": len(control.due_soon),
             "review": len(control.review),
+            "listed": control.listed(),
         },
     )
     return render(

@@ -200,7 +200,12 @@ class ArticlePart(models.Model):
         verbose_name_plural = _("article parts")
 
     def __str__(self) -> str:
-        return f"{self.article.code} ч.{self.number}"
+        from django.utils.translation import pgettext
+
+        return pgettext("article part", "%(article)s part %(part)s") % {
+            "article": self.article.code,
+            "part": self.number,
+        }
 
     @property
     def description(self) -> str:

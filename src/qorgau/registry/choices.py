@@ -93,3 +93,10 @@ class Relationship(models.TextChoices):
     COLLEAGUE = "colleague", _("colleague")
     STRANGER = "stranger", _("stranger")
     UNKNOWN = "unknown", pgettext_lazy("relationship", "unknown")
+
+
+class ExtensionUnit(models.TextChoices):
+    """The unit of a term extension's length (the same values as the oversight rules' units)."""
+
+    DAYS = "days", _("days")
+    MONTHS = "months", _("months")

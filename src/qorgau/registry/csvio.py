@@ -80,11 +80,14 @@ def case_row(case: Case) -> dict[str, str]:
 
     Purpose limitation: a victim's attributes leave the system in a case-level file only with
     the victim's recorded consent; without it the victim columns stay empty (aggregate
-    statistics are computed inside the system and are not affected)."""
+    statistics are computed inside the system and are not affected). The suspect's
+    relationship to the victim is a fact about the victim too: it is written only when the
+    case's victims are recorded and every one of them consented (a party does not say which
+    victim the relationship is to)."""
     parties = list(case.parties.all())
-    victim = next(
-        (p for p in parties if p.role == PartyRole.VICTIM and p.consent_further_use), None
-    )
+    victims = [p for p in parties if p.role == PartyRole.VICTIM]
+    victim = next((p for p in victims if p.consent_further_use), None)
+    all_consented = bool(victims) and all(p.consent_further_use for p in victims)
     suspect = _first(parties, PartyRole.SUSPECT)
     return {
         "number": case.number,
@@ -100,7 +103,7 @@ def case_row(case: Case) -> dict[str, str]:
         "investigating_body": case.investigating_body.code if case.investigating_body_id else "",
         "victim_sex": victim.sex if victim else "",
         "victim_age_band": victim.age_band if victim else "",
-        "relationship": suspect.relationship if suspect else "",
+        "relationship": suspect.relationship if suspect and all_consented else "",
         "demo": TRUE if case.is_demo else FALSE,
         "victim_consent": TRUE if victim else "",
     }

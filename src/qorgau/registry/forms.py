@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qorgau.reference.models import Article, ArticlePart, Body, Region
 
@@ -10,6 +11,8 @@ from .choices import (
     CaseStatus,
     Channel,
     Decision,
+    ExtensionUnit,
+    PartyRole,
     Relationship,
     Sex,
     SuspensionGround,
@@ -51,7 +54,7 @@ class CaseSearchForm(forms.Form):
 
 class PartSelect(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.article.code} ч.{obj.number} — {obj.article.title}"
+        return f"{obj} — {obj.article.title}"
 
 
 class ScopedForm(forms.Form):
@@ -69,6 +72,14 @@ class ScopedForm(forms.Form):
                     self.fields[name].queryset = Body.objects.filter(region_id=scope.region_id)
 
 
+CONSENT_CHOICES = [
+    ("", pgettext_lazy("consent", "not asked")),
+    ("yes", pgettext_lazy("consent", "yes")),
+    ("no", pgettext_lazy("consent", "no")),
+]
+CONSENT_VALUES = {"": None, "yes": True, "no": False}
+
+
 class CaseForm(ScopedForm):
     region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
     article_part = PartSelect(
@@ -83,6 +94,11 @@ class CaseForm(ScopedForm):
     )
     victim_age_band = forms.ChoiceField(
         label=_("Victim's age band"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN
+    )
+    victim_consent = forms.ChoiceField(
+        label=_("Victim's consent to use beyond the investigation"),
+        choices=CONSENT_CHOICES,
+        required=False,
     )
     suspect_sex = forms.ChoiceField(
         label=_("Suspect's sex"), choices=Sex.choices, initial=Sex.UNKNOWN
@@ -134,3 +150,76 @@ class DecisionForm(forms.Form):
         ],
     )
     note = forms.CharField(label=_("Note (for “sent to another body”: which body)"), required=False)
+
+
+class CaseFromReportForm(forms.Form):
+    """Register a case from a report: the region is the report's."""
+
+    article_part = PartSelect(
+        ArticlePart.objects.select_related("article"), label=_("Qualification")
+    )
+    registered_at = forms.DateTimeField(label=_("Registered at"), widget=DateTimeInput)
+    investigating_body = forms.ModelChoiceField(
+        Body.objects.all(), label=_("Investigating body"), required=False
+    )
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investigating_body"].queryset = Body.objects.filter(region=report.region)
+        if report.suggested_article_id:
+            self.fields["article_part"].initial = (
+                ArticlePart.objects.filter(article=report.suggested_article)
+                .order_by("number")
+                .first()
+            )
+
+
+class PartyForm(forms.Form):
+    """A victim or suspect, pseudonymous; consent is the victim's, the relationship the suspect's."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    age_band = forms.ChoiceField(
+        label=_("Age band"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN
+    )
+    relationship = forms.ChoiceField(
+        label=_("Suspect's relationship to the victim"),
+        choices=[("", "—"), *Relationship.choices],
+        required=False,
+    )
+    consent = forms.ChoiceField(
+        label=_("Victim's consent to use beyond the investigation"),
+        choices=CONSENT_CHOICES,
+        required=False,
+    )
+
+    @staticmethod
+    def initial_for(party) -> dict:
+        consent = {None: "", True: "yes", False: "no"}[party.consent_further_use]
+        return {"role": party.role, "sex": party.sex, "age_band": party.age_band,
+                "relationship": party.relationship, "consent": consent}  # fmt: skip
+
+    def consent_value(self) -> bool | None:
+        return CONSENT_VALUES[self.cleaned_data["consent"]]
+
+
+class RequalifyForm(forms.Form):
+    article_part = PartSelect(
+        ArticlePart.objects.select_related("article"), label=_("New qualification")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionForm(forms.Form):
+    amount = forms.IntegerField(label=_("Length"), min_value=1)
+    unit = forms.ChoiceField(
+        label=pgettext_lazy("time", "unit"),
+        choices=ExtensionUnit.choices,
+        initial=ExtensionUnit.MONTHS,
+    )
+    authorised_by = forms.CharField(
+        label=_("Authorised by"),
+        max_length=200,
+        help_text=_("Post of the official who authorised it, and the decision."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

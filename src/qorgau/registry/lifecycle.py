@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau.oversight import rules
+
 from .choices import CaseStatus, Decision, SuspensionGround, TerminationGround
 from .errors import IllegalTransition
 from .models import Case, Report, StatusChange
@@ -158,18 +160,23 @@ def transition(
         locked.termination_ground = ground if to_status == S.TERMINATED else ""
         locked.suspension_ground = ground if to_status == S.SUSPENDED else ""
         locked.joined_to = joined_to if to_status == S.JOINED else None
-        locked.save(
-            update_fields=[
-                "status",
-                "status_at",
-                "termination_ground",
-                "suspension_ground",
-                "joined_to",
-            ]
-        )
-    for field in ("status", "status_at", "termination_ground", "suspension_ground", "joined_to"):
+        # A suspension stops the investigation clock and a resumption starts it again: the
+        # term's end is recomputed (by the oversight rules) with the change just recorded.
+        locked.term_ends_on = rules.case_term_end(locked)
+        locked.save(update_fields=list(_STATUS_FIELDS))
+    for field in _STATUS_FIELDS:
         setattr(case, field, getattr(locked, field))
     return change
+
+
+_STATUS_FIELDS = (
+    "status",
+    "status_at",
+    "termination_ground",
+    "suspension_ground",
+    "joined_to",
+    "term_ends_on",
+)
 
 
 def record_initial_status(

@@ -18,6 +18,7 @@ from .choices import (
     CaseStatus,
     Channel,
     Decision,
+    ExtensionUnit,
     PartyRole,
     Relationship,
     Sex,
@@ -254,10 +255,19 @@ class StatusChange(models.Model):
 
 
 class TermExtension(models.Model):
-    """An extension of the investigation term, as authorised."""
+    """An extension of the investigation term, as authorised: its length counts in the term
+    (``oversight.rules.case_term_end``); the ends before and after are kept as they were when
+    it was recorded."""
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("case")
+    )
+    amount = models.PositiveIntegerField(_("length"))
+    unit = models.CharField(
+        pgettext_lazy("time", "unit"),
+        max_length=10,
+        choices=ExtensionUnit.choices,
+        default=ExtensionUnit.DAYS,
     )
     previous_end = models.DateField(_("previous end"))
     new_end = models.DateField(_("new end"))
@@ -282,6 +292,13 @@ class TermExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.previous_end} → {self.new_end}"
+
+    @property
+    def length_text(self) -> str:
+        """The length as words ("30 days", "1 month")."""
+        from qorgau.oversight.models import format_term
+
+        return format_term(self.amount, self.unit)
 
 
 class Party(models.Model):

@@ -17,9 +17,21 @@ from qorgau.oversight import rules
 from qorgau.reference.models import ArticlePart, Body, Region
 
 from . import lifecycle, numbering
-from .choices import MINOR_AGE_BANDS, AgeBand, CaseStatus, Decision, PartyRole, Relationship, Sex
+from .choices import (
+    MINOR_AGE_BANDS,
+    AgeBand,
+    CaseStatus,
+    Decision,
+    ExtensionUnit,
+    PartyRole,
+    Relationship,
+    Sex,
+)
 from .errors import RegistryError
 from .models import Case, Party, Qualification, Report, TermExtension
+
+# The statuses in which the investigation term matters (and may be extended).
+OPEN_STATUSES = (CaseStatus.INVESTIGATION, CaseStatus.SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,19 @@ def add_party(case: Case, data: PartyData, *, user=None) -> Party:
         relationship=data.relationship,
         consent_further_use=data.consent_further_use,
     )
+
+
+def update_party(party: Party, data: PartyData, *, user=None) -> Party:
+    """Correct a party's attributes, e.g. record the victim's consent once it is asked."""
+    _check_party(data)
+    is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
+    with transaction.atomic():
+        locked = Party.objects.select_for_update().get(pk=party.pk)
+        locked.role, locked.sex, locked.age_band = data.role, data.sex, data.age_band
+        locked.is_minor, locked.relationship = is_minor, data.relationship
+        locked.consent_further_use = data.consent_further_use
+        locked.save()
+    return locked
 
 
 def create_report(
@@ -165,21 +190,22 @@ def register_case(
         else:
             number_year = local_day.year
             number, number_seq = numbering.next_number(region, number_year)
+        case = Case(
+            number=number,
+            number_year=number_year,
+            number_seq=number_seq,
+            registered_at=registered_at,
+            region=region,
+            investigating_body=investigating_body,
+            article_part=article_part,
+            status_at=registered_at,
+            is_demo=is_demo,
+            created_by=user,
+        )
+        case.term_ends_on = rules.case_term_end(case, extensions=[], status_changes=[])
         try:
             with transaction.atomic():
-                case = Case.objects.create(
-                    number=number,
-                    number_year=number_year,
-                    number_seq=number_seq,
-                    registered_at=registered_at,
-                    region=region,
-                    investigating_body=investigating_body,
-                    article_part=article_part,
-                    status_at=registered_at,
-                    is_demo=is_demo,
-                    created_by=user,
-                    term_ends_on=rules.investigation_term_end(article.category, registered_at),
-                )
+                case.save(force_insert=True)
         except IntegrityError:
             raise RegistryError(
                 _("Case number %(number)s is already taken.") % {"number": number}, "number"
@@ -231,34 +257,92 @@ def requalify(
             qualified_by=user,
             reason=reason,
         )
+        # The term follows the category of the new qualification (a misdemeanour and a crime
+        # have different terms).
         locked.article_part = article_part
-        locked.save(update_fields=["article_part"])
-    case.article_part = article_part
+        locked.term_ends_on = rules.case_term_end(locked)
+        locked.save(update_fields=["article_part", "term_ends_on"])
+    case.article_part, case.term_ends_on = article_part, locked.term_ends_on
     return record
 
 
 def extend_term(
-    case: Case, new_end: dt.date, *, user=None, authorised_by: str, reason: str, at=None
+    case: Case,
+    new_end: dt.date | None = None,
+    *,
+    amount: int | None = None,
+    unit: str = ExtensionUnit.DAYS,
+    user=None,
+    authorised_by: str,
+    reason: str,
+    at=None,
 ) -> TermExtension:
-    """Record an authorised extension of the investigation term."""
+    """Record an authorised extension of the investigation term: by a length (``amount`` days
+    or months), or up to ``new_end`` (its length is then the days from the current end). The
+    length counts in the term from then on, also when the term itself is recomputed."""
+    if (new_end is None) == (amount is None):
+        raise ValueError("give either new_end or amount")
     if not authorised_by.strip() or not reason.strip():
         raise RegistryError(_("An extension needs the authorising official and a reason."))
+    if unit not in ExtensionUnit.values:
+        raise RegistryError(_("Unknown unit “%(value)s”.") % {"value": unit}, "unit")
+    at = at or timezone.now()
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.term_ends_on is None:
-            raise RegistryError(_("The case has no investigation term to extend."))
-        if new_end <= locked.term_ends_on:
-            raise RegistryError(_("The new end must be later than the current one."))
-        extension = TermExtension.objects.create(
-            case=locked,
-            previous_end=locked.term_ends_on,
-            new_end=new_end,
-            extended_at=at or timezone.now(),
-            extended_by=user,
-            authorised_by=authorised_by,
-            reason=reason,
+        locked = (
+            Case.objects.select_for_update().select_related("article_part__article").get(pk=case.pk)
         )
-        locked.term_ends_on = new_end
+        if locked.status not in OPEN_STATUSES:
+            raise RegistryError(
+                _("Only the term of a case under investigation or suspended can be extended.")
+            )
+        if at < locked.registered_at:
+            raise RegistryError(_("An extension cannot be dated before the registration."))
+        extensions = list(locked.extensions.all())
+        current = rules.case_term_end(locked, extensions=extensions)
+        if current is None:
+            raise RegistryError(_("The case has no investigation term to extend."))
+        if new_end is not None:
+            if new_end <= current:
+                raise RegistryError(_("The new end must be later than the current one."))
+            amount, unit = (new_end - current).days, ExtensionUnit.DAYS
+        if amount is None or amount <= 0:
+            raise RegistryError(_("An extension must have a positive length."), "amount")
+        extension = TermExtension(
+            case=locked,
+            amount=amount,
+            unit=unit,
+            previous_end=current,
+            extended_at=at,
+            extended_by=user,
+            authorised_by=authorised_by.strip(),
+            reason=reason.strip(),
+        )
+        extension.new_end = rules.case_term_end(locked, extensions=[*extensions, extension])
+        extension.save()
+        locked.term_ends_on = extension.new_end
         locked.save(update_fields=["term_ends_on"])
-    case.term_ends_on = new_end
+    case.term_ends_on = extension.new_end
     return extension
+
+
+def recompute_terms(cases=None) -> int:
+    """Recompute the term end of the open cases (under investigation or suspended), e.g. after an
+    administrator changed a deadline rule; returns the number of cases whose end moved. Each
+    changed case is saved (and so audited) with its new end."""
+    cases = Case.objects.all() if cases is None else cases
+    ruleset = rules.RuleSet()
+    moved = 0
+    open_cases = (
+        cases.filter(status__in=OPEN_STATUSES)
+        .select_for_update(of=("self",))
+        .select_related("article_part__article")
+        .prefetch_related("extensions", "status_changes")
+    )
+    with transaction.atomic():
+        for case in open_cases:
+            end = rules.case_term_end(case, ruleset=ruleset)
+            if end != case.term_ends_on:
+                case.term_ends_on = end
+                case.save(update_fields=["term_ends_on"])
+                moved += 1
+    return moved

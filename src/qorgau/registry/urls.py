@@ -9,7 +9,11 @@ urlpatterns = [
     path("cases/export.csv", views.case_export, name="case_export"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/status/", views.case_status, name="case_status"),
+    path("cases/<str:number>/party/", views.case_party, name="case_party"),
+    path("cases/<str:number>/requalify/", views.case_requalify, name="case_requalify"),
+    path("cases/<str:number>/extend/", views.case_extend, name="case_extend"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/register/", views.report_register, name="report_register"),
 ]

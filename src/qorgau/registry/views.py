@@ -5,7 +5,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,18 @@ from qorgau.audit.log import record
 from . import csvio, lifecycle, queries, services
 from .choices import CaseStatus, PartyRole
 from .errors import RegistryError
-from .forms import CaseForm, CaseSearchForm, DecisionForm, ReportForm, StatusForm
+from .forms import (
+    CONSENT_VALUES,
+    CaseForm,
+    CaseFromReportForm,
+    CaseSearchForm,
+    DecisionForm,
+    ExtensionForm,
+    PartyForm,
+    ReportForm,
+    RequalifyForm,
+    StatusForm,
+)
 from .models import Case, Report
 
 
@@ -57,7 +68,16 @@ def case_detail(request, number):
     )
     record("case.view", case)
     context = {"case": case, "status_form": StatusForm(), "allowed": _allowed(case)}
-    return render(request, "registry/case_detail.html", context)
+    return render(request, "registry/case_detail.html", {**context, **_actions(request, case)})
+
+
+def _actions(request, case: Case) -> dict:
+    """Which of the case's actions the page offers to this user."""
+    return {
+        "can_edit_parties": policy.can(request.user, "case.edit_parties", case),
+        "can_requalify": policy.can(request.user, "case.requalify", case),
+        "can_extend": policy.can(request.user, "case.extend", case),
+    }
 
 
 @policy.requires("case.change_status")
@@ -98,9 +118,97 @@ def case_status(request, number):
             "case": case,
             "status_form": form,
             "allowed": _allowed(case),
+            **_actions(request, case),
         },
         status=400,
     )
+
+
+def _form_page(request, template: str, form, context: dict):
+    """Render a form page: 400 when a submitted form was refused (it keeps what was typed)."""
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+@policy.requires("case.edit_parties")
+def case_party(request, number):
+    """Add a party to a case, or (``?party=ID``) correct one, e.g. record a victim's consent."""
+    case = policy.get_case_or_404(request.user, number, "case.edit_parties")
+    party = None
+    if "party" in request.GET:
+        party_id = request.GET["party"]
+        party = case.parties.filter(pk=party_id).first() if party_id.isdigit() else None
+        if party is None:
+            raise Http404
+    initial = PartyForm.initial_for(party) if party else None
+    form = PartyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = services.PartyData(
+            role=form.cleaned_data["role"],
+            sex=form.cleaned_data["sex"],
+            age_band=form.cleaned_data["age_band"],
+            relationship=form.cleaned_data["relationship"],
+            consent_further_use=form.consent_value(),
+        )
+        try:
+            if party is None:
+                services.add_party(case, data, user=request.user)
+            else:
+                services.update_party(party, data, user=request.user)
+        except RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The party was saved."))
+            return redirect("registry:case_detail", number=case.number)
+    return _form_page(request, "registry/party_form.html", form, {"case": case, "party": party})
+
+
+@policy.requires("case.requalify")
+def case_requalify(request, number):
+    """Change a case's qualification (the history keeps the previous one)."""
+    case = policy.get_case_or_404(
+        request.user, number, "case.requalify",
+        queryset=Case.objects.select_related("article_part__article"),
+    )  # fmt: skip
+    form = RequalifyForm(request.POST or None, initial={"article_part": case.article_part})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.requalify(
+                case,
+                form.cleaned_data["article_part"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except RegistryError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("The case was requalified."))
+            return redirect("registry:case_detail", number=case.number)
+    return _form_page(request, "registry/case_requalify.html", form, {"case": case})
+
+
+@policy.requires("case.extend")
+def case_extend(request, number):
+    """Record an authorised extension of a case's investigation term."""
+    case = policy.get_case_or_404(request.user, number, "case.extend")
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.extend_term(
+                case,
+                amount=data["amount"],
+                unit=data["unit"],
+                user=request.user,
+                authorised_by=data["authorised_by"],
+                reason=data["reason"],
+            )
+        except RegistryError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("The extension was recorded."))
+            return redirect("registry:case_detail", number=case.number)
+    return _form_page(request, "registry/case_extend.html", form, {"case": case})
 
 
 @policy.requires("case.create")
@@ -121,6 +229,7 @@ def case_new(request):
                         role=PartyRole.VICTIM,
                         sex=data["victim_sex"],
                         age_band=data["victim_age_band"],
+                        consent_further_use=CONSENT_VALUES[data.get("victim_consent") or ""],
                     ),
                     services.PartyData(
                         role=PartyRole.SUSPECT,
@@ -178,6 +287,38 @@ def report_new(request):
     return render(request, "registry/report_form.html", {"form": form})
 
 
+@policy.requires("case.create")
+def report_register(request, pk):
+    """Register a case from a report: the report's decision becomes "registered as a case"
+    and the report is linked to the new case (through the lifecycle, which refuses a report
+    whose decision cannot change)."""
+    report = policy.get_report_or_404(
+        request.user, pk, "report.decide",
+        queryset=Report.objects.select_related("region", "suggested_article"),
+    )  # fmt: skip
+    initial = {"registered_at": timezone.localtime().replace(second=0, microsecond=0)}
+    form = CaseFromReportForm(request.POST or None, report=report, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.register_case(
+                user=request.user,
+                region=report.region,
+                article_part=data["article_part"],
+                registered_at=data["registered_at"],
+                investigating_body=data["investigating_body"],
+                reports=[report],
+            )
+        except RegistryError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(
+                request, _("Case %(number)s was registered.") % {"number": case.number}
+            )
+            return redirect("registry:case_detail", number=case.number)
+    return _form_page(request, "registry/report_register.html", form, {"report": report})
+
+
 @policy.requires("report.view")
 def report_detail(request, pk):
     """One report and the decision on it."""
@@ -201,4 +342,10 @@ def report_detail(request, pk):
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("registry:report_detail", pk=report.pk)
-    return render(request, "registry/report_detail.html", {"report": report, "form": form})
+    context = {
+        "report": report,
+        "form": form,
+        "can_register": policy.can(request.user, "case.create")
+        and policy.can(request.user, "report.decide", report),
+    }
+    return render(request, "registry/report_detail.html", context)

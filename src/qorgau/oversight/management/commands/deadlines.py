@@ -42,5 +42,8 @@ class Command(QorgauCommand):
         user = self.user or policy.OPERATOR
         control = deadlines.control_list(user)
         data = rows(control)
-        record("oversight.view", details={"via": "cli", "items": len(data)})
+        record(
+            "oversight.view",
+            details={"via": "cli", "items": len(data), "listed": control.listed()},
+        )
         self.emit_rows(data, options["format"], COLUMNS)
