@@ -175,6 +175,8 @@ TIME_ZONE = "Asia/Almaty"
 
 # The neutral page the public site's quick exit opens (GOV.UK uses a weather page too).
 PORTAL_EXIT_URL = os.environ.get("PORTAL_EXIT_URL", "https://www.gismeteo.kz/")
+# Published statistics show counts from 1 to this as "<threshold+1" (docs/stats.md).
+SMALL_COUNT_THRESHOLD = envint("QORGAU_SMALL_COUNT_THRESHOLD", "3")
 
 # --- Static files: served from this host only, never from a CDN -----------------------------
 STATIC_URL = "static/"
@@ -187,11 +189,16 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", "28800")  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+# The language switch's cookie: not secret, but as guarded as the others (Lax: a link from
+# elsewhere still opens the page in the chosen language).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Only this site's own origin; no inline scripts, no third-party requests (core.middleware).
+# Only this site's own origin; no inline scripts, no third-party requests, no data: URLs (the
+# one-time password's QR code is inline SVG) (core.middleware).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; object-src 'none'"
 )
@@ -200,6 +207,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_COOKIES = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0

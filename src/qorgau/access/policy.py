@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Role
 
@@ -35,6 +36,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "case.export": CASE_WORK,
     "case.create": {R.REGISTRAR, R.ADMINISTRATOR},
     "case.change_status": {R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR},
+    # Parties (and a victim's consent) are entered by the registrar and kept by the investigator.
+    "case.edit_parties": {R.REGISTRAR, R.INVESTIGATOR, R.ADMINISTRATOR},
+    # A requalification or a term extension is the investigator's, under the prosecutor's eye.
+    "case.requalify": {R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR},
+    "case.extend": {R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR},
     "report.view": CASE_WORK,
     "report.create": {R.REGISTRAR, R.ADMINISTRATOR},
     "report.decide": {R.REGISTRAR, R.ADMINISTRATOR},
@@ -149,6 +155,16 @@ def scoped(user, action: str, queryset: QuerySet, region_field: str = "region") 
     return queryset.filter(**{f"{region_field}_id": scope.region_id})
 
 
+def national_aggregate(user, queryset: QuerySet) -> QuerySet:
+    """``queryset`` over the whole country, for national aggregate rates only (the funnel
+    plot's reference rate): every user who may see statistics may know them, because the
+    national figures are published anyway (the public statistics page). Empty for anyone
+    else. Callers must not show the records or a per-region figure outside the user's scope."""
+    if not can(user, "stats.view"):
+        return queryset.none()
+    return queryset
+
+
 def scoped_or_national(
     user, action: str, queryset: QuerySet, region_field: str = "region"
 ) -> QuerySet:
@@ -176,6 +192,34 @@ def scoped_by_code(
     from qorgau.reference.models import Region
 
     return queryset.filter(**{code_field: Region.objects.get(pk=scope.region_id).code})
+
+
+def regions_for(user, action: str) -> QuerySet:
+    """The regions ``user`` may act on or see for ``action``: all twenty for a national scope,
+    their own for a regional one, none without the right. Forms (region choices), statistics
+    and imports ask this instead of restating the scope rule."""
+    from qorgau.reference.models import Region
+
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}: add it to access.policy.PERMISSIONS")
+    scope = scope_of(user)
+    if scope.role not in PERMISSIONS[action] or (action in NATIONAL_ONLY and not scope.national):
+        return Region.objects.none()
+    if scope.national:
+        return Region.objects.all()
+    return Region.objects.filter(pk=scope.region_id)
+
+
+class NotAllowed(PermissionDenied):
+    """A service was asked to act for a user the policy does not allow (a view answers 403)."""
+
+
+def ensure(user, action: str, obj=None) -> None:
+    """Raise :class:`NotAllowed` unless ``user`` may ``action`` (on ``obj``). For services,
+    which take the acting user: ``None`` is the system itself (migrations, seed and demo
+    loaders, commands run without ``--as-user``) and is not checked."""
+    if user is not None and not can(user, action, obj):
+        raise NotAllowed(_("You are not allowed to do this."))
 
 
 def cases_for(user, action: str = "case.view") -> QuerySet:

@@ -11,6 +11,10 @@ from .models import AuditEntry
 
 
 def _jsonable(value):
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # One instant, one text: a value read back from the database (UTC) and the same value
+        # entered in a form (local time) must compare equal, or an unchanged field is logged.
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -25,13 +29,23 @@ def snapshot(obj: models.Model) -> dict:
 
 def _region_code(obj) -> str:
     """The ISO code of the region the record belongs to, for scoping the trail."""
-    from qorgau.reference.models import Region
-
+    if obj._meta.label_lower == "reference.region":
+        return obj.code
     region_id = getattr(obj, "region_id", None)
     if region_id is None and getattr(obj, "case_id", None):
         from qorgau.registry.models import Case
 
         region_id = Case.objects.filter(pk=obj.case_id).values_list("region_id", flat=True).first()
+    return _code_of(region_id)
+
+
+# Region ids to ISO codes: twenty rows that do not change while the system runs.
+_REGION_CODES: dict[int, str] = {}
+
+
+def _code_of(region_id: int | None) -> str:
+    from qorgau.reference.models import Region
+
     if region_id is None:
         return ""
     if region_id not in _REGION_CODES:
@@ -39,8 +53,24 @@ def _region_code(obj) -> str:
     return _REGION_CODES.get(region_id, "")
 
 
-# Region ids to ISO codes: twenty rows that do not change while the system runs.
-_REGION_CODES: dict[int, str] = {}
+def _context_region_code(user, details) -> str:
+    """The region an entry about no single record (a search, an export, a statistics page)
+    belongs to, so that the region's prosecutor sees it: the acting user's region when their
+    scope is one region (they cannot see any other), else the region the search was narrowed
+    to (``details["filters"]["region"]``), else none (a national entry)."""
+    from qorgau.access import policy
+
+    scope = policy.scope_of(user) if user is not None else policy.NOBODY
+    if scope.role is not None and not scope.national:
+        return _code_of(scope.region_id)
+    filters = details.get("filters") if isinstance(details, dict) else None
+    region = filters.get("region") if isinstance(filters, dict) else None
+    if isinstance(region, str) and region:
+        if not _REGION_CODES:
+            _code_of(0)  # load the table
+        if region in _REGION_CODES.values():
+            return region
+    return ""
 
 
 def record(
@@ -61,7 +91,8 @@ def record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        region_code=region_code or (_region_code(obj) if obj is not None else ""),
+        region_code=region_code
+        or (_region_code(obj) if obj is not None else _context_region_code(user, details)),
         before=before,
         after=after,
         details=details,

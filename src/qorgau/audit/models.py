@@ -1,7 +1,8 @@
 """The audit trail: every change to the registry and every look at case data.
 
 Append-only: the application never updates or deletes an entry (the model refuses), and on
-PostgreSQL a trigger refuses UPDATE and DELETE from any database role (migration 0002).
+PostgreSQL triggers refuse UPDATE and DELETE from any database role (migration 0002) and
+TRUNCATE from any role but a superuser (0003). Who owns the table: docs/access.md.
 """
 
 from django.conf import settings

@@ -1,7 +1,15 @@
 """Admin of the registry. Lifecycle fields (status, qualification, term) are read-only here:
-they change only through the services and the lifecycle module (staff pages, CLI)."""
+they change only through the services and the lifecycle module (staff pages, CLI).
+
+The admin is a window on case data like the staff pages, so it leaves the same trail: opening
+a record is a ``case.view`` / ``report.view``, a list (search, filters) a ``case.search`` /
+``report.search`` with the records shown; changes are logged with before/after by
+``audit.signals``. A case and its history are never deleted here (nor a report a case came
+from): the registry keeps what happened."""
 
 from django.contrib import admin
+
+from qorgau.audit.log import record
 
 from .models import (
     Case,
@@ -12,6 +20,53 @@ from .models import (
     StatusChange,
     TermExtension,
 )
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Record every change page opened and every list shown, as the staff pages do."""
+
+    view_action = "case.view"
+    search_action = "case.search"
+
+    def audited(self, obj):
+        """The record an entry names: the case itself, or the case a history row belongs to."""
+        return getattr(obj, "case", obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("original")
+        if obj is not None:  # the page was shown (not a redirect after saving, not a 404)
+            details = {"via": "admin"}
+            if self.audited(obj) is not obj:
+                details[obj._meta.model_name] = obj.pk
+            record(self.view_action, self.audited(obj), details=details)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            region_code = ""
+            region_id = request.GET.get("region__id__exact", "")
+            if region_id.isdigit():
+                from qorgau.reference.models import Region
+
+                region_code = (
+                    Region.objects.filter(pk=int(region_id)).values_list("code", flat=True).first()
+                    or ""
+                )
+            record(
+                self.search_action,
+                details={
+                    "via": "admin",
+                    "model": self.model._meta.label_lower,
+                    "filters": dict(request.GET.items()),
+                    "results": changelist.result_count,
+                    "shown": [str(obj) for obj in changelist.result_list],
+                },
+                region_code=region_code,
+            )
+        return response
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -43,7 +98,7 @@ class PartyInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedAdmin):
     list_display = [
         "number",
         "registered_at",
@@ -78,9 +133,16 @@ class CaseAdmin(admin.ModelAdmin):
         # Registration gives a number and records the initial state: use the staff page.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a case would take its qualification, status and term history with it.
+        return False
+
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedAdmin):
+    view_action = "report.view"
+    search_action = "report.search"
+
     list_display = [
         "received_at",
         "channel",
@@ -101,9 +163,15 @@ class ReportAdmin(admin.ModelAdmin):
         "created_by",
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # A report a case came from is part of that case's record.
+        if obj is not None and obj.cases.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(AuditedAdmin):
     list_display = [
         "case",
         "role",
@@ -116,7 +184,7 @@ class PartyAdmin(admin.ModelAdmin):
     list_filter = ["role", "sex", "age_band", "relationship"]
 
 
-class HistoryAdmin(admin.ModelAdmin):
+class HistoryAdmin(AuditedAdmin):
     """History rows are written by the services only; the admin shows them."""
 
     def has_add_permission(self, request):
@@ -146,5 +214,16 @@ class TermExtensionAdmin(HistoryAdmin):
 
 
 @admin.register(CaseNumberSequence)
-class CaseNumberSequenceAdmin(HistoryAdmin):
+class CaseNumberSequenceAdmin(admin.ModelAdmin):
+    """Counters, not case data (so not audited as a look at cases); changed by numbering only."""
+
     list_display = ["region", "year", "last_value"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
