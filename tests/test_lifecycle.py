@@ -8,7 +8,7 @@ from qorgau.registry.choices import CaseStatus, Decision
 from qorgau.registry.errors import IllegalTransition, RegistryError
 from qorgau.registry.models import Case, StatusChange
 
-from .conftest import local
+from .conftest import local, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +27,35 @@ def test_new_case_starts_under_investigation_with_a_recorded_transition(make_cas
     assert change.changed_at == case.registered_at
 
 
-def test_sent_to_court_is_recorded_with_who_when_and_why(make_case, registrar):
+def test_sent_to_court_is_recorded_with_who_when_and_why(make_case):
     case = make_case()
-    lifecycle.transition(case, CaseStatus.SENT_TO_COURT, user=registrar, reason="indictment",
+    investigator = make_user("investigator_shymkent", "investigator", "KZ-79")
+    lifecycle.transition(case, CaseStatus.SENT_TO_COURT, user=investigator, reason="indictment",
                          at=local(2026, 2, 1, 9, 0))  # fmt: skip
     change = case.status_changes.last()
     assert (change.from_status, change.to_status, change.changed_by, change.reason) == (
-        CaseStatus.INVESTIGATION, CaseStatus.SENT_TO_COURT, registrar, "indictment")  # fmt: skip
+        CaseStatus.INVESTIGATION, CaseStatus.SENT_TO_COURT, investigator, "indictment")  # fmt: skip
     assert Case.objects.get(pk=case.pk).status == CaseStatus.SENT_TO_COURT
+
+
+def test_services_refuse_a_user_the_policy_does_not_allow(make_case, registrar, astana, stalking):
+    """The services themselves ask the policy, not only the views: a Shymkent registrar cannot
+    register an Astana case or change a case's status, and nothing is written."""
+    from qorgau.access.policy import NotAllowed
+    from qorgau.registry import services
+
+    before = Case.objects.count()
+    with pytest.raises(NotAllowed):
+        services.register_case(user=registrar, region=astana, article_part=stalking,
+                               registered_at=local(2026, 2, 1, 9, 0))  # fmt: skip
+    assert Case.objects.count() == before
+    astana_case = make_case(region="KZ-71")
+    investigator = make_user("investigator_shymkent", "investigator", "KZ-79")
+    for user in (registrar, investigator):
+        with pytest.raises(NotAllowed):
+            lifecycle.transition(astana_case, CaseStatus.SUSPENDED, user=user,
+                                 ground="suspect_unknown")  # fmt: skip
+    assert Case.objects.get(pk=astana_case.pk).status == CaseStatus.INVESTIGATION
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau.access import policy
 from qorgau.oversight import rules
 
 from .choices import CaseStatus, Decision, SuspensionGround, TerminationGround
@@ -129,6 +130,9 @@ def transition(
     Locks the case row, re-reads its status (another user may have changed it meanwhile),
     checks the rules and writes both the case and the StatusChange, or nothing at all.
     """
+    policy.ensure(user, "case.change_status", case)
+    if joined_to is not None:
+        policy.ensure(user, "case.view", joined_to)
     with transaction.atomic():
         if joined_to is not None:
             # Lock both cases in one order, so two joinings cannot cross (A→B and B→A), and
@@ -231,6 +235,7 @@ def decide(
     report: Report, decision: str, *, user=None, at: dt.datetime | None = None, note: str = ""
 ) -> Report:
     """Record the decision taken on a report; the same rules-table check as for cases."""
+    policy.ensure(user, "report.decide", report)
     labels = dict(Decision.choices)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)

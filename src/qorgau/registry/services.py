@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau.access import policy
 from qorgau.oversight import rules
 from qorgau.reference.models import ArticlePart, Body, Region
 
@@ -69,6 +70,7 @@ def _check_party(data: PartyData) -> None:
 
 def add_party(case: Case, data: PartyData, *, user=None) -> Party:
     """Add a victim or suspect to a case."""
+    policy.ensure(user, "case.edit_parties", case)
     _check_party(data)
     is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
     return Party.objects.create(
@@ -84,6 +86,7 @@ def add_party(case: Case, data: PartyData, *, user=None) -> Party:
 
 def update_party(party: Party, data: PartyData, *, user=None) -> Party:
     """Correct a party's attributes, e.g. record the victim's consent once it is asked."""
+    policy.ensure(user, "case.edit_parties", party.case)
     _check_party(data)
     is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
     with transaction.atomic():
@@ -107,6 +110,7 @@ def create_report(
     is_demo: bool = False,
 ) -> Report:
     """Enter a report received by a body; it waits for a decision."""
+    policy.ensure(user, "report.create", region)
     if received_at > timezone.now():
         raise RegistryError(_("A report cannot be received in the future."))
     if not summary.strip():
@@ -145,6 +149,7 @@ def register_case(
 
     ``status``/``status_at``/``ground``/``joined_to`` are for imports of cases that already
     have a later status; a new registration leaves them at their defaults."""
+    policy.ensure(user, "case.create", region)
     article = article_part.article
     local_day = timezone.localtime(registered_at).date()
     if local_day < article.in_force_on:
@@ -241,6 +246,7 @@ def requalify(
     case: Case, article_part: ArticlePart, *, user=None, reason: str, at=None
 ) -> Qualification:
     """Change a case's qualification; the previous one stays in the history."""
+    policy.ensure(user, "case.requalify", case)
     if not reason.strip():
         raise RegistryError(_("A requalification needs a reason."))
     at = at or timezone.now()
@@ -280,6 +286,7 @@ def extend_term(
     """Record an authorised extension of the investigation term: by a length (``amount`` days
     or months), or up to ``new_end`` (its length is then the days from the current end). The
     length counts in the term from then on, also when the term itself is recomputed."""
+    policy.ensure(user, "case.extend", case)
     if (new_end is None) == (amount is None):
         raise ValueError("give either new_end or amount")
     if not authorised_by.strip() or not reason.strip():
