@@ -30,7 +30,7 @@ demo: install
 	DEBUG=1 $(BIN)/qorgau load-demo --if-empty --lang en
 	DEBUG=1 $(BIN)/qorgau create-demo-users --lang en
 	@echo ""
-	@echo "  Qorgau is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Qorgau is running at http://$(HOST):$(PORT)/login/  (public page: http://$(HOST):$(PORT)/kk/, admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
 	DEBUG=1 $(BIN)/qorgau runserver $(HOST):$(PORT)
 

@@ -34,9 +34,13 @@ def test_home_page_in_each_language(client, admin_user, make_case, lang, text, l
     assert "115-1" in response.content.decode()
 
 
-def test_anonymous_visitor_is_sent_to_login(client):
+def test_anonymous_visitor_at_the_root_is_sent_to_the_public_page(client):
+    """A visitor who is not logged in lands on the public page (no cookie set); staff sign in
+    at /login/, which still works."""
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert response.status_code == 302 and response["Location"] == "/kk/"
+    assert not response.cookies
+    assert client.get("/login/").status_code == 200
 
 
 def test_demo_login_works_with_the_printed_password_and_one_time_code(client):

@@ -131,6 +131,109 @@ def test_shift_three_times_exits_with_spoken_status_and_shift_with_a_letter_does
     assert page.title() == "weather"
 
 
+# What a screen reader hears on exit, written here (not read from the page) in each language.
+EXITING = {"kk": "Беттен шығып жатырмыз.", "ru": "Выход со страницы.", "en": "Exiting this page."}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_exiting_status_is_spoken_in_the_page_language(live_server, context, settings, lang):
+    from django.core.cache import cache
+
+    # The "neutral page" is a place on the same page here, so the public page stays in its
+    # exiting state to be read (while a real neutral page loads, a screen reader hears it).
+    settings.PORTAL_EXIT_URL = "#exited"
+    cache.clear()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/stalking/")
+    for _press in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url("**#exited")
+    assert page.evaluate("document.body.classList.contains('exiting')")
+    status = page.locator("#exit-status")
+    assert status.text_content() == EXITING[lang]
+    assert status.get_attribute("role") == "status" and status.get_attribute("aria-live")
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('#exit-status'));"
+        " return [s.visibility, s.display]; })()"
+    )
+    assert style[0] != "hidden" and style[1] != "none"
+    # In the accessibility tree: the message is there, the page's content is not.
+    tree = page.locator("body").aria_snapshot()
+    assert EXITING[lang] in tree and "<h1>" not in tree
+    assert page.locator("main h1").is_hidden()
+    page.close()
+    cache.clear()  # no page with this exit address stays cached for the other tests
+
+
+def test_self_check_answers_are_gone_after_exit_and_back(live_server, context):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/self-check/")
+    page.check("#q1")
+    page.check("#q3")
+    assert page.locator(".result-stalking").is_visible()
+    # On to another page, exit there, and come back with Back to the self-check.
+    page.locator(".help-contacts a[href$='/help/']").click()
+    page.wait_for_url("**/en/help/")
+    with page.expect_navigation(url=f"{NEUTRAL}**"):
+        page.locator(".exit-bar .exit").click()
+    page.go_back()
+    assert page.url == f"{live_server.url}/en/self-check/"
+    for box in ("#q1", "#q2", "#q3", "#q4"):
+        assert not page.is_checked(box), box
+    assert page.locator(".result-stalking").is_hidden()
+    assert page.locator(".result-coercion").is_hidden()
+    assert page.locator(".help-contacts").is_visible()  # the contacts are always shown
+
+
+def test_self_check_is_cleared_when_the_page_comes_back_from_the_back_forward_cache(
+    live_server, monkeypatch
+):
+    """Playwright turns the back/forward cache off; here it is on, as in a visitor's browser,
+    and a page restored from it (``pageshow`` with ``persisted``) comes back blank."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS,
+                                             ignore_default_args=["--disable-back-forward-cache"])  # fmt: skip
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/ru/self-check/")
+        page.evaluate("window.marker = 'same document'")
+        page.check("#q2")
+        page.check("#q4")
+        page.locator(".help-contacts a[href$='/help/']").click()
+        page.wait_for_url("**/ru/help/")
+        page.go_back(wait_until="commit")  # a restored page fires no "load"
+        page.wait_for_url("**/ru/self-check/", wait_until="commit")
+        restored = page.evaluate("window.marker === 'same document'")
+        assert not page.is_checked("#q2") and not page.is_checked("#q4")
+        assert page.locator(".result-stalking").is_hidden()
+        assert page.locator(".result-coercion").is_hidden()
+        browser.close()
+    assert restored, "the page did not come from the back/forward cache: nothing was tested"
+
+
+@pytest.mark.parametrize("lang", ["kk", "en"])
+def test_missing_public_page_is_accessible_with_the_exit_button(live_server, context, lang):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = context.new_page()
+    response = page.goto(f"{live_server.url}/{lang}/no-such-page/")
+    assert response.status == 404 and response.headers["referrer-policy"] == "no-referrer"
+    assert page.locator(".exit-bar .exit").is_visible()
+    result = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    assert result.violations_count == 0, result.generate_report()
+    assert context.cookies() == []
+    with page.expect_navigation(url=f"{NEUTRAL}**"):
+        page.locator(".exit-bar .exit").click()
+
+
 def test_returning_with_back_shows_a_usable_page(live_server, context):
     page = context.new_page()
     page.goto(f"{live_server.url}/en/")

@@ -8,10 +8,14 @@ from django.urls import include, path
 
 from qorgau.access import policy
 from qorgau.access import views as access_views
-from qorgau.core import views as core_views
+from qorgau.portal import views as portal_views
+
+# A page that does not exist: under /kk/, /ru/, /en/ a public page with the exit button.
+handler404 = "qorgau.portal.views.not_found"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # Staff logged in: their home; anyone else: the public page (/kk/), no cookie set.
+    path("", portal_views.entrance, name="home"),
     path("login/", policy.public(auth_views.LoginView.as_view()), name="login"),
     path("logout/", policy.public(auth_views.LogoutView.as_view()), name="logout"),
     path("otp/", access_views.otp_view, name="otp"),

@@ -445,16 +445,18 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
                 item[column] = value or 0
         if len(errors) == before:
             parsed.append(item)
-    if user is not None and not errors:
-        # A regional coordinator imports only their own region's plans.
-        scope = policy.scope_of(user)
-        if not scope.national and (
-            plan_data["region"] is None or plan_data["region"].pk != scope.region_id
-        ):
-            number, value = plan_values.get("region", (0, ""))
-            errors.append(
-                RowError(number, "plan:region", value, _("this plan is outside your region"))
-            )
+    # A regional coordinator imports only their own region's plans (a national plan has no
+    # region and is for a national scope).
+    if (
+        user is not None
+        and not errors
+        and not policy.scope_of(user).national
+        and not policy.regions_for(user, "campaigns.edit")
+        .filter(pk=getattr(plan_data["region"], "pk", None))
+        .exists()
+    ):
+        number, value = plan_values.get("region", (0, ""))
+        errors.append(RowError(number, "plan:region", value, _("this plan is outside your region")))
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.column.split(":")[0], e.row)))
     with transaction.atomic():

@@ -3,6 +3,7 @@ directory of help by region."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qorgau.core.i18n import localized
 from qorgau.reference.models import Region
@@ -47,6 +48,14 @@ class ContactKind(models.TextChoices):
     LEGAL_AID = "legal_aid", _("legal aid")
 
 
+# Names of the languages a service speaks, shown in the page's language (codes in the field).
+LANGUAGE_NAMES = {
+    "kk": pgettext_lazy("language a service speaks", "Kazakh"),
+    "ru": pgettext_lazy("language a service speaks", "Russian"),
+    "en": pgettext_lazy("language a service speaks", "English"),
+}
+
+
 class HelpContact(models.Model):
     """Where to get help: a helpline (national) or a service of a region."""
 
@@ -61,8 +70,9 @@ class HelpContact(models.Model):
     address_kk = models.CharField(_("address (Kazakh)"), max_length=250, blank=True)
     address_ru = models.CharField(_("address (Russian)"), max_length=250, blank=True)
     address_en = models.CharField(_("address (English)"), max_length=250, blank=True)
-    hours = models.CharField(_("hours"), max_length=100, blank=True)
-    languages = models.CharField(_("languages"), max_length=100, blank=True)
+    hours = models.CharField(pgettext_lazy("opening hours", "hours"), max_length=100, blank=True)
+    languages = models.CharField(_("languages"), max_length=100, blank=True,
+                                 help_text=_("Language codes separated by commas: kk, ru, en."))  # fmt: skip
     note_kk = models.CharField(_("note (Kazakh)"), max_length=250, blank=True)
     note_ru = models.CharField(_("note (Russian)"), max_length=250, blank=True)
     note_en = models.CharField(_("note (English)"), max_length=250, blank=True)
@@ -88,6 +98,12 @@ class HelpContact(models.Model):
     @property
     def note(self) -> str:
         return localized(self, "note")
+
+    @property
+    def language_names(self) -> str:
+        """The languages, named in the page's language (an unknown code is shown as written)."""
+        codes = [code.strip() for code in self.languages.split(",") if code.strip()]
+        return ", ".join(str(LANGUAGE_NAMES.get(code.lower(), code)) for code in codes)
 
     @property
     def tel(self) -> str:

@@ -6,19 +6,26 @@ import datetime as dt
 import io
 from functools import wraps
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.views.decorators.cache import cache_control, cache_page
+from django.views.defaults import page_not_found
 
 from qorgau.access import policy
+from qorgau.core import views as core_views
 from qorgau.reference.models import Article, Region
 from qorgau.stats import services as stats
 
 from . import markup
+from .context import NAMES
 from .models import ContactKind, HelpContact, Page
 
 CACHE_SECONDS = 300
+CSV_PERIOD = ["period_start", "period_end"]
 
 
 def public_page(view):
@@ -89,7 +96,7 @@ def published_table(day: dt.date | None = None):
     table, totals = {}, {}
     for article in articles:
         counts = [columns[article.code][r.code] for r in regions]
-        cells, total = stats.suppress_with_total(counts)
+        cells, total = stats.suppress_with_total(counts, stats.small_count_threshold())
         table[article.code] = dict(zip([r.code for r in regions], cells, strict=True))
         totals[article.code] = total
     rows = [{"region": r, "cells": [table[a.code][r.code] for a in articles]} for r in regions]
@@ -112,15 +119,51 @@ def statistics_csv(request):
     table = published_table()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            f"# period: {table['start']} – {table['end']}; counts 1-3 shown as <4, * hidden to protect them"
-        ]
-    )
-    writer.writerow(["region", "name", *[a.code for a in table["articles"]]])
+    # The header is the first row; the period of the data is in the last two columns of every
+    # row, so the file reads as one plain table (docs/portal.md).
+    period = [table["start"].isoformat(), table["end"].isoformat()]
+    writer.writerow(["region", "name", *[a.code for a in table["articles"]], *CSV_PERIOD])
     for row in table["rows"]:
-        writer.writerow([row["region"].code, row["region"].name, *row["cells"]])
-    writer.writerow(["total", "", *table["totals"]])
+        writer.writerow([row["region"].code, row["region"].name, *row["cells"], *period])
+    writer.writerow(["total", "", *table["totals"], *period])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="qorgau-statistics.csv"'
+    return response
+
+
+def entrance(request):
+    """The bare domain: a member of staff who is logged in gets the staff home; anyone else the
+    public page in Kazakh, at once and without a login form, so that no cookie is set."""
+    if request.user.is_authenticated:
+        return core_views.home(request)
+    response = redirect(_home_in(settings.LANGUAGE_CODE))
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# For the access rules the address is the staff home (a logged-in user without the right is
+# refused there); an anonymous visitor is only redirected to the public page.
+entrance.qorgau_action = core_views.home.qorgau_action
+
+
+def _home_in(lang: str) -> str:
+    with translation.override(lang):
+        return reverse("portal:home")
+
+
+def not_found(request, exception=None):
+    """The 404 page. Under a public address (/kk/, /ru/, /en/) it is a public page, with the
+    exit button and no referrer; elsewhere Django's own 404 page."""
+    lang = translation.get_language_from_path(request.path_info)
+    if not lang:
+        return page_not_found(request, exception)
+    links = [(code, NAMES[code], _home_in(code)) for code, _name in settings.LANGUAGES]
+    with translation.override(lang):
+        html = loader.render_to_string(
+            "portal/404.html",
+            {"menu": _menu(), "exit_url": settings.PORTAL_EXIT_URL, "lang_links": links},
+            request=request,
+        )
+    response = HttpResponseNotFound(html)
+    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -65,6 +65,9 @@ def remove_demo_data() -> None:
 
     with transaction.atomic():
         campaign_demo.remove()
+        from qorgau.portal import demo as portal_demo
+
+        portal_demo.remove()
         demo_cases = Case.objects.filter(is_demo=True)
         demo_cases.update(joined_to=None)
         demo_cases.delete()
@@ -430,7 +433,11 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
     from qorgau.campaigns import demo as campaign_demo
 
     campaign = campaign_demo.load(timezone.localtime(now).date())
+    from qorgau.portal import demo as portal_demo
+
+    help_contacts = portal_demo.load()
     return {
+        "help_contacts": help_contacts,
         "seed_cases": len(seed_cases),
         "more_cases": len(new_cases),
         "other_reports": other_reports,

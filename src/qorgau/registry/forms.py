@@ -58,18 +58,24 @@ class PartSelect(forms.ModelChoiceField):
 
 
 class ScopedForm(forms.Form):
-    """A form whose region and body choices are limited to the user's scope."""
+    """A form whose region and body choices are limited to the regions the policy lets the
+    user act on for ``scope_action``."""
+
+    scope_action = ""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from qorgau.access import policy
 
-        scope = policy.scope_of(user)
-        if not scope.national:
-            self.fields["region"].queryset = Region.objects.filter(pk=scope.region_id)
-            for name in ("investigating_body", "receiving_body"):
-                if name in self.fields:
-                    self.fields[name].queryset = Body.objects.filter(region_id=scope.region_id)
+        regions = policy.regions_for(user, self.scope_action)
+        self.fields["region"].queryset = regions
+        for name in ("investigating_body", "receiving_body"):
+            if name in self.fields:
+                # National bodies (no region) stay available only to a national scope.
+                bodies = Body.objects.filter(region__in=regions)
+                if policy.scope_of(user).national:
+                    bodies = Body.objects.all()
+                self.fields[name].queryset = bodies
 
 
 CONSENT_CHOICES = [
@@ -81,6 +87,7 @@ CONSENT_VALUES = {"": None, "yes": True, "no": False}
 
 
 class CaseForm(ScopedForm):
+    scope_action = "case.create"
     region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
     article_part = PartSelect(
         ArticlePart.objects.select_related("article"), label=_("Qualification")
@@ -128,6 +135,7 @@ class StatusForm(forms.Form):
 
 
 class ReportForm(ScopedForm):
+    scope_action = "report.create"
     received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     receiving_body = forms.ModelChoiceField(Body.objects.all(), label=_("Receiving body"))

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from qorgau.access import policy
 from qorgau.reference.models import Article, PopulationFigure, Region
@@ -113,10 +113,7 @@ def reports(user, filters: Filters) -> QuerySet:
 
 
 def regions_in_scope(user, filters: Filters) -> list[Region]:
-    scope = policy.scope_of(user)
-    regions = Region.objects.all()
-    if not scope.national:
-        regions = regions.filter(pk=scope.region_id)
+    regions = policy.regions_for(user, "stats.view")
     if filters.regions:
         regions = regions.filter(code__in=filters.regions)
     return list(regions)
@@ -133,8 +130,8 @@ def population_on(day: dt.date) -> dict[int, PopulationFigure]:
 
 
 PRECISION_LABELS = {
-    "exact": _lazy("exact"),
-    "rounded to thousands": _lazy("rounded to thousands"),
+    "exact": gettext_lazy("exact"),
+    "rounded to thousands": gettext_lazy("rounded to thousands"),
 }
 
 
@@ -243,16 +240,16 @@ def breakdown_labels(dimension: str) -> dict[str, str]:
 
 # The dashboard's breakdown tables (each also an export table of the same name).
 BREAKDOWN_TITLES = {
-    "status": _lazy("Status"),
-    "termination_ground": _lazy("Terminated cases by ground"),
-    "victim_sex": _lazy("Victims by sex"),
-    "victim_age_band": _lazy("Victims by age band"),
-    "relationship": _lazy("Suspect's relationship to the victim"),
+    "status": gettext_lazy("Status"),
+    "termination_ground": gettext_lazy("Terminated cases by ground"),
+    "victim_sex": gettext_lazy("Victims by sex"),
+    "victim_age_band": gettext_lazy("Victims by age band"),
+    "relationship": gettext_lazy("Suspect's relationship to the victim"),
 }
 REPORT_BREAKDOWN_TITLES = {
-    "report_region": _lazy("Reports by region"),
-    "report_channel": _lazy("Reports by channel"),
-    "report_decision": _lazy("Reports by decision"),
+    "report_region": gettext_lazy("Reports by region"),
+    "report_channel": gettext_lazy("Reports by channel"),
+    "report_decision": gettext_lazy("Reports by decision"),
 }
 
 

@@ -10,10 +10,17 @@
 
   function announce(text) { status.textContent = text; }
 
+  /* The self-check's answers must not come back with Back (nor stay behind the exit). */
+  function clearAnswers() {
+    var forms = document.querySelectorAll("form.check");
+    for (var f = 0; f < forms.length; f++) { forms[f].reset(); }
+  }
+
   function exitPage(event) {
     if (event) { event.preventDefault(); }
     document.body.classList.add("exiting");
     overlay.hidden = false;
+    clearAnswers();
     announce(status.getAttribute("data-exiting"));
     window.location.replace(exitUrl);
   }
@@ -40,13 +47,14 @@
     else { presses = 0; exitPage(); }
   });
 
-  /* Coming back with Back: the page is usable again. */
+  /* Coming back with Back: the page is usable again, and the self-check is blank. */
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
       document.body.classList.remove("exiting");
       overlay.hidden = true;
       presses = 0;
       announce("");
+      clearAnswers();
     }
   });
 })();
