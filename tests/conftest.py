@@ -1,5 +1,6 @@
 """Shared fixtures: named users, reference lookups, a case factory, and the PostgreSQL switch."""
 
+import contextlib
 import datetime as dt
 import os
 
@@ -131,3 +132,37 @@ def make_case(db):
         )
 
     return make
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]  # fmt: skip
+
+
+@contextlib.contextmanager
+def chromium(**launch):
+    """Debian's chromium driven by Playwright's sync API (no browser download).
+
+    Playwright keeps an event loop running on this thread, and while it runs Django keeps the
+    test's database connection apart (asgiref's thread-critical storage). That connection is
+    closed here, before the loop stops: left open, it keeps PostgreSQL from dropping the test
+    database at the end of the run."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, **launch)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # The test's own database calls are synchronous; Django refuses them while an event loop
+    # runs on the thread unless told.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium() as launched:
+        yield launched

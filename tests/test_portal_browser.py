@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from .conftest import chromium
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -25,20 +27,7 @@ PAGES = [
     "self-check/",
     "statistics/",
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic"]  # fmt: skip
 NEUTRAL = "https://www.gismeteo.kz/"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -190,13 +179,9 @@ def test_self_check_is_cleared_when_the_page_comes_back_from_the_back_forward_ca
 ):
     """Playwright turns the back/forward cache off; here it is on, as in a visitor's browser,
     and a page restored from it (``pageshow`` with ``persisted``) comes back blank."""
-    from playwright.sync_api import sync_playwright
-
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS,
-                                             ignore_default_args=["--disable-back-forward-cache"])  # fmt: skip
+    with chromium(ignore_default_args=["--disable-back-forward-cache"]) as browser:
         page = browser.new_page()
         page.goto(f"{live_server.url}/ru/self-check/")
         page.evaluate("window.marker = 'same document'")
@@ -210,7 +195,6 @@ def test_self_check_is_cleared_when_the_page_comes_back_from_the_back_forward_ca
         assert not page.is_checked("#q2") and not page.is_checked("#q4")
         assert page.locator(".result-stalking").is_hidden()
         assert page.locator(".result-coercion").is_hidden()
-        browser.close()
     assert restored, "the page did not come from the back/forward cache: nothing was tested"
 
 
