@@ -539,7 +539,11 @@ def test_single_article_reply_uses_the_singular(seeded):
         "которая введена в действие с 16 сентября 2025 года и опубликована" in ru["law"]
     )
     kk = {b["key"]: b["text"] for b in services.compose(policy.OPERATOR, inquiry, "kk")[0]}
-    assert "жаңа норма енгізілді: 115-1-бап (сталкинг). Ол 2025 жылғы 16 қыркүйектен" in kk["law"]
+    # Was "жаңа норма енгізілді: … Ол … қолданысқа енгізілді": the same verb twice.
+    assert (
+        "(бұдан әрі – Заң) Қылмыстық кодекс (бұдан әрі – ҚК) 115-1-баппен (сталкинг) толықтырылды. "
+        "Бұл норма 2025 жылғы 16 қыркүйектен бастап күшіне енді" in kk["law"]
+    )
 
 
 def test_two_article_law_paragraph_in_russian(seeded):

@@ -137,13 +137,18 @@ def compose(
             else f"Рассмотрев запрос по вопросам {inquiry.subject_ru}, сообщаю следующее."},
     ]  # fmt: skip
     if kk:
-        new = grammar.join([f"{a.code}-бап ({a.short_kk})" for a in articles], "kk")
         one = len(articles) == 1
+        # "supplemented with article(s) …" (instrumental: баппен / баптарымен), then "these
+        # norms entered into force": the verb енгізілді is not repeated.
+        if one:
+            new = f"{articles[0].code}-баппен ({articles[0].short_kk})"
+        else:
+            new = grammar.join([f"{a.code} ({a.short_kk})" for a in articles], "kk") + " баптарымен"
         law_text = (
             f"«{law.title_kk}» Қазақстан Республикасының {grammar.kk_date(law.signed_on)} № {law.number} Заңымен "
-            f"(бұдан әрі – Заң) Қылмыстық кодекске (бұдан әрі – ҚК) {'жаңа норма' if one else 'жаңа нормалар'} "
-            f"енгізілді: {new}. {'Ол' if one else 'Олар'} {grammar.kk_date(law.in_force_on, 'from')} бастап "
-            "қолданысқа енгізілді және бұқаралық ақпарат құралдарында, мемлекеттік органдардың ресми ақпараттық "
+            f"(бұдан әрі – Заң) Қылмыстық кодекс (бұдан әрі – ҚК) {new} "
+            f"толықтырылды. {'Бұл норма' if one else 'Бұл нормалар'} {grammar.kk_date(law.in_force_on, 'from')} бастап "
+            "күшіне енді және бұқаралық ақпарат құралдарында, мемлекеттік органдардың ресми ақпараттық "
             "ресурстарында жарияланды."
         )
         first_text = (
