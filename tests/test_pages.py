@@ -323,3 +323,67 @@ def test_requalification_and_extension_through_the_pages(client, make_case, logi
         1, "months", "city prosecutor, decision 12")  # fmt: skip
     page = client.get(reverse("registry:case_detail", args=[case.number])).content.decode()
     assert "1 month" in page and "2026-04-10" in page
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("campaign", ["/campaigns/"], ["/registry/cases/", "/audit/", "/oversight/"]),
+        ("analyst", ["/stats/", "/campaigns/", "/letters/"], ["/registry/cases/", "/audit/"]),
+        (
+            "registrar",
+            ["/registry/cases/", "/registry/reports/", "/stats/"],
+            ["/audit/", "/admin/"],
+        ),
+    ],
+)
+def test_menu_and_shortcuts_show_only_what_the_role_may_open(client, role, shown, hidden):
+    """A link to a page the user would get 403 on is not shown to them."""
+    from .conftest import make_user
+
+    client.force_login(make_user(f"{role}_menu", role))
+    page = client.get("/").content.decode()
+    for href in shown:
+        assert f'href="{href}"' in page, href
+    for href in hidden:
+        assert f'href="{href}"' not in page, href
+    for href in shown:
+        assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize(
+    ("lang", "registration", "initial", "ground"),
+    [
+        (
+            "kk",
+            "тіркеу",
+            "бастапқы саралау",
+            "қылмыстық жауаптылыққа тартылуға тиіс адам анықталмаған",
+        ),
+        (
+            "ru",
+            "регистрация",
+            "первоначальная квалификация",
+            "лицо, подлежащее привлечению к уголовной ответственности, не установлено",
+        ),
+    ],
+)
+def test_history_rows_written_by_the_system_read_in_the_readers_language(
+    client, login, make_case, lang, registration, initial, ground
+):
+    """The first status and the initial qualification are labelled in the language of whoever
+    reads the case, whatever the language of whoever registered it; grounds show their label."""
+    from django.utils import translation
+
+    from qorgau.registry import lifecycle
+
+    from .conftest import make_user
+
+    with translation.override("en"):
+        case = make_case()
+    lifecycle.transition(case, "suspended", ground="suspect_unknown")
+    login(client, make_user("investigator_kz", "investigator"))
+    client.cookies["django_language"] = lang
+    page = client.get(f"/registry/cases/{case.number}/").content.decode()
+    assert f"<td>{registration}</td>" in page and f"<td>{initial}</td>" in page
+    assert f"<td>{ground}</td>" in page and "<td>suspect_unknown</td>" not in page

@@ -5,6 +5,8 @@ from django.shortcuts import render
 from qorgau.access import policy
 from qorgau.registry import queries
 
+from . import navigation
+
 
 @policy.requires("home.view")
 def home(request):
@@ -14,4 +16,8 @@ def home(request):
         policy.scoped(request.user, "home.view", queries.all_cases()),
         policy.scoped(request.user, "home.view", queries.all_reports()),
     )
-    return render(request, "core/home.html", {"summary": summary})
+    return render(
+        request,
+        "core/home.html",
+        {"summary": summary, "shortcuts": navigation.links(request.user, navigation.SHORTCUTS)},
+    )

@@ -212,7 +212,7 @@ def record_initial_status(
         to_status=status,
         changed_at=at,
         changed_by=user,
-        reason=reason or _("registration"),
+        reason=reason,  # empty: shown as "registration" in the reader's language
         ground=ground,
     )
     case.status, case.status_at = status, at

@@ -224,6 +224,12 @@ class Qualification(models.Model):
     def __str__(self) -> str:
         return f"{self.case} → {self.article_part}"
 
+    @property
+    def reason_display(self) -> str:
+        """The reason as written, or — for the row the system writes at registration, which
+        stores none — "initial qualification" in the reader's language."""
+        return self.reason or str(pgettext_lazy("qualification history", "initial qualification"))
+
 
 class StatusChange(models.Model):
     """One transition of a case's status: who, when, from, to, why."""
@@ -252,6 +258,20 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason as written, or — for the first row, which the system writes and which
+        stores none — "registration" in the reader's language."""
+        if self.reason or self.from_status:
+            return self.reason
+        return str(pgettext_lazy("status history", "registration"))
+
+    @property
+    def ground_display(self) -> str:
+        """The ground's label (a termination or a suspension ground), in the reader's language."""
+        labels = dict(TerminationGround.choices) | dict(SuspensionGround.choices)
+        return str(labels.get(self.ground, self.ground))
 
 
 class TermExtension(models.Model):

@@ -220,7 +220,7 @@ def register_case(
             article_part=article_part,
             qualified_at=registered_at,
             qualified_by=user,
-            reason=_("initial qualification"),
+            reason="",  # shown as "initial qualification" in the reader's language
         )
         lifecycle.record_initial_status(
             case,
