@@ -655,3 +655,17 @@ def test_a_regional_user_sees_the_national_rate_but_only_own_region_in_the_funne
 
     assert not policy.national_aggregate(campaign, Case.objects.all()).exists()
     assert policy.national_aggregate(registrar, Case.objects.all()).count() == Case.objects.count()
+
+
+def test_time_series_draws_one_marker_per_period_with_its_labels_joined():
+    """Three plans approved in one month and the intervention on one of their dates make one
+    marker line with each label once, not four labels printed over each other."""
+    from qorgau.stats import charts
+
+    svg = charts.line_chart(
+        [("2026-01-01", 3), ("2026-02-01", 5), ("2026-03-01", 4)],
+        [(0, "law"), (1, "plan"), (1, "plan"), (1, "plan"), (1, "intervention")],
+        "series",
+    )
+    assert svg.count('class="marker"') == 2
+    assert svg.count("plan · intervention") == 1 and svg.count(">plan<") == 0

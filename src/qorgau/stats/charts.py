@@ -73,7 +73,13 @@ def line_chart(points: list[tuple[str, int]], markers: list[tuple[int, str]], ti
     entry into force, campaign dates); their labels are staggered so that close dates stay
     readable."""
     width, height, left, bottom = 900, 340, 40, 40
-    top_margin = 20 + 12 * min(len(markers), 3)
+    # One line per period marked, its labels joined (several plans approved in one month, or
+    # the intervention on a plan's date, would otherwise print on top of each other).
+    groups: dict[int, list[str]] = {}
+    for index, label in markers:
+        if label not in groups.setdefault(index, []):
+            groups[index].append(label)
+    top_margin = 20 + 12 * min(len(groups), 3)
     if not points:
         return _svg(width, 60, '<text x="10" y="30">—</text>', title)
     top = _nice_max(max(n for _p, n in points))
@@ -89,13 +95,15 @@ def line_chart(points: list[tuple[str, int]], markers: list[tuple[int, str]], ti
     )
     body = [f'<line x1="{left}" x2="{width - 10}" y1="{height - bottom}" y2="{height - bottom}" class="axis"/>',
             f'<text x="4" y="{top_margin + 4}" class="value">{top:g}</text>', f'<path d="{path}" class="line"/>']  # fmt: skip
-    for k, (index, label) in enumerate(markers):
+    for k, (index, labels) in enumerate(sorted(groups.items())):
+        label = " · ".join(labels)
         x, y = left + index * dx, 12 + 12 * (k % 3)
         body.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 2}" y2="{height - bottom}" class="marker"/>'
         )
         body.append(f'<text x="{x + 3:.1f}" y="{y}" class="marker-label">{escape(label)}</text>')
-    step = max(1, len(points) // 8)
+    # As many date labels as fit without touching (a label takes about 75 px).
+    step = max(1, math.ceil(len(points) / ((width - left) // 75)))
     for i in range(0, len(points), step):
         x, _y = xy(i, 0)
         body.append(
