@@ -597,7 +597,9 @@ def update_activity(
             raise CampaignError(_("Enter a whole number (0 or more)."), name)
     with transaction.atomic():
         locked = (
-            Activity.objects.select_for_update().select_related("plan__region").get(pk=activity.pk)
+            Activity.objects.select_for_update(of=("self",))
+            .select_related("plan__region")
+            .get(pk=activity.pk)
         )
         before = {f: getattr(locked, f) for f in EDITABLE}
         locked.stored_status = status

@@ -144,7 +144,9 @@ def transition(
             )
             joined_to = Case.objects.get(pk=joined_to.pk)
         locked = (
-            Case.objects.select_for_update().select_related("article_part__article").get(pk=case.pk)
+            Case.objects.select_for_update(of=("self",))
+            .select_related("article_part__article")
+            .get(pk=case.pk)
         )
         at = at or timezone.now()
         check_transition(

@@ -296,7 +296,9 @@ def extend_term(
     at = at or timezone.now()
     with transaction.atomic():
         locked = (
-            Case.objects.select_for_update().select_related("article_part__article").get(pk=case.pk)
+            Case.objects.select_for_update(of=("self",))
+            .select_related("article_part__article")
+            .get(pk=case.pk)
         )
         if locked.status not in OPEN_STATUSES:
             raise RegistryError(
