@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,8 @@ class EvidenceAdmin(admin.ModelAdmin):
     exclude = ["file"]
     readonly_fields = ["download", "original_name", "added_at", "added_by"]
     raw_id_fields = ["activity"]
+    # Links without a scheme are taken as https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("file"))
     def download(self, obj):
