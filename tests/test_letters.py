@@ -763,3 +763,250 @@ def test_figure_check_reads_grouped_numbers_and_ignores_article_numbers():
     assert services.figure_mismatches(new) == []
     new.blocks[0]["text"] = text.replace("115-1", "115-2")  # the article's number is no figure
     assert services.figure_mismatches(new) == []
+
+
+# --- Registering inquiries and moving them through their statuses (by those who draft) ---
+
+INQUIRY_POST = {
+    "number": "ДС-42",
+    "dated": "2026-02-10",
+    "addressee_kk": "Мәжіліс депутаттарына",
+    "addressee_ru": "Депутатам Мажилиса",
+    "subject_kk": "Сталкинг туралы",
+    "subject_ru": "о сталкинге",
+    "articles": ["115-1"],
+    "due_on": "2026-03-10",
+}
+
+
+def inquiry_data(**changes):
+    """Service arguments of a valid inquiry (ДС-42 of 2026-02-10 on article 115-1)."""
+    import datetime as dt
+
+    from qorgau.reference.models import Article
+
+    data = {
+        "number": "ДС-42", "dated": dt.date(2026, 2, 10),
+        "addressee_kk": "Мәжіліс депутаттарына", "addressee_ru": "Депутатам Мажилиса",
+        "subject_kk": "Сталкинг туралы", "subject_ru": "о сталкинге",
+        "articles": list(Article.objects.filter(code="115-1")), "due_on": dt.date(2026, 3, 10),
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def analyst(client, login):
+    from .conftest import make_user
+
+    user = make_user("analyst_inq", "analyst")
+    login(client, user)
+    client.cookies["django_language"] = "en"  # the page's messages in English (msgids)
+    return user
+
+
+def test_analyst_registers_an_inquiry_through_the_page_and_it_is_listed(client, analyst):
+    import datetime as dt
+
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters.models import Inquiry
+
+    listing = client.get("/letters/").content.decode()
+    assert 'href="/letters/new/"' in listing and "ДС-42" not in listing
+    assert client.get("/letters/new/").status_code == 200
+    response = client.post("/letters/new/", {**INQUIRY_POST, "number": " дс-42 "})
+    inquiry = Inquiry.objects.get()
+    assert response.status_code == 302 and response.url == f"/letters/{inquiry.pk}/"
+    assert inquiry.number == "ДС-42"  # typed in lower case with spaces: stored as the number
+    assert (inquiry.dated, inquiry.due_on) == (dt.date(2026, 2, 10), dt.date(2026, 3, 10))
+    assert (inquiry.addressee_ru, inquiry.subject_kk) == ("Депутатам Мажилиса", "Сталкинг туралы")
+    assert [a.code for a in inquiry.articles.all()] == ["115-1"]
+    assert inquiry.status == "received" and inquiry.sent_on is None
+    assert inquiry.salutation_kk == "Құрметті депутаттар!"  # left empty: the usual salutation
+    row = re.search(r"<tr><td><a href=\"/letters/\d+/\">ДС-42</a>.*?</tr>",
+                    client.get("/letters/").content.decode())  # fmt: skip
+    assert row and "2026-02-10" in row.group(0) and "2026-03-10" in row.group(0)
+    assert "received" in row.group(0)
+    entry = AuditEntry.objects.get(action="letters.inquiry.create")
+    assert entry.user == analyst and entry.object_id == str(inquiry.pk)
+    assert entry.after["number"] == "ДС-42" and entry.after["articles"] == ["115-1"]
+
+
+def test_a_duplicate_number_is_refused_and_the_form_keeps_what_was_typed(client, analyst):
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+
+    services.register_inquiry(analyst, **inquiry_data())
+    entries = AuditEntry.objects.count()
+    typed = {**INQUIRY_POST, "number": "ДС-42", "dated": "2026-02-11",
+             "subject_ru": "о принуждении к браку", "articles": ["125-1"]}  # fmt: skip
+    response = client.post("/letters/new/", typed)
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "Inquiry № ДС-42 is already registered." in page
+    assert 'value="2026-02-11"' in page and "о принуждении к браку</textarea>" in page
+    assert re.search(r'<input[^>]*value="125-1"[^>]*checked', page)
+    assert not re.search(r'<input[^>]*value="115-1"[^>]*checked', page)
+    assert Inquiry.objects.count() == 1 and AuditEntry.objects.count() == entries
+    assert Inquiry.objects.get().subject_ru == "о сталкинге"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"number": "16"}, "number", "An inquiry number has letters, digits and hyphens"),
+        ({"number": "ДС 16"}, "number", "An inquiry number has letters, digits and hyphens"),
+        ({"number": "ДС-16!"}, "number", "An inquiry number has letters, digits and hyphens"),
+        ({"number": "ДС"}, "number", "An inquiry number has letters, digits and hyphens"),
+        ({"due_on": "2026-02-09"}, "due_on", "The reply cannot be due before the date"),
+        ({"articles": []}, "articles", "Name at least one article"),
+        ({"subject_ru": "  "}, "subject_ru", "Enter the subject in Kazakh and in Russian."),
+    ],
+)
+def test_an_invalid_inquiry_is_refused_naming_the_field(analyst, changes, field, message):
+    import datetime as dt
+
+    from django.utils import translation
+
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+
+    if "due_on" in changes:
+        changes = {"due_on": dt.date.fromisoformat(changes["due_on"])}
+    with translation.override("en"), pytest.raises(services.InquiryError) as info:
+        services.register_inquiry(analyst, **inquiry_data(**changes))
+    assert info.value.field == field and str(info.value).startswith(message)
+    assert not Inquiry.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_an_inquiry_cannot_be_dated_in_the_future(analyst):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qorgau.letters import services
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(services.InquiryError) as info:
+        services.register_inquiry(analyst, **inquiry_data(dated=tomorrow, due_on=None))
+    assert info.value.field == "dated"
+
+
+def test_the_inquiry_is_corrected_on_its_edit_page(client, analyst):
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters import services
+
+    inquiry = services.register_inquiry(analyst, **inquiry_data())
+    other = services.register_inquiry(analyst, **inquiry_data(number="ДС-43"))
+    page = html.unescape(client.get(f"/letters/{inquiry.pk}/edit/").content.decode())
+    assert (
+        'value="ДС-42"' in page
+        and 'value="2026-02-10"' in page
+        and "о сталкинге</textarea>" in page
+    )
+    changed = {**INQUIRY_POST, "subject_ru": "о сталкинге и принуждении к браку",
+               "articles": ["115-1", "125-1"], "outgoing_number": "12-3/45"}  # fmt: skip
+    response = client.post(f"/letters/{inquiry.pk}/edit/", changed)
+    assert response.status_code == 302 and response.url == f"/letters/{inquiry.pk}/"
+    inquiry.refresh_from_db()
+    assert inquiry.subject_ru == "о сталкинге и принуждении к браку"
+    assert sorted(a.code for a in inquiry.articles.all()) == ["115-1", "125-1"]
+    assert inquiry.outgoing_number == "12-3/45"
+    entry = AuditEntry.objects.get(action="letters.inquiry.update")
+    assert entry.before["articles"] == ["115-1"] and entry.after["articles"] == ["115-1", "125-1"]
+    assert entry.before["subject_ru"] == "о сталкинге"
+    # Another inquiry's number is refused, and the other one is left as it was.
+    response = client.post(f"/letters/{other.pk}/edit/", {**INQUIRY_POST, "number": "ДС-42"})
+    assert response.status_code == 400
+    assert "Inquiry № ДС-42 is already registered." in html.unescape(response.content.decode())
+    other.refresh_from_db()
+    assert other.number == "ДС-43"
+
+
+def test_status_cannot_become_sent_without_a_reply_version(client, analyst):
+    import datetime as dt
+
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters import services
+    from qorgau.letters.models import ReplyVersion
+
+    inquiry = services.register_inquiry(analyst, **inquiry_data())
+    status_url = f"/letters/{inquiry.pk}/status/"
+    # Received → sent skips the drafting.
+    response = client.post(status_url, {"status": "sent"})
+    assert response.status_code == 400
+    assert "Inquiry № ДС-42 is “received”; it cannot become “sent”." in html.unescape(
+        response.content.decode()
+    )
+    assert client.post(status_url, {"status": "drafting"}).status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == "drafting"
+    offered = re.findall(
+        r'<option value="(\w+)"', client.get(f"/letters/{inquiry.pk}/").content.decode()
+    )
+    assert offered == ["sent"]  # only the next status is offered
+    response = client.post(status_url, {"status": "sent", "sent_on": "2026-02-20"})
+    assert response.status_code == 400
+    assert "No reply to inquiry № ДС-42 has been produced yet" in html.unescape(
+        response.content.decode()
+    )
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.sent_on) == ("drafting", None)
+    # A produced version: now it may be sent, not before the inquiry's own date.
+    ReplyVersion.objects.create(inquiry=inquiry, number=1, lang="kk", format="html",
+                                content=b"<p></p>", blocks=[], figures=[])  # fmt: skip
+    response = client.post(status_url, {"status": "sent", "sent_on": "2026-02-09"})
+    assert response.status_code == 400
+    assert "cannot be sent before the date of the inquiry (2026-02-10)" in html.unescape(
+        response.content.decode()
+    )
+    assert client.post(status_url, {"status": "sent", "sent_on": "2026-02-20"}).status_code == 302
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.sent_on) == ("sent", dt.date(2026, 2, 20))
+    assert "sent on 2026-02-20" in client.get(f"/letters/{inquiry.pk}/").content.decode()
+    moves = AuditEntry.objects.filter(action="letters.inquiry.status").order_by("pk")
+    assert [(e.before["status"], e.after["status"]) for e in moves] == [
+        ("received", "drafting"), ("drafting", "sent")]  # fmt: skip
+    assert moves.last().after["sent_on"] == "2026-02-20" and moves.last().user == analyst
+    # Answered: no further status, no more corrections.
+    with pytest.raises(services.InquiryError):
+        services.set_status(analyst, inquiry, "drafting")
+    response = client.post(f"/letters/{inquiry.pk}/edit/", {**INQUIRY_POST, "subject_ru": "иное"})
+    assert response.status_code == 400
+    inquiry.refresh_from_db()
+    assert inquiry.subject_ru == "о сталкинге"
+
+
+def test_regional_prosecutor_cannot_register_or_move_an_inquiry(client, login):
+    from qorgau.access import policy
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+
+    from .conftest import make_user
+
+    inquiry = services.register_inquiry(None, **inquiry_data())
+    prosecutor = make_user("prosecutor_inq79", "prosecutor", "KZ-79")
+    login(client, prosecutor)
+    assert client.get("/letters/new/").status_code == 403
+    assert client.post("/letters/new/", {**INQUIRY_POST, "number": "ДС-77"}).status_code == 403
+    assert client.get(f"/letters/{inquiry.pk}/edit/").status_code == 403
+    assert client.post(f"/letters/{inquiry.pk}/status/", {"status": "drafting"}).status_code == 403
+    with pytest.raises(policy.NotAllowed):
+        services.register_inquiry(prosecutor, **inquiry_data(number="ДС-78"))
+    with pytest.raises(policy.NotAllowed):
+        services.set_status(prosecutor, inquiry, "drafting")
+    assert list(Inquiry.objects.values_list("number", "status")) == [("ДС-42", "received")]
+
+
+def test_inquiry_form_errors_are_in_the_users_language(client, analyst):
+    from qorgau.letters.models import Inquiry
+
+    client.cookies["django_language"] = "ru"
+    response = client.post("/letters/new/", {**INQUIRY_POST, "number": "", "subject_kk": ""})
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert page.count("Обязательное поле.") == 2 and "Номер" in page
+    assert "о сталкинге</textarea>" in page  # what was typed is kept
+    assert not Inquiry.objects.exists()

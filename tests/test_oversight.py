@@ -1,5 +1,6 @@
 """The prosecutor's deadline control, checked against items built by hand."""
 
+import csv
 import datetime as dt
 import io
 import json
@@ -212,3 +213,206 @@ def test_control_page_reads_the_rules_once_and_audits_what_it_listed(
     assert sorted(listed["late"]["cases"]) == sorted(c.number for c in cases)
     assert sorted(listed["late"]["reports"]) == sorted(r.pk for r in reports)
     assert entry.details["late"] == 70
+
+
+# --- Filters, pagination and the CSV export of the control page -----------------------------
+
+
+def page_refs(response, section):
+    """The case numbers and report refs the page lists in ``section``, in the page's order."""
+    return [item.ref for item in response.context["sections"][section]["page"]]
+
+
+def body_in(region, code="IC-79"):
+    """A second investigating body in ``region`` (the reference data has one police department
+    per region), so that filtering by body differs from filtering by region."""
+    return Body.objects.create(
+        code=code, kind="investigative_committee", region=Region.objects.get(code=region),
+        name_kk="Тергеу комитеті", name_ru="Следственный комитет", name_en="Investigative committee",
+    )  # fmt: skip
+
+
+def test_region_filter_lists_only_that_regions_items_and_counts(client, login, scene):
+    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    astana_report = report(region="KZ-71", received=ago(hours=40))
+    login(client, make_user("prosecutor_kz", "prosecutor"))
+    response = client.get("/oversight/", {"region": "KZ-71"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert scene["astana_overdue"].number in page and f"R{astana_report.pk}" in page
+    assert scene["overdue_case"].number not in page and f"R{scene['late_pending'].pk}" not in page
+    astana = Region.objects.get(code="KZ-71")
+    assert dict(response.context["control"].by_region()) == {astana: {"late": 2}}
+    assert dict(response.context["control"].by_body()) == {
+        Body.objects.get(code="POL-71"): {"late": 2}
+    }
+    # The chosen value is kept in the form.
+    assert '<option value="KZ-71" selected>' in page
+    shymkent = client.get("/oversight/", {"region": "KZ-79"}).context["control"]
+    assert dict(shymkent.by_region()) == {
+        Region.objects.get(code="KZ-79"): {"late": 3, "due_soon": 2, "review": 1}
+    }
+
+
+def test_regional_prosecutor_cannot_widen_the_scope_with_the_region_parameter(client, login, scene):
+    login(client, make_user("prosecutor_79", "prosecutor", "KZ-79"))
+    page = client.get("/oversight/").content.decode()
+    assert 'value="KZ-79"' in page and 'value="KZ-71"' not in page  # not offered
+    assert 'value="POL-71"' not in page  # nor another region's body
+    for params in ({"region": "KZ-71"}, {"body": "POL-71"}):
+        response = client.get("/oversight/", params)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert scene["astana_overdue"].number not in html
+        assert scene["overdue_case"].number not in html  # an invalid choice lists nothing
+        control = response.context["control"]
+        assert control.all() == [] and control.by_region() == []
+        rows = list(
+            csv.reader(io.StringIO(client.get("/oversight/export.csv", params).content.decode()))
+        )
+        assert rows == [["category", "ref", "status", "region", "body", "due", "overdue_days", "controls"]]  # fmt: skip
+
+
+def test_body_article_kind_and_without_control_filters(client, login, scene):
+    from qorgau.reference.models import ArticlePart
+
+    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    committee = body_in("KZ-79")
+    by_committee = registry.register_case(
+        region=Region.objects.get(code="KZ-79"), registered_at=ago(days=80),
+        article_part=ArticlePart.objects.get(article__code="125-1", number=1),
+        investigating_body=committee,
+    )  # fmt: skip
+    prosecutor = make_user("prosecutor_79", "prosecutor", "KZ-79")
+    login(client, prosecutor)
+
+    def listed(**params):
+        control = client.get("/oversight/", params).context["control"]
+        return {(i.category, i.ref) for i in control.all()}
+
+    assert listed(body="IC-79") == {("late", by_committee.number)}
+    assert listed(article="115-1") == {("due_soon", scene["due_case"].number)}
+    assert listed(kind="late_report") == {
+        ("late", f"R{scene['late_pending'].pk}"), ("late", f"R{scene['late_decided'].pk}")
+    }  # fmt: skip
+    assert listed(kind="overdue_case") == {
+        ("late", scene["overdue_case"].number), ("late", by_committee.number)
+    }  # fmt: skip
+    assert listed(kind="due_soon") == {
+        ("due_soon", scene["due_case"].number), ("due_soon", f"R{scene['due_report'].pk}")
+    }  # fmt: skip
+    assert listed(kind="review") == {("review", scene["terminated"].number)}
+    services.add_control(prosecutor, case=scene["overdue_case"], instruction="finish")
+    services.add_control(prosecutor, report=scene["late_pending"], instruction="decide")
+    assert listed(kind="late_report", without_control="on") == {
+        ("late", f"R{scene['late_decided'].pk}")
+    }
+    assert listed(kind="overdue_case", without_control="on") == {("late", by_committee.number)}
+    # Filters combine, and the counts follow them.
+    response = client.get("/oversight/", {"body": "POL-79", "kind": "overdue_case"})
+    assert dict(response.context["control"].by_body()) == {
+        Body.objects.get(code="POL-79"): {"late": 1}
+    }
+
+
+def test_late_section_is_paginated_most_overdue_first(client, login, make_case):
+    # 60 overdue cases registered one day apart: the earlier the registration, the longer
+    # overdue; and a report waiting for 10 days, which belongs in the middle, not on top.
+    cases = [make_case(article="125-1", registered_at=ago(days=70 + i, hours=1)) for i in range(60)]
+    waiting = report(received=ago(days=10, hours=1))  # due 9 days 1 hour ago: 10 days late
+    login(client, make_user("prosecutor_79", "prosecutor", "KZ-79"))
+
+    def days_late(response):
+        return [i.overdue_days for i in response.context["sections"][0]["page"]]
+
+    first = client.get("/oversight/")
+    second = client.get("/oversight/", {"late_page": 2})
+    one, two = page_refs(first, 0), page_refs(second, 0)
+    assert len(one) == 50 and len(two) == 11
+    assert set(one) | set(two) == {c.number for c in cases} | {f"R{waiting.pk}"}
+    assert one[0] == cases[-1].number  # registered first, so the most overdue
+    ordered = days_late(first) + days_late(second)
+    assert ordered == sorted(ordered, reverse=True)
+    # The report's place follows its days late: after every case later than 10 days.
+    position = (one + two).index(f"R{waiting.pk}")
+    assert ordered[position] == 10
+    assert all(d >= 10 for d in ordered[:position]) and all(d <= 10 for d in ordered[position:])
+    # The page links to the next page of this section and keeps the filters chosen.
+    html = client.get("/oversight/", {"kind": "overdue_case"}).content.decode()
+    assert "?kind=overdue_case&amp;late_page=2#late" in html
+
+
+def test_csv_export_holds_exactly_the_filtered_items_and_is_audited(client, login, scene):
+    from qorgau.audit.models import AuditEntry
+
+    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    login(client, make_user("prosecutor_kz", "prosecutor"))
+    response = client.get("/oversight/export.csv", {"region": "KZ-79", "kind": "late_report"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {r["ref"] for r in rows} == {
+        f"R{scene['late_pending'].pk}", f"R{scene['late_decided'].pk}"
+    }  # fmt: skip
+    assert {r["category"] for r in rows} == {"late"}
+    entry = AuditEntry.objects.filter(action="oversight.export").latest("pk")
+    assert entry.username == "prosecutor_kz" and entry.region_code == "KZ-79"
+    assert entry.details["filters"] == {"region": "KZ-79", "kind": "late_report"}
+    assert entry.details["count"] == 2
+    assert sorted(entry.details["listed"]["late"]["reports"]) == sorted(
+        [scene["late_pending"].pk, scene["late_decided"].pk]
+    )
+    everything = list(
+        csv.DictReader(io.StringIO(client.get("/oversight/export.csv").content.decode()))
+    )
+    assert {(r["category"], r["ref"]) for r in everything} == {
+        ("late", f"R{scene['late_pending'].pk}"), ("late", f"R{scene['late_decided'].pk}"),
+        ("late", scene["overdue_case"].number), ("late", scene["astana_overdue"].number),
+        ("due_soon", scene["due_case"].number), ("due_soon", f"R{scene['due_report'].pk}"),
+        ("review", scene["terminated"].number),
+    }  # fmt: skip
+    overdue = next(r for r in everything if r["ref"] == scene["overdue_case"].number)
+    end = rules.add_months(timezone.localtime(scene["overdue_case"].registered_at).date(), 2)
+    assert overdue["due"] == end.isoformat()
+    assert overdue["overdue_days"] == str((timezone.localdate() - end).days)
+
+
+def test_csv_export_does_not_let_a_spreadsheet_run_an_instruction(client, login, scene):
+    prosecutor = make_user("prosecutor_79", "prosecutor", "KZ-79")
+    services.add_control(prosecutor, case=scene["overdue_case"], instruction="=HYPERLINK(1)")
+    login(client, prosecutor)
+    rows = list(csv.DictReader(io.StringIO(client.get("/oversight/export.csv").content.decode())))
+    cell = next(r["controls"] for r in rows if r["ref"] == scene["overdue_case"].number)
+    assert not cell.startswith("=") and "=HYPERLINK(1)" in cell
+
+
+def test_page_view_audits_the_filters_and_the_page_shown(client, login, make_case):
+    from qorgau.audit.models import AuditEntry
+
+    cases = [make_case(article="125-1", registered_at=ago(days=70 + i)) for i in range(55)]
+    login(client, make_user("prosecutor_kz", "prosecutor"))
+    client.get("/oversight/", {"region": "KZ-79", "late_page": 2})
+    entry = AuditEntry.objects.filter(action="oversight.view").latest("pk")
+    assert entry.details["filters"] == {"region": "KZ-79"} and entry.region_code == "KZ-79"
+    assert entry.details["pages"]["late"] == 2
+    assert len(entry.details["listed"]["late"]["cases"]) == 55
+    # Page 2 of the most-overdue-first order: the five registered last.
+    assert sorted(entry.details["shown"]["late"]["cases"]) == sorted(c.number for c in cases[:5])
+
+
+def test_filtered_control_page_query_count_does_not_grow_with_the_list(
+    client, login, make_case, django_assert_max_num_queries
+):
+    prosecutor = make_user("prosecutor_kz", "prosecutor")
+    for i in range(50):
+        case = make_case(article="125-1", registered_at=ago(days=65 + i % 30))
+        if i % 5 == 0:
+            services.add_control(prosecutor, case=case, instruction="check")
+    for i in range(10):
+        report(received=ago(hours=30 + i))
+    login(client, prosecutor)
+    params = {"region": "KZ-79", "body": "POL-79", "article": "125-1", "kind": "overdue_case",
+              "without_control": "on", "late_page": "1"}  # fmt: skip
+    with django_assert_max_num_queries(18):  # 17 today, whatever the list holds
+        response = client.get(reverse("oversight:control"), params)
+    assert response.status_code == 200
+    assert len(page_refs(response, 0)) == 40  # the 50 overdue cases less the 10 with a control

@@ -5,7 +5,7 @@ from .models import Inquiry, ReplyDraft, ReplyVersion
 
 @admin.register(Inquiry)
 class InquiryAdmin(admin.ModelAdmin):
-    list_display = ["number", "dated", "status", "due_on", "is_demo"]
+    list_display = ["number", "dated", "status", "due_on", "sent_on", "is_demo"]
     filter_horizontal = ["articles"]
 
 

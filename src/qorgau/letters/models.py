@@ -33,6 +33,7 @@ class Inquiry(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.RECEIVED
     )
+    sent_on = models.DateField(_("reply sent on"), null=True, blank=True)
     outgoing_number = models.CharField(_("outgoing number"), max_length=40, blank=True)
     signatory = models.CharField(_("signatory"), max_length=100, blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)

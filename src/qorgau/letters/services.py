@@ -8,12 +8,13 @@ import datetime as dt
 import re
 from collections import Counter
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
+from qorgau.audit.log import record, snapshot
 from qorgau.reference.models import Article
 from qorgau.stats import services as stats
 
@@ -26,6 +27,15 @@ LANGS = ("kk", "ru")
 
 class LetterError(ValueError):
     """A reply that cannot be drafted; the message is translated."""
+
+
+class InquiryError(LetterError):
+    """An inquiry that cannot be registered, changed or moved to a status; nothing was changed.
+    The message is translated; ``field`` names the input it is about, when there is one."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def default_period_end(user, inquiry: Inquiry) -> dt.date:
@@ -404,3 +414,207 @@ def seed_inquiry() -> Inquiry:
 
 def may_draft(user) -> bool:
     return policy.can(user, "letters.draft")
+
+
+# --- Inquiries: registering them, correcting them and moving them through their statuses ---
+
+# An inquiry's number: letters first, then groups of letters or digits joined by hyphens
+# ("ДС-16"); no spaces and no "№" (the letters add it).
+INQUIRY_NUMBER_RE = re.compile(r"^[^\W\d_]+(?:-[^\W_]+)+$")
+# status -> the statuses that may follow it: an inquiry only moves forward, one step at a time.
+INQUIRY_TRANSITIONS: dict[str, set[str]] = {
+    InquiryStatus.RECEIVED: {InquiryStatus.DRAFTING},
+    InquiryStatus.DRAFTING: {InquiryStatus.SENT},
+    InquiryStatus.SENT: set(),
+}
+INQUIRY_FIELDS = (
+    "number", "dated", "addressee_kk", "addressee_ru", "salutation_kk", "salutation_ru",
+    "subject_kk", "subject_ru", "due_on", "outgoing_number", "signatory",
+)  # fmt: skip
+_REQUIRED_TEXT = ("addressee_kk", "addressee_ru", "subject_kk", "subject_ru")
+
+
+def allowed_next_statuses(status: str) -> list[str]:
+    """The statuses an inquiry in ``status`` may move to, in the order of InquiryStatus."""
+    return [s for s in InquiryStatus.values if s in INQUIRY_TRANSITIONS.get(status, set())]
+
+
+def _inquiry_snapshot(inquiry: Inquiry) -> dict:
+    return {**snapshot(inquiry), "articles": sorted(a.code for a in inquiry.articles.all())}
+
+
+def _clean_inquiry(data: dict, current: Inquiry | None) -> tuple[dict, list[Article]]:
+    """Check the values of an inquiry (``data`` over those of ``current``); raise InquiryError
+    naming the field. Returns the field values and the articles."""
+    unknown = set(data) - set(INQUIRY_FIELDS) - {"articles"}
+    if unknown:
+        raise TypeError(f"unknown inquiry fields: {sorted(unknown)}")
+    values = {f: getattr(current, f) for f in INQUIRY_FIELDS} if current else {}
+    values.update({k: v for k, v in data.items() if k != "articles"})
+    for field in INQUIRY_FIELDS:
+        if isinstance(values.get(field), str):
+            values[field] = values[field].replace("\r\n", "\n").strip()
+    number = (values.get("number") or "").upper()
+    values["number"] = number
+    if not number:
+        raise InquiryError(_("Enter the number of the inquiry."), "number")
+    max_length = Inquiry._meta.get_field("number").max_length
+    if len(number) > max_length or not INQUIRY_NUMBER_RE.match(number):
+        raise InquiryError(
+            _(
+                "An inquiry number has letters, digits and hyphens and begins with letters, "
+                "e.g. ДС-16 (got “%(number)s”)."
+            )
+            % {"number": number},
+            "number",
+        )
+    dated = values.get("dated")
+    if not isinstance(dated, dt.date):
+        raise InquiryError(_("Enter the date of the inquiry."), "dated")
+    if dated > timezone.localdate():
+        raise InquiryError(_("An inquiry cannot be dated in the future."), "dated")
+    due_on = values.get("due_on")
+    if due_on is not None and due_on < dated:
+        raise InquiryError(_("The reply cannot be due before the date of the inquiry."), "due_on")
+    if current is not None and current.sent_on and current.sent_on < dated:
+        raise InquiryError(
+            _("The reply was sent on %(date)s; the inquiry cannot be dated later.")
+            % {"date": current.sent_on.isoformat()},
+            "dated",
+        )
+    for field in _REQUIRED_TEXT:
+        if not values.get(field):
+            message = (
+                _("Enter the addressee in Kazakh and in Russian.")
+                if field.startswith("addressee")
+                else _("Enter the subject in Kazakh and in Russian.")
+            )
+            raise InquiryError(message, field)
+    for field in ("salutation_kk", "salutation_ru"):
+        if not values.get(field):
+            values[field] = Inquiry._meta.get_field(field).get_default()
+    for field in ("outgoing_number", "signatory"):
+        values[field] = values.get(field) or ""
+    if "articles" in data:
+        articles = list(data["articles"] or [])
+    else:
+        articles = list(current.articles.all()) if current else []
+    if not articles:
+        raise InquiryError(_("Name at least one article the inquiry concerns."), "articles")
+    return values, articles
+
+
+def _duplicate(number: str) -> InquiryError:
+    return InquiryError(
+        _("Inquiry № %(number)s is already registered.") % {"number": number}, "number"
+    )
+
+
+def register_inquiry(user, **data) -> Inquiry:
+    """Register a deputy's inquiry (status "received"): number (unique, e.g. ДС-16), date,
+    addressee and subject in both languages, the articles concerned, the reply's due date.
+    Refused with InquiryError, writing nothing, when a value is wrong."""
+    policy.ensure(user, "letters.draft")
+    values, articles = _clean_inquiry(data, None)
+    try:
+        with transaction.atomic():
+            if Inquiry.objects.filter(number=values["number"]).exists():
+                raise _duplicate(values["number"])
+            inquiry = Inquiry.objects.create(**values, status=InquiryStatus.RECEIVED)
+            inquiry.articles.set(articles)
+            record("letters.inquiry.create", inquiry, after=_inquiry_snapshot(inquiry), user=user)
+    except IntegrityError:
+        # Registered by someone else between the check and the insert (PostgreSQL).
+        if Inquiry.objects.filter(number=values["number"]).exists():
+            raise _duplicate(values["number"]) from None
+        raise
+    return inquiry
+
+
+def update_inquiry(user, inquiry: Inquiry, **data) -> Inquiry:
+    """Correct an inquiry's details (the fields given; the others are kept). An inquiry whose
+    reply was sent is kept as it was answered."""
+    policy.ensure(user, "letters.draft")
+    try:
+        with transaction.atomic():
+            locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+            if locked.status == InquiryStatus.SENT:
+                raise InquiryError(
+                    _("The reply to inquiry № %(number)s was sent; it can no longer be changed.")
+                    % {"number": locked.number}
+                )
+            values, articles = _clean_inquiry(data, locked)
+            if Inquiry.objects.filter(number=values["number"]).exclude(pk=locked.pk).exists():
+                raise _duplicate(values["number"])
+            before = _inquiry_snapshot(locked)
+            for field, value in values.items():
+                setattr(locked, field, value)
+            locked.save()
+            locked.articles.set(articles)
+            record(
+                "letters.inquiry.update",
+                locked,
+                before=before,
+                after=_inquiry_snapshot(locked),
+                user=user,
+            )
+    except IntegrityError:
+        number = str(data.get("number", "")).strip().upper()
+        if number and Inquiry.objects.filter(number=number).exclude(pk=inquiry.pk).exists():
+            raise _duplicate(number) from None
+        raise
+    return locked
+
+
+def set_status(user, inquiry: Inquiry, status: str, *, sent_on: dt.date | None = None) -> Inquiry:
+    """Move an inquiry to the next status (received → drafting → sent). "Sent" needs at least
+    one produced reply version and records the day the reply was sent (``sent_on``, today by
+    default; not before the inquiry, not in the future). ``inquiry`` is updated in place."""
+    policy.ensure(user, "letters.draft")
+    labels = dict(InquiryStatus.choices)
+    if status not in labels:
+        raise InquiryError(_("Unknown status “%(status)s”.") % {"status": status}, "status")
+    with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        if status not in INQUIRY_TRANSITIONS[locked.status]:
+            raise InquiryError(
+                _("Inquiry № %(number)s is “%(from)s”; it cannot become “%(to)s”.")
+                % {"number": locked.number, "from": labels[locked.status], "to": labels[status]},
+                "status",
+            )
+        before = {"status": locked.status, "sent_on": _iso(locked.sent_on)}
+        if status == InquiryStatus.SENT:
+            if not locked.versions.exists():
+                raise InquiryError(
+                    _(
+                        "No reply to inquiry № %(number)s has been produced yet: produce a "
+                        "version before marking it as sent."
+                    )
+                    % {"number": locked.number},
+                    "status",
+                )
+            sent_on = sent_on or timezone.localdate()
+            if sent_on > timezone.localdate():
+                raise InquiryError(_("A reply cannot be marked as sent in advance."), "sent_on")
+            if sent_on < locked.dated:
+                raise InquiryError(
+                    _("The reply cannot be sent before the date of the inquiry (%(date)s).")
+                    % {"date": locked.dated.isoformat()},
+                    "sent_on",
+                )
+            locked.sent_on = sent_on
+        locked.status = status
+        locked.save(update_fields=["status", "sent_on"])
+        record(
+            "letters.inquiry.status",
+            locked,
+            before=before,
+            after={"status": locked.status, "sent_on": _iso(locked.sent_on)},
+            user=user,
+        )
+    inquiry.status, inquiry.sent_on = locked.status, locked.sent_on
+    return locked
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -15,6 +15,7 @@ from qorgau.audit.log import record
 
 from . import render as renderer
 from . import services
+from .forms import InquiryForm, StatusForm
 from .models import Inquiry, ReplyDraft, ReplyVersion
 
 BLOCK_TITLES = {
@@ -50,11 +51,80 @@ def inquiry_list(request):
 @policy.requires("letters.draft")
 def inquiry_detail(request, pk):
     inquiry = get_object_or_404(Inquiry, pk=pk)
+    return render(request, "letters/detail.html", _detail_context(inquiry, StatusForm()))
+
+
+def _detail_context(inquiry: Inquiry, status_form: StatusForm) -> dict:
+    status_form.offer(services.allowed_next_statuses(inquiry.status))
     drafts = {d.lang: d for d in inquiry.drafts.all()}
-    return render(request, "letters/detail.html", {
+    return {
         "inquiry": inquiry, "drafts": drafts, "versions": inquiry.versions.defer("content"),
-        "period_form": PeriodForm(), "langs": services.LANGS,
-    })  # fmt: skip
+        "period_form": PeriodForm(), "langs": services.LANGS, "status_form": status_form,
+        "next_statuses": services.allowed_next_statuses(inquiry.status),
+    }  # fmt: skip
+
+
+def _form_page(request, template: str, form, context: dict):
+    """Render a form page: 400 when a submitted form was refused (it keeps what was typed)."""
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+def _refused(form, exc: services.InquiryError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
+@policy.requires("letters.draft")
+def inquiry_new(request):
+    """Register an inquiry received from Parliament."""
+    form = InquiryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inquiry = services.register_inquiry(request.user, **form.cleaned_data)
+        except services.InquiryError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request, _("Inquiry № %(number)s was registered.") % {"number": inquiry.number}
+            )
+            return redirect("letters:detail", pk=inquiry.pk)
+    return _form_page(request, "letters/inquiry_form.html", form, {"inquiry": None})
+
+
+@policy.requires("letters.draft")
+def inquiry_edit(request, pk):
+    """Correct an inquiry's details (not once its reply was sent)."""
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    form = InquiryForm(request.POST or None, initial=InquiryForm.initial_for(inquiry))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_inquiry(request.user, inquiry, **form.cleaned_data)
+        except services.InquiryError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The inquiry was saved."))
+            return redirect("letters:detail", pk=inquiry.pk)
+    return _form_page(request, "letters/inquiry_form.html", form, {"inquiry": inquiry})
+
+
+@policy.requires("letters.draft")
+@require_POST
+def inquiry_status(request, pk):
+    """Move an inquiry to its next status (received → drafting → sent)."""
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_status(
+                request.user, inquiry, form.cleaned_data["status"],
+                sent_on=form.cleaned_data["sent_on"],
+            )  # fmt: skip
+        except services.InquiryError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The status was changed."))
+            return redirect("letters:detail", pk=inquiry.pk)
+    return render(request, "letters/detail.html", _detail_context(inquiry, form), status=400)
 
 
 @policy.requires("letters.draft")

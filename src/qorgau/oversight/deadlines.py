@@ -17,8 +17,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from qorgau.access import policy
 from qorgau.registry.choices import CaseStatus, Decision
@@ -60,6 +62,80 @@ class Item:
     def body(self):
         return self.obj.investigating_body if self.kind == "case" else self.obj.receiving_body
 
+    @property
+    def body_id(self) -> int | None:
+        return self.obj.investigating_body_id if self.kind == "case" else self.obj.receiving_body_id
+
+    @property
+    def article_id(self) -> int | None:
+        """The case's current article, or the article suggested on a report (may be none)."""
+        if self.kind == "case":
+            return self.obj.article_part.article_id
+        return self.obj.suggested_article_id
+
+    @property
+    def due_date(self) -> dt.date:
+        """The local day of the due moment, to order reports and cases together."""
+        if isinstance(self.due, dt.datetime):
+            return timezone.localtime(self.due).date()
+        return self.due
+
+
+class FilterKind(models.TextChoices):
+    """What the page can be narrowed to (the ``kind`` filter)."""
+
+    LATE_REPORT = "late_report", _("late decision on a report")
+    OVERDUE_CASE = "overdue_case", _("overdue investigation")
+    DUE_SOON = "due_soon", _("due within 7 days")
+    REVIEW = "review", _("awaiting review")
+
+
+# filter kind -> (category, item kind or None for both)
+_KIND_MATCH = {
+    FilterKind.LATE_REPORT: ("late", "report"),
+    FilterKind.OVERDUE_CASE: ("late", "case"),
+    FilterKind.DUE_SOON: ("due_soon", None),
+    FilterKind.REVIEW: ("review", None),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A narrowing of the control list. It only ever removes items: the list it applies to
+    is already limited to the user's scope, so no value here can widen it."""
+
+    region: object = None  # reference.Region
+    body: object = None  # reference.Body
+    article: object = None  # reference.Article
+    kind: str = ""
+    without_control: bool = False
+
+    def matches(self, item: Item) -> bool:
+        if self.region is not None and item.obj.region_id != self.region.pk:
+            return False
+        if self.body is not None and item.body_id != self.body.pk:
+            return False
+        if self.article is not None and item.article_id != self.article.pk:
+            return False
+        if self.kind:
+            category, kind = _KIND_MATCH[FilterKind(self.kind)]
+            if item.category != category or (kind is not None and item.kind != kind):
+                return False
+        return not (self.without_control and item.controls)
+
+    def describe(self) -> dict:
+        """The filters as codes, for the audit trail (``region`` is the region's ISO code)."""
+        out: dict = {}
+        for name in ("region", "body", "article"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value.code
+        if self.kind:
+            out["kind"] = str(self.kind)
+        if self.without_control:
+            out["without_control"] = True
+        return out
+
 
 @dataclass
 class ControlList:
@@ -90,6 +166,23 @@ class ControlList:
 
     def by_body(self) -> list[tuple[object, Counter]]:
         return _group(self.all(), lambda item: item.body)
+
+    def narrowed(self, filters: Filters | None) -> "ControlList":
+        """The items matching ``filters`` (none at all when ``filters`` is None, i.e. the
+        filters given were not valid), in the page's order: late items most overdue first,
+        due items soonest first, terminations longest awaiting review first."""
+        if filters is None:
+            return ControlList(late=[], due_soon=[], review=[], today=self.today)
+
+        def keep(items):
+            return [item for item in items if filters.matches(item)]
+
+        return ControlList(
+            late=sorted(keep(self.late), key=lambda i: (-i.overdue_days, i.due_date, i.ref)),
+            due_soon=sorted(keep(self.due_soon), key=lambda i: (i.due_date, i.ref)),
+            review=sorted(keep(self.review), key=lambda i: (i.due, i.ref)),
+            today=self.today,
+        )
 
 
 def _group(items, key):

@@ -1,15 +1,22 @@
 """The prosecutor's control page: thin callers of ``deadlines`` and ``services``."""
 
+import csv
+import io
+
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponseBadRequest
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
 from qorgau.audit.log import record
+from qorgau.reference.models import Article, Body, Region
 from qorgau.registry.errors import RegistryError
 
 from . import deadlines, services
@@ -32,25 +39,164 @@ class ResultForm(forms.Form):
     result = forms.CharField(label=gettext_lazy("Result"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+PER_PAGE = 50  # items per section of the page
+SECTIONS = [
+    ("late", gettext_lazy("Late")),
+    ("due_soon", gettext_lazy("Due within 7 days")),
+    ("review", gettext_lazy("Awaiting review")),
+]
+
+
+class FilterForm(forms.Form):
+    """The filters of the control page and its CSV export. Regions and bodies offered are only
+    those of the user's scope (``policy.regions_for``): another region is not a valid choice."""
+
+    region = forms.ModelChoiceField(
+        Region.objects.none(), to_field_name="code", required=False, label=gettext_lazy("Region"),
+        empty_label=gettext_lazy("all regions"),
+    )  # fmt: skip
+    body = forms.ModelChoiceField(
+        Body.objects.none(), to_field_name="code", required=False,
+        label=gettext_lazy("Investigating body"), empty_label=gettext_lazy("all bodies"),
+    )  # fmt: skip
+    article = forms.ModelChoiceField(
+        Article.objects.all(), to_field_name="code", required=False, label=gettext_lazy("Article"),
+        empty_label=gettext_lazy("all articles"),
+    )  # fmt: skip
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), required=False,
+        choices=[("", gettext_lazy("all kinds")), *deadlines.FilterKind.choices],
+    )  # fmt: skip
+    without_control = forms.BooleanField(
+        label=gettext_lazy("Without a control record"), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = policy.regions_for(user, "oversight.view")
+        self.fields["region"].queryset = regions
+        self.fields["body"].queryset = Body.objects.filter(
+            Q(region__in=regions) | Q(region__isnull=True)
+        )
+
+    def filters(self) -> deadlines.Filters | None:
+        """The chosen filters; None when a value is not valid (the page then lists nothing)."""
+        if not self.is_bound:
+            return deadlines.Filters()
+        if not self.is_valid():
+            return None
+        return deadlines.Filters(**self.cleaned_data)
+
+
+def _filtered(request):
+    form = FilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    control = deadlines.control_list(request.user).narrowed(filters)
+    described = filters.describe() if filters is not None else {"invalid": True}
+    return form, control, described
+
+
 @policy.requires("oversight.view")
 def control_page(request):
-    """Late, due and doubtful items of the user's scope, with counts per region and body."""
-    control = deadlines.control_list(request.user)
-    # Who saw which records: the counts, and the case numbers and report ids listed.
+    """Late, due and doubtful items of the user's scope, narrowed by the filters, with counts
+    per region and body; each section is paginated, most overdue first."""
+    form, control, described = _filtered(request)
+    query = request.GET.copy()
+    sections, pages = [], {}
+    for key, title in SECTIONS:
+        param = f"{key}_page"
+        page = Paginator(getattr(control, key), PER_PAGE).get_page(request.GET.get(param))
+        others = query.copy()
+        others.pop(param, None)
+        sections.append({"key": key, "title": title, "page": page, "param": param,
+                         "query": others.urlencode()})  # fmt: skip
+        pages[key] = page
+    shown = deadlines.ControlList(
+        late=list(pages["late"]), due_soon=list(pages["due_soon"]),
+        review=list(pages["review"]), today=control.today,
+    )  # fmt: skip
+    # Who saw which records: the filters, the counts, the case numbers and report ids the
+    # filtered list holds (``listed``) and those on the pages shown (``shown``).
     record(
         "oversight.view",
         details={
+            "filters": described,
             "late": len(control.late),
             "due_soon": len(control.due_soon),
             "review": len(control.review),
             "listed": control.listed(),
+            "pages": {key: page.number for key, page in pages.items()},
+            "shown": shown.listed(),
         },
     )
+    export_query = query.copy()
+    for key, _title in SECTIONS:
+        export_query.pop(f"{key}_page", None)
     return render(
         request,
         "oversight/control.html",
-        {"control": control, "can_control": policy.can(request.user, "oversight.control")},
+        {
+            "control": control,
+            "form": form,
+            "sections": sections,
+            "export_query": export_query.urlencode(),
+            "can_control": policy.can(request.user, "oversight.control"),
+        },
     )
+
+
+EXPORT_COLUMNS = ["category", "ref", "status", "region", "body", "due", "overdue_days", "controls"]
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (free text is typed by users)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _controls_text(item) -> str:
+    parts = []
+    for c in item.controls:
+        text = f"{c.get_kind_display()}: {c.instruction}"
+        if c.due_on:
+            text += f" ({c.due_on.isoformat()})"
+        if c.result:
+            text += f" — {c.result}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+@policy.requires("oversight.view")
+def control_export(request):
+    """The filtered control list as CSV, all sections in the page's order (docs/oversight.md)."""
+    _form, control, described = _filtered(request)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for item in control.all():
+        status = (
+            item.obj.get_status_display()
+            if item.kind == "case"
+            else item.obj.get_decision_display()
+        )
+        writer.writerow([_cell(v) for v in (
+            item.category, item.ref, status, item.region.name,
+            item.body.name if item.body else "", item.due_text, item.overdue_days or "",
+            _controls_text(item),
+        )])  # fmt: skip
+    record(
+        "oversight.export",
+        details={
+            "format": "csv",
+            "filters": described,
+            "count": len(control.all()),
+            "listed": control.listed(),
+        },
+    )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="qorgau-deadlines-{stamp}.csv"'
+    return response
 
 
 @policy.requires("oversight.control")
