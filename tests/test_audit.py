@@ -329,3 +329,21 @@ def test_truncate_of_the_trail_fails_in_postgresql_for_the_application_role(make
         cursor.execute("SET LOCAL ROLE qorgau_test_app_role")
         cursor.execute("TRUNCATE audit_auditentry")
     assert AuditEntry.objects.count() == count
+
+
+def test_the_admin_shows_the_trail_and_history_rows_read_only(make_case):
+    """Records only the services write: the admin offers no add, change or delete for them."""
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    from qorgau.registry.models import CaseNumberSequence, StatusChange
+
+    make_case()
+    request = RequestFactory().get("/admin/")
+    request.user = make_user("admin_ro", "administrator", is_staff=True, is_superuser=True)
+    for model in (AuditEntry, StatusChange, CaseNumberSequence):
+        model_admin = django_admin.site._registry[model]
+        obj = model.objects.first()
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_change_permission(request, obj)
+        assert not model_admin.has_delete_permission(request, obj)

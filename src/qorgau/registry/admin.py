@@ -10,6 +10,7 @@ from): the registry keeps what happened."""
 from django.contrib import admin
 
 from qorgau.audit.log import record
+from qorgau.core.admin import ReadOnlyAdminMixin
 
 from .models import (
     Case,
@@ -184,17 +185,8 @@ class PartyAdmin(AuditedAdmin):
     list_filter = ["role", "sex", "age_band", "relationship"]
 
 
-class HistoryAdmin(AuditedAdmin):
+class HistoryAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     """History rows are written by the services only; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Qualification)
@@ -214,16 +206,7 @@ class TermExtensionAdmin(HistoryAdmin):
 
 
 @admin.register(CaseNumberSequence)
-class CaseNumberSequenceAdmin(admin.ModelAdmin):
+class CaseNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Counters, not case data (so not audited as a look at cases); changed by numbering only."""
 
     list_display = ["region", "year", "last_value"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,0 +1,15 @@
+"""Shared pieces of the Django admin."""
+
+
+class ReadOnlyAdminMixin:
+    """For records that only the services write (history rows, the audit trail, counters,
+    produced documents): the admin shows them and nothing else."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
