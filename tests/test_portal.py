@@ -280,3 +280,13 @@ def test_self_check_answers_are_not_remembered_by_the_browser(client):
     # The help contacts are outside the part that needs CSS :has(): always shown.
     after = body.split("</form>")[1]
     assert 'href="tel:111"' in after and 'href="tel:102"' in after and "/kk/help/" in after
+
+
+def test_published_note_names_the_configured_threshold(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()  # public pages are cached
+    """The note under the public table says what the suppression really does."""
+    settings.SMALL_COUNT_THRESHOLD = 5
+    page = client.get("/ru/statistics/").content.decode()
+    assert "числа от 1 до 5 показаны как «<6»" in page

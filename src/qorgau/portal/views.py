@@ -83,9 +83,11 @@ def self_check(request):
 
 
 def published_table(day: dt.date | None = None):
-    """Counts by region and article since 1 January of the current year, protected: 1–3 shown
-    as "<4", further cells hidden so the totals cannot reveal them."""
+    """Counts by region and article since 1 January of the current year, protected: counts from
+    1 to the threshold (default 3) shown as "<4", further cells hidden so the totals cannot
+    reveal them."""
     day = day or timezone.localdate()
+    threshold = stats.small_count_threshold()
     start = dt.date(day.year, 1, 1)
     articles = list(Article.objects.all())
     columns = {}
@@ -96,7 +98,7 @@ def published_table(day: dt.date | None = None):
     table, totals = {}, {}
     for article in articles:
         counts = [columns[article.code][r.code] for r in regions]
-        cells, total = stats.suppress_with_total(counts, stats.small_count_threshold())
+        cells, total = stats.suppress_with_total(counts, threshold)
         table[article.code] = dict(zip([r.code for r in regions], cells, strict=True))
         totals[article.code] = total
     rows = [{"region": r, "cells": [table[a.code][r.code] for a in articles]} for r in regions]
@@ -106,6 +108,7 @@ def published_table(day: dt.date | None = None):
         "articles": articles,
         "rows": rows,
         "totals": [totals[a.code] for a in articles],
+        "threshold": threshold,
     }
 
 
