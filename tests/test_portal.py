@@ -283,10 +283,10 @@ def test_self_check_answers_are_not_remembered_by_the_browser(client):
 
 
 def test_published_note_names_the_configured_threshold(client, settings):
+    """The note under the public table says what the suppression really does."""
     from django.core.cache import cache
 
     cache.clear()  # public pages are cached
-    """The note under the public table says what the suppression really does."""
     settings.SMALL_COUNT_THRESHOLD = 5
     page = client.get("/ru/statistics/").content.decode()
     assert "числа от 1 до 5 показаны как «<6»" in page
