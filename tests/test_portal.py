@@ -212,8 +212,12 @@ def test_text_fixes_reach_a_database_with_the_initial_text_and_keep_editors_word
     from django.apps import apps
 
     from qorgau.portal.models import HelpContact, Page
-    from qorgau.reference.models import ArticlePart, Region
+    from qorgau.reference.models import ArticlePart, Body, Region
 
+    # Applied in the migrations' order: reference data first, then the portal's texts.
+    reference_fixes = importlib.import_module(
+        "qorgau.reference.migrations.0004_police_names_genitive"
+    )
     fixes = importlib.import_module("qorgau.portal.migrations.0004_text_fixes")
     rights = Page.objects.get(slug="rights")
     rights.body_ru = rights.body_ru.replace(
@@ -232,7 +236,9 @@ def test_text_fixes_reach_a_database_with_the_initial_text_and_keep_editors_word
     part = ArticlePart.objects.get(article__code="115-1", number=1)
     part.penalty_kk = part.penalty_kk.replace("қамаққа алу", "қамауға алу")
     part.save()
+    Body.objects.filter(code="POL-79").update(name_kk="Шымкент қаласы Полиция департаменті")
 
+    reference_fixes.reapply(apps, None)
     fixes.forwards(apps, None)
 
     rights.refresh_from_db()
@@ -243,6 +249,7 @@ def test_text_fixes_reach_a_database_with_the_initial_text_and_keep_editors_word
     assert police.name_kk == "Шымкент қаласының Полиция департаменті"
     assert police.name_ru == "Департамент полиции города Шымкент"
     assert police.note_ru == "" and police.languages == "kk, ru"
+    assert Body.objects.get(code="POL-79").name_kk == "Шымкент қаласының Полиция департаменті"
     part.refresh_from_db()
     assert part.penalty_kk.endswith("50 тәулікке дейінгі мерзімге қамаққа алу.")
 

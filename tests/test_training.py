@@ -93,6 +93,15 @@ def test_training_page_shows_labels_and_the_coverage(client, login, data, monkey
     assert '<td class="num">60</td><td class="num">400</td><td class="num">15%</td>' in region_table
 
 
+def test_training_page_lists_the_sessions_of_the_chosen_period(client, login, data):
+    login(client, make_user("analyst_kz", "analyst"))
+    page = client.get("/training/?date_from=2026-03-02&date_to=2026-05-01").content.decode()
+    # The fixture's sessions held from 2 March to 1 May 2026, both days included.
+    held = {"2026-03-02", "2026-04-10", "2026-05-01"}
+    for day in ("2026-03-01", "2026-03-02", "2026-04-10", "2026-05-01", "2026-08-01"):
+        assert (f"<tr><td>{day}</td>" in page) == (day in held), day
+
+
 def test_coverage_export_matches_the_report(client, login, data):
     login(client, make_user("training_kz", "training"))
     client.cookies["django_language"] = "en"

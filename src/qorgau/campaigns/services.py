@@ -450,10 +450,7 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
     if (
         user is not None
         and not errors
-        and not policy.scope_of(user).national
-        and not policy.regions_for(user, "campaigns.edit")
-        .filter(pk=getattr(plan_data["region"], "pk", None))
-        .exists()
+        and not policy.can(user, "campaigns.edit", Plan(region=plan_data["region"]))
     ):
         number, value = plan_values.get("region", (0, ""))
         errors.append(RowError(number, "plan:region", value, _("this plan is outside your region")))
@@ -519,18 +516,11 @@ def export_plan(plan: Plan) -> bytes:
     return out.getvalue()
 
 
-def intervention_dates(user=None) -> list[tuple[dt.date, str]]:
+def intervention_dates(user) -> list[tuple[dt.date, str]]:
     """Campaign dates that the statistics' effect analysis can use: approvals of the plans the
     user may see for the statistics (national plans, and those of their region) and completed
-    activities of those plans. ``user`` None: the actor of the current request or command."""
-    if user is None:
-        from qorgau.audit import context
-
-        user = context.current().user
-    if user is None:
-        plans = Plan.objects.filter(region__isnull=True)  # no one known: national plans only
-    else:
-        plans = policy.scoped_or_national(user, "stats.view", Plan.objects.all())
+    activities of those plans."""
+    plans = policy.scoped_or_national(user, "stats.view", Plan.objects.all())
     dates = [(p.approved_on, f"{p.approved_on} — {p.title}") for p in plans]
     dates += [
         (a.completed_on, f"{a.completed_on} — {a.title}")
@@ -575,8 +565,7 @@ def update_activity(
 ) -> Activity:  # fmt: skip
     """Set an activity's status (planned, in progress, done with its date, cancelled with its
     reason) and its achieved indicators. ``overdue`` is not set: it follows from the due date."""
-    if not can_edit(user, activity):
-        raise CampaignError(_("This activity is outside your scope."))
+    policy.ensure(user, "campaigns.edit", activity.plan)
     if status not in [s.value for s in Activity.STORED]:
         raise CampaignError(_("Choose the status."), "status")
     cancel_reason = cancel_reason.strip()
@@ -654,8 +643,7 @@ def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: st
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
 
-    if not can_edit(user, activity):
-        raise CampaignError(_("This activity is outside your scope."))
+    policy.ensure(user, "campaigns.edit", activity.plan)
     url = url.strip()
     if bool(url) == bool(file):
         raise CampaignError(_("Give either a link or a file."), "url")

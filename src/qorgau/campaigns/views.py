@@ -93,18 +93,11 @@ def activity_detail(request, pk):
     return _activity_page(request, _activity_or_404(request.user, pk))
 
 
-def _editable_or_403(user, activity):
-    if not services.can_edit(user, activity):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-
-
 @policy.requires("campaigns.edit")
 @require_POST
 def activity_update(request, pk):
     activity = _activity_or_404(request.user, pk)
-    _editable_or_403(request.user, activity)
+    policy.ensure(request.user, "campaigns.edit", activity.plan)  # 403 before any form work
     form = ActivityUpdateForm(request.POST)
     if form.is_valid():
         try:
@@ -121,7 +114,7 @@ def activity_update(request, pk):
 @require_POST
 def evidence_add(request, pk):
     activity = _activity_or_404(request.user, pk)
-    _editable_or_403(request.user, activity)
+    policy.ensure(request.user, "campaigns.edit", activity.plan)  # 403 before any form work
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:

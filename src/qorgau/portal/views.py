@@ -10,7 +10,6 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.defaults import page_not_found
@@ -21,7 +20,7 @@ from qorgau.reference.models import Article, Region
 from qorgau.stats import services as stats
 
 from . import markup
-from .context import NAMES
+from .context import home_in
 from .models import ContactKind, HelpContact, Page
 
 CACHE_SECONDS = 300
@@ -84,8 +83,8 @@ def self_check(request):
 
 def published_table(day: dt.date | None = None):
     """Counts by region and article since 1 January of the current year, protected: counts from
-    1 to the threshold (default 3) shown as "<4", further cells hidden so the totals cannot
-    reveal them."""
+    1 to the threshold shown as "<N" with N = threshold + 1 ("<4" with the default threshold
+    3), further cells hidden so the totals cannot reveal them."""
     day = day or timezone.localdate()
     threshold = stats.small_count_threshold()
     start = dt.date(day.year, 1, 1)
@@ -139,7 +138,7 @@ def entrance(request):
     public page in Kazakh, at once and without a login form, so that no cookie is set."""
     if request.user.is_authenticated:
         return core_views.home(request)
-    response = redirect(_home_in(settings.LANGUAGE_CODE))
+    response = redirect(home_in(settings.LANGUAGE_CODE))
     response["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -149,24 +148,15 @@ def entrance(request):
 entrance.qorgau_action = core_views.home.qorgau_action
 
 
-def _home_in(lang: str) -> str:
-    with translation.override(lang):
-        return reverse("portal:home")
-
-
 def not_found(request, exception=None):
     """The 404 page. Under a public address (/kk/, /ru/, /en/) it is a public page, with the
     exit button and no referrer; elsewhere Django's own 404 page."""
     lang = translation.get_language_from_path(request.path_info)
     if not lang:
         return page_not_found(request, exception)
-    links = [(code, NAMES[code], _home_in(code)) for code, _name in settings.LANGUAGES]
+    request.portal_not_found = True  # the context's language links lead home
     with translation.override(lang):
-        html = loader.render_to_string(
-            "portal/404.html",
-            {"menu": _menu(), "exit_url": settings.PORTAL_EXIT_URL, "lang_links": links},
-            request=request,
-        )
+        html = loader.render_to_string("portal/404.html", {"menu": _menu()}, request=request)
     response = HttpResponseNotFound(html)
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -22,9 +22,7 @@ class ScopedRegionForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = policy.scope_of(user)
-        if not scope.national:
-            self.fields["region"].queryset = Region.objects.filter(pk=scope.region_id)
+        self.fields["region"].queryset = policy.regions_for(user, "training.edit")
 
 
 class SessionForm(ScopedRegionForm):

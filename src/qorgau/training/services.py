@@ -30,6 +30,15 @@ def sessions_for(user) -> QuerySet:
     return policy.scoped(user, "training.view", Session.objects.select_related("region"))
 
 
+def sessions_in(user, date_from=None, date_to=None) -> QuerySet:
+    """The sessions the user may see held in the period: from ``date_from`` (open when None)
+    to ``date_to`` (today when None)."""
+    sessions = sessions_for(user).filter(held_on__lte=date_to or timezone.localdate())
+    if date_from:
+        sessions = sessions.filter(held_on__gte=date_from)
+    return sessions
+
+
 def latest_headcounts(user, day: dt.date) -> dict:
     """Per (region id, body): the latest headcount dated on or before ``day`` (never a sum over
     dates — each row is the staff on its date)."""
@@ -46,11 +55,8 @@ def coverage(user, date_from=None, date_to=None) -> list[dict]:
     before the end of the period (today when open), and their ratio. A body without a headcount
     keeps its row (``headcount`` and ``coverage`` None) but is left out of the region totals."""
     day = date_to or timezone.localdate()
-    sessions = sessions_for(user).filter(held_on__lte=day)
-    if date_from:
-        sessions = sessions.filter(held_on__gte=date_from)
     trained: dict = defaultdict(int)
-    for session in sessions:
+    for session in sessions_in(user, date_from, date_to):
         trained[(session.region_id, session.body)] += session.total
     heads = latest_headcounts(user, day)
     regions = {r.pk: r for r in Region.objects.all()}
@@ -179,11 +185,7 @@ def export_coverage(user, date_from=None, date_to=None) -> bytes:
     sessions = book.create_sheet("sessions")
     sessions.append([_("Date"), _("Body"), pgettext("organisation", "Unit"), _("Region"), _("Topics"), _("Format"),
                      _("Participants")])  # fmt: skip
-    day = date_to or timezone.localdate()
-    chosen = sessions_for(user).filter(held_on__lte=day)
-    if date_from:
-        chosen = chosen.filter(held_on__gte=date_from)
-    for session in chosen:
+    for session in sessions_in(user, date_from, date_to):
         sessions.append([
             session.held_on.isoformat(), str(session.get_body_display()), session.unit,
             session.region.name, ", ".join(session.topic_labels),

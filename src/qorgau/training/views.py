@@ -25,7 +25,7 @@ def training_page(request):
     period, date_from, date_to = _period(request)
     rows = services.coverage(request.user, date_from, date_to)
     return render(request, "training/page.html", {
-        "sessions": services.sessions_for(request.user)[:200], "rows": rows,
+        "sessions": services.sessions_in(request.user, date_from, date_to)[:200], "rows": rows,
         "regions": services.by_region(rows), "period": period,
         "query": request.GET.urlencode(), "can_edit": policy.can(request.user, "training.edit"),
     })  # fmt: skip

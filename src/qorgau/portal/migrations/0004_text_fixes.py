@@ -2,10 +2,9 @@
 
 Only the initial wording is replaced, where it is still there: a text the campaign team has
 edited in the admin stays as they wrote it. Also: each region's police entry gets its proper
-name (Kazakh genitive, the Russian and English names of the reference bodies), the
-placeholder note "address to be added" goes, languages become codes (shown in the page's
-language), and the offences are re-applied from reference/data/offences.json (a Kazakh
-wording fix of a penalty)."""
+name (the Kazakh, Russian and English names of the reference bodies, which reference 0004
+re-applies with the Kazakh genitive), the placeholder note "address to be added" goes, and
+languages become codes (shown in the page's language)."""
 
 from django.db import migrations
 
@@ -44,16 +43,7 @@ CONTACTS = [
 PLACEHOLDER_RU = "Адрес добавит администратор"
 
 
-def police_name_kk(region_name_kk: str) -> str | None:
-    """«Павлодар облысы» → «Павлодар облысының Полиция департаменті»: every region's Kazakh
-    name ends in «облысы» or «қаласы», whose genitive ending is «-ның» (after «і»: «-нің»)."""
-    ending = {"ы": "ның", "і": "нің"}.get(region_name_kk[-1:])
-    return f"{region_name_kk}{ending} Полиция департаменті" if ending else None
-
-
 def forwards(apps, schema_editor):
-    from qorgau.reference import loaders
-
     Page = apps.get_model("portal", "Page")
     HelpContact = apps.get_model("portal", "HelpContact")
     Body = apps.get_model("reference", "Body")
@@ -65,13 +55,14 @@ def forwards(apps, schema_editor):
     for field, old, new in CONTACTS:
         HelpContact.objects.filter(**{field: old}).update(**{field: new})
     bodies = {b.region_id: b for b in Body.objects.filter(kind="police", region__isnull=False)}
-    for contact in HelpContact.objects.filter(kind="police", region__isnull=False).select_related("region"):
+    for contact in HelpContact.objects.filter(kind="police", region__isnull=False).select_related(
+        "region"
+    ):
         region, changed = contact.region, []
-        name_kk = police_name_kk(region.name_kk)
-        if name_kk and contact.name_kk == f"{region.name_kk} Полиция департаменті":
-            contact.name_kk = name_kk
-            changed.append("name_kk")
         body = bodies.get(region.pk)
+        if body is not None and contact.name_kk == f"{region.name_kk} Полиция департаменті":
+            contact.name_kk = body.name_kk
+            changed.append("name_kk")
         if body is not None and contact.name_ru == f"Полиция: {region.name_ru}":
             contact.name_ru = body.name_ru
             changed.append("name_ru")
@@ -83,13 +74,11 @@ def forwards(apps, schema_editor):
             changed += ["note_kk", "note_ru", "note_en"]
         if changed:
             contact.save(update_fields=changed)
-    loaders.load_offences(
-        apps.get_model("reference", "Law"),
-        apps.get_model("reference", "Article"),
-        apps.get_model("reference", "ArticlePart"),
-    )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0003_help_contact_labels"), ("reference", "0003_article_termination_review")]
+    dependencies = [
+        ("portal", "0003_help_contact_labels"),
+        ("reference", "0004_police_names_genitive"),
+    ]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
