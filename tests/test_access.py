@@ -363,6 +363,35 @@ def test_regions_for_names_the_regions_of_the_users_scope():
         policy.regions_for(prosecutor, "case.destroy")
 
 
+def test_bodies_for_offers_own_region_bodies_and_national_ones_to_a_national_scope_only():
+    from django.contrib.auth import get_user_model
+
+    from qorgau.access import policy
+    from qorgau.reference.models import Body
+
+    national = Body.objects.create(
+        code="IC-KZ", kind="investigative_committee", region=None,
+        name_kk="ТК", name_ru="СК", name_en="IC",
+    )  # fmt: skip
+    registrar_79 = make_user("registrar_b79", "registrar", "KZ-79")
+    prosecutor = make_user("prosecutor_b", "prosecutor")
+    no_role = get_user_model().objects.create_user("nobody_b", password="nobody-b-pass-123")
+
+    def codes(user, action):
+        return set(policy.bodies_for(user, action).values_list("code", flat=True))
+
+    shymkent = set(Body.objects.filter(region__code="KZ-79").values_list("code", flat=True))
+    assert "POL-79" in shymkent
+    assert codes(registrar_79, "case.create") == shymkent  # no national body, no other region
+    assert codes(prosecutor, "oversight.view") == set(Body.objects.values_list("code", flat=True))
+    assert "IC-KZ" in codes(prosecutor, "oversight.view") and national.region_id is None
+    assert codes(prosecutor, "case.create") == set()  # no right, no body
+    assert codes(no_role, "case.view") == set()  # no role counts as national in Scope: still none
+    assert codes(None, "case.view") == set()
+    with pytest.raises(KeyError):
+        policy.bodies_for(prosecutor, "case.destroy")
+
+
 def test_ensure_refuses_a_service_call_the_policy_does_not_allow(make_case):
     from qorgau.access import policy
 

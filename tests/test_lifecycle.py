@@ -152,7 +152,10 @@ def test_report_decision_follows_the_rules(shymkent, stalking):
         lifecycle.decide(
             report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 5, 12, 0)
         )  # no body named
+    assert lifecycle.can_decide(report) and lifecycle.can_decide(report, Decision.SENT_ELSEWHERE)
     lifecycle.decide(report, Decision.NO_OFFENCE, at=local(2026, 1, 5, 12, 0))
+    assert not lifecycle.can_decide(report, Decision.SENT_ELSEWHERE)
+    assert lifecycle.can_decide(report, Decision.REGISTERED)
     with pytest.raises(IllegalTransition):
         lifecycle.decide(report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 6, 12, 0), note="x")
     # A refusal can be overturned: the case registered from it records the decision.
@@ -160,6 +163,7 @@ def test_report_decision_follows_the_rules(shymkent, stalking):
                                   registered_at=local(2026, 1, 7, 9, 0), reports=[report])  # fmt: skip
     report.refresh_from_db()
     assert report.decision == Decision.REGISTERED and list(report.cases.all()) == [case]
+    assert not lifecycle.can_decide(report)  # a registration is final
 
 
 def test_case_cannot_be_registered_before_the_article_was_in_force(shymkent, stalking):

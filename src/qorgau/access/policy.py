@@ -200,14 +200,26 @@ def regions_for(user, action: str) -> QuerySet:
     and imports ask this instead of restating the scope rule."""
     from qorgau.reference.models import Region
 
-    if action not in PERMISSIONS:
-        raise KeyError(f"unknown action {action!r}: add it to access.policy.PERMISSIONS")
-    scope = scope_of(user)
-    if scope.role not in PERMISSIONS[action] or (action in NATIONAL_ONLY and not scope.national):
+    if not can(user, action):
         return Region.objects.none()
+    scope = scope_of(user)
     if scope.national:
         return Region.objects.all()
     return Region.objects.filter(pk=scope.region_id)
+
+
+def bodies_for(user, action: str) -> QuerySet:
+    """The bodies (police departments, investigative committees…) ``user`` may pick for
+    ``action``: those of :func:`regions_for`, and the national bodies (no region) for a national
+    scope only; none without the right. Forms ask this instead of restating the rule."""
+    from qorgau.reference.models import Body
+
+    if not can(user, action):
+        return Body.objects.none()
+    regions = regions_for(user, action)
+    if scope_of(user).national:
+        return Body.objects.filter(Q(region__in=regions) | Q(region__isnull=True))
+    return Body.objects.filter(region__in=regions)
 
 
 class NotAllowed(PermissionDenied):

@@ -107,14 +107,15 @@ def case_term_end(
     ``extensions`` and ``status_changes`` default to the case's recorded rows; a service passes
     them to compute the end with a row it is about to write (or, for a new case, with none).
     """
-    rule = _rule(RuleKind.INVESTIGATION_TERM, case.article_part.article.category, ruleset)
-    if rule is None:
+    end = investigation_term_end(
+        case.article_part.article.category, case.registered_at, ruleset=ruleset
+    )
+    if end is None:
         return None
     if extensions is None:
         extensions = case.extensions.all() if case.pk else []
     if status_changes is None:
         status_changes = case.status_changes.all() if case.pk else []
-    end = timezone.localtime(add_term(case.registered_at, rule.amount, rule.unit)).date()
     events = [(e.extended_at, e.amount, e.unit) for e in extensions]
     for since, until in suspended_periods(status_changes):
         days = (timezone.localtime(until).date() - timezone.localtime(since).date()).days

@@ -6,7 +6,6 @@ import io
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,7 +48,8 @@ SECTIONS = [
 
 class FilterForm(forms.Form):
     """The filters of the control page and its CSV export. Regions and bodies offered are only
-    those of the user's scope (``policy.regions_for``): another region is not a valid choice."""
+    those of the user's scope (``policy.regions_for``, ``policy.bodies_for``): another region is
+    not a valid choice."""
 
     region = forms.ModelChoiceField(
         Region.objects.none(), to_field_name="code", required=False, label=gettext_lazy("Region"),
@@ -73,11 +73,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = policy.regions_for(user, "oversight.view")
-        self.fields["region"].queryset = regions
-        self.fields["body"].queryset = Body.objects.filter(
-            Q(region__in=regions) | Q(region__isnull=True)
-        )
+        self.fields["region"].queryset = policy.regions_for(user, "oversight.view")
+        self.fields["body"].queryset = policy.bodies_for(user, "oversight.view")
 
     def filters(self) -> deadlines.Filters | None:
         """The chosen filters; None when a value is not valid (the page then lists nothing)."""

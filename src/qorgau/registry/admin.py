@@ -9,7 +9,7 @@ from): the registry keeps what happened."""
 
 from django.contrib import admin
 
-from qorgau.audit.log import record
+from qorgau.audit.log import _code_of, record
 from qorgau.core.admin import ReadOnlyAdminMixin
 
 from .models import (
@@ -47,15 +47,9 @@ class AuditedAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
         if changelist is not None:
-            region_code = ""
             region_id = request.GET.get("region__id__exact", "")
-            if region_id.isdigit():
-                from qorgau.reference.models import Region
-
-                region_code = (
-                    Region.objects.filter(pk=int(region_id)).values_list("code", flat=True).first()
-                    or ""
-                )
+            # The audit log's cached id -> code table (no query per page view).
+            region_code = _code_of(int(region_id)) if region_id.isdigit() else ""
             record(
                 self.search_action,
                 details={

@@ -67,15 +67,10 @@ class ScopedForm(forms.Form):
         super().__init__(*args, **kwargs)
         from qorgau.access import policy
 
-        regions = policy.regions_for(user, self.scope_action)
-        self.fields["region"].queryset = regions
+        self.fields["region"].queryset = policy.regions_for(user, self.scope_action)
         for name in ("investigating_body", "receiving_body"):
             if name in self.fields:
-                # National bodies (no region) stay available only to a national scope.
-                bodies = Body.objects.filter(region__in=regions)
-                if policy.scope_of(user).national:
-                    bodies = Body.objects.all()
-                self.fields[name].queryset = bodies
+                self.fields[name].queryset = policy.bodies_for(user, self.scope_action)
 
 
 CONSENT_CHOICES = [
@@ -171,9 +166,13 @@ class CaseFromReportForm(forms.Form):
         Body.objects.all(), label=_("Investigating body"), required=False
     )
 
-    def __init__(self, *args, report=None, **kwargs):
+    def __init__(self, *args, report=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investigating_body"].queryset = Body.objects.filter(region=report.region)
+        from qorgau.access import policy
+
+        self.fields["investigating_body"].queryset = policy.bodies_for(user, "case.create").filter(
+            region=report.region
+        )
         if report.suggested_article_id:
             self.fields["article_part"].initial = (
                 ArticlePart.objects.filter(article=report.suggested_article)

@@ -46,6 +46,23 @@ def allowed_next(status: str) -> list[str]:
     return [s for s in S.values if s in CASE_TRANSITIONS.get(status, set())]
 
 
+# The statuses in which the investigation term runs (and may be extended): a suspension stops
+# the clock but the term still matters, as the case will be resumed.
+OPEN_STATUSES = (S.INVESTIGATION, S.SUSPENDED)
+
+
+def term_running(status: str) -> bool:
+    """Whether the investigation term matters for a case in ``status``."""
+    return status in OPEN_STATUSES
+
+
+def can_decide(report: Report, decision: str | None = None) -> bool:
+    """Whether ``decision`` may follow the report's current decision; without ``decision``,
+    whether any decision may still follow it."""
+    following = REPORT_TRANSITIONS.get(report.decision, set())
+    return bool(following) if decision is None else decision in following
+
+
 def check_transition(
     case: Case,
     to_status: str,
@@ -241,7 +258,7 @@ def decide(
     labels = dict(Decision.choices)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if decision not in REPORT_TRANSITIONS.get(locked.decision, set()):
+        if not can_decide(locked, decision):
             raise IllegalTransition(
                 _("The report's decision is “%(from)s”; it cannot become “%(to)s”.")
                 % {"from": labels[locked.decision], "to": labels.get(decision, decision)}
@@ -257,3 +274,26 @@ def decide(
     report.decision, report.decided_at, report.decided_by = locked.decision, at, user
     report.decision_note = note
     return report
+
+
+# --- Inquiries (replies to deputies) ---
+# The statuses of qorgau.letters.models.InquiryStatus, by value (this module does not import the
+# letters app at load time): an inquiry only moves forward, one step at a time, and "sent" is
+# final. letters.services.set_status checks and records the change.
+INQUIRY_TRANSITIONS: dict[str, set[str]] = {
+    "received": {"drafting"},
+    "drafting": {"sent"},
+    "sent": set(),
+}
+
+
+def allowed_next_inquiry(status: str) -> list[str]:
+    """The statuses an inquiry in ``status`` may move to, in the order of InquiryStatus."""
+    from qorgau.letters.models import InquiryStatus
+
+    return [s for s in InquiryStatus.values if s in INQUIRY_TRANSITIONS.get(status, set())]
+
+
+def inquiry_may_become(from_status: str, to_status: str) -> bool:
+    """Whether an inquiry in ``from_status`` may move to ``to_status``."""
+    return to_status in INQUIRY_TRANSITIONS.get(from_status, set())

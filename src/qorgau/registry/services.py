@@ -31,9 +31,6 @@ from .choices import (
 from .errors import RegistryError
 from .models import Case, Party, Qualification, Report, TermExtension
 
-# The statuses in which the investigation term matters (and may be extended).
-OPEN_STATUSES = (CaseStatus.INVESTIGATION, CaseStatus.SUSPENDED)
-
 
 @dataclass(frozen=True)
 class PartyData:
@@ -68,32 +65,35 @@ def _check_party(data: PartyData) -> None:
         raise RegistryError(_("The minor flag contradicts the age band."))
 
 
+def _party_fields(data: PartyData) -> dict:
+    """The Party fields for ``data``, with the minor flag derived from the age band when not
+    given."""
+    is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
+    return {
+        "role": data.role,
+        "sex": data.sex,
+        "age_band": data.age_band,
+        "is_minor": is_minor,
+        "relationship": data.relationship,
+        "consent_further_use": data.consent_further_use,
+    }
+
+
 def add_party(case: Case, data: PartyData, *, user=None) -> Party:
     """Add a victim or suspect to a case."""
     policy.ensure(user, "case.edit_parties", case)
     _check_party(data)
-    is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
-    return Party.objects.create(
-        case=case,
-        role=data.role,
-        sex=data.sex,
-        age_band=data.age_band,
-        is_minor=is_minor,
-        relationship=data.relationship,
-        consent_further_use=data.consent_further_use,
-    )
+    return Party.objects.create(case=case, **_party_fields(data))
 
 
 def update_party(party: Party, data: PartyData, *, user=None) -> Party:
     """Correct a party's attributes, e.g. record the victim's consent once it is asked."""
     policy.ensure(user, "case.edit_parties", party.case)
     _check_party(data)
-    is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
     with transaction.atomic():
         locked = Party.objects.select_for_update().get(pk=party.pk)
-        locked.role, locked.sex, locked.age_band = data.role, data.sex, data.age_band
-        locked.is_minor, locked.relationship = is_minor, data.relationship
-        locked.consent_further_use = data.consent_further_use
+        for field, value in _party_fields(data).items():
+            setattr(locked, field, value)
         locked.save()
     return locked
 
@@ -300,7 +300,7 @@ def extend_term(
             .select_related("article_part__article")
             .get(pk=case.pk)
         )
-        if locked.status not in OPEN_STATUSES:
+        if not lifecycle.term_running(locked.status):
             raise RegistryError(
                 _("Only the term of a case under investigation or suspended can be extended.")
             )
@@ -342,7 +342,7 @@ def recompute_terms(cases=None) -> int:
     ruleset = rules.RuleSet()
     moved = 0
     open_cases = (
-        cases.filter(status__in=OPEN_STATUSES)
+        cases.filter(status__in=lifecycle.OPEN_STATUSES)
         .select_for_update(of=("self",))
         .select_related("article_part__article")
         .prefetch_related("extensions", "status_changes")

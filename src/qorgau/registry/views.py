@@ -15,7 +15,7 @@ from qorgau.access import policy
 from qorgau.audit.log import record
 
 from . import csvio, lifecycle, queries, services
-from .choices import CaseStatus, PartyRole
+from .choices import CaseStatus, Decision, PartyRole
 from .errors import RegistryError
 from .forms import (
     CONSENT_VALUES,
@@ -297,7 +297,9 @@ def report_register(request, pk):
         queryset=Report.objects.select_related("region", "suggested_article"),
     )  # fmt: skip
     initial = {"registered_at": timezone.localtime().replace(second=0, microsecond=0)}
-    form = CaseFromReportForm(request.POST or None, report=report, initial=initial)
+    form = CaseFromReportForm(
+        request.POST or None, report=report, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -342,10 +344,13 @@ def report_detail(request, pk):
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("registry:report_detail", pk=report.pk)
+    may_decide = policy.can(request.user, "report.decide", report)
     context = {
         "report": report,
         "form": form,
-        "can_register": policy.can(request.user, "case.create")
-        and policy.can(request.user, "report.decide", report),
+        "can_register": may_decide
+        and policy.can(request.user, "case.create")
+        and lifecycle.can_decide(report, Decision.REGISTERED),
+        "decision_open": lifecycle.can_decide(report),
     }
     return render(request, "registry/report_detail.html", context)
