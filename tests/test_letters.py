@@ -629,7 +629,7 @@ def test_letter_command_is_audited_like_the_pages(seeded, tmp_path):
     inquiry = Inquiry.objects.get(number="ДС-16")
     produced = AuditEntry.objects.get(action="letters.produce", object_id=str(inquiry.pk))
     assert produced.user == analyst and produced.source.startswith("cli:")
-    assert produced.details == {"version": 1, "lang": "ru", "format": "html"}
+    assert produced.details == {"version": 1, "lang": "ru", "format": "html", "figures_edited": []}
     assert AuditEntry.objects.filter(action="letters.generate", object_id=str(inquiry.pk),
                                      user=analyst, details__lang="ru").exists()  # fmt: skip
 
@@ -1010,3 +1010,46 @@ def test_inquiry_form_errors_are_in_the_users_language(client, analyst):
     assert page.count("Обязательное поле.") == 2 and "Номер" in page
     assert "о сталкинге</textarea>" in page  # what was typed is kept
     assert not Inquiry.objects.exists()
+
+
+def test_drafting_a_received_inquiry_moves_it_through_the_audited_status_change(seeded):
+    import datetime as dt
+
+    from qorgau.audit.models import AuditEntry
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+
+    from .conftest import make_user
+
+    analyst = make_user("analyst_regen", "analyst")
+    inquiry = Inquiry.objects.get(number="ДС-16")
+    assert inquiry.status == "received"
+    services.regenerate(analyst, inquiry, "ru", dt.date(2026, 2, 15))
+    assert inquiry.status == "drafting"
+    assert Inquiry.objects.get(pk=inquiry.pk).status == "drafting"
+    (move,) = AuditEntry.objects.filter(action="letters.inquiry.status", object_id=str(inquiry.pk))
+    assert (move.before["status"], move.after["status"], move.user) == (
+        "received", "drafting", analyst)  # fmt: skip
+    generated = AuditEntry.objects.get(action="letters.generate", object_id=str(inquiry.pk))
+    assert generated.user == analyst
+    assert generated.details == {"lang": "ru", "period_end": "2026-02-15"}
+    # Drafting again (or in the other language) moves nothing further.
+    services.regenerate(analyst, inquiry, "kk")
+    assert Inquiry.objects.get(pk=inquiry.pk).status == "drafting"
+    assert AuditEntry.objects.filter(action="letters.inquiry.status").count() == 1
+    assert AuditEntry.objects.filter(action="letters.generate").count() == 2
+
+
+def test_the_edit_link_is_hidden_once_the_reply_is_sent(client, analyst):
+    import datetime as dt
+
+    from qorgau.letters import services
+    from qorgau.letters.models import ReplyVersion
+
+    inquiry = services.register_inquiry(analyst, **inquiry_data())
+    assert "Edit the inquiry" in client.get(f"/letters/{inquiry.pk}/").content.decode()
+    services.set_status(analyst, inquiry, "drafting")
+    ReplyVersion.objects.create(inquiry=inquiry, number=1, lang="kk", format="html",
+                                content=b"<p></p>", blocks=[], figures=[])  # fmt: skip
+    services.set_status(analyst, inquiry, "sent", sent_on=dt.date(2026, 2, 20))
+    assert "Edit the inquiry" not in client.get(f"/letters/{inquiry.pk}/").content.decode()

@@ -669,3 +669,32 @@ def test_time_series_draws_one_marker_per_period_with_its_labels_joined():
     )
     assert svg.count('class="marker"') == 2
     assert svg.count("plan · intervention") == 1 and svg.count(">plan<") == 0
+
+
+def test_chart_marks_the_plans_national_and_of_the_regions_shown():
+    from qorgau.campaigns.models import Organisation, Plan
+    from qorgau.reference.models import Region
+
+    from .conftest import make_user
+
+    call_command("load-seed", stdout=io.StringIO())
+    org = Organisation.objects.create(name_kk="Әкімдік", name_ru="Акимат", kind="akimat")
+    days = {None: dt.date(2026, 3, 2), "KZ-79": dt.date(2026, 3, 3), "KZ-75": dt.date(2026, 3, 4)}
+    for code, day in days.items():
+        Plan.objects.create(
+            title_kk="Жоспар", title_ru="План", kind="akimat", approved_on=day, approved_by=org,
+            lead=org, period_from=day, period_to=dt.date(2026, 12, 31),
+            region=Region.objects.get(code=code) if code else None,
+        )  # fmt: skip
+    intervention = dt.date(2026, 3, 1)
+
+    def plan_days(user, regions=()):
+        marks = services.chart_markers(user, services.Filters(regions=regions), intervention)
+        return {d for d, _label in marks} & set(days.values())  # no law came into force then
+
+    national = make_user("analyst_marks", "analyst")
+    assert plan_days(national) == set(days.values())
+    assert plan_days(national, ("KZ-75",)) == {days[None], days["KZ-75"]}
+    shymkent = make_user("prosecutor_marks", "prosecutor", "KZ-79")
+    assert plan_days(shymkent) == {days[None], days["KZ-79"]}
+    assert plan_days(shymkent, ("KZ-75",)) == {days[None]}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from qorgau.access import policy
 from qorgau.audit.log import record, snapshot
 from qorgau.reference.models import Article
+from qorgau.registry import lifecycle
 from qorgau.stats import services as stats
 
 from . import grammar
@@ -319,9 +320,12 @@ def _training_paragraph(lang: str, start: dt.date, end: dt.date, figures) -> str
 
 
 def regenerate(user, inquiry: Inquiry, lang: str, period_end: dt.date | None = None) -> ReplyDraft:
-    """(Re)build the draft of ``lang`` from the data, replacing its blocks."""
+    """(Re)build the draft of ``lang`` from the data, replacing its blocks; a received inquiry
+    moves to "drafting" (through :func:`set_status`). Audited as ``letters.generate``."""
+    asked_end = period_end
     blocks, figures, period_end = compose(user, inquiry, lang, period_end)
     with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
         draft, _created = ReplyDraft.objects.update_or_create(
             inquiry=inquiry, lang=lang,
             # "generated" keeps the text as drafted from the data, to tell edited figures.
@@ -329,9 +333,14 @@ def regenerate(user, inquiry: Inquiry, lang: str, period_end: dt.date | None = N
                       "figures": figures, "period_end": period_end,
                       "updated_by": user if getattr(user, "pk", None) else None},
         )  # fmt: skip
-        if inquiry.status == InquiryStatus.RECEIVED:
-            inquiry.status = InquiryStatus.DRAFTING
-            inquiry.save(update_fields=["status"])
+        record(
+            "letters.generate",
+            locked,
+            details={"lang": lang, "period_end": str(asked_end or "")},
+            user=user,
+        )
+        if locked.status == InquiryStatus.RECEIVED:
+            set_status(user, inquiry, InquiryStatus.DRAFTING)
     return draft
 
 
@@ -376,7 +385,8 @@ def figure_mismatches(draft: ReplyDraft) -> list[str]:
 
 
 def produce(user, draft: ReplyDraft, fmt: str) -> ReplyVersion:
-    """Render the draft as ``fmt`` (docx, pdf, html) and keep it as the next version. Edited
+    """Render the draft as ``fmt`` (docx, pdf, html) and keep it as the next version, audited as
+    ``letters.produce`` with the blocks whose figures were edited (``figures_edited``). Edited
     figures do not stop it (the official may correct the data's wording); the caller warns
     with ``figure_mismatches``."""
     from . import render
@@ -388,10 +398,22 @@ def produce(user, draft: ReplyDraft, fmt: str) -> ReplyVersion:
     with transaction.atomic():
         inquiry = Inquiry.objects.select_for_update().get(pk=draft.inquiry_id)
         number = (inquiry.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        return ReplyVersion.objects.create(
+        version = ReplyVersion.objects.create(
             inquiry=inquiry, number=number, lang=draft.lang, format=fmt, content=content,
             blocks=draft.blocks, figures=draft.figures, created_by=user if getattr(user, "pk", None) else None,
         )  # fmt: skip
+        record(
+            "letters.produce",
+            inquiry,
+            details={
+                "version": number,
+                "lang": draft.lang,
+                "format": fmt,
+                "figures_edited": figure_mismatches(draft),
+            },
+            user=user,
+        )
+    return version
 
 
 def seed_inquiry() -> Inquiry:
@@ -421,12 +443,6 @@ def may_draft(user) -> bool:
 # An inquiry's number: letters first, then groups of letters or digits joined by hyphens
 # ("ДС-16"); no spaces and no "№" (the letters add it).
 INQUIRY_NUMBER_RE = re.compile(r"^[^\W\d_]+(?:-[^\W_]+)+$")
-# status -> the statuses that may follow it: an inquiry only moves forward, one step at a time.
-INQUIRY_TRANSITIONS: dict[str, set[str]] = {
-    InquiryStatus.RECEIVED: {InquiryStatus.DRAFTING},
-    InquiryStatus.DRAFTING: {InquiryStatus.SENT},
-    InquiryStatus.SENT: set(),
-}
 INQUIRY_FIELDS = (
     "number", "dated", "addressee_kk", "addressee_ru", "salutation_kk", "salutation_ru",
     "subject_kk", "subject_ru", "due_on", "outgoing_number", "signatory",
@@ -435,8 +451,13 @@ _REQUIRED_TEXT = ("addressee_kk", "addressee_ru", "subject_kk", "subject_ru")
 
 
 def allowed_next_statuses(status: str) -> list[str]:
-    """The statuses an inquiry in ``status`` may move to, in the order of InquiryStatus."""
-    return [s for s in InquiryStatus.values if s in INQUIRY_TRANSITIONS.get(status, set())]
+    """The statuses an inquiry in ``status`` may move to (registry/lifecycle.py decides)."""
+    return lifecycle.allowed_next_inquiry(status)
+
+
+def may_edit(inquiry: Inquiry) -> bool:
+    """Whether the inquiry's details may still be corrected: not once its reply was sent."""
+    return inquiry.status != InquiryStatus.SENT
 
 
 def _inquiry_snapshot(inquiry: Inquiry) -> dict:
@@ -538,7 +559,7 @@ def update_inquiry(user, inquiry: Inquiry, **data) -> Inquiry:
     try:
         with transaction.atomic():
             locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-            if locked.status == InquiryStatus.SENT:
+            if not may_edit(locked):
                 raise InquiryError(
                     _("The reply to inquiry № %(number)s was sent; it can no longer be changed.")
                     % {"number": locked.number}
@@ -576,7 +597,7 @@ def set_status(user, inquiry: Inquiry, status: str, *, sent_on: dt.date | None =
         raise InquiryError(_("Unknown status “%(status)s”.") % {"status": status}, "status")
     with transaction.atomic():
         locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-        if status not in INQUIRY_TRANSITIONS[locked.status]:
+        if not lifecycle.inquiry_may_become(locked.status, status):
             raise InquiryError(
                 _("Inquiry № %(number)s is “%(from)s”; it cannot become “%(to)s”.")
                 % {"number": locked.number, "from": labels[locked.status], "to": labels[status]},

@@ -61,6 +61,7 @@ def _detail_context(inquiry: Inquiry, status_form: StatusForm) -> dict:
         "inquiry": inquiry, "drafts": drafts, "versions": inquiry.versions.defer("content"),
         "period_form": PeriodForm(), "langs": services.LANGS, "status_form": status_form,
         "next_statuses": services.allowed_next_statuses(inquiry.status),
+        "may_edit": services.may_edit(inquiry),
     }  # fmt: skip
 
 
@@ -138,7 +139,6 @@ def draft_generate(request, pk, lang):
     except services.LetterError as exc:
         messages.error(request, str(exc))
         return redirect("letters:detail", pk=pk)
-    record("letters.generate", inquiry, details={"lang": lang, "period_end": str(period_end or "")})
     return redirect("letters:draft", pk=pk, lang=lang)
 
 
@@ -161,16 +161,6 @@ def draft_edit(request, pk, lang):
                 messages.error(request, str(exc))
                 return redirect("letters:draft", pk=pk, lang=lang)
             edited = services.figure_mismatches(draft)
-            record(
-                "letters.produce",
-                draft.inquiry,
-                details={
-                    "version": version.number,
-                    "lang": lang,
-                    "format": fmt,
-                    "figures_edited": edited,
-                },
-            )
             messages.success(request, _("Version %(n)d was produced.") % {"n": version.number})
             if edited:
                 # Produced all the same; the draft page warns until the numbers match again.

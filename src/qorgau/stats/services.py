@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from qorgau.access import policy
 from qorgau.reference.models import Article, PopulationFigure, Region
+from qorgau.registry.choices import CaseStatus, Decision
 from qorgau.registry.models import Case, Party, Report
 
 from . import intervals, its
@@ -212,7 +213,7 @@ def counts_by(user, filters: Filters, dimension: str) -> list[dict]:
     elif dimension in DIMENSIONS:
         qs = cases(user, filters)
         if dimension == "termination_ground":
-            qs = qs.filter(status="terminated")
+            qs = qs.filter(status=CaseStatus.TERMINATED)
         rows = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
     else:
         raise StatsError(_("Unknown breakdown “%(by)s”.") % {"by": dimension})
@@ -296,14 +297,15 @@ def time_series(user, filters: Filters, period: str = "week") -> list[tuple[dt.d
     return series
 
 
+def _articles(codes: tuple[str, ...] = ()) -> QuerySet:
+    """The articles with these codes (all articles when none are given)."""
+    return Article.objects.filter(code__in=codes) if codes else Article.objects.all()
+
+
 def cumulative_since_in_force(user, filters: Filters) -> list[dict]:
     """Cases per article since the article came into force, up to the period's end."""
     rows = []
-    for article in (
-        Article.objects.filter(code__in=filters.articles)
-        if filters.articles
-        else Article.objects.all()
-    ):
+    for article in _articles(filters.articles):
         f = Filters((article.code,), article.in_force_on, filters.end, filters.regions)
         rows.append(
             {
@@ -318,8 +320,7 @@ def cumulative_since_in_force(user, filters: Filters) -> list[dict]:
 def in_force_since(articles: tuple[str, ...] = ()) -> dt.date | None:
     """The earliest entry into force of ``articles`` (all articles when empty), from the
     reference data; the dashboard's period starts there by default."""
-    qs = Article.objects.filter(code__in=articles) if articles else Article.objects.all()
-    return min((a.in_force_on for a in qs), default=None)
+    return min((a.in_force_on for a in _articles(articles)), default=None)
 
 
 def chart_markers(user, filters: Filters, intervention: dt.date) -> list[tuple[dt.date, str]]:
@@ -328,14 +329,11 @@ def chart_markers(user, filters: Filters, intervention: dt.date) -> list[tuple[d
     intervention date."""
     from qorgau.campaigns.models import Plan
 
-    articles = (
-        Article.objects.filter(code__in=filters.articles)
-        if filters.articles
-        else Article.objects.all()
-    )
+    articles = _articles(filters.articles)
     marks = [(day, _("law in force")) for day in sorted({a.in_force_on for a in articles})]
-    shown = [r.pk for r in regions_in_scope(user, filters)]
-    plans = Plan.objects.filter(Q(region__isnull=True) | Q(region__in=shown))
+    plans = policy.scoped_or_national(user, "stats.view", Plan.objects.all())
+    if filters.regions:
+        plans = plans.filter(Q(region__isnull=True) | Q(region__code__in=filters.regions))
     marks += [(day, _("plan approved")) for day in sorted({p.approved_on for p in plans})]
     marks.append((intervention, _("intervention")))
     return marks
@@ -619,7 +617,7 @@ def completeness(user, filters: Filters) -> dict[str, list[dict]]:
         "region": dict(ever.values_list("region__code").annotate(m=Max("registered_at"))),
         "body": dict(ever.values_list("investigating_body__code").annotate(m=Max("registered_at"))),
     }
-    waiting = policy.scoped(user, "stats.view", Report.objects.filter(decision="pending"))
+    waiting = policy.scoped(user, "stats.view", Report.objects.filter(decision=Decision.PENDING))
     if filters.regions:
         waiting = waiting.filter(region__code__in=filters.regions)
     pending = {

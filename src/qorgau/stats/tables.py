@@ -13,7 +13,7 @@ from . import services
 SOURCE = "Qorgau registry of cases under CC RK art. 115-1 and 125-1; population: reference data (see each row's date)"
 
 
-def table_regions(user, f, **_options):
+def table_regions(user, f):
     columns = [
         "region",
         "name",
@@ -27,13 +27,13 @@ def table_regions(user, f, **_options):
     return columns, [row.as_dict() for row in services.by_region(user, f)]
 
 
-def table_series(user, f, period="week", **_options):
+def table_series(user, f, period: str):
     return ["period", "count"], [
         {"period": d.isoformat(), "count": n} for d, n in services.time_series(user, f, period)
     ]
 
 
-def table_funnel(user, f, **_options):
+def table_funnel(user, f):
     result = services.funnel(user, f)
     columns = [
         "region",
@@ -57,14 +57,14 @@ def table_funnel(user, f, **_options):
     return columns, rows
 
 
-def table_breakdown(user, f, dimension, **_options):
+def table_breakdown(user, f, dimension):
     return [dimension, "label", "count"], [
         {dimension: r["key"], "label": r["label"], "count": r["count"]}
         for r in services.counts_by(user, f, dimension)
     ]
 
 
-def table_completeness(user, f, kind="region", **_options):
+def table_completeness(user, f, kind):
     columns = ["key", "name", "cases", "latest", "unknown_share", "pending_reports"]
     rows = [
         {**r, "latest": r["latest"].isoformat() if r["latest"] else ""}
@@ -73,21 +73,13 @@ def table_completeness(user, f, kind="region", **_options):
     return columns, rows
 
 
-def table_cumulative(user, f, **_options):
+def table_cumulative(user, f):
     return ["article", "since", "count"], services.cumulative_since_in_force(user, f)
 
 
-def _effect_options(options):
-    return (
-        options.get("intervention") or services.CAMPAIGN_DEFAULT,
-        options.get("period") or "week",
-    )
-
-
-def table_effect(user, f, **options):
+def table_effect(user, f, period: str, intervention: dt.date):
     """The level and trend change (ratios with 95% intervals); no row when nothing can be
     estimated."""
-    intervention, period = _effect_options(options)
     _series, result = services.campaign_effect(user, f, intervention, period)
     columns = ["measure", "estimate", "low", "high", "points_before", "points_after", "too_short"]
     rows = []
@@ -102,9 +94,8 @@ def table_effect(user, f, **options):
     return columns, rows
 
 
-def table_effect_series(user, f, **options):
+def table_effect_series(user, f, period: str, intervention: dt.date):
     """The periods of the effect analysis, with those left out of the fit and why."""
-    intervention, period = _effect_options(options)
     series, _result = services.campaign_effect(user, f, intervention, period)
     return ["period", "count", "used", "reason"], [
         {"period": p.start.isoformat(), "count": p.count, "used": p.used, "reason": p.reason}
@@ -113,7 +104,7 @@ def table_effect_series(user, f, **options):
 
 
 def _breakdown(dimension):
-    return lambda u, f, **options: table_breakdown(u, f, dimension)
+    return lambda u, f: table_breakdown(u, f, dimension)
 
 
 TABLES = {
@@ -126,22 +117,36 @@ TABLES = {
     "article": _breakdown("article"),
     **{name: _breakdown(name) for name in services.BREAKDOWN_TITLES},
     **{name: _breakdown(name) for name in services.REPORT_BREAKDOWN_TITLES},
-    "completeness_region": lambda u, f, **options: table_completeness(u, f, "region"),
-    "completeness_body": lambda u, f, **options: table_completeness(u, f, "body"),
+    "completeness_region": lambda u, f: table_completeness(u, f, "region"),
+    "completeness_body": lambda u, f: table_completeness(u, f, "body"),
 }
 # Tables whose numbers depend on the dashboard's period (week/month) and intervention date:
-# these are written into the file's metadata too.
+# only these are given them, and they are written into the file's metadata too.
 USES_PERIOD = {"series", "effect", "effect_series"}
 USES_INTERVENTION = {"effect", "effect_series"}
 
 
-def options_metadata(name: str, options: dict) -> list[tuple[str, str]]:
-    extra = []
+def _options_for(name: str, period: str, intervention: dt.date) -> dict:
+    options = {}
     if name in USES_PERIOD:
-        extra.append(("period", options.get("period") or "week"))
+        options["period"] = period
     if name in USES_INTERVENTION:
-        extra.append(("intervention", _effect_options(options)[0].isoformat()))
-    return extra
+        options["intervention"] = intervention
+    return options
+
+
+def build(name: str, user, f, *, period: str, intervention: dt.date):
+    """The columns and rows of table ``name``; ``period`` and ``intervention`` go only to the
+    tables that depend on them."""
+    return TABLES[name](user, f, **_options_for(name, period, intervention))
+
+
+def options_metadata(name: str, *, period: str, intervention: dt.date) -> list[tuple[str, str]]:
+    """The options table ``name`` depends on, as metadata lines."""
+    return [
+        (key, value.isoformat() if isinstance(value, dt.date) else value)
+        for key, value in _options_for(name, period, intervention).items()
+    ]
 
 
 def metadata(

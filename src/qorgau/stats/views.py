@@ -171,8 +171,8 @@ def export(request, name, fmt):
         raise Http404
     form = StatsForm(request.GET or None, user=request.user)
     filters, options = form.filters(), form.options()
-    columns, rows = tables.TABLES[name](request.user, filters, **options)
-    extra = tables.options_metadata(name, options)
+    columns, rows = tables.build(name, request.user, filters, **options)
+    extra = tables.options_metadata(name, **options)
     record("stats.export", details={"table": name, "format": fmt, "filters": filters.describe()})
     if fmt == "csv":
         response = HttpResponse(

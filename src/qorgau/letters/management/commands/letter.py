@@ -7,7 +7,6 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
-from qorgau.audit.log import record
 from qorgau.core.commands import QorgauCommand
 from qorgau.letters import services
 from qorgau.letters.models import Inquiry
@@ -47,15 +46,7 @@ class Command(QorgauCommand):
             version = services.produce(user, draft, options["format"])
         except services.LetterError as exc:
             raise CommandError(str(exc)) from None
-        # The same trail as the pages: the draft from the data, then the produced version.
-        record(
-            "letters.generate", inquiry, details={"lang": lang, "period_end": str(period_end or "")}
-        )
-        record(
-            "letters.produce",
-            inquiry,
-            details={"version": version.number, "lang": lang, "format": options["format"]},
-        )
+        # The services write the same audit trail as the pages (letters.generate, .produce).
         Path(options["output"]).write_bytes(bytes(version.content))
         self.stdout.write(
             _("Version %(n)d written to %(path)s.")
