@@ -135,3 +135,121 @@ def test_bad_request_page_is_translated(client):
     response = client.get("/registry/cases/a%00b/")
     assert response.status_code == 400
     assert response["Content-Language"] == "ru"
+
+
+# --- Finding 3: the client address behind a proxy --------------------------------------------
+
+PROXY = "10.0.0.1"
+
+
+def fail_login(client, username, forwarded, remote=PROXY, password="wrong"):  # noqa: S107
+    return client.post(
+        "/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_one_proxy_forged_forwarded_for_cannot_lock_out_the_real_user(client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 1
+    make_user("prosecutor_p", "registrar")
+    # The attacker writes any X-Forwarded-For it likes; the proxy appends the real peer.
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        fail_login(client, "prosecutor_p", f"192.0.2.{attempt}, 203.0.113.9")
+    locked = fail_login(client, "prosecutor_p", "192.0.2.200, 203.0.113.9", password="prosecutor_p-pass-123")  # fmt: skip
+    assert locked.status_code == 429  # a new forged address does not get the attacker out
+    # The real user, behind the same proxy (same REMOTE_ADDR), from their own address.
+    real = fail_login(client, "prosecutor_p", "198.51.100.7", password="prosecutor_p-pass-123")
+    assert real.status_code == 302
+
+
+def test_without_a_proxy_forwarded_for_is_ignored_by_lockout_and_audit(
+    client, login, settings, make_case
+):
+    # A TLS proxy declared (X-Forwarded-Proto) but no proxy count: the header is still not trusted.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 0
+    make_user("registrar_np", "registrar")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        fail_login(client, "registrar_np", f"192.0.2.{attempt}", remote="203.0.113.9")
+    right = fail_login(client, "registrar_np", "192.0.2.99", remote="203.0.113.9", password="registrar_np-pass-123")  # fmt: skip
+    assert right.status_code == 429
+    from qorgau.audit.models import AuditEntry
+
+    case = make_case()
+    login(client, make_user("registrar_np2", "registrar", "KZ-79"))
+    client.get(f"/registry/cases/{case.number}/", REMOTE_ADDR="203.0.113.10", HTTP_X_FORWARDED_FOR="192.0.2.1")  # fmt: skip
+    assert AuditEntry.objects.filter(action="case.view").latest("pk").source == "203.0.113.10"
+
+
+def test_lockout_and_audit_see_the_same_client_address_behind_two_proxies(
+    client, login, settings, make_case
+):
+    from axes.models import AccessAttempt
+
+    from qorgau.audit.models import AuditEntry
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 2
+    hops = {"REMOTE_ADDR": "10.0.0.3", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 198.51.100.4, 10.0.0.2"}
+    user = make_user("registrar_2p", "registrar", "KZ-79")
+    client.post("/login/", {"username": "registrar_2p", "password": "wrong"}, **hops)
+    assert AccessAttempt.objects.get(username="registrar_2p").ip_address == "198.51.100.4"
+    case = make_case()
+    login(client, user)
+    client.get(f"/registry/cases/{case.number}/", **hops)
+    assert AuditEntry.objects.filter(action="case.view").latest("pk").source == "198.51.100.4"
+    # A header shorter than the proxy chain did not come through our proxies: the peer counts.
+    client.get(f"/registry/cases/{case.number}/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="6.6.6.6")  # fmt: skip
+    assert AuditEntry.objects.filter(action="case.view").latest("pk").source == "203.0.113.5"
+
+
+def test_deploy_check_refuses_a_proxy_setting_inconsistent_with_the_tls_proxy(settings):
+    from qorgau.access import checks
+
+    def ids():
+        found = checks.check_client_address(None) + checks.check_middleware(None)
+        return {error.id for error in found}
+
+    assert ids() == set()
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert ids() == {"qorgau.access.E001"}
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert ids() == set()
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert ids() == {"qorgau.access.E002"}
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.AXES_CLIENT_IP_CALLABLE = None
+    assert ids() == {"qorgau.access.E003"}
+
+
+def test_deploy_check_refuses_middleware_that_would_bring_the_findings_back(settings):
+    from qorgau.access import checks
+
+    def ids():
+        return {error.id for error in checks.check_middleware(None)}
+
+    original = list(settings.MIDDLEWARE)
+    headers, control = checks.HEADERS, checks.CONTROL
+    settings.MIDDLEWARE = [m for m in original if m != headers] + [headers]
+    assert ids() == {"qorgau.access.E004"}
+    settings.MIDDLEWARE = [m for m in original if m != control]
+    assert ids() == {"qorgau.access.E005"}
+    settings.MIDDLEWARE = [m for m in original if m != control] + [control]
+    assert ids() == {"qorgau.access.E005"}
+    settings.MIDDLEWARE = [m for m in original if m != checks.OTP]
+    assert ids() == {"qorgau.access.E006"}
+
+
+def test_qorgau_check_deploy_fails_behind_a_tls_proxy_without_a_proxy_count():
+    from .test_settings import PRODUCTION, run_qorgau
+
+    result = run_qorgau("check", "--deploy", env_extra={**PRODUCTION, "BEHIND_TLS_PROXY": "1"})
+    assert result.returncode != 0 and "qorgau.access.E001" in result.stderr + result.stdout
+    result = run_qorgau(
+        "check", "--deploy",
+        env_extra={**PRODUCTION, "BEHIND_TLS_PROXY": "1", "QORGAU_TRUSTED_PROXIES": "1"},
+    )  # fmt: skip
+    assert "qorgau.access" not in result.stderr + result.stdout

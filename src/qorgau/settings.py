@@ -161,6 +161,9 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address as the audit trail sees it: behind a proxy, the address the proxy
+# received from (TRUSTED_PROXY_COUNT below), never one the client wrote itself.
+AXES_CLIENT_IP_CALLABLE = "qorgau.audit.context.client_ip"
 # One-time passwords: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "Qorgau"
 LOGIN_URL = "login"
@@ -215,8 +218,18 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-if envbool("BEHIND_TLS_PROXY", "0"):
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", "0")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies of ours stand in front of the application, each appending to
+# X-Forwarded-For: the client's address is the N-th from the right (audit.context.client_ip).
+# 0: no proxy; the header is ignored. `qorgau check --deploy` wants it consistent with
+# BEHIND_TLS_PROXY (access/checks.py).
+TRUSTED_PROXY_COUNT = envint("QORGAU_TRUSTED_PROXIES", "0")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"QORGAU_TRUSTED_PROXIES must be 0 or more, got {TRUSTED_PROXY_COUNT}"
+    )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 # --- Logging: errors to stderr, nothing sensitive ------------------------------------------

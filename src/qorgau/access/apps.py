@@ -8,6 +8,9 @@ class AccessConfig(AppConfig):
     name = "qorgau.access"
     verbose_name = _("Access")
 
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the deployment checks
+
 
 class QorgauAdminConfig(admin_apps.AdminConfig):
     """The Django admin, open only to administrators (see access.policy)."""
