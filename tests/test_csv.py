@@ -9,7 +9,7 @@ from django.utils import translation
 
 from qorgau.core.importing import ImportRejected
 from qorgau.registry import csvio
-from qorgau.registry.models import Case, Party, StatusChange
+from qorgau.registry.models import Case, CaseNumberSequence, Party, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ HEADER = ",".join(csvio.COLUMNS)
 GOOD = f"""{HEADER}
 ,115-1,1,KZ-79,2026-01-05T10:00:00+05:00,investigation,,,,,POL-79,F,25-34,former_partner,0
 ,125-1,2,KZ-61,2026-01-06T11:00:00+05:00,terminated,2026-02-01T09:00:00+05:00,no_corpus_delicti,,,,F,14-17,relative,0
-2026-71-000005,115-1,1,KZ-71,2026-01-07 12:00,suspended,2026-02-02T09:00:00+05:00,,suspect_hiding,,,,,,1
+2026-71-000001,115-1,1,KZ-71,2026-01-07 12:00,suspended,2026-02-02T09:00:00+05:00,,suspect_hiding,,,,,,1
 """
 
 
@@ -29,7 +29,7 @@ def export_text() -> str:
 
 def test_good_file_imports_with_numbers_given_where_empty():
     cases = csvio.import_cases(GOOD)
-    assert sorted(c.number for c in cases) == ["2026-61-000001", "2026-71-000005", "2026-79-000001"]
+    assert sorted(c.number for c in cases) == ["2026-61-000001", "2026-71-000001", "2026-79-000001"]
     terminated = Case.objects.get(region__code="KZ-61")
     assert (
         terminated.status == "terminated" and terminated.termination_ground == "no_corpus_delicti"
@@ -52,6 +52,7 @@ def test_export_import_export_gives_the_same_file(make_case):
     StatusChange.objects.all().delete()
     Case.objects.update(joined_to=None)
     Case.objects.all().delete()
+    CaseNumberSequence.objects.all().delete()  # an empty database: numbers must continue them
     csvio.import_cases(first)
     second = export_text()
     assert second == first

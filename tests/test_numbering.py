@@ -38,9 +38,12 @@ def test_failed_registration_gives_its_number_back(make_case):
     assert make_case().number == "2026-79-000002"
 
 
-def test_supplied_number_in_system_format_moves_the_sequence_on(make_case):
-    make_case(number="2026-79-000010")
-    assert make_case().number == "2026-79-000011"
+def test_supplied_number_in_system_format_must_be_the_next(make_case):
+    # A supplied number that jumps ahead would leave a gap (it used to move the sequence on).
+    with pytest.raises(RegistryError):
+        make_case(number="2026-79-000010")
+    make_case(number="2026-79-000001")
+    assert make_case().number == "2026-79-000002"
 
 
 def test_supplied_number_must_match_region_and_year(make_case):

@@ -40,6 +40,31 @@ def acting(user, source: str):
         _current.reset(token)
 
 
+# Set while a bulk action (a case import) runs: record() writes nothing, and the action writes
+# its own entries, standing for everything it did, at its end (``registry.csvio``). Thousands of
+# rows then make a few entries instead of five each, written in a moment just before the
+# commit: the audit chain's lock is held from an entry's INSERT to the commit.
+_replaced: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "qorgau_audit_replaced", default=False
+)
+
+
+@contextmanager
+def entries_replaced():
+    """Inside the block, the audit log writes nothing; the caller must write entries that stand
+    for everything done in it (one ``registry.case.import`` per region and batch of cases)."""
+    token = _replaced.set(True)
+    try:
+        yield
+    finally:
+        _replaced.reset(token)
+
+
+def replaced() -> bool:
+    """Is a bulk action writing its own entries instead (:func:`entries_replaced`)?"""
+    return _replaced.get()
+
+
 def client_ip(request) -> str:
     """The client's address: the one function the audit trail and the login lockout (django-axes,
     ``AXES_CLIENT_IP_CALLABLE``) both use.

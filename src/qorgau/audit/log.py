@@ -76,7 +76,10 @@ def _context_region_code(user, details) -> str:
 def record(
     action: str, obj=None, *, before=None, after=None, details=None, user=None, region_code=""
 ) -> AuditEntry:
-    """Append an entry. The actor and address come from the current request or command."""
+    """Append an entry. The actor and address come from the current request or command.
+    Inside ``context.entries_replaced()`` nothing is written and None is returned."""
+    if context.replaced():
+        return None  # the bulk action writes entries standing for all it did, at its end
     actor = context.current()
     user = user if user is not None else actor.user
     if user is not None and (

@@ -26,9 +26,16 @@ class RowError:
         return _("row %(row)s, column “%(column)s”, value “%(value)s”: %(reason)s") % {
             "row": self.row,
             "column": self.column,
-            "value": self.value,
+            "value": shorten(self.value),
             "reason": self.reason,
         }
+
+
+def shorten(value: str) -> str:
+    """A value as an error repeats it: at most ``SHOWN_VALUE_CHARS`` characters."""
+    if len(value) <= SHOWN_VALUE_CHARS:
+        return value
+    return value[: SHOWN_VALUE_CHARS - 1] + "…"
 
 
 class ImportRejected(Exception):
@@ -46,11 +53,51 @@ class ImportRejected(Exception):
         return "\n".join([str(self)] + [str(e) for e in self.errors])
 
 
-def read_csv_text(data: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
+# Limits of a CSV file read by :func:`read_csv_text` (docs/cases-csv.md). A cell longer than
+# ``MAX_CELL_CHARS`` is refused by the csv module's own limit (131,072 characters), reported as
+# an error of its row.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DATA_ROWS = 100_000
+MAX_CELL_CHARS = 131_072
+# How much of a refused value an error repeats.
+SHOWN_VALUE_CHARS = 80
+
+
+def too_large(size: int, max_bytes: int | None = None) -> ImportRejected | None:
+    """The error for a file of ``size`` bytes over the limit, else None: checked before a
+    file is read into memory."""
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    if size <= max_bytes:
+        return None
+    return ImportRejected(
+        [
+            RowError(
+                0, "", "", _("the file is larger than %(limit)d MB") % {"limit": max_bytes // 2**20}
+            )
+        ]
+    )
+
+
+def _line_of(data: bytes, position: int) -> int:
+    """The line (1 = the header) holding byte ``position``."""
+    return data.count(b"\n", 0, position) + 1
+
+
+def read_csv_text(
+    data: bytes | str, *, max_bytes: int | None = None, max_rows: int | None = None
+) -> tuple[list[str], list[dict[str, str]]]:
     """Parse UTF-8 CSV (with or without a byte-order mark) into its header and rows keyed by it.
 
-    Raises ImportRejected when the bytes are not UTF-8 or the file has no header.
+    Raises ImportRejected, never another exception, when the file is larger than ``max_bytes``
+    or has more than ``max_rows`` data rows, is not UTF-8, holds a NUL character, is not
+    well-formed CSV (e.g. a cell over the cell limit), has no header, or names a column twice
+    or not at all. The limits default to ``MAX_FILE_BYTES`` and ``MAX_DATA_ROWS``.
     """
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    max_rows = MAX_DATA_ROWS if max_rows is None else max_rows
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if error := too_large(size, max_bytes):
+        raise error
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -58,7 +105,7 @@ def read_csv_text(data: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
             raise ImportRejected(
                 [
                     RowError(
-                        0,
+                        _line_of(data, exc.start),
                         "",
                         "",
                         _("the file is not UTF-8 text (byte %(pos)d)") % {"pos": exc.start},
@@ -67,16 +114,67 @@ def read_csv_text(data: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
             ) from None
     elif data.startswith("\ufeff"):
         data = data[1:]
+    if "\x00" in data:
+        line = data.count("\n", 0, data.index("\x00")) + 1
+        raise ImportRejected(
+            [RowError(line, "", "", _("the file holds a NUL character: it is not a text file"))]
+        )
     reader = csv.DictReader(io.StringIO(data, newline=""))
-    if not reader.fieldnames:
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        raise ImportRejected([_malformed(1, exc)]) from None
+    if not header:
         raise ImportRejected([RowError(1, "", "", _("the file is empty or has no header row"))])
+    errors = _header_errors(header)
+    if errors:
+        raise ImportRejected(errors)
     rows = []
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The line being read when the parser stopped is the one after the last counted.
+            raise ImportRejected([_malformed(reader.line_num + 1, exc)]) from None
+        if len(rows) == max_rows:
+            raise ImportRejected(
+                [
+                    RowError(
+                        reader.line_num,
+                        "",
+                        "",
+                        _("the file has more than %(limit)d rows; split it") % {"limit": max_rows},
+                    )
+                ]
+            )
         if None in row:  # more cells than header columns
             rows.append({**row, "__extra__": row.pop(None)})
         else:
             rows.append(row)
-    return list(reader.fieldnames), rows
+    return list(header), rows
+
+
+def _malformed(line: int, exc: csv.Error) -> RowError:
+    if "field larger than field limit" in str(exc):
+        reason = _("a cell is longer than %(limit)d characters") % {"limit": MAX_CELL_CHARS}
+    else:
+        reason = _("the line is not well-formed CSV")
+    return RowError(line, "", "", reason)
+
+
+def _header_errors(header: list[str]) -> list[RowError]:
+    errors, seen = [], set()
+    for position, name in enumerate(header, start=1):
+        if not name.strip():
+            errors.append(
+                RowError(1, "", "", _("column %(position)d has no name") % {"position": position})
+            )
+        elif name in seen:
+            errors.append(RowError(1, name, name, _("the column appears more than once")))
+        seen.add(name)
+    return errors
 
 
 def require_columns(header: list[str], required: list[str]) -> list[RowError]:

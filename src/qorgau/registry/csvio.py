@@ -29,7 +29,7 @@ from .choices import (
     TerminationGround,
 )
 from .errors import RegistryError
-from .models import Case, Party
+from .models import Case, CaseNumberSequence, Party
 
 COLUMNS = [
     "number",
@@ -48,6 +48,7 @@ COLUMNS = [
     "relationship",
     "demo",
     "victim_consent",
+    "erdr_number",
 ]
 REQUIRED = ["article", "part", "region", "registered_at", "status"]
 TRUE, FALSE = "1", "0"
@@ -106,6 +107,7 @@ def case_row(case: Case) -> dict[str, str]:
         "relationship": suspect.relationship if suspect and all_consented else "",
         "demo": TRUE if case.is_demo else FALSE,
         "victim_consent": TRUE if victim else "",
+        "erdr_number": case.erdr_number,
     }
 
 
@@ -134,6 +136,13 @@ def export_cases(cases: QuerySet, out: io.TextIOBase, seen: list | None = None) 
 
 # --- Import ------------------------------------------------------------------------------
 
+# Date-times are read between these years (Python's own range is 1–9999, and a time zone
+# conversion at either end overflows); the rules then refuse what is before the article's entry
+# into force or in the future.
+YEARS = (1900, 9998)
+# Cases per ``registry.case.import`` audit entry.
+AUDIT_BATCH = 2000
+
 
 @dataclass
 class ParsedRow:
@@ -151,7 +160,12 @@ class ParsedRow:
     body: Body | None
     parties: list = field(default_factory=list)
     is_demo: bool = False
+    erdr_number: str = ""
     raw: dict = field(default_factory=dict)
+    # Set while the file is numbered: (region, year), the position the file gave, the number.
+    year: int = 0
+    given: int | None = None
+    placeholder: str = ""
 
 
 def _choice(row, number, column, allowed, errors, *, blank_ok=True):
@@ -169,6 +183,14 @@ def _choice(row, number, column, allowed, errors, *, blank_ok=True):
         )
         return None
     return value
+
+
+def _number_error(number: int, value: str) -> RowError:
+    if numbering.ERDR_RE.match(value):
+        reason = _("an ERDR number goes in the column “erdr_number”")
+    else:
+        reason = _("expected a number of this register, YYYY-RR-NNNNNN, or nothing")
+    return RowError(number, "number", value, reason)
 
 
 def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None, list[RowError]]:
@@ -210,14 +232,20 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
         if not raw:
             return None
         try:
-            return parse_datetime(raw)
+            value = parse_datetime(raw)
+            if not YEARS[0] <= value.year <= YEARS[1]:
+                raise OverflowError
+            timezone.localtime(value)
+            return value
         except ValueError:
-            errors.append(
-                RowError(
-                    number, column, raw, _("expected a date-time as YYYY-MM-DDTHH:MM:SS+05:00")
-                )
-            )
-            return None
+            reason = _("expected a date-time as YYYY-MM-DDTHH:MM:SS+05:00")
+        except OverflowError:
+            reason = _("the date is out of range (years %(first)d to %(last)d)") % {
+                "first": YEARS[0],
+                "last": YEARS[1],
+            }
+        errors.append(RowError(number, column, raw, reason))
+        return None
 
     registered_at, status_at = when("registered_at"), when("status_at")
     status = (
@@ -259,6 +287,22 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
     relationship = _choice(row, number, "relationship", Relationship.values, errors)
     demo = _choice(row, number, "demo", [TRUE, FALSE], errors)
     consent = _choice(row, number, "victim_consent", [TRUE, FALSE], errors)
+    case_number, erdr_number = cell("number"), cell("erdr_number")
+    given = None
+    if case_number and not numbering.NUMBER_RE.match(case_number):
+        errors.append(_number_error(number, case_number))
+    elif case_number and region and registered_at:
+        try:
+            given = numbering.check_given(
+                case_number, region, timezone.localtime(registered_at).year
+            )
+        except RegistryError as exc:
+            errors.append(RowError(number, "number", case_number, str(exc)))
+    if erdr_number:
+        try:
+            numbering.check_erdr_number(erdr_number)
+        except RegistryError as exc:
+            errors.append(RowError(number, "erdr_number", erdr_number, str(exc)))
     if errors:
         return None, errors
     parties = []
@@ -275,7 +319,7 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
         parties.append(services.PartyData(role=PartyRole.SUSPECT, relationship=relationship))
     return ParsedRow(
         row=number,
-        number=cell("number"),
+        number=case_number,
         article_part=part,
         region=region,
         registered_at=registered_at,
@@ -286,7 +330,10 @@ def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None,
         body=body,
         parties=parties,
         is_demo=demo == TRUE,
+        erdr_number=erdr_number,
         raw=row,
+        year=timezone.localtime(registered_at).year,
+        given=given,
     ), []
 
 
@@ -304,11 +351,142 @@ def _lookups() -> dict:
     }
 
 
+def _duplicates(parsed: list[ParsedRow], column: str) -> list[RowError]:
+    """Errors for each row whose value in ``column`` an earlier row already has."""
+    errors, first = [], {}
+    for item in parsed:
+        value = getattr(item, column)
+        if value and value in first:
+            errors.append(
+                RowError(
+                    item.row,
+                    column,
+                    value,
+                    _("the same number is in row %(row)d") % {"row": first[value]},
+                )
+            )
+        first.setdefault(value, item.row)
+    return errors
+
+
+@dataclass
+class _Block:
+    """The rows of one (region, year) sequence: those the file gave a number, and how many
+    rows have none."""
+
+    region: Region
+    year: int
+    given: list[ParsedRow] = field(default_factory=list)
+    blank: int = 0
+
+
+def _plan_numbers(parsed: list[ParsedRow], token: str) -> dict[tuple[int, int], _Block]:
+    """Group the rows by sequence and give each its placeholder number."""
+    blocks: dict[tuple[int, int], _Block] = {}
+    for item in parsed:
+        block = blocks.setdefault(
+            (item.region.pk, item.year), _Block(region=item.region, year=item.year)
+        )
+        if item.given is not None:
+            block.given.append(item)
+        else:
+            block.blank += 1
+        item.placeholder = numbering.placeholder(
+            token, item.region, item.year, given=item.given, ordinal=block.blank
+        )
+    return blocks
+
+
+def _sequence_errors(blocks: dict, last_values: dict[tuple[int, int], int]) -> list[RowError]:
+    """Errors for the numbers given in the file that do not continue their sequence: the
+    numbers a file gives to a (region, year) must be the next ones, without a gap."""
+    errors = []
+    for key, block in blocks.items():
+        last = last_values.get(key, 0)
+        first, end = last + 1, last + len(block.given)
+        for item in block.given:
+            if not first <= item.given <= end:
+                errors.append(
+                    RowError(
+                        item.row,
+                        "number",
+                        item.number,
+                        _(
+                            "the numbers given for this region and year must continue its "
+                            "sequence without a gap: %(first)s to %(last)s"
+                        )
+                        % {
+                            "first": numbering.format_number(block.year, block.region, first),
+                            "last": numbering.format_number(block.year, block.region, end),
+                        },
+                    )
+                )
+    return errors
+
+
+def _last_values(blocks: dict) -> dict[tuple[int, int], int]:
+    """The sequences' last positions as they are now (no lock: a check before the real one)."""
+    values = {}
+    for key, block in blocks.items():
+        values[key] = (
+            CaseNumberSequence.objects.filter(region=block.region, year=block.year)
+            .values_list("last_value", flat=True)
+            .first()
+            or 0
+        )
+    return values
+
+
+def _final_number(item: ParsedRow, block: _Block, last: int) -> tuple[int, str]:
+    # As numbering.number_staged gives it: given positions kept, the others after them.
+    seq = (
+        item.given
+        if item.given is not None
+        else last + len(block.given) + int(item.placeholder[-6:])
+    )
+    return seq, numbering.format_number(block.year, block.region, seq)
+
+
+def _write_audit(created: list[tuple[ParsedRow, Case]], token: str, user) -> None:
+    """One ``registry.case.import`` entry per region and batch of cases, listing each case
+    with the values it was imported with (they stand for the entries of every record the
+    import created)."""
+    from qorgau.audit.log import record
+
+    by_region: dict[Region, list] = {}
+    for item, case in created:
+        by_region.setdefault(item.region, []).append(
+            {
+                "id": case.pk,
+                "number": case.number,
+                "row": item.row,
+                "values": {c: (item.raw.get(c) or "").strip() for c in COLUMNS if c in item.raw},
+            }
+        )
+    for region, cases in sorted(by_region.items(), key=lambda pair: pair[0].code):
+        for start in range(0, len(cases), AUDIT_BATCH):
+            batch = cases[start : start + AUDIT_BATCH]
+            record(
+                "registry.case.import",
+                user=user,
+                region_code=region.code,
+                details={"import": token, "count": len(batch), "cases": batch},
+            )
+
+
 def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -> list[Case]:
     """Import cases from CSV text, all or nothing. Raises ImportRejected with every error.
 
     ``is_demo`` overrides the file's ``demo`` column when given.
+
+    The cases are registered one by one through ``services.register_case`` with placeholder
+    numbers and without any sequence lock; only at the end, in the same transaction, are the
+    sequences they need locked (in a fixed order), the numbers given in one statement per
+    sequence, and the audit entries written — so a registration elsewhere waits for that
+    moment, never for the whole file.
     """
+    from qorgau.audit import context
+
     header, rows = read_csv_text(data)
     errors = require_columns(header, REQUIRED)
     unknown = [c for c in header if c not in COLUMNS]
@@ -319,72 +497,85 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
         raise ImportRejected([RowError(2, "", "", _("the file has no rows"))])
     lookups = _lookups()
     parsed: list[ParsedRow] = []
-    seen_numbers: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         item, row_errors = _parse_row(row, number, lookups)
         errors += row_errors
-        if item is None:
-            continue
-        if item.number:
-            if item.number in seen_numbers:
-                errors.append(
-                    RowError(
-                        number,
-                        "number",
-                        item.number,
-                        _("the same number is in row %(row)d") % {"row": seen_numbers[item.number]},
-                    )
-                )
-            seen_numbers[item.number] = number
-        parsed.append(item)
+        if item is not None:
+            parsed.append(item)
+    duplicates = _duplicates(parsed, "number") + _duplicates(parsed, "erdr_number")
+    errors += duplicates
+    repeated = {e.row for e in duplicates}
+    parsed = [item for item in parsed if item.row not in repeated]
+    token = numbering.import_token()
+    blocks = _plan_numbers(parsed, token)
+    errors += _sequence_errors(blocks, _last_values(blocks))
     # The rows whose cells are valid are tried too (and rolled back), so the report lists the
     # rule errors of the whole file, not only its cell errors.
 
     # Rows that join a case to another come last, so the absorbing case exists by then.
     parsed.sort(key=lambda item: item.status == CaseStatus.JOINED)
-    created: list[Case] = []
+    created: list[tuple[ParsedRow, Case]] = []
     with transaction.atomic():
-        numbering.lock_sequences(
-            {(item.region, timezone.localtime(item.registered_at).year) for item in parsed}
-        )
         by_number: dict[str, Case] = {}
-        for item in parsed:
-            joined_to = None
-            if item.joined_to:
-                joined_to = (
-                    by_number.get(item.joined_to)
-                    or Case.objects.filter(number=item.joined_to).first()
-                )
-                if joined_to is None:
-                    errors.append(
-                        RowError(item.row, "joined_to", item.joined_to, _("no such case"))
+        with context.entries_replaced():
+            for item in parsed:
+                joined_to = None
+                if item.joined_to:
+                    joined_to = (
+                        by_number.get(item.joined_to)
+                        or Case.objects.filter(number=item.joined_to).first()
                     )
+                    if joined_to is None:
+                        errors.append(
+                            RowError(item.row, "joined_to", item.joined_to, _("no such case"))
+                        )
+                        continue
+                try:
+                    with transaction.atomic():
+                        case = services.register_case(
+                            user=user,
+                            region=item.region,
+                            article_part=item.article_part,
+                            registered_at=item.registered_at,
+                            investigating_body=item.body,
+                            parties=item.parties,
+                            number=item.placeholder,
+                            erdr_number=item.erdr_number,
+                            is_demo=item.is_demo if is_demo is None else is_demo,
+                            status=item.status,
+                            status_at=item.status_at,
+                            ground=item.ground,
+                            joined_to=joined_to,
+                        )
+                except RegistryError as exc:
+                    column = exc.field or "status"
+                    errors.append(RowError(item.row, column, item.raw.get(column, ""), str(exc)))
                     continue
-            try:
-                with transaction.atomic():
-                    case = services.register_case(
-                        user=user,
-                        region=item.region,
-                        article_part=item.article_part,
-                        registered_at=item.registered_at,
-                        investigating_body=item.body,
-                        parties=item.parties,
-                        number=item.number,
-                        is_demo=item.is_demo if is_demo is None else is_demo,
-                        status=item.status,
-                        status_at=item.status_at,
-                        ground=item.ground,
-                        joined_to=joined_to,
-                    )
-            except RegistryError as exc:
-                column = exc.field or "status"
-                errors.append(RowError(item.row, column, item.raw.get(column, ""), str(exc)))
-                continue
-            by_number[case.number] = case
-            created.append(case)
+                if item.number:
+                    by_number[item.number] = case
+                created.append((item, case))
+        if not errors:
+            # The short end: lock, number, audit, commit.
+            locked = numbering.lock_sequences({(b.region, b.year) for b in blocks.values()})
+            last = {key: sequence.last_value for key, sequence in locked.items()}
+            errors += _sequence_errors(blocks, last)
         if errors:
             errors.sort(key=lambda e: e.row)
             transaction.set_rollback(True)
-    if errors:
-        raise ImportRejected(errors)
-    return created
+            raise ImportRejected(errors)
+        try:
+            for key, block in blocks.items():
+                numbering.number_staged(
+                    token, block.region, block.year, locked[key], len(block.given), block.blank
+                )
+        except RegistryError as exc:
+            transaction.set_rollback(True)
+            raise ImportRejected([RowError(0, "number", "", str(exc))]) from None
+        for item, case in created:
+            block = blocks[(item.region.pk, item.year)]
+            case.number_seq, case.number = _final_number(
+                item, block, last[(item.region.pk, item.year)]
+            )
+            case.number_year = item.year
+        _write_audit(created, token, user)
+    return [case for _item, case in created]

@@ -99,6 +99,15 @@ class Case(models.Model):
     # Set for numbers the system assigned: the year and the position in the region's sequence.
     number_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     number_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The case's number in the Unified Register of Pre-trial Investigations (ERDR), when known:
+    # another register's number, which never touches this system's sequences.
+    erdr_number = models.CharField(
+        _("ERDR number"),
+        max_length=15,
+        blank=True,
+        default="",
+        help_text=_("Number in the Unified Register of Pre-trial Investigations: 15 digits."),
+    )
     registered_at = models.DateTimeField(_("registered at"))
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="cases", verbose_name=_("region")
@@ -161,7 +170,12 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "number_year", "number_seq"], name="case_number_seq_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["erdr_number"],
+                condition=~models.Q(erdr_number=""),
+                name="case_erdr_number_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["region", "registered_at"]),

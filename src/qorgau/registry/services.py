@@ -137,6 +137,7 @@ def register_case(
     reports: Iterable[Report] = (),
     parties: Iterable[PartyData] = (),
     number: str = "",
+    erdr_number: str = "",
     is_demo: bool = False,
     status: str = CaseStatus.INVESTIGATION,
     status_at: dt.datetime | None = None,
@@ -144,8 +145,9 @@ def register_case(
     joined_to: Case | None = None,
 ) -> Case:
     """Register a pre-trial investigation: give it a number (unless one is supplied, e.g. by an
-    import), record its initial qualification and status, set its term, link its reports and
-    record their decision, and add its parties — all in one transaction.
+    import; one in the system's format must be the next of its sequence), record its ERDR
+    number when known, its initial qualification and status, set its term, link its reports
+    and record their decision, and add its parties — all in one transaction.
 
     ``status``/``status_at``/``ground``/``joined_to`` are for imports of cases that already
     have a later status; a new registration leaves them at their defaults."""
@@ -169,7 +171,15 @@ def register_case(
     parties = list(parties)
     for party in parties:
         _check_party(party)
+    if erdr_number:
+        numbering.check_erdr_number(erdr_number)
     with transaction.atomic():
+        if erdr_number and Case.objects.filter(erdr_number=erdr_number).exists():
+            raise RegistryError(
+                _("ERDR number %(number)s is already recorded for another case.")
+                % {"number": erdr_number},
+                "erdr_number",
+            )
         number_year = number_seq = None
         if number:
             if not numbering.VALID_RE.match(number):
@@ -178,15 +188,9 @@ def register_case(
                     % {"number": number},
                     "number",
                 )
-            parsed = numbering.parse_number(number)
-            if parsed:
-                number_year, number_region, number_seq = parsed
-                if number_region != region.code or number_year != local_day.year:
-                    raise RegistryError(
-                        _("Number %(number)s belongs to another region or year.")
-                        % {"number": number},
-                        "number",
-                    )
+            number_seq = numbering.check_given(number, region, local_day.year)
+            if number_seq is not None:
+                number_year = local_day.year
                 numbering.claim_number(region, number_year, number_seq)
             if Case.objects.filter(number=number).exists():
                 raise RegistryError(
@@ -199,6 +203,7 @@ def register_case(
             number=number,
             number_year=number_year,
             number_seq=number_seq,
+            erdr_number=erdr_number,
             registered_at=registered_at,
             region=region,
             investigating_body=investigating_body,
