@@ -50,6 +50,11 @@ def test_new_administrator_sets_up_the_authenticator_with_a_local_qr_code(client
 
     user = make_user("admin_new", "administrator", is_staff=True, is_superuser=True)
     client.force_login(user)
+    # The password alone does not show the key: an administrator's enrolment code is needed.
+    assert b"<svg" not in client.get("/otp/").content
+    enrolment_code = io.StringIO()
+    call_command("otp-enrolment-code", "admin_new", stdout=enrolment_code, stderr=io.StringIO())
+    client.post("/otp/", {"enrolment_code": enrolment_code.getvalue().strip(), "next": "/"})
     page = client.get("/otp/")
     assert page.status_code == 200 and b"<svg" in page.content
     device = TOTPDevice.objects.get(user=user, confirmed=False)

@@ -253,3 +253,189 @@ def test_qorgau_check_deploy_fails_behind_a_tls_proxy_without_a_proxy_count():
         env_extra={**PRODUCTION, "BEHIND_TLS_PROXY": "1", "QORGAU_TRUSTED_PROXIES": "1"},
     )  # fmt: skip
     assert "qorgau.access" not in result.stderr + result.stdout
+
+
+# --- Finding 4: the first authenticator needs an administrator's enrolment code -------------
+
+
+def issue_code(username, *args) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("otp-enrolment-code", username, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip()
+
+
+def current_token(device) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def audit_actions(prefix="access.otp"):
+    from qorgau.audit.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(action__startswith=prefix)
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+
+
+def test_password_alone_does_not_show_the_authenticator_key(client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user("prosecutor_thief", "prosecutor")
+    client.post(
+        "/login/", {"username": "prosecutor_thief", "password": "prosecutor_thief-pass-123"}
+    )
+    page = client.get("/otp/")
+    assert page.status_code == 200
+    assert b"<svg" not in page.content and b"enrolment_code" in page.content
+    assert not TOTPDevice.objects.filter(user=user).exists()  # no key exists, none shown
+    assert client.post("/otp/", {"token": "123456"}).status_code == 400
+    assert client.get("/oversight/")["Location"].startswith("/otp/")
+
+
+def test_enrolment_code_is_single_use_and_lets_only_its_own_session_set_up(client):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from qorgau.access.models import EnrolmentCode
+
+    user = make_user("prosecutor_new", "prosecutor")
+    code = issue_code("prosecutor_new")
+    assert len(code) == 19 and code.count("-") == 3
+    row = EnrolmentCode.objects.get(user=user)
+    assert code.replace("-", "") not in row.code_hash  # kept only as a keyed hash
+    thief, owner = Client(), client
+    for session in (thief, owner):
+        session.force_login(user)
+    # The owner types the code (spaces and small letters are forgiven) and sees the key.
+    response = owner.post("/otp/", {"enrolment_code": code.lower().replace("-", " "), "next": "/oversight/"})  # fmt: skip
+    assert response.status_code == 302
+    assert b"<svg" in owner.get(response["Location"]).content
+    # The same code a second time, in the thief's session: refused, and the key is not shown.
+    assert thief.post("/otp/", {"enrolment_code": code}).status_code == 400
+    assert b"<svg" not in thief.get("/otp/").content
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert thief.post("/otp/", {"token": current_token(device)}).status_code == 400
+    response = owner.post("/otp/", {"token": current_token(device), "next": "/oversight/"})
+    assert response["Location"] == "/oversight/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert audit_actions() == [
+        "access.otp_enrolment.issue", "access.otp_enrolment.use",
+        "access.otp_enrolment.wrong_code", "access.otp_device.confirm",
+    ]  # fmt: skip
+
+
+def test_expired_enrolment_code_is_refused(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qorgau.access.models import EnrolmentCode
+
+    user = make_user("admin_late", "administrator", is_staff=True, is_superuser=True)
+    code = issue_code("admin_late", "--hours", "1")
+    row = EnrolmentCode.objects.get(user=user)
+    assert dt.timedelta(minutes=59) < row.expires_at - timezone.now() <= dt.timedelta(hours=1)
+    EnrolmentCode.objects.filter(pk=row.pk).update(expires_at=timezone.now())
+    client.force_login(user)
+    assert client.post("/otp/", {"enrolment_code": code}).status_code == 400
+    assert b"<svg" not in client.get("/otp/").content
+
+
+def test_wrong_enrolment_codes_are_throttled_and_audited(client):
+    from qorgau.access import enrolment
+
+    user = make_user("prosecutor_guess", "prosecutor")
+    code = issue_code("prosecutor_guess")
+    client.force_login(user)
+    answers = [
+        client.post("/otp/", {"enrolment_code": f"WRONG-CODE-{n:04d}"}).status_code
+        for n in range(enrolment.MAX_FAILED_ATTEMPTS)
+    ]
+    assert answers == [400] * (enrolment.MAX_FAILED_ATTEMPTS - 1) + [429]
+    # The code is cancelled: even the right one no longer works.
+    assert client.post("/otp/", {"enrolment_code": code}).status_code == 400
+    assert b"<svg" not in client.get("/otp/").content
+    actions = audit_actions("access.otp_enrolment")
+    assert actions.count("access.otp_enrolment.wrong_code") == enrolment.MAX_FAILED_ATTEMPTS + 1
+    assert actions.count("access.otp_enrolment.cancel") == 1
+
+
+def test_a_new_code_cancels_the_earlier_one_and_none_is_issued_over_an_authenticator(login):
+    from django.core.management.base import CommandError
+
+    from qorgau.access import enrolment
+
+    user = make_user("prosecutor_two", "prosecutor")
+    first = issue_code("prosecutor_two")
+    second = issue_code("prosecutor_two")
+    assert enrolment.redeem(user, first) == "wrong"
+    assert enrolment.redeem(user, second) == "ok"
+    from django.test import Client
+
+    login(Client(), user)  # confirms a device
+    with pytest.raises(CommandError, match="already has an authenticator"):
+        issue_code("prosecutor_two")
+    registrar = make_user("registrar_issuer", "registrar")
+    from qorgau.access import policy
+
+    with pytest.raises(policy.NotAllowed):
+        enrolment.issue(registrar, make_user("prosecutor_three", "prosecutor"))
+
+
+def test_administrator_issues_a_code_from_the_users_admin_shown_once(client, login):
+    from django.contrib.auth import get_user_model
+
+    admin = make_user("admin_issuer", "administrator", is_staff=True, is_superuser=True)
+    target = make_user("prosecutor_admin", "prosecutor")
+    login(client, admin)
+    response = client.post(
+        "/admin/auth/user/",
+        {"action": "issue_enrolment_codes", "_selected_action": [target.pk]},
+    )
+    assert response.status_code == 200 and no_store(response)
+    page = response.content.decode()
+    import re
+
+    code = re.search(r"<code>([A-Z0-9-]{19})</code>", page).group(1)
+    from qorgau.access import enrolment
+
+    assert enrolment.redeem(get_user_model().objects.get(pk=target.pk), code) == "ok"
+    from qorgau.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="access.otp_enrolment.issue")
+    assert entry.username == "admin_issuer" and entry.object_id == str(target.pk)
+
+
+def test_demo_users_each_get_their_own_authenticator_key():
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # A demo database made before: the admin's device has the key once shared by all.
+    old_key = "716f726761752d64656d6f2d746f74702d6b6579"
+    admin = get_user_model().objects.create_user("admin", password="x" * 12)
+    TOTPDevice.objects.create(user=admin, name="demo", key=old_key, confirmed=True)
+    out = io.StringIO()
+    call_command("create-demo-users", stdout=out)
+    devices = TOTPDevice.objects.filter(confirmed=True).select_related("user")
+    keys = {device.user.username: device.key for device in devices}
+    assert set(keys) == {"admin", "prosecutor", "prosecutor_shymkent"}
+    assert len(set(keys.values())) == 3 and old_key not in keys.values()
+    import base64
+
+    for device in devices:
+        assert base64.b32encode(device.bin_key).decode() in out.getvalue()
+    # A second run keeps the keys (the authenticator entries stay valid) and prints them again.
+    call_command("create-demo-users", stdout=io.StringIO())
+    assert {d.user.username: d.key for d in TOTPDevice.objects.filter(confirmed=True)} == keys

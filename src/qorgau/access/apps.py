@@ -9,7 +9,10 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deployment checks
+        from . import admin_actions, checks  # noqa: F401 - checks registers the deployment checks
+
+        # The admin site has discovered every admin module by now (its app comes first).
+        admin_actions.add_to_user_admin()
 
 
 class QorgauAdminConfig(admin_apps.AdminConfig):

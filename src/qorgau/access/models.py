@@ -40,3 +40,31 @@ class Profile(models.Model):
     def __str__(self) -> str:
         scope = self.region.code if self.region_id else "KZ"
         return f"{self.user} ({self.role}, {scope})"
+
+
+class EnrolmentCode(models.Model):
+    """A single-use code an administrator issues so that a user may set up an authenticator
+    (a one-time password device) for the first time: the password alone is not enough to see
+    the key. Only a keyed hash of the code is kept; it expires, and wrong tries cancel it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="otp_enrolment_codes",
+        verbose_name=_("user"),
+    )  # fmt: skip
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("issued by"),
+    )  # fmt: skip
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.issued_at:%Y-%m-%d %H:%M})"

@@ -1,4 +1,7 @@
-"""Time-based one-time passwords (TOTP, RFC 6238) through django-otp: device set-up and checks."""
+"""Time-based one-time passwords (TOTP, RFC 6238) through django-otp: device set-up and checks.
+
+A user without a confirmed device sets one up only in a session that has first used an
+enrolment code (``access.enrolment``): the key is shown to that session and no other."""
 
 import io
 
@@ -7,15 +10,36 @@ import qrcode.image.svg
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from qorgau.audit.log import record
+
+from . import enrolment
+
+# The session's right to set up a device: the id of the unconfirmed device it was given.
+ENROLMENT_SESSION_KEY = "qorgau_otp_enrolment_device"
+
 
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def pending_device(user) -> TOTPDevice:
-    """The unconfirmed device being set up for ``user`` (created on first call)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Qorgau", confirmed=False)
+def enrolling_device(request) -> TOTPDevice | None:
+    """The unconfirmed device this session may set up (after an enrolment code), if any."""
+    device_id = request.session.get(ENROLMENT_SESSION_KEY)
+    if device_id is None:
+        return None
+    return TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+
+
+def start_enrolment(request, code: str) -> str:
+    """Check the enrolment code; when right, give this session a new device with a fresh key
+    (any other unconfirmed device of the user is dropped). Returns :func:`enrolment.redeem`'s
+    outcome."""
+    outcome = enrolment.redeem(request.user, code)
+    if outcome == "ok":
+        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=request.user, name="Qorgau", confirmed=False)
+        request.session[ENROLMENT_SESSION_KEY] = device.pk
+    return outcome
 
 
 def qr_svg(device: TOTPDevice) -> str:
@@ -27,17 +51,19 @@ def qr_svg(device: TOTPDevice) -> str:
 
 
 def verify(request, token: str) -> bool:
-    """Check ``token`` against the user's device (confirming a new one); on success the
-    session is marked as verified."""
+    """Check ``token`` against the user's device, or against the device this session is
+    setting up (which it then confirms); on success the session is marked as verified."""
     user = request.user
     token = token.strip().replace(" ", "")
     device = confirmed_device(user)
     if device is None:
-        device = pending_device(user)
-        if not device.verify_token(token):
+        device = enrolling_device(request)
+        if device is None or not device.verify_token(token):
             return False
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        request.session.pop(ENROLMENT_SESSION_KEY, None)
+        record("access.otp_device.confirm", user, details={"username": user.get_username()})
     elif not device.verify_token(token):
         return False
     otp_login(request, device)

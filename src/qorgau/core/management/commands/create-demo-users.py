@@ -1,5 +1,6 @@
 """``qorgau create-demo-users``: one demonstration user per role, plus a registrar and a
-prosecutor of Shymkent; administrators and prosecutors get a TOTP device with a known key."""
+prosecutor of Shymkent; administrators and prosecutors each get a TOTP device with a key of
+their own, random, printed by the command (and kept across re-runs)."""
 
 import base64
 
@@ -14,8 +15,9 @@ from qorgau.core.commands import QorgauCommand
 from qorgau.reference.models import Region
 
 DEMO_PASSWORD = "Qorgau-demo-2026"  # noqa: S105 - printed on purpose: demonstration only
-# A fixed key, so that the demo's authenticator entry survives `make demo` re-runs.
-DEMO_TOTP_KEY = "716f726761752d64656d6f2d746f74702d6b6579"  # hex of "qorgau-demo-totp-key"
+# The key every demo device once shared, published here: a device that still has it is given a
+# random key of its own on the next run.
+OLD_SHARED_TOTP_KEY = "716f726761752d64656d6f2d746f74702d6b6579"  # hex of "qorgau-demo-totp-key"
 DEMO_USERS = [
     # (username, role, region ISO code or None for national)
     ("admin", Role.ADMINISTRATOR, None),
@@ -30,9 +32,9 @@ DEMO_USERS = [
 ]
 
 
-def demo_totp_secret() -> str:
-    """The demo TOTP key in the base32 form authenticator apps take."""
-    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+def base32_key(device: TOTPDevice) -> str:
+    """The device's key in the base32 form authenticator apps take."""
+    return base64.b32encode(device.bin_key).decode()
 
 
 class Command(QorgauCommand):
@@ -42,6 +44,7 @@ class Command(QorgauCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         regions = {r.code: r for r in Region.objects.all()}
+        keys = {}
         for username, role, region in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -56,11 +59,13 @@ class Command(QorgauCommand):
             Profile.objects.update_or_create(
                 user=user, defaults={"role": role, "region": regions.get(region)}
             )
-            if (
-                role in OTP_ROLES
-                and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-            ):
-                TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
+            if role in OTP_ROLES:
+                TOTPDevice.objects.filter(user=user, key=OLD_SHARED_TOTP_KEY).delete()
+                device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                # A random key (django-otp's default), each user their own.
+                keys[username] = base32_key(
+                    device or TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+                )
         self.stdout.write(
             _("Demo users (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
         )
@@ -69,7 +74,8 @@ class Command(QorgauCommand):
             self.stdout.write(f"  {username:<22} {Role(role).label} — {region or country}")
         self.stdout.write(
             _(
-                "Administrators and prosecutors confirm with a one-time code: add the key %(key)s to an authenticator app, or run `qorgau totp-code USER`."
+                "Administrators and prosecutors confirm with a one-time code: add their key to an authenticator app, or run `qorgau totp-code USER`. Keys:"
             )
-            % {"key": demo_totp_secret()}
         )
+        for username, key in keys.items():
+            self.stdout.write(f"  {username:<22} {key}")
