@@ -22,9 +22,15 @@ def _jsonable(value):
     return value
 
 
-def snapshot(obj: models.Model) -> dict:
-    """The concrete field values of ``obj`` (foreign keys as ids), JSON-ready."""
-    return {f.attname: _jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+def snapshot(obj: models.Model, *, redact: bool = True) -> dict:
+    """The concrete field values of ``obj`` (foreign keys as ids), JSON-ready. The value of a
+    sensitive free-text field (``qorgau.core.privacy``) is replaced by ``privacy.REDACTED``:
+    the trail tells that it is set or changed, never what it says. ``redact=False`` gives the
+    values themselves, to compare two snapshots; it must never be written to the trail."""
+    from qorgau.core import privacy
+
+    values = {f.attname: _jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+    return privacy.redact(type(obj), values) if redact else values
 
 
 def _region_code(obj) -> str:

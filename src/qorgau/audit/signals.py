@@ -1,8 +1,10 @@
 """Log every create, update and delete of the registry's models, whoever makes it (services,
-admin, shell): the fields before and after, by the current actor."""
+admin, shell): the fields before and after, by the current actor. Sensitive free text
+(``qorgau.core.privacy``) is named when it changes, never copied."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from qorgau.core import privacy
 from qorgau.oversight.models import ControlRecord
 from qorgau.registry import models as registry
 
@@ -24,12 +26,13 @@ def _before(sender, instance, **kwargs):
         instance._audit_before = None
         return
     old = sender.objects.filter(pk=instance.pk).first()
-    instance._audit_before = snapshot(old) if old is not None else None
+    # The values themselves, to tell which fields changed; redacted before they are written.
+    instance._audit_before = snapshot(old, redact=False) if old is not None else None
 
 
 def _after(sender, instance, created, **kwargs):
     before = getattr(instance, "_audit_before", None)
-    after = snapshot(instance)
+    after = snapshot(instance, redact=False)
     if not created and before == after:
         return
     if before and not created:
@@ -39,8 +42,8 @@ def _after(sender, instance, created, **kwargs):
     record(
         f"{sender._meta.label_lower}.{'create' if created else 'update'}",
         instance,
-        before=before,
-        after=after,
+        before=privacy.redact(sender, before) if before else before,
+        after=privacy.redact(sender, after),
     )
 
 

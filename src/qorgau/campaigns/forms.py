@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qorgau.core import privacy
+
 from .models import Activity
 
 
@@ -26,6 +28,7 @@ class ActivityUpdateForm(forms.Form):
     cancel_reason = forms.CharField(
         label=_("Reason of cancellation"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Required when cancelled."),
+        validators=[privacy.validate],
     )  # fmt: skip
     achieved_count = forms.IntegerField(label=_("Publications or events achieved"), min_value=0)
     achieved_reach = forms.IntegerField(label=_("Reach/views achieved"), min_value=0)
@@ -47,4 +50,7 @@ class EvidenceForm(forms.Form):
         label=_("or a file"), required=False,
         help_text=_("PDF, PNG, JPEG, DOCX, XLSX or PPTX, up to 10 MB."),
     )  # fmt: skip
-    note = forms.CharField(label=pgettext_lazy("evidence", "Note"), required=False, max_length=300)
+    note = forms.CharField(
+        label=pgettext_lazy("evidence", "Note"), required=False, max_length=300,
+        validators=[privacy.validate],
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qorgau.core.i18n import localized
+from qorgau.core.privacy import SensitiveCharField, SensitiveTextField
 from qorgau.reference.models import Region
 
 
@@ -155,7 +156,7 @@ class Activity(models.Model):
         choices=[(s.value, s.label) for s in STORED],
         default=ActivityStatus.PLANNED,
     )
-    cancel_reason = models.TextField(_("reason of cancellation"), blank=True)
+    cancel_reason = SensitiveTextField(_("reason of cancellation"), blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     evidence = models.TextField(_("evidence (links, one per line)"), blank=True)
     planned_count = models.PositiveIntegerField(_("publications or events planned"), default=0)
@@ -227,8 +228,8 @@ class Evidence(models.Model):
     file = models.FileField(
         _("file"), storage=evidence_storage, upload_to="%Y/%m/", max_length=300, blank=True
     )
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    note = models.CharField(pgettext_lazy("evidence", "note"), max_length=300, blank=True)
+    original_name = SensitiveCharField(_("file name"), max_length=255, blank=True)
+    note = SensitiveCharField(pgettext_lazy("evidence", "note"), max_length=300, blank=True)
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

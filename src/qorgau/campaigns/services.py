@@ -16,6 +16,7 @@ from django.utils.translation import pgettext
 
 from qorgau.access import policy
 from qorgau.audit.log import record, snapshot
+from qorgau.core import privacy
 from qorgau.core.importing import ImportRejected, RowError
 from qorgau.reference.models import Region
 
@@ -571,6 +572,8 @@ def update_activity(
     cancel_reason = cancel_reason.strip()
     if status == ActivityStatus.CANCELLED and not cancel_reason:
         raise CampaignError(_("A cancelled activity needs its reason."), "cancel_reason")
+    if found := privacy.problem(cancel_reason=cancel_reason):
+        raise CampaignError(*found)
     if status == ActivityStatus.DONE:
         if completed_on is None:
             raise CampaignError(_("A done activity needs its completion date."), "completed_on")
@@ -602,8 +605,8 @@ def update_activity(
             locked.save(update_fields=changed)
             record(
                 "campaigns.activity.update", locked, user=user,
-                before={f: _json(before[f]) for f in changed},
-                after={f: _json(after[f]) for f in changed},
+                before=privacy.redact(Activity, {f: _json(before[f]) for f in changed}),
+                after=privacy.redact(Activity, {f: _json(after[f]) for f in changed}),
                 region_code=_region_code(locked),
             )  # fmt: skip
     return locked
@@ -676,6 +679,8 @@ def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: st
             raise CampaignError(_("The file's content does not match its type."), "file")
     import uuid
 
+    if found := privacy.problem(note=note, file=original):
+        raise CampaignError(*found)
     with transaction.atomic():
         evidence = Evidence(
             activity=activity, url=url, original_name=original, note=note.strip()[:300],
@@ -687,7 +692,8 @@ def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: st
         evidence.save()
         record(
             "campaigns.evidence.add", activity, user=user,
-            after={"evidence": evidence.pk, "url": url, "file": original, "note": evidence.note},
+            after={"evidence": evidence.pk, "url": url, "file": privacy.redacted(original),
+                   "note": privacy.redacted(evidence.note)},
             region_code=_region_code(activity),
         )  # fmt: skip
     return evidence

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from qorgau.core.i18n import localized
+from qorgau.core.privacy import SensitiveTextField
 from qorgau.reference.models import OffenceCategory
 
 
@@ -99,9 +100,9 @@ class ControlRecord(models.Model):
         related_name="controls",
         verbose_name=_("report"),
     )
-    instruction = models.TextField(_("instruction"))
+    instruction = SensitiveTextField(_("instruction"))
     due_on = models.DateField(_("due date"), null=True, blank=True)
-    result = models.TextField(_("result"), blank=True)
+    result = SensitiveTextField(_("result"), blank=True)
     result_at = models.DateTimeField(_("result recorded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
+from qorgau.core import privacy
 from qorgau.registry.errors import RegistryError
 
 from .models import ControlKind, ControlRecord
@@ -22,6 +23,8 @@ def add_control(user, *, case=None, report=None, kind=ControlKind.INSTRUCTION, i
         raise RegistryError(_("This record is outside your scope."))
     if not instruction.strip():
         raise RegistryError(_("Write the instruction."), "instruction")
+    if found := privacy.problem(instruction=instruction):
+        raise RegistryError(*found)
     if due_on is not None and due_on < timezone.localdate():
         raise RegistryError(_("The due date cannot be in the past."), "due_on")
     return ControlRecord.objects.create(
@@ -36,6 +39,8 @@ def record_result(user, control: ControlRecord, result: str) -> ControlRecord:
         raise RegistryError(_("This record is outside your scope."))
     if not result.strip():
         raise RegistryError(_("Write the result."), "result")
+    if found := privacy.problem(result=result):
+        raise RegistryError(*found)
     with transaction.atomic():
         locked = ControlRecord.objects.select_for_update().get(pk=control.pk)
         if locked.result:

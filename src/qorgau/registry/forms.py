@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qorgau.core import privacy
 from qorgau.reference.models import Article, ArticlePart, Body, Region
 
 from .choices import (
@@ -125,8 +126,9 @@ class StatusForm(forms.Form):
     )
     joined_to = forms.CharField(label=_("Joined to case number"), required=False)
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[privacy.validate],
+    )  # fmt: skip
 
 
 class ReportForm(ScopedForm):
@@ -141,7 +143,8 @@ class ReportForm(ScopedForm):
     summary = forms.CharField(
         label=_("Summary"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("No names, ID numbers or addresses."),
+        help_text=_("No names, ID numbers, phone numbers, e-mail or home addresses."),
+        validators=[privacy.validate],
     )
 
 
@@ -152,7 +155,10 @@ class DecisionForm(forms.Form):
             c for c in Decision.choices if c[0] not in (Decision.PENDING, Decision.REGISTERED)
         ],
     )
-    note = forms.CharField(label=_("Note (for “sent to another body”: which body)"), required=False)
+    note = forms.CharField(
+        label=_("Note (for “sent to another body”: which body)"), required=False,
+        validators=[privacy.validate],
+    )  # fmt: skip
 
 
 class CaseFromReportForm(forms.Form):
@@ -214,7 +220,9 @@ class RequalifyForm(forms.Form):
     article_part = PartSelect(
         ArticlePart.objects.select_related("article"), label=_("New qualification")
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[privacy.validate]
+    )
 
 
 class ExtensionForm(forms.Form):
@@ -228,5 +236,8 @@ class ExtensionForm(forms.Form):
         label=_("Authorised by"),
         max_length=200,
         help_text=_("Post of the official who authorised it, and the decision."),
+        validators=[privacy.validate],
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[privacy.validate]
+    )

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
+from qorgau.core import privacy
 from qorgau.oversight import rules
 
 from .choices import CaseStatus, Decision, SuspensionGround, TerminationGround
-from .errors import IllegalTransition
+from .errors import IllegalTransition, RegistryError
 from .models import Case, Report, StatusChange
 
 S = CaseStatus
@@ -150,6 +151,8 @@ def transition(
     policy.ensure(user, "case.change_status", case)
     if joined_to is not None:
         policy.ensure(user, "case.view", joined_to)
+    if found := privacy.problem(reason=reason):
+        raise RegistryError(*found)
     with transaction.atomic():
         if joined_to is not None:
             # Lock both cases in one order, so two joinings cannot cross (A→B and B→A), and
@@ -255,6 +258,8 @@ def decide(
 ) -> Report:
     """Record the decision taken on a report; the same rules-table check as for cases."""
     policy.ensure(user, "report.decide", report)
+    if found := privacy.problem(note=note):
+        raise RegistryError(*found)
     labels = dict(Decision.choices)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)

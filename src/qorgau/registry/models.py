@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qorgau.core.privacy import SensitiveCharField, SensitiveTextField
 from qorgau.reference.models import Article, ArticlePart, Body, Region
 
 from .choices import (
@@ -52,7 +53,7 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("article suggested"),
     )
-    summary = models.TextField(
+    summary = SensitiveTextField(
         _("summary"), help_text=_("Short summary. Sensitive: no names, ID numbers or addresses.")
     )
     decision = models.CharField(
@@ -67,7 +68,7 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = SensitiveTextField(_("decision note"), blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -228,7 +229,7 @@ class Qualification(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("changed by", "by"),
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = SensitiveTextField(_("reason"), blank=True)
 
     class Meta:
         ordering = ["qualified_at", "id"]
@@ -262,7 +263,7 @@ class StatusChange(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("changed by", "by"),
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = SensitiveTextField(_("reason"), blank=True)
     ground = models.CharField(_("ground"), max_length=30, blank=True)
 
     class Meta:
@@ -314,10 +315,10 @@ class TermExtension(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("changed by", "by"),
     )
-    authorised_by = models.CharField(
+    authorised_by = SensitiveCharField(
         _("authorised by"), max_length=200, help_text=_("Post of the official who authorised it.")
     )
-    reason = models.TextField(_("reason"))
+    reason = SensitiveTextField(_("reason"))
 
     class Meta:
         ordering = ["extended_at", "id"]

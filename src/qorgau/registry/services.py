@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
+from qorgau.core import privacy
 from qorgau.oversight import rules
 from qorgau.reference.models import ArticlePart, Body, Region
 
@@ -115,6 +116,8 @@ def create_report(
         raise RegistryError(_("A report cannot be received in the future."))
     if not summary.strip():
         raise RegistryError(_("The summary must not be empty."))
+    if found := privacy.problem(summary=summary):
+        raise RegistryError(*found)
     return Report.objects.create(
         received_at=received_at,
         channel=channel,
@@ -254,6 +257,8 @@ def requalify(
     policy.ensure(user, "case.requalify", case)
     if not reason.strip():
         raise RegistryError(_("A requalification needs a reason."))
+    if found := privacy.problem(reason=reason):
+        raise RegistryError(*found)
     at = at or timezone.now()
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -296,6 +301,8 @@ def extend_term(
         raise ValueError("give either new_end or amount")
     if not authorised_by.strip() or not reason.strip():
         raise RegistryError(_("An extension needs the authorising official and a reason."))
+    if found := privacy.problem(authorised_by=authorised_by, reason=reason):
+        raise RegistryError(*found)
     if unit not in ExtensionUnit.values:
         raise RegistryError(_("Unknown unit “%(value)s”.") % {"value": unit}, "unit")
     at = at or timezone.now()
