@@ -84,13 +84,28 @@ def _article_ru(article: Article) -> str:
 
 
 def reference_paragraph(
-    user, article: Article, date_from: dt.date, date_to: dt.date, lang: str, figures=None
+    user, article: Article, date_from: dt.date, date_to: dt.date, lang: str
 ) -> str:
     """The reference paragraph (Анықтама / Справка) of one article: regions with their counts,
-    highest first, equal counts grouped, with the total."""
+    highest first, equal counts grouped, with the total. It reveals every region's count, so
+    it is for those who may draft replies (``letters.draft``, a national scope); audited as
+    ``letters.reference`` with the article and the period."""
+    policy.ensure(user, "letters.draft")
+    text = _reference_paragraph(user, article, date_from, date_to, lang, _Figures(user))
+    record(
+        "letters.reference",
+        article,
+        details={"lang": lang, "from": date_from.isoformat(), "to": date_to.isoformat()},
+        user=user,
+    )
+    return text
+
+
+def _reference_paragraph(
+    user, article: Article, date_from: dt.date, date_to: dt.date, lang: str, figures: "_Figures"
+) -> str:
     if date_from > date_to:
         raise LetterError(_("The period ends before it begins."))
-    figures = figures or _Figures(user)
     counts = figures.regions(
         f"reference_{article.code}",
         article.code,
@@ -106,7 +121,9 @@ def reference_paragraph(
 def compose(
     user, inquiry: Inquiry, lang: str, period_end: dt.date | None = None
 ) -> tuple[list[dict], list[dict], dt.date]:
-    """The reply's blocks in ``lang`` and the figures behind them."""
+    """The reply's blocks in ``lang`` and the figures behind them (writes nothing: the callers
+    that keep or show them, :func:`regenerate`, write the audit entry)."""
+    policy.ensure(user, "letters.draft")
     if lang not in LANGS:
         raise LetterError(_("A reply is written in Kazakh or Russian."))
     articles = list(inquiry.articles.select_related("law").order_by("code"))
@@ -201,7 +218,7 @@ def compose(
         blocks.append(
             {
                 "key": f"reference_{article.code}",
-                "text": reference_paragraph(user, article, year_start, period_end, lang, figures),
+                "text": _reference_paragraph(user, article, year_start, period_end, lang, figures),
             }
         )
     # Campaign and training paragraphs: from their data when present, else left to the user.
@@ -321,7 +338,9 @@ def _training_paragraph(lang: str, start: dt.date, end: dt.date, figures) -> str
 
 def regenerate(user, inquiry: Inquiry, lang: str, period_end: dt.date | None = None) -> ReplyDraft:
     """(Re)build the draft of ``lang`` from the data, replacing its blocks; a received inquiry
-    moves to "drafting" (through :func:`set_status`). Audited as ``letters.generate``."""
+    moves to "drafting" (through :func:`set_status`). Audited as ``letters.generate``.
+    Refused (``policy.NotAllowed``, nothing written) unless ``user`` may draft replies."""
+    policy.ensure(user, "letters.draft")
     asked_end = period_end
     blocks, figures, period_end = compose(user, inquiry, lang, period_end)
     with transaction.atomic():
@@ -345,13 +364,36 @@ def regenerate(user, inquiry: Inquiry, lang: str, period_end: dt.date | None = N
 
 
 def save_blocks(user, draft: ReplyDraft, texts: dict[str, str]) -> ReplyDraft:
-    """Store the user's edits of the blocks (keys not in the draft are ignored)."""
-    for block in draft.blocks:
-        if block["key"] in texts:
-            block["text"] = texts[block["key"]].replace("\r\n", "\n").strip()
-    draft.updated_by = user if getattr(user, "pk", None) else None
-    draft.save(update_fields=["blocks", "updated_by", "updated_at"])
-    return draft
+    """Store the user's edits of the blocks (keys not in the draft are ignored), on the draft
+    locked and read again, so that two officials saving at once do not lose each other's
+    edits of other blocks. Audited as ``letters.blocks.save`` with the names of the blocks
+    that changed (not their text); nothing is written when none did. ``draft`` is updated in
+    place. Refused (``policy.NotAllowed``, nothing written) unless ``user`` may draft replies."""
+    policy.ensure(user, "letters.draft")
+    with transaction.atomic():
+        locked = ReplyDraft.objects.select_for_update().get(pk=draft.pk)
+        changed = []
+        for block in locked.blocks:
+            if block["key"] in texts:
+                text = texts[block["key"]].replace("\r\n", "\n").strip()
+                if text != block["text"]:
+                    block["text"] = text
+                    changed.append(block["key"])
+        if changed:
+            locked.updated_by = user if getattr(user, "pk", None) else None
+            locked.save(update_fields=["blocks", "updated_by", "updated_at"])
+            record(
+                "letters.blocks.save",
+                locked.inquiry,
+                details={"lang": locked.lang, "blocks": changed},
+                user=user,
+            )
+    draft.blocks, draft.updated_by_id, draft.updated_at = (
+        locked.blocks,
+        locked.updated_by_id,
+        locked.updated_at,
+    )
+    return locked
 
 
 # A figure in a block: a whole number, thousands possibly grouped by spaces ("2 302 493"), not
@@ -388,15 +430,25 @@ def produce(user, draft: ReplyDraft, fmt: str) -> ReplyVersion:
     """Render the draft as ``fmt`` (docx, pdf, html) and keep it as the next version, audited as
     ``letters.produce`` with the blocks whose figures were edited (``figures_edited``). Edited
     figures do not stop it (the official may correct the data's wording); the caller warns
-    with ``figure_mismatches``."""
+    with ``figure_mismatches``. Refused (``policy.NotAllowed``, nothing written) unless
+    ``user`` may draft replies."""
     from . import render
 
+    policy.ensure(user, "letters.draft")
     renderers = {"docx": render.to_docx, "pdf": render.to_pdf, "html": render.to_html_bytes}
     if fmt not in renderers:
         raise LetterError(_("Unknown format “%(fmt)s”.") % {"fmt": fmt})
+    # Rendered outside the transaction (a PDF takes a while; on SQLite a write transaction
+    # holds the whole database), from the draft as stored now; kept only if it is still so.
+    draft = ReplyDraft.objects.select_related("inquiry").get(pk=draft.pk)
     content = renderers[fmt](draft)
     with transaction.atomic():
         inquiry = Inquiry.objects.select_for_update().get(pk=draft.inquiry_id)
+        locked = ReplyDraft.objects.select_for_update().get(pk=draft.pk)
+        if (locked.blocks, locked.figures) != (draft.blocks, draft.figures):
+            raise LetterError(
+                _("The draft was changed while the document was being produced; produce it again.")
+            )
         number = (inquiry.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ReplyVersion.objects.create(
             inquiry=inquiry, number=number, lang=draft.lang, format=fmt, content=content,
@@ -413,6 +465,21 @@ def produce(user, draft: ReplyDraft, fmt: str) -> ReplyVersion:
             },
             user=user,
         )
+    return version
+
+
+def version_for_download(user, inquiry_id: int, number: int) -> ReplyVersion | None:
+    """Version ``number`` of the reply to an inquiry, for download (None when there is no such
+    version); audited as ``letters.download``. Refused (``policy.NotAllowed``) unless ``user``
+    may draft replies."""
+    policy.ensure(user, "letters.draft")
+    version = (
+        ReplyVersion.objects.filter(inquiry_id=inquiry_id, number=number)
+        .select_related("inquiry")
+        .first()
+    )
+    if version is not None:
+        record("letters.download", version.inquiry, details={"version": number}, user=user)
     return version
 
 

@@ -11,12 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
-from qorgau.audit.log import record
 
 from . import render as renderer
 from . import services
 from .forms import InquiryForm, StatusForm
-from .models import Inquiry, ReplyDraft, ReplyVersion
+from .models import Inquiry, ReplyDraft
 
 BLOCK_TITLES = {
     "address": gettext_lazy("Address"), "outgoing": gettext_lazy("Outgoing number"),
@@ -189,10 +188,9 @@ def _mismatch_warning(keys: list[str]) -> str:
 
 @policy.requires("letters.draft")
 def version_download(request, pk, number):
-    version = ReplyVersion.objects.filter(inquiry_id=pk, number=number).first()
+    version = services.version_for_download(request.user, pk, number)
     if version is None:
         raise Http404
-    record("letters.download", version.inquiry, details={"version": number})
     response = HttpResponse(bytes(version.content), content_type=MIME[version.format])
     stamp = dt.date.today().isoformat()
     response["Content-Disposition"] = (

@@ -15,12 +15,14 @@ from .models import ControlKind, ControlRecord
 
 def add_control(user, *, case=None, report=None, kind=ControlKind.INSTRUCTION, instruction: str,
                 due_on: dt.date | None = None) -> ControlRecord:  # fmt: skip
-    """Give an instruction (or open a review) on a case or report of the user's scope."""
+    """Give an instruction (or open a review) on a case or report of the user's scope. Refused
+    with ``policy.NotAllowed`` (nothing written) for a user without ``oversight.control`` on
+    the record. Audited by the change log as ``oversight.controlrecord.create`` (the
+    instruction's text is not kept: sensitive free text)."""
     target = case or report
     if (case is None) == (report is None):
         raise RegistryError(_("A control record is about one case or one report."))
-    if not policy.can(user, "oversight.control", target):
-        raise RegistryError(_("This record is outside your scope."))
+    policy.ensure(user, "oversight.control", target)
     if not instruction.strip():
         raise RegistryError(_("Write the instruction."), "instruction")
     if found := privacy.problem(instruction=instruction):
@@ -34,9 +36,10 @@ def add_control(user, *, case=None, report=None, kind=ControlKind.INSTRUCTION, i
 
 
 def record_result(user, control: ControlRecord, result: str) -> ControlRecord:
-    """Record the result of a control; a result, once recorded, is not rewritten."""
-    if not policy.can(user, "oversight.control", control):
-        raise RegistryError(_("This record is outside your scope."))
+    """Record the result of a control; a result, once recorded, is not rewritten. Refused with
+    ``policy.NotAllowed`` for a user without ``oversight.control`` on the controlled record;
+    audited as ``oversight.controlrecord.update`` (the result's text is not kept)."""
+    policy.ensure(user, "oversight.control", control)
     if not result.strip():
         raise RegistryError(_("Write the result."), "result")
     if found := privacy.problem(result=result):

@@ -30,7 +30,7 @@ class Command(QorgauCommand):
         if lang not in services.LANGS:
             raise CommandError(_("A reply is written in Kazakh or Russian."))
         user = self.user or policy.OPERATOR
-        if not services.may_draft(user):
+        if not services.may_draft(user):  # the services refuse too; say it before the work
             raise CommandError(_("This user may not draft replies."))
         inquiry = Inquiry.objects.filter(number=options["inquiry"]).first()
         if inquiry is None:

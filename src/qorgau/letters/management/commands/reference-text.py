@@ -38,6 +38,8 @@ class Command(QorgauCommand):
                 % {"value": f"{options['date_from']} / {options['date_to']}"}
             ) from None
         user = self.user or policy.OPERATOR
+        if not services.may_draft(user):
+            raise CommandError(_("This user may not draft replies."))
         try:
             text = services.reference_paragraph(user, article, start, end, options["lang"])
         except services.LetterError as exc:
