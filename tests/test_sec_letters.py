@@ -168,3 +168,48 @@ def test_control_services_refuse_another_regions_prosecutor_with_not_allowed(mak
         oversight.record_result(almaty, control, "Нарушений нет")
     assert ControlRecord.objects.get().result == ""
     assert not AuditEntry.objects.filter(action="oversight.controlrecord.update").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_saving_blocks_waits_for_a_concurrent_save_and_keeps_both_edits(make_case, on_postgres):
+    """A second official's save waits on the draft's row lock, then applies its edit to the
+    blocks as the first one committed them (without the lock, the later commit wins whole)."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    make_case()
+    draft = services.regenerate(policy.OPERATOR, services.seed_inquiry(), "ru")
+    stale = ReplyDraft.objects.get(pk=draft.pk)
+    locked, errors = threading.Event(), []
+
+    def first_official():
+        try:
+            with transaction.atomic():
+                mine = ReplyDraft.objects.select_for_update().get(pk=draft.pk)
+                for block in mine.blocks:
+                    if block["key"] == "intro":
+                        block["text"] = "Правка первого."
+                locked.set()
+                time.sleep(0.5)
+                mine.save(update_fields=["blocks"])
+        except Exception as exc:  # reported by the main thread
+            errors.append(exc)
+            locked.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_official)
+    thread.start()
+    assert locked.wait(10)
+    started = time.monotonic()
+    services.save_blocks(policy.OPERATOR, stale, {"signature": "Правка второго."})
+    waited = time.monotonic() - started
+    thread.join(10)
+    assert not errors
+    blocks = {b["key"]: b["text"] for b in ReplyDraft.objects.get(pk=draft.pk).blocks}
+    assert blocks["intro"] == "Правка первого."
+    assert blocks["signature"] == "Правка второго."
+    assert waited >= 0.3
