@@ -222,6 +222,7 @@ READ_ONLY_IN_ADMIN = {
     "case", "qualification", "statuschange", "termextension", "casenumbersequence", "auditentry",
     "replyversion",  # a produced document is kept as it was produced
     "accessattempt", "accesslog", "accessfailurelog",  # django-axes keeps its login records read-only
+    "enrolmentcode",  # issued by the users' action or the command, changed only by its use
 }  # fmt: skip
 
 

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "qorgau.access.middleware.RequireOTPMiddleware",
     "qorgau.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sets X-Frame-Options as SecurityHeadersMiddleware would (Django's deploy check wants it).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]

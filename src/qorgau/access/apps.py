@@ -9,10 +9,10 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access")
 
     def ready(self):
-        from . import admin_actions, checks  # noqa: F401 - checks registers the deployment checks
+        from . import checks, enrolment_admin  # noqa: F401 - checks registers the deploy checks
 
         # The admin site has discovered every admin module by now (its app comes first).
-        admin_actions.add_to_user_admin()
+        enrolment_admin.register()
 
 
 class QorgauAdminConfig(admin_apps.AdminConfig):

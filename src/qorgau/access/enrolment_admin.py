@@ -1,11 +1,28 @@
-"""The users' admin action that issues one-time password enrolment codes
-(``access.enrolment``). Added to whichever admin the user model has (``AccessConfig.ready``)."""
+"""Enrolment codes in the admin (``access.enrolment``): the users' action that issues them, and
+a read-only list of the codes issued (never the codes themselves). Loaded by
+``AccessConfig.ready``, after the admin has found every ``admin`` module: the action joins
+whichever admin the user model has."""
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from qorgau.core.admin import ReadOnlyAdminMixin
+
 from . import enrolment
+from .models import EnrolmentCode
+
+
+class EnrolmentCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who was given a code, by whom, until when, and what became of it; issued only by the
+    action or the command, changed only by its use."""
+
+    list_display = ["user", "issued_by", "issued_at", "expires_at", "used_at", "cancelled_at",
+                    "failed_attempts"]  # fmt: skip
+    list_filter = ["issued_at", "used_at"]
+    search_fields = ["user__username"]
+    exclude = ["code_hash"]
+    ordering = ["-issued_at"]
 
 
 @admin.action(description=_("Issue a one-time password enrolment code"))
@@ -33,11 +50,14 @@ def issue_enrolment_codes(modeladmin, request, queryset):
     )
 
 
-def add_to_user_admin(site=None) -> None:
-    """Offer the action on the users' list of the admin ``site`` (the default one)."""
+def register(site=None) -> None:
+    """List the codes in the admin ``site`` (the default one) and offer the action on its users'
+    list."""
     from django.contrib.auth import get_user_model
 
     site = site or admin.site
+    if not site.is_registered(EnrolmentCode):
+        site.register(EnrolmentCode, EnrolmentCodeAdmin)
     model_admin = (
         site.get_model_admin(get_user_model()) if site.is_registered(get_user_model()) else None
     )
