@@ -19,6 +19,13 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
     if os.environ.get("QORGAU_REQUIRE_POSTGRES") == "1" and not on_postgres:
         raise pytest.UsageError("QORGAU_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    if os.environ.get("QORGAU_REQUIRE_POSTGRES") == "1" and not os.environ.get(
+        "DATABASE_OWNER_URL"
+    ):
+        raise pytest.UsageError(
+            "QORGAU_REQUIRE_POSTGRES=1 runs as the restricted application role: set "
+            "DATABASE_OWNER_URL too (see .ci/run)"
+        )
     has_browser = os.path.exists("/usr/bin/chromium")
     if os.environ.get("QORGAU_REQUIRE_BROWSER") == "1" and not has_browser:
         raise pytest.UsageError("QORGAU_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
@@ -45,6 +52,81 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def on_postgres():
     assert connection.vendor == "postgresql"
+
+
+# --- PostgreSQL as the restricted application role ------------------------------------------
+# With DATABASE_OWNER_URL (as `.ci/run` sets it, after `qorgau db-roles`), the test database is
+# created and migrated by the owner role, exactly as `qorgau migrate` does in production, and the
+# tests then run as the application role of DATABASE_URL, which may only SELECT and INSERT the
+# audit trail. Only the test runner's own emptying of tables between transactional tests (a
+# TRUNCATE the application may not run) goes through a connection of the owner.
+OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+RESTRICTED = bool(OWNER_URL) and os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def owner_connection():
+    """A new autocommit psycopg connection to the test database as the owner role (restricted
+    mode) or as the configured user (otherwise, a superuser on a developer's machine)."""
+    import dj_database_url
+    import psycopg
+
+    settings = connection.settings_dict
+    login = dj_database_url.parse(OWNER_URL) if RESTRICTED else settings
+    return psycopg.connect(
+        dbname=settings["NAME"], host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
+        user=login["USER"], password=login["PASSWORD"] or None, autocommit=True,
+    )  # fmt: skip
+
+
+if RESTRICTED:
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(request, django_test_environment, django_db_blocker):
+        from django.test.utils import setup_databases, teardown_databases
+        from pytest_django.fixtures import _get_databases_for_setup
+
+        from qorgau.audit import roles
+
+        login = roles.owner_login("default", OWNER_URL)
+        aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+        with django_db_blocker.unblock(), roles.connected_as("default", login) as app_role:
+            config = setup_databases(
+                verbosity=0,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+            )
+            roles.grant_application(connection, app_role)
+        assert connection.settings_dict["USER"] == app_role
+
+        def flush_as_owner(sql_list):
+            """Transactional tests end with a TRUNCATE of every table: the owner runs it."""
+            with owner_connection() as owner, owner.transaction(), owner.cursor() as cursor:
+                for sql in sql_list:
+                    cursor.execute(sql)
+
+        connection.ops.execute_sql_flush = flush_as_owner
+        yield
+        with django_db_blocker.unblock(), roles.connected_as("default", login):
+            teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture
+def as_application_role(on_postgres, db):
+    """Statements run as the application's role: the connection itself in the restricted mode of
+    `.ci/run`; on a developer's superuser connection, a role made in the test's transaction with
+    exactly the grants of ``qorgau db-roles`` (gone with the rollback)."""
+    if RESTRICTED:
+        yield connection.settings_dict["USER"]
+        return
+    from qorgau.audit import roles
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE qorgau_test_app NOLOGIN")
+        for statement in roles.application_grants("qorgau_test_app"):
+            cursor.execute(statement)
+        cursor.execute("SET LOCAL ROLE qorgau_test_app")
+    yield "qorgau_test_app"
 
 
 def make_user(username, role, region=None, **extra):

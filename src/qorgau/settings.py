@@ -125,7 +125,28 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'qorgau.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections: none kept between requests by default. `runserver` answers each request in a new
+# thread, and a connection kept by a thread that has ended is never reused: 11k requests left 86
+# idle PostgreSQL connections and then "too many clients". Production keeps them on purpose,
+# with a health check (DB_CONN_MAX_AGE=60), or uses psycopg's pool (DB_POOL=1; docs/security.md).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        conn_health_checks=True,
+    )
+}
+# The role that owns the schema and runs `qorgau migrate` (PostgreSQL); DATABASE_URL is then the
+# restricted application role that may only SELECT and INSERT the audit trail (`qorgau db-roles`).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool("DB_POOL", "0"):
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured("DB_POOL=1 and DB_CONN_MAX_AGE cannot be used together.")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("DB_POOL_MIN", "2"),
+        "max_size": envint("DB_POOL_MAX", "10"),
+        "timeout": envint("DB_POOL_TIMEOUT", "10"),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once with "database is locked".
     # Writers queue (BEGIN IMMEDIATE) rather than fail on lock upgrade, and wait for each other.

@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the registry's change logging
+        from . import checks, signals  # noqa: F401 - deploy checks; the registry's change logging

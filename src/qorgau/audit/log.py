@@ -4,9 +4,9 @@ import datetime as dt
 import decimal
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 
-from . import context
+from . import chain, context
 from .models import AuditEntry
 
 
@@ -92,7 +92,7 @@ def record(
         not getattr(user, "is_authenticated", False) or not hasattr(user, "pk")
     ):
         user = None  # anonymous, or the command-line operator (named in ``source``)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         user=user,
         username=user.get_username() if user is not None else "",
         source=actor.source,
@@ -106,3 +106,10 @@ def record(
         after=after,
         details=details,
     )
+    if chain.database_sets_chain():
+        entry.save()  # the trigger times and chains it
+    else:
+        with transaction.atomic():  # BEGIN IMMEDIATE: no other writer between seal and insert
+            chain.seal(entry)
+            entry.save()
+    return entry
