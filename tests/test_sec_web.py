@@ -126,6 +126,9 @@ def test_nul_in_a_form_field_or_a_cookie_is_answered_400_but_line_breaks_pass(
     assert response.status_code == 400
     response = client.post("/registry/reports/new/", {"summary": "before\x00after"})
     assert response.status_code == 400
+    # A failed login's User-Agent is stored by the lockout (PostgreSQL refuses NUL in text).
+    response = client.post("/login/", {"username": "x", "password": "y"}, HTTP_USER_AGENT="a\x00b")
+    assert response.status_code == 400
     client.cookies["sessionid"] = "abc\x00def"
     assert client.get("/").status_code == 400
 
@@ -439,3 +442,18 @@ def test_demo_users_each_get_their_own_authenticator_key():
     # A second run keeps the keys (the authenticator entries stay valid) and prints them again.
     call_command("create-demo-users", stdout=io.StringIO())
     assert {d.user.username: d.key for d in TOTPDevice.objects.filter(confirmed=True)} == keys
+
+
+def test_one_time_password_page_returns_to_the_whole_address_asked_for(client):
+    from urllib.parse import parse_qs, urlsplit
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user("prosecutor_next", "prosecutor")
+    device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+    client.force_login(user)
+    asked = "/registry/cases/?region=KZ-79&status=open"
+    location = client.get(asked)["Location"]
+    assert parse_qs(urlsplit(location).query)["next"] == [asked]
+    response = client.post("/otp/", {"token": current_token(device), "next": asked})
+    assert response["Location"] == asked

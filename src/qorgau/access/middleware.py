@@ -1,5 +1,7 @@
 """Administrators and prosecutors must confirm their login with a one-time password (TOTP)."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -22,5 +24,6 @@ class RequireOTPMiddleware:
             and not user.is_verified()
             and not request.path.startswith(OPEN_PREFIXES)
         ):
-            return redirect(f"{reverse('otp')}?next={request.get_full_path()}")
+            # Encoded: a query string of its own (with "&") must come back whole.
+            return redirect(f"{reverse('otp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -54,10 +54,11 @@ class ControlCharacterInRequest(SuspiciousOperation):
 
 class RefuseControlCharactersMiddleware:
     """Answer 400 (Django's ``400.html``) to a request with a NUL byte or another control
-    character in its path, its query string, its form fields (names, values, file names) or its
-    cookies, before any view, form or database query sees it: one check for the whole site
-    rather than one per field. Placed after the language is chosen, so the page is translated,
-    and before anything reads the session or the user (a cookie may be the bad part)."""
+    character in its path, its query string, its form fields (names, values, file names), its
+    cookies or its headers, before any view, form or database query sees it: one check for the
+    whole site rather than one per field. Placed after the language is chosen, so the page is
+    translated, and before anything reads the session or the user (a cookie may be the bad
+    part)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -77,6 +78,8 @@ class RefuseControlCharactersMiddleware:
         texts = {
             "query": _items(request.GET),
             "cookies": list(request.COOKIES.items()),
+            # django-axes stores User-Agent and Accept of every failed login.
+            "headers": [(k, v) for k, v in request.META.items() if k.startswith("HTTP_")],
         }
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             texts["form"] = _items(request.POST) + [
