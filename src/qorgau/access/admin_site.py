@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from qorgau.core.admin import AuditedAdminSite
+
 from . import policy
 
 
-class QorgauAdminSite(admin.AdminSite):
-    """The admin site; the policy decides who may enter (administrators only)."""
+class QorgauAdminSite(AuditedAdminSite, admin.AdminSite):
+    """The admin site; the policy decides who may enter (administrators only); every page and
+    refusal is audited (``core.admin.AuditedAdminSite``)."""
 
     site_header = _("Qorgau administration")
     site_title = _("Qorgau")

@@ -267,18 +267,53 @@ def get_report_or_404(user, pk: int, action: str = "report.view", queryset: Quer
     return report
 
 
+# Longest path and query kept in a denial's entry (an address typed by hand can be long).
+_DENIAL_PATH_CHARS = 500
+
+
+def refused(request, action: str, status: int, ref: dict | None = None) -> None:
+    """Leave a trace of a refused request: one ``access.denied`` entry with the path, the action
+    asked, the answer (403: no right; 404: no such record in the user's scope) and the record
+    reference the request named (the URL's parameters), never the record's data. Whether the
+    record exists elsewhere is not written either: the region's prosecutor, who reads the
+    entries of their officials, must learn no more than the page said."""
+    from qorgau.audit.log import record
+
+    record(
+        "access.denied",
+        details={
+            "status": status,
+            "asked": action,
+            "method": request.method,
+            "path": request.get_full_path()[:_DENIAL_PATH_CHARS],
+            "ref": {key: str(value) for key, value in (ref or {}).items()},
+        },
+        user=request.user,
+    )
+
+
 def requires(action: str):
     """View decorator: log in, then hold ``action`` (else 403). Object scope is checked by
-    the ``get_*_or_404`` helpers and ``scoped`` querysets inside the view."""
+    the ``get_*_or_404`` helpers and ``scoped`` querysets inside the view. Every refusal —
+    the missing right here, a :class:`NotAllowed` from a service, a 404 for a record outside
+    the scope (or for none at all: the user cannot tell, nor can the trail) — is recorded by
+    :func:`refused`, here in one place rather than in each view."""
     if action not in PERMISSIONS:
         raise KeyError(action)
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not can(request.user, action):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
+            try:
+                if not can(request.user, action):
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                refused(request, action, 403, kwargs)
+                raise
+            except Http404:
+                refused(request, action, 404, kwargs)
+                raise
 
         guarded = login_required(wrapper)
         guarded.qorgau_action = action

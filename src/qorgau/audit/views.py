@@ -15,6 +15,7 @@ from qorgau.access import policy
 
 from .log import record
 from .models import AuditEntry
+from .reads import record_page
 
 EXPORT_COLUMNS = ["at", "username", "source", "action", "object_type", "object_id", "object_repr",
                   "region_code", "before", "after", "details"]  # fmt: skip
@@ -60,7 +61,8 @@ def _params(request) -> tuple[AuditSearchForm, dict]:
 def audit_list(request):
     form, params = _params(request)
     page = Paginator(entries_for(request.user, params), 100).get_page(request.GET.get("page"))
-    record("audit.search", details={"filters": {k: str(v) for k, v in params.items() if v}})
+    filters = {k: str(v) for k, v in params.items() if v}
+    record_page("audit.search", page, filters, [entry.pk for entry in page])
     return render(request, "audit/list.html", {"form": form, "page": page})
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
+from qorgau.audit.log import record
 from qorgau.core.importing import ImportRejected
 
 from . import services, template_workbook
@@ -142,6 +143,9 @@ def evidence_file(request, pk):
         content_type=services.evidence_content_type(evidence),
     )  # fmt: skip
     response["Cache-Control"] = "private, no-store"
+    region = evidence.activity.plan.region
+    record("evidence.download", evidence, details={"activity": evidence.activity_id},
+           region_code=region.code if region else "")  # fmt: skip
     return response
 
 

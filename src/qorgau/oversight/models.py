@@ -49,6 +49,15 @@ class DeadlineRule(models.Model):
     amount = models.PositiveIntegerField(_("amount"))
     unit = models.CharField(pgettext_lazy("time", "unit"), max_length=10, choices=TermUnit.choices)
     legal_source = models.TextField(_("legal source"))
+    # The longest the term may run with every extension (investigation terms): an extension past
+    # it is refused. In the rule's unit, counted like the term itself.
+    max_amount = models.PositiveIntegerField(
+        _("longest term with extensions"),
+        null=True,
+        blank=True,
+        help_text=_("In the rule's unit; extensions past it are refused. Empty: no maximum."),
+    )
+    max_legal_source = models.TextField(_("legal source of the longest term"), blank=True)
     description_kk = models.TextField(_("description (Kazakh)"), blank=True)
     description_ru = models.TextField(_("description (Russian)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)

@@ -117,11 +117,35 @@ def case_term_end(
     if status_changes is None:
         status_changes = case.status_changes.all() if case.pk else []
     events = [(e.extended_at, e.amount, e.unit) for e in extensions]
+    events += _suspensions(status_changes)
+    for _at, amount, unit in sorted(events, key=lambda event: event[0]):
+        end = add_to_date(end, amount, unit)
+    return end
+
+
+def _suspensions(status_changes: Iterable) -> list[tuple[dt.datetime, int, str]]:
+    """Each closed suspension as a lengthening of the term: (resumed at, days, "days")."""
+    events = []
     for since, until in suspended_periods(status_changes):
         days = (timezone.localtime(until).date() - timezone.localtime(since).date()).days
         events.append((until, days, TermUnit.DAYS))
-    for _at, amount, unit in sorted(events, key=lambda event: event[0]):
-        end = add_to_date(end, amount, unit)
+    return events
+
+
+def case_term_limit(
+    case, *, status_changes: Iterable | None = None, ruleset: RuleSet | None = None
+) -> dt.date | None:
+    """The last day ``case``'s investigation term may reach with every extension: the rule's
+    longest term (``max_amount``) from the registration, plus the days of each closed
+    suspension (a suspension stops the clock); None when the rule sets no maximum."""
+    rule = _rule(RuleKind.INVESTIGATION_TERM, case.article_part.article.category, ruleset)
+    if rule is None or rule.max_amount is None:
+        return None
+    end = timezone.localtime(add_term(case.registered_at, rule.max_amount, rule.unit)).date()
+    if status_changes is None:
+        status_changes = case.status_changes.all() if case.pk else []
+    for _at, days, unit in _suspensions(status_changes):
+        end = add_to_date(end, days, unit)
     return end
 
 
@@ -135,17 +159,26 @@ def report_decision_due(
     return add_term(received_at, rule.amount, rule.unit)
 
 
-def load_rules(DeadlineRule, path=None) -> int:
+def load_rules(DeadlineRule, path=None, *, fill: tuple[str, ...] = ()) -> int:
     """Create the rules of ``deadline_rules.json`` that are missing (an administrator's later
-    edits are kept); returns the number of rules in the file. Used by the migration."""
+    edits are kept); returns the number of rules in the file. Used by the migrations, with the
+    model as it was then: the file's keys the model does not have yet are left out. The fields
+    in ``fill`` (added by a later migration) are set from the file on existing rules where they
+    are still empty."""
     import json
     from pathlib import Path
 
     path = path or Path(__file__).resolve().parent / "data" / "deadline_rules.json"
     rules = json.loads(Path(path).read_text(encoding="utf-8"))["rules"]
+    known = {f.name for f in DeadlineRule._meta.get_fields()}
     for rule in rules:
-        rule = dict(rule)
-        DeadlineRule.objects.get_or_create(
+        rule = {key: value for key, value in rule.items() if key in known}
+        existing, created = DeadlineRule.objects.get_or_create(
             kind=rule.pop("kind"), category=rule.pop("category"), defaults=rule
         )
+        empty = [f for f in fill if f in rule and getattr(existing, f) in (None, "")]
+        if not created and empty:
+            for name in empty:
+                setattr(existing, name, rule[name])
+            existing.save(update_fields=empty)
     return len(rules)

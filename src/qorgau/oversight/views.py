@@ -223,6 +223,9 @@ def control_new(request):
         else:
             messages.success(request, _("The control record was saved."))
             return redirect("oversight:control")
+    # The form shows the case (its number and status) or the report it is about.
+    record("case.view" if case else "report.view", case or report,
+           details={"page": request.resolver_match.url_name})  # fmt: skip
     return render(
         request, "oversight/control_form.html", {"form": form, "case": case, "report": report}
     )

@@ -1,15 +1,15 @@
 """Admin of the registry. Lifecycle fields (status, qualification, term) are read-only here:
 they change only through the services and the lifecycle module (staff pages, CLI).
 
-The admin is a window on case data like the staff pages, so it leaves the same trail: opening
-a record is a ``case.view`` / ``report.view``, a list (search, filters) a ``case.search`` /
-``report.search`` with the records shown; changes are logged with before/after by
-``audit.signals``. A case and its history are never deleted here (nor a report a case came
+The admin is a window on case data like the staff pages, so it leaves the same trail (written
+for every admin page by ``core.admin.AuditedAdminSite``): opening a case, a party or a history
+row is a ``case.view`` of its case, a report a ``report.view``, a list (search, filters) a
+``case.search`` / ``report.search`` with the records shown; changes are logged with before/after
+by ``audit.signals``. A case and its history are never deleted here (nor a report a case came
 from): the registry keeps what happened."""
 
 from django.contrib import admin
 
-from qorgau.audit.log import _code_of, record
 from qorgau.core.admin import ReadOnlyAdminMixin
 
 from .models import (
@@ -21,47 +21,6 @@ from .models import (
     StatusChange,
     TermExtension,
 )
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Record every change page opened and every list shown, as the staff pages do."""
-
-    view_action = "case.view"
-    search_action = "case.search"
-
-    def audited(self, obj):
-        """The record an entry names: the case itself, or the case a history row belongs to."""
-        return getattr(obj, "case", obj)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        obj = (getattr(response, "context_data", None) or {}).get("original")
-        if obj is not None:  # the page was shown (not a redirect after saving, not a 404)
-            details = {"via": "admin"}
-            if self.audited(obj) is not obj:
-                details[obj._meta.model_name] = obj.pk
-            record(self.view_action, self.audited(obj), details=details)
-        return response
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if changelist is not None:
-            region_id = request.GET.get("region__id__exact", "")
-            # The audit log's cached id -> code table (no query per page view).
-            region_code = _code_of(int(region_id)) if region_id.isdigit() else ""
-            record(
-                self.search_action,
-                details={
-                    "via": "admin",
-                    "model": self.model._meta.label_lower,
-                    "filters": dict(request.GET.items()),
-                    "results": changelist.result_count,
-                    "shown": [str(obj) for obj in changelist.result_list],
-                },
-                region_code=region_code,
-            )
-        return response
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -93,7 +52,7 @@ class PartyInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(AuditedAdmin):
+class CaseAdmin(admin.ModelAdmin):
     list_display = [
         "number",
         "registered_at",
@@ -121,7 +80,8 @@ class CaseAdmin(AuditedAdmin):
         "created_at",
         "created_by",
     ]
-    filter_horizontal = ["reports"]
+    # Ids, not a list of every report (or case) in the country on each page.
+    raw_id_fields = ["reports"]
     inlines = [PartyInline, QualificationInline, StatusChangeInline, TermExtensionInline]
 
     def has_add_permission(self, request):
@@ -134,10 +94,7 @@ class CaseAdmin(AuditedAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(AuditedAdmin):
-    view_action = "report.view"
-    search_action = "report.search"
-
+class ReportAdmin(admin.ModelAdmin):
     list_display = [
         "received_at",
         "channel",
@@ -166,7 +123,7 @@ class ReportAdmin(AuditedAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(AuditedAdmin):
+class PartyAdmin(admin.ModelAdmin):
     list_display = [
         "case",
         "role",
@@ -177,9 +134,10 @@ class PartyAdmin(AuditedAdmin):
         "consent_further_use",
     ]
     list_filter = ["role", "sex", "age_band", "relationship"]
+    raw_id_fields = ["case"]  # an id, not a list of every case number on the form
 
 
-class HistoryAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+class HistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """History rows are written by the services only; the admin shows them."""
 
 
@@ -201,6 +159,6 @@ class TermExtensionAdmin(HistoryAdmin):
 
 @admin.register(CaseNumberSequence)
 class CaseNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Counters, not case data (so not audited as a look at cases); changed by numbering only."""
+    """Counters, not case data (audited as ``admin.view``); changed by numbering only."""
 
     list_display = ["region", "year", "last_value"]

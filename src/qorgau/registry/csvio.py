@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -474,6 +474,40 @@ def _write_audit(created: list[tuple[ParsedRow, Case]], token: str, user) -> Non
             )
 
 
+def _register(item: ParsedRow, by_number: dict, errors: list, *, user, is_demo) -> Case | None:
+    """Register one row's case with its placeholder number; None and an error when refused.
+    No savepoint per row: a refused row may leave part of its case, but a file with any
+    refused row is rolled back whole."""
+    joined_to = None
+    if item.joined_to:
+        joined_to = (
+            by_number.get(item.joined_to) or Case.objects.filter(number=item.joined_to).first()
+        )
+        if joined_to is None:
+            errors.append(RowError(item.row, "joined_to", item.joined_to, _("no such case")))
+            return None
+    try:
+        return services.register_case(
+            user=user,
+            region=item.region,
+            article_part=item.article_part,
+            registered_at=item.registered_at,
+            investigating_body=item.body,
+            parties=item.parties,
+            number=item.placeholder,
+            erdr_number=item.erdr_number,
+            is_demo=item.is_demo if is_demo is None else is_demo,
+            status=item.status,
+            status_at=item.status_at,
+            ground=item.ground,
+            joined_to=joined_to,
+        )
+    except RegistryError as exc:
+        column = exc.field or "status"
+        errors.append(RowError(item.row, column, item.raw.get(column, ""), str(exc)))
+        return None
+
+
 def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -> list[Case]:
     """Import cases from CSV text, all or nothing. Raises ImportRejected with every error.
 
@@ -519,49 +553,20 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
         by_number: dict[str, Case] = {}
         with context.entries_replaced():
             for item in parsed:
-                joined_to = None
-                if item.joined_to:
-                    joined_to = (
-                        by_number.get(item.joined_to)
-                        or Case.objects.filter(number=item.joined_to).first()
-                    )
-                    if joined_to is None:
-                        errors.append(
-                            RowError(item.row, "joined_to", item.joined_to, _("no such case"))
-                        )
-                        continue
-                try:
-                    with transaction.atomic():
-                        case = services.register_case(
-                            user=user,
-                            region=item.region,
-                            article_part=item.article_part,
-                            registered_at=item.registered_at,
-                            investigating_body=item.body,
-                            parties=item.parties,
-                            number=item.placeholder,
-                            erdr_number=item.erdr_number,
-                            is_demo=item.is_demo if is_demo is None else is_demo,
-                            status=item.status,
-                            status_at=item.status_at,
-                            ground=item.ground,
-                            joined_to=joined_to,
-                        )
-                except RegistryError as exc:
-                    column = exc.field or "status"
-                    errors.append(RowError(item.row, column, item.raw.get(column, ""), str(exc)))
-                    continue
-                if item.number:
+                case = _register(item, by_number, errors, user=user, is_demo=is_demo)
+                if case is not None:
                     by_number[item.number] = case
-                created.append((item, case))
+                    created.append((item, case))
         if not errors:
-            # The short end: lock, number, audit, commit.
+            # The short end: lock, number, audit, commit. PostgreSQL checks the foreign keys
+            # of every row written at the commit; check them now, before the locks are taken.
+            if connection.vendor == "postgresql":
+                connection.check_constraints()
             locked = numbering.lock_sequences({(b.region, b.year) for b in blocks.values()})
             last = {key: sequence.last_value for key, sequence in locked.items()}
             errors += _sequence_errors(blocks, last)
         if errors:
             errors.sort(key=lambda e: e.row)
-            transaction.set_rollback(True)
             raise ImportRejected(errors)
         try:
             for key, block in blocks.items():
@@ -569,13 +574,10 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
                     token, block.region, block.year, locked[key], len(block.given), block.blank
                 )
         except RegistryError as exc:
-            transaction.set_rollback(True)
             raise ImportRejected([RowError(0, "number", "", str(exc))]) from None
         for item, case in created:
-            block = blocks[(item.region.pk, item.year)]
-            case.number_seq, case.number = _final_number(
-                item, block, last[(item.region.pk, item.year)]
-            )
+            key = (item.region.pk, item.year)
+            case.number_seq, case.number = _final_number(item, blocks[key], last[key])
             case.number_year = item.year
         _write_audit(created, token, user)
     return [case for _item, case in created]

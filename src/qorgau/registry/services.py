@@ -338,12 +338,34 @@ def extend_term(
             authorised_by=authorised_by.strip(),
             reason=reason.strip(),
         )
-        extension.new_end = rules.case_term_end(locked, extensions=[*extensions, extension])
+        extension.new_end = _extended_end(locked, extensions, extension)
         extension.save()
         locked.term_ends_on = extension.new_end
         locked.save(update_fields=["term_ends_on"])
     case.term_ends_on = extension.new_end
     return extension
+
+
+def _extended_end(case: Case, extensions: list, extension: TermExtension) -> dt.date:
+    """The term's end with ``extension`` added; RegistryError when it passes the longest term
+    the rules allow (``oversight.rules.case_term_limit``) or any date."""
+    limit = rules.case_term_limit(case)
+    try:
+        end = rules.case_term_end(case, extensions=[*extensions, extension])
+    except (OverflowError, ValueError):  # past the year 9999
+        end = None
+    if limit is not None and (end is None or end > limit):
+        raise RegistryError(
+            _(
+                "The term can be extended to %(date)s at the latest, the longest term the law "
+                "allows for this case; this extension would go past it."
+            )
+            % {"date": limit.isoformat()},
+            "amount",
+        )
+    if end is None:
+        raise RegistryError(_("The extension is too long."), "amount")
+    return end
 
 
 def recompute_terms(cases=None) -> int:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
 from qorgau.audit.log import record
+from qorgau.audit.reads import record_page
 
 from . import csvio, lifecycle, queries, services
 from .choices import CaseStatus, Decision, PartyRole
@@ -47,15 +48,8 @@ def case_list(request):
     page = Paginator(cases.order_by("-registered_at", "-number"), 50).get_page(
         request.GET.get("page")
     )
-    record(
-        "case.search",
-        details={
-            "filters": {k: str(v) for k, v in params.items() if v},
-            "results": page.paginator.count,
-            "page": page.number,
-            "shown": [c.number for c in page],
-        },
-    )
+    filters = {k: str(v) for k, v in params.items() if v}
+    record_page("case.search", page, filters, [c.number for c in page])
     return render(request, "registry/case_list.html", {"form": form, "page": page})
 
 
@@ -111,6 +105,7 @@ def case_status(request, number):
             else:
                 messages.success(request, _("The status was changed."))
                 return redirect("registry:case_detail", number=case.number)
+    _viewed(request, case)
     return render(
         request,
         "registry/case_detail.html",
@@ -124,8 +119,19 @@ def case_status(request, number):
     )
 
 
+def _viewed(request, shown: Case | Report, **details) -> None:
+    """Record that a page other than the record's own showed it (a form on a case shows the
+    case; a refused status change shows the case page again), naming the page by its URL."""
+    action = "report.view" if isinstance(shown, Report) else "case.view"
+    record(action, shown, details={"page": request.resolver_match.url_name, **details})
+
+
 def _form_page(request, template: str, form, context: dict):
-    """Render a form page: 400 when a submitted form was refused (it keeps what was typed)."""
+    """Render a form page: 400 when a submitted form was refused (it keeps what was typed).
+    The page shows its case or report (``context``): that look is audited."""
+    party = context.get("party")
+    _viewed(request, context.get("case") or context["report"],
+            **({"party": party.pk} if party else {}))  # fmt: skip
     status = 400 if request.method == "POST" else 200
     return render(request, template, {"form": form, **context}, status=status)
 
@@ -269,6 +275,8 @@ def report_list(request):
     if request.GET.get("decision"):
         reports = reports.filter(decision=request.GET["decision"])
     page = Paginator(reports.order_by("-received_at"), 50).get_page(request.GET.get("page"))
+    filters = {"decision": request.GET["decision"]} if request.GET.get("decision") else {}
+    record_page("report.search", page, filters, [r.pk for r in page])
     return render(request, "registry/report_list.html", {"page": page})
 
 
