@@ -68,6 +68,19 @@ def test_ordinary_case_text_is_accepted(text):
     assert privacy.find(text) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["a" * 100_000, "1" * 100_000, "7 " * 50_000, "a." * 50_000 + "@b", "+7 " * 30_000]
+)
+def test_the_check_takes_linear_time_on_a_long_hostile_text(text):
+    """A 100 KB summary is checked in well under a second (a pattern that restarts at every
+    character took 100 s on 100 000 letters)."""
+    import time
+
+    started = time.perf_counter()
+    privacy.find(text)
+    assert time.perf_counter() - started < 1.0
+
+
 @pytest.fixture
 def registrar_client(client, login, registrar):
     login(client, registrar)
