@@ -213,3 +213,18 @@ def test_saving_blocks_waits_for_a_concurrent_save_and_keeps_both_edits(make_cas
     assert blocks["intro"] == "Правка первого."
     assert blocks["signature"] == "Правка второго."
     assert waited >= 0.3
+
+
+def test_training_coverage_export_asks_the_policy_and_is_audited(db):
+    import datetime as dt
+
+    from qorgau.training import services as training
+
+    with pytest.raises(policy.NotAllowed):
+        training.export_coverage(make_user("registrar_79", "registrar", "KZ-79"))
+    assert not AuditEntry.objects.filter(action="training.export").exists()
+    officer = make_user("training_79", "training", "KZ-79")
+    assert training.export_coverage(officer, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    entry = AuditEntry.objects.get(action="training.export")
+    assert (entry.username, entry.region_code) == ("training_79", "KZ-79")
+    assert entry.details == {"from": "2026-01-01", "to": "2026-01-31", "format": "xlsx"}

@@ -163,10 +163,17 @@ def record_headcount(
 
 def export_coverage(user, date_from=None, date_to=None) -> bytes:
     """The coverage report as a workbook: by region, by body, and the sessions, with headers in
-    the active language."""
+    the active language. Refused (``policy.NotAllowed``) without ``training.view``; audited as
+    ``training.export`` with the period."""
     from openpyxl import Workbook
 
+    policy.ensure(user, "training.view")
     rows = coverage(user, date_from, date_to)
+    record(
+        "training.export",
+        details={"from": str(date_from or ""), "to": str(date_to or ""), "format": "xlsx"},
+        user=user,
+    )
     book = Workbook()
     sheet = book.active
     sheet.title = "regions"
