@@ -447,22 +447,31 @@ def _final_number(item: ParsedRow, block: _Block, last: int) -> tuple[int, str]:
     return seq, numbering.format_number(block.year, block.region, seq)
 
 
-def _write_audit(created: list[tuple[ParsedRow, Case]], token: str, user) -> None:
+def _audit_rows(created: list[tuple[ParsedRow, Case]]) -> list[dict]:
+    """What the audit keeps of each imported case: its id, its row in the file and the row's
+    non-empty cells; the number is added once it is given (:func:`_write_audit`). Built before
+    the sequences are locked, so that the locked moment stays short."""
+    return [
+        {
+            "id": case.pk,
+            "number": "",
+            "row": item.row,
+            "values": {c: v for c in COLUMNS if (v := (item.raw.get(c) or "").strip())},
+        }
+        for item, case in created
+    ]
+
+
+def _write_audit(created: list[tuple[ParsedRow, Case]], rows: list[dict], token: str, user):
     """One ``registry.case.import`` entry per region and batch of cases, listing each case
-    with the values it was imported with (they stand for the entries of every record the
-    import created)."""
+    with its number and the values it was imported with (they stand for the entries of every
+    record the import created)."""
     from qorgau.audit.log import record
 
     by_region: dict[Region, list] = {}
-    for item, case in created:
-        by_region.setdefault(item.region, []).append(
-            {
-                "id": case.pk,
-                "number": case.number,
-                "row": item.row,
-                "values": {c: (item.raw.get(c) or "").strip() for c in COLUMNS if c in item.raw},
-            }
-        )
+    for (item, case), row in zip(created, rows, strict=True):
+        row["number"] = case.number
+        by_region.setdefault(item.region, []).append(row)
     for region, cases in sorted(by_region.items(), key=lambda pair: pair[0].code):
         for start in range(0, len(cases), AUDIT_BATCH):
             batch = cases[start : start + AUDIT_BATCH]
@@ -562,6 +571,7 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
             # of every row written at the commit; check them now, before the locks are taken.
             if connection.vendor == "postgresql":
                 connection.check_constraints()
+            audit_rows = _audit_rows(created)
             locked = numbering.lock_sequences({(b.region, b.year) for b in blocks.values()})
             last = {key: sequence.last_value for key, sequence in locked.items()}
             errors += _sequence_errors(blocks, last)
@@ -579,5 +589,5 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
             key = (item.region.pk, item.year)
             case.number_seq, case.number = _final_number(item, blocks[key], last[key])
             case.number_year = item.year
-        _write_audit(created, token, user)
+        _write_audit(created, audit_rows, token, user)
     return [case for _item, case in created]
