@@ -643,6 +643,15 @@ def test_a_regional_user_sees_the_national_rate_but_only_own_region_in_the_funne
     from .conftest import make_user
 
     call_command("load-seed", stdout=io.StringIO())
+    # A regional user gets a national rate over all twenty regions only (test_sec_stats.py):
+    # give the two regions without a figure one (illustrative numbers).
+    from qorgau.reference.models import PopulationFigure, Region
+
+    for code, people in (("KZ-11", 790000), ("KZ-33", 700000)):
+        PopulationFigure.objects.create(
+            region=Region.objects.get(code=code), reference_date=dt.date(2026, 1, 1),
+            population=people, precision="exact", source="test",
+        )  # fmt: skip
     filters = services.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     national = services.funnel(policy.OPERATOR, filters)
     registrar = make_user("registrar_astana", "registrar", "KZ-71")

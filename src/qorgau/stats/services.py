@@ -7,7 +7,7 @@ own scope only. Periods are local (Kazakhstan) dates, both ends included.
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
@@ -41,7 +41,19 @@ REPORT_DIMENSIONS = {
     "report_decision": "decision",
 }
 PARTY_DIMENSIONS = ("victim_sex", "victim_age_band", "relationship")
+# Breakdowns that describe people (victims, suspects) or what became of them: for a user who may
+# not see cases one by one, each is withheld or coarsened when few cases stand behind it.
+PERSONAL_DIMENSIONS = (*PARTY_DIMENSIONS, "termination_ground")
 PERIODS = ("day", "week", "month", "quarter", "year")
+# The dates a statistics request may name. Earlier than any article counted here (the oldest
+# came into force in 2025) and far enough back for any comparison; the end bounds the charts.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+
+
+def latest_date() -> dt.date:
+    """The last date a statistics request may name: the end of next year (periods planned
+    ahead, never year 9999)."""
+    return dt.date(timezone.localdate().year + 1, 12, 31)
 
 
 def _number(value: float, places: int) -> str:
@@ -63,16 +75,28 @@ class Filters:
     date_to: dt.date | None = None
     regions: tuple[str, ...] = ()
 
-    def check(self) -> "Filters":
+    def check(self, user=None) -> "Filters":
+        """Raise :class:`StatsError` for an unknown article or region, a date outside
+        :func:`check_date`'s range, a period that ends before it begins, or (when ``user`` is
+        given) a region outside the user's statistics scope: its figures are not theirs."""
         known = set(Article.objects.values_list("code", flat=True))
         unknown = [a for a in self.articles if a not in known]
         if unknown:
             raise StatsError(_("Unknown article: %(codes)s") % {"codes": ", ".join(unknown)})
+        for day in (self.date_from, self.date_to):
+            check_date(day)
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise StatsError(_("The period ends before it begins."))
         bad = set(self.regions) - set(Region.objects.values_list("code", flat=True))
         if bad:
             raise StatsError(_("Unknown region: %(codes)s") % {"codes": ", ".join(sorted(bad))})
+        if user is not None:
+            allowed = set(policy.regions_for(user, "stats.view").values_list("code", flat=True))
+            outside = sorted(set(self.regions) - allowed)
+            if outside:
+                raise StatsError(
+                    _("Region outside your scope: %(codes)s") % {"codes": ", ".join(outside)}
+                )
         return self
 
     @property
@@ -86,6 +110,16 @@ class Filters:
             "to": self.end.isoformat(),
             "regions": list(self.regions) or "all",
         }
+
+
+def check_date(day: dt.date | None) -> None:
+    """Raise :class:`StatsError` unless ``day`` (when given) lies between
+    :data:`EARLIEST_DATE` and :func:`latest_date`."""
+    if day is not None and not EARLIEST_DATE <= day <= latest_date():
+        raise StatsError(
+            _("Dates must lie between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": latest_date().isoformat()}
+        )
 
 
 def _filtered(qs: QuerySet, filters: Filters, article: str, moment: str) -> QuerySet:
@@ -222,6 +256,71 @@ def counts_by(user, filters: Filters, dimension: str) -> list[dict]:
         ({"key": key or "", "label": labels.get(key, key or ""), "count": n} for key, n in rows),
         key=lambda r: (-r["count"], r["key"]),
     )
+
+
+@dataclass
+class Breakdown:
+    """A breakdown as the user may see it. ``rows``: ``key``, ``label``, ``count`` (a number,
+    or "<t+1" / "*" where protected); ``withheld``: why the whole table is not shown, if it is
+    not; ``protected``: small counts were coarsened."""
+
+    rows: list[dict]
+    withheld: str = ""
+    protected: bool = False
+
+
+def _cases_behind(user, filters: Filters, dimension: str) -> tuple[int, dict[str, int]]:
+    """How many cases stand behind a breakdown of people (or of termination grounds), in all
+    and behind each value."""
+    if dimension == "termination_ground":
+        qs = cases(user, filters).filter(status=CaseStatus.TERMINATED)
+        per = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
+        return qs.count(), {key or "": n for key, n in per}
+    role = "suspect" if dimension == "relationship" else "victim"
+    parties = Party.objects.filter(case__in=cases(user, filters), role=role)
+    per = (
+        parties.values_list(DIMENSIONS[dimension])
+        .annotate(n=Count("case", distinct=True))
+        .order_by()
+    )
+    return parties.values("case").distinct().count(), {key or "": n for key, n in per}
+
+
+def breakdown(user, filters: Filters, dimension: str) -> Breakdown:
+    """:func:`counts_by` as ``user`` may see it. Who may not see cases one by one (``case.view``:
+    analysts) gets the breakdowns of people (sex, age band, relationship) and of termination
+    grounds protected like published figures: the whole table is withheld when 1 to
+    :func:`small_count_threshold` cases stand behind it, and otherwise a value behind which so
+    few cases stand, or which counts so few people, is hidden (:func:`suppress`, with further
+    cells hidden so that the total cannot give it away). Protected rows keep the order of the
+    choices: an order by count would place a hidden value between two shown ones."""
+    rows = counts_by(user, filters, dimension)
+    if dimension not in PERSONAL_DIMENSIONS or policy.can(user, "case.view"):
+        return Breakdown(rows)
+    threshold = small_count_threshold()
+    total, per_value = _cases_behind(user, filters, dimension)
+    if 1 <= total <= threshold:
+        return Breakdown(
+            [],
+            _("Not shown: fewer than %(n)d cases stand behind this table.") % {"n": threshold + 1},
+            True,
+        )
+    order = {key: i for i, key in enumerate(breakdown_labels(dimension))}
+    rows.sort(key=lambda r: (order.get(r["key"], len(order)), r["key"]))
+    counts = [r["count"] for r in rows]
+    few = {i for i, r in enumerate(rows) if per_value.get(r["key"], 0) <= threshold}
+    cells = suppress(counts, threshold, few)
+    hidden = {i for i, cell in enumerate(cells) if not cell.isdigit()}
+    small = {i for i, count in enumerate(counts) if 1 <= count <= threshold}
+    if _unsafe(counts, hidden, small, few, threshold):
+        return Breakdown(
+            [],
+            _("Not shown: its small counts could be worked out from the total."),
+            True,
+        )
+    for row, cell in zip(rows, cells, strict=True):
+        row["count"] = int(cell) if cell.isdigit() else cell
+    return Breakdown(rows, "", True)
 
 
 def breakdown_labels(dimension: str) -> dict[str, str]:
@@ -385,32 +484,58 @@ class FunnelPoint:
 
 @dataclass
 class Funnel:
+    """The funnel plot's numbers; ``withheld`` says why there is no national rate, if so."""
+
     national_rate: float | None
     points: list[FunnelPoint] = field(default_factory=list)
     unknown: list[RegionRow] = field(default_factory=list)
+    withheld: str = ""
 
 
 def funnel(user, filters: Filters) -> Funnel:
     """Each region's rate against the national rate, with exact Poisson 95% and 99.8% limits
     (expected count E = national rate × population). Regions without population are listed
-    apart. The national rate is over the regions whose population is known."""
+    apart.
+
+    The national rate is over the whole country whatever regions the filter chose (a rate over
+    the chosen regions, called national, would be one region's rate). Every statistics user may
+    know national aggregates (``policy.national_aggregate``); the points are the regions of the
+    user's own scope. For a user who sees every region it is the rate over the regions whose
+    population is known. For a user who does not, it must not depend on any other region's
+    own figures: it is shown only over all twenty regions (every population known, else a rate
+    over some of them would move when a case moves to a region without one), and not when the
+    rest of the country has 1 to :func:`small_count_threshold` cases (the national rate would
+    publish that small count to them)."""
     if not policy.can(user, "stats.view"):
         return Funnel(None)
-    # The national rate is an aggregate every statistics user may know (the policy says so:
-    # ``national_aggregate``); the points are the regions of the user's own scope.
-    every_region = Region.objects.all()
-    if filters.regions:
-        every_region = every_region.filter(code__in=filters.regions)
+    everywhere = replace(filters, regions=())
     national_cases = _filtered(
         policy.national_aggregate(user, Case.objects.all()),
-        filters,
+        everywhere,
         "article_part__article__code",
         "registered_at",
     )
-    rows = _region_rows(national_cases, list(every_region), filters)
+    rows = _region_rows(national_cases, list(Region.objects.all()), everywhere)
     mine = {r.pk for r in regions_in_scope(user, filters)}
     known = [r for r in rows if r.population is not None]
     result = Funnel(None, unknown=[r for r in rows if r.population is None and r.region.pk in mine])
+    scope = set(policy.regions_for(user, "stats.view").values_list("pk", flat=True))
+    if len(scope) < len(rows):  # not every region is the user's
+        threshold = small_count_threshold()
+        elsewhere = sum(r.count for r in rows if r.region.pk not in scope)
+        if len(known) < len(rows):
+            missing = sorted(
+                (r for r in rows if r.population is None), key=lambda r: r.region.order
+            )
+            result.withheld = _(
+                "The national rate is not shown: without a population figure for %(regions)s it could not cover the whole country."
+            ) % {"regions": ", ".join(r.region.name for r in missing)}
+            return result
+        if 1 <= elsewhere <= threshold:
+            result.withheld = _(
+                "The national rate is not shown: fewer than %(n)d cases in the rest of the country in this selection."
+            ) % {"n": threshold + 1}
+            return result
     total_pop = sum(r.population.population for r in known)
     if not total_pop:
         return result
@@ -583,13 +708,32 @@ def suppress_with_total(counts: list[int], threshold: int = 3) -> tuple[list[str
     return cells, str(total)
 
 
-def suppress(counts: list[int], threshold: int = 3) -> list[str]:
+def _star_pinned(counts: list[int], hidden: set[int], primary: set[int], threshold: int) -> bool:
+    """Would the total reveal a protected cell shown as "*" (a count above the threshold, yet
+    behind which stand too few cases)? It would when it is the only "*" hidden, or when every
+    hidden cell must sit at its minimum."""
+    others = len(hidden - primary)
+    slack = sum(counts[i] for i in hidden) - len(primary & hidden) - (threshold + 1) * others
+    return others < 2 or slack == 0
+
+
+def _unsafe(counts, hidden, primary, protect, threshold) -> bool:
+    return _pinned(counts, hidden, primary, threshold) or bool(
+        protect - primary and _star_pinned(counts, hidden, primary, threshold)
+    )
+
+
+def suppress(
+    counts: list[int], threshold: int = 3, protect: set[int] | frozenset = frozenset()
+) -> list[str]:
     """Counts as published outside the staff pages: 1…threshold shown as "<threshold+1", and
     further cells hidden ("*") until the total cannot reveal a hidden count (see
-    :func:`_pinned`). Zeros are shown: they reveal no one."""
+    :func:`_pinned`). Zeros are shown: they reveal no one. ``protect``: cells to hide whatever
+    their count (too few cases stand behind them), protected from the total in the same way."""
     primary = {i for i, c in enumerate(counts) if 1 <= c <= threshold}
-    hidden = set(primary)
-    while _pinned(counts, hidden, primary, threshold):
+    protect = {i for i in protect if counts[i]}
+    hidden = primary | protect
+    while _unsafe(counts, hidden, primary, protect, threshold):
         candidates = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c > 0)
         if not candidates:
             break

@@ -58,10 +58,13 @@ def table_funnel(user, f):
 
 
 def table_breakdown(user, f, dimension):
-    return [dimension, "label", "count"], [
-        {dimension: r["key"], "label": r["label"], "count": r["count"]}
-        for r in services.counts_by(user, f, dimension)
-    ]
+    """A breakdown as the user may see it (:func:`services.breakdown`: protected counts as
+    "<t+1" or "*"); a table withheld as a whole has one row, its reason in ``label``."""
+    result = services.breakdown(user, f, dimension)
+    rows = [{dimension: r["key"], "label": r["label"], "count": r["count"]} for r in result.rows]
+    if result.withheld:
+        rows = [{dimension: "", "label": result.withheld, "count": ""}]
+    return [dimension, "label", "count"], rows
 
 
 def table_completeness(user, f, kind):

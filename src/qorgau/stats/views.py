@@ -31,6 +31,7 @@ class StatsForm(forms.Form):
     regions = forms.ModelMultipleChoiceField(
         Region.objects.all(), to_field_name="code", required=False, label=gettext_lazy("Regions"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
+        error_messages={"invalid_choice": gettext_lazy("Region outside your scope: %(value)s")},
     )  # fmt: skip
     period = forms.ChoiceField(
         label=gettext_lazy("Period"), initial="week", required=False,
@@ -44,11 +45,30 @@ class StatsForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         from qorgau.campaigns.services import intervention_dates
 
+        # A region outside the user's scope is a form error, not a silently empty figure.
+        self.fields["regions"].queryset = policy.regions_for(user, "stats.view")
         self.fields["campaign_date"].choices = [("", "—")] + [
             (d.isoformat(), label[:90]) for d, label in intervention_dates(user)
         ]
+
+    def clean(self):
+        """The filters as the statistics accept them (dates in range, a period that does not
+        end before it begins), with the service's translated message."""
+        data = super().clean()
+        for name in ("date_from", "date_to", "intervention"):
+            try:
+                services.check_date(data.get(name))
+            except services.StatsError as exc:
+                self.add_error(name, str(exc))
+        if not self.errors:
+            try:
+                self.filters().check(self.user)
+            except services.StatsError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return data
 
     def intervention_date(self) -> dt.date | None:
         if not self.is_valid():
@@ -71,7 +91,9 @@ class StatsForm(forms.Form):
         }
 
     def filters(self) -> services.Filters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The chosen filters; the defaults for an empty (unbound) form. Call only on an
+        unbound or valid form: an invalid one has no figures to show."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
         articles = tuple(a.code for a in data.get("articles") or [])
         return services.Filters(
             articles,
@@ -86,9 +108,17 @@ def _label(region) -> str:
     return region.short_name + (" (" + _("city") + ")" if region.kind == "city" else "")
 
 
+def _form_errors(form: StatsForm) -> str:
+    """The form's errors as plain lines (for an export asked with bad filters)."""
+    return "\n".join(str(message) for messages in form.errors.values() for message in messages)
+
+
 @policy.requires("stats.view")
 def dashboard(request):
     form = StatsForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        # The errors, and no figures: figures for other filters than those asked would mislead.
+        return render(request, "stats/dashboard.html", {"form": form}, status=400)
     filters = form.filters()
     options = form.options()
     period, intervention = options["period"], options["intervention"]
@@ -151,13 +181,14 @@ def dashboard(request):
         "effect_text": services.effect_conclusion(effect, period),
         "intervention": intervention,
         "breakdowns": [
-            (title, name, services.counts_by(user, filters, name))
+            (title, name, services.breakdown(user, filters, name))
             for name, title in services.BREAKDOWN_TITLES.items()
         ],
         "report_breakdowns": [
-            (title, name, services.counts_by(user, filters, name))
+            (title, name, services.breakdown(user, filters, name))
             for name, title in services.REPORT_BREAKDOWN_TITLES.items()
         ],
+        "threshold": services.small_count_threshold(),
         "completeness": services.completeness(user, filters),
         "attribution": ATTRIBUTION,
     }
@@ -170,6 +201,10 @@ def export(request, name, fmt):
     if name not in tables.TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
     form = StatsForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(
+            _form_errors(form), status=400, content_type="text/plain; charset=utf-8"
+        )
     filters, options = form.filters(), form.options()
     columns, rows = tables.build(name, request.user, filters, **options)
     extra = tables.options_metadata(name, **options)

@@ -66,7 +66,7 @@ class Command(QorgauCommand):
             tuple(options["region"]),
         )
         try:
-            filters.check()
+            filters.check(self.user)
             rows = self.rows(user, filters, options["by"])
         except services.StatsError as exc:
             raise CommandError(str(exc)) from None
@@ -86,4 +86,7 @@ class Command(QorgauCommand):
                 {"period": start.isoformat(), "count": n}
                 for start, n in services.time_series(user, filters, by)
             ]
-        return [{by: r["key"], "count": r["count"]} for r in services.counts_by(user, filters, by)]
+        result = services.breakdown(user, filters, by)
+        if result.withheld:
+            raise services.StatsError(result.withheld)
+        return [{by: r["key"], "count": r["count"]} for r in result.rows]
