@@ -271,6 +271,10 @@ def _admin_objects(world):  # noqa: F811
                              headcount=10, source="test")  # fmt: skip
     from axes.models import AccessAttempt, AccessFailureLog
 
+    from qorgau.access import enrolment
+
+    enrolment.issue(None, make_user("registrar_enrolled", "registrar", "KZ-79"))
+
     AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1,
                                  get_data="", post_data="", http_accept="", path_info="/login/")  # fmt: skip
     AccessFailureLog.objects.create(username="someone", ip_address="10.0.0.1", http_accept="",

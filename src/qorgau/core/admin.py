@@ -27,8 +27,8 @@ class ReadOnlyAdminMixin:
 
 
 # The subject an admin page's entry is filed under (``case.view``, ``user.search``…), by the
-# model of the record it names. Users, their profiles, one-time password devices and login
-# records are all a look at users. Any other model — reference data, deadline rules, campaign,
+# model of the record it names. Users, their profiles, one-time password devices, enrolment
+# codes and login records are all a look at users. Any other model — reference data, deadline rules, campaign,
 # training, letters and portal records — is filed under ``admin``.
 SUBJECTS = {
     "registry.case": "case",
@@ -37,6 +37,7 @@ SUBJECTS = {
     "auth.user": "user",
     "auth.group": "user",
     "access.profile": "user",
+    "access.enrolmentcode": "user",
     "otp_totp.totpdevice": "user",
     "axes.accessattempt": "user",
     "axes.accesslog": "user",
