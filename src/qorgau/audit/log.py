@@ -109,7 +109,8 @@ def record(
     if chain.database_sets_chain():
         entry.save()  # the trigger times and chains it
     else:
-        with transaction.atomic():  # BEGIN IMMEDIATE: no other writer between seal and insert
+        # BEGIN IMMEDIATE when outermost: no other writer between seal and insert.
+        with transaction.atomic(savepoint=False):
             chain.seal(entry)
             entry.save()
     return entry
