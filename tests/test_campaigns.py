@@ -531,7 +531,11 @@ def test_edits_stay_within_the_coordinators_scope(client, login, plans):
     assert {a.stored_status for a in Activity.objects.all()} == {"planned"}
 
 
-PDF = b"%PDF-1.4\n% evidence of a round table\n"
+# A well-formed (if empty) PDF: a header and a trailer. The first bytes alone no longer pass.
+PDF = (
+    b"%PDF-1.4\n% evidence of a round table\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+)
 
 
 def test_evidence_link_and_file_are_added_and_served_only_to_authorised_users(

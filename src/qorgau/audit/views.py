@@ -1,6 +1,5 @@
 """Search and export of the audit trail (administrators and prosecutors, within their scope)."""
 
-import csv
 import io
 import json
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.access import policy
+from qorgau.core.tabular import CsvWriter
 
 from .log import record
 from .models import AuditEntry
@@ -71,7 +71,7 @@ def audit_export(request):
     """The filtered trail as CSV (JSON cells for before/after/details)."""
     _form, params = _params(request)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for entry in entries_for(request.user, params).iterator():

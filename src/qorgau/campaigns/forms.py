@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qorgau.core import privacy
+from qorgau.core.limits import COUNT_MAX
 
 from .models import Activity
 
@@ -30,9 +31,15 @@ class ActivityUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Required when cancelled."),
         validators=[privacy.validate],
     )  # fmt: skip
-    achieved_count = forms.IntegerField(label=_("Publications or events achieved"), min_value=0)
-    achieved_reach = forms.IntegerField(label=_("Reach/views achieved"), min_value=0)
-    achieved_participants = forms.IntegerField(label=_("Participants achieved"), min_value=0)
+    achieved_count = forms.IntegerField(
+        label=_("Publications or events achieved"), min_value=0, max_value=COUNT_MAX
+    )
+    achieved_reach = forms.IntegerField(
+        label=_("Reach/views achieved"), min_value=0, max_value=COUNT_MAX
+    )
+    achieved_participants = forms.IntegerField(
+        label=_("Participants achieved"), min_value=0, max_value=COUNT_MAX
+    )
 
     @classmethod
     def initial_for(cls, activity: Activity) -> dict:

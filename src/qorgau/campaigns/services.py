@@ -5,7 +5,6 @@ per executor, per organisation kind and per region, with reach against plan.
 """
 
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 
 from django.db import transaction
@@ -17,7 +16,10 @@ from django.utils.translation import pgettext
 from qorgau.access import policy
 from qorgau.audit.log import record, snapshot
 from qorgau.core import privacy
-from qorgau.core.importing import ImportRejected, RowError
+from qorgau.core.filetypes import TYPES, FileTypeMismatch, check_type, extension
+from qorgau.core.importing import ImportRejected, RowError, read_xlsx
+from qorgau.core.limits import COUNT_MAX
+from qorgau.core.tabular import XlsxBook
 from qorgau.reference.models import Region
 
 from .models import (
@@ -135,8 +137,7 @@ def _date(raw, sheet, row, column, errors, required=True):
         return None
 
 
-def _rows(sheet) -> tuple[list[str], list[tuple[int, dict]]]:
-    values = list(sheet.iter_rows(values_only=True))
+def _rows(values: list[tuple]) -> tuple[list[str], list[tuple[int, dict]]]:
     if not values:
         return [], []
     header = [_cell(v) for v in values[0]]
@@ -186,15 +187,10 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
     Organisations are matched by name (Kazakh or Russian, case and spacing ignored): a row of
     the ``organisations`` sheet naming one already in the system reuses it. A plan with the same
     title and approval date as one already imported (in the same region) is refused."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
-        raise ImportRejected([RowError(0, "", "", _("the file is not an XLSX workbook"))]) from None
+    book = read_xlsx(data, list(SHEETS))  # within the documented limits, or ImportRejected
     errors: list[RowError] = []
     for sheet in ("plan", "activities"):
-        if sheet not in book.sheetnames:
+        if sheet not in book:
             errors.append(RowError(0, sheet, "", _("required sheet is missing")))
     if errors:
         raise ImportRejected(errors)
@@ -204,7 +200,7 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
         orgs.setdefault(_key(org.name_kk), org)
         orgs.setdefault(_key(org.name_ru), org)
     new_orgs = []
-    if "organisations" in book.sheetnames:
+    if "organisations" in book:
         header, rows = _rows(book["organisations"])
         errors += [
             RowError(1, f"organisations:{c}", "", _("required column is missing"))
@@ -270,7 +266,7 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
         return org
 
     plan_values = {}
-    for number, raw in enumerate(book["plan"].iter_rows(values_only=True), start=1):
+    for number, raw in enumerate(book["plan"], start=1):
         if raw and raw[0]:
             plan_values[_cell(raw[0])] = (number, _cell(raw[1]) if len(raw) > 1 else "")
     plan_data = {}
@@ -443,6 +439,15 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
                             _("expected a whole number (0 or more)"),
                         )
                     )
+                elif value > COUNT_MAX:
+                    errors.append(
+                        RowError(
+                            number,
+                            f"activities:{column}",
+                            raw,
+                            _("the number is larger than %(max)d") % {"max": COUNT_MAX},
+                        )
+                    )
                 item[column] = value or 0
         if len(errors) == before:
             parsed.append(item)
@@ -480,11 +485,8 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
 
 def export_plan(plan: Plan) -> bytes:
     """The plan as a workbook in the import format (with each activity's derived status too)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "plan"
+    book = XlsxBook()
+    sheet = book.sheet("plan")
     for field in PLAN_FIELDS:
         value = getattr(plan, field)
         if isinstance(value, Organisation):
@@ -492,17 +494,23 @@ def export_plan(plan: Plan) -> bytes:
         elif isinstance(value, Region):
             value = value.code
         sheet.append([field, value.isoformat() if isinstance(value, dt.date) else value or ""])
-    orgs = book.create_sheet("organisations")
-    orgs.append(ORG_COLUMNS)
-    activities = book.create_sheet("activities")
-    activities.append([*ACTIVITY_COLUMNS, "status_today"])
-    used = {plan.approved_by, plan.lead}
-    for activity in plan.activities.prefetch_related("regions", "co_executors").select_related(
+    activities = plan.activities.prefetch_related("regions", "co_executors").select_related(
         "responsible"
-    ):
+    )
+    # The sheets are written in order (write-only workbook): the organisations the plan uses
+    # are gathered first, so that their sheet comes before the activities, as in the template.
+    used = {plan.approved_by, plan.lead}
+    for activity in activities:
         used.add(activity.responsible)
         used.update(activity.co_executors.all())
-        activities.append([
+    orgs = book.sheet("organisations")
+    orgs.append(ORG_COLUMNS)
+    for org in sorted(used, key=lambda o: o.name_kk):
+        orgs.append([org.name_kk, org.name_ru, org.kind, org.region.code if org.region_id else ""])
+    sheet = book.sheet("activities")
+    sheet.append([*ACTIVITY_COLUMNS, "status_today"])
+    for activity in activities:
+        sheet.append([
             activity.title_kk, activity.title_ru, activity.kind, ", ".join(activity.topics), activity.audience,
             ", ".join(r.code for r in activity.regions.all()), activity.responsible.name_kk,
             "; ".join(o.name_kk for o in activity.co_executors.all()), activity.due_on.isoformat(),
@@ -510,11 +518,7 @@ def export_plan(plan: Plan) -> bytes:
             activity.evidence, activity.planned_count, activity.achieved_count, activity.planned_reach,
             activity.achieved_reach, activity.planned_participants, activity.achieved_participants, activity.status,
         ])  # fmt: skip
-    for org in sorted(used, key=lambda o: o.name_kk):
-        orgs.append([org.name_kk, org.name_ru, org.kind, org.region.code if org.region_id else ""])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 def intervention_dates(user) -> list[tuple[dt.date, str]]:
@@ -587,6 +591,8 @@ def update_activity(
     for name, value in achieved.items():
         if not isinstance(value, int) or value < 0:
             raise CampaignError(_("Enter a whole number (0 or more)."), name)
+        if value > COUNT_MAX:
+            raise CampaignError(_("The number is larger than %(max)d.") % {"max": COUNT_MAX}, name)
     with transaction.atomic():
         locked = (
             Activity.objects.select_for_update(of=("self",))
@@ -622,27 +628,17 @@ def _region_code(activity: Activity) -> str:
 
 # Evidence files: what a coordinator attaches (reports, photos, scans). The size keeps the
 # server's disk and the upload time sane; the types are the documents such proof comes in.
+# Their content is checked against the type the name declares (qorgau.core.filetypes).
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-ZIP = b"PK\x03\x04"
-EVIDENCE_TYPES = {
-    ".pdf": ("application/pdf", b"%PDF-"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP),
-}
-
-
-def _extension(name: str) -> str:
-    dot = name.rfind(".")
-    return name[dot:].lower() if dot >= 0 else ""
+EVIDENCE_TYPES = TYPES
+_extension = extension
 
 
 def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: str = "") -> Evidence:
     """Attach a link (http or https) or a file (PDF, image, Office document up to
-    ``EVIDENCE_MAX_BYTES``, its content checked against its type) to an activity."""
+    ``EVIDENCE_MAX_BYTES``) to an activity. A file must really be of the type its name declares
+    (libmagic, and the structure of that type: see ``qorgau.core.filetypes``); an Office
+    document with macros is refused."""
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
 
@@ -672,11 +668,14 @@ def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: st
                 _("The file is larger than %(mb)d MB.") % {"mb": EVIDENCE_MAX_BYTES // 2**20},
                 "file",
             )
-        file.seek(0)
-        head = file.read(16)
-        file.seek(0)
-        if not head.startswith(kind[1]):
-            raise CampaignError(_("The file's content does not match its type."), "file")
+        try:
+            check_type(file, _extension(original))
+        except FileTypeMismatch as exc:
+            if exc.macros:
+                raise CampaignError(
+                    _("Office documents with macros are not accepted."), "file"
+                ) from None
+            raise CampaignError(_("The file's content does not match its type."), "file") from None
     import uuid
 
     if found := privacy.problem(note=note, file=original):
@@ -709,8 +708,7 @@ def evidence_or_none(user, pk) -> Evidence | None:
 
 
 def evidence_content_type(evidence: Evidence) -> str:
-    kind = EVIDENCE_TYPES.get(_extension(evidence.original_name))
-    return kind[0] if kind else "application/octet-stream"
+    return EVIDENCE_TYPES.get(_extension(evidence.original_name), "application/octet-stream")
 
 
 # --- The progress report as a workbook ----------------------------------------------------
@@ -720,34 +718,31 @@ def export_progress(activities, day: dt.date | None = None) -> bytes:
     """The progress report as a workbook: by executor, by organisation kind, by region (each
     with every status), the overdue list and reach against plan. Headers in the active
     language."""
-    from openpyxl import Workbook
-
     report = progress(activities, day)
     statuses = [ActivityStatus(k) for k in STATUSES]
     counts = lambda c: [c.get(k.value, 0) for k in statuses] + [sum(c.values())]  # noqa: E731
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "executors"
+    book = XlsxBook()
+    sheet = book.sheet("executors")
     head = [str(k.label) for k in statuses] + [_("Total")]
     sheet.append([_("Executor"), _("Kind"), *head])
     for org, c in report["by_executor"]:
         sheet.append([org.name, str(org.get_kind_display()), *counts(c)])
-    kinds = book.create_sheet("kinds")
+    kinds = book.sheet("kinds")
     kinds.append([_("Kind"), *head])
     for kind, c in report["by_kind"]:
         kinds.append([str(kind.label), *counts(c)])
-    regions = book.create_sheet("regions")
+    regions = book.sheet("regions")
     regions.append([_("Region"), *head])
     for region, c in report["by_region"]:
         regions.append([region.name if region else _("Whole country"), *counts(c)])
-    overdue = book.create_sheet("overdue")
+    overdue = book.sheet("overdue")
     overdue.append([_("Executor"), _("Activity"), _("Due"), pgettext("campaign", "Plan")])
     for org, items in report["overdue"]:
         for activity in items:
             overdue.append(
                 [org.name, activity.title, activity.due_on.isoformat(), activity.plan.title]
             )
-    reach = book.create_sheet("reach")
+    reach = book.sheet("reach")
     reach.append(["", _("Planned"), _("Achieved")])
     labels = {
         "count": _("Publications or events"),
@@ -757,6 +752,4 @@ def export_progress(activities, day: dt.date | None = None) -> bytes:
     for name in INDICATORS:
         totals = report["totals"]
         reach.append([labels[name], totals[f"planned_{name}"], totals[f"achieved_{name}"]])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()

@@ -1,6 +1,6 @@
 """The documented plan template (docs/campaigns.md): a workbook with an example row."""
 
-import io
+from qorgau.core.tabular import XlsxBook
 
 from .services import ACTIVITY_COLUMNS, ORG_COLUMNS
 
@@ -26,20 +26,15 @@ EXAMPLE_ACTIVITY = [
 
 
 def build() -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    plan = book.active
-    plan.title = "plan"
+    book = XlsxBook()
+    plan = book.sheet("plan")
     for row in EXAMPLE_PLAN:
         plan.append(list(row))
-    orgs = book.create_sheet("organisations")
+    orgs = book.sheet("organisations")
     orgs.append(ORG_COLUMNS)
     for row in EXAMPLE_ORGS:
         orgs.append(list(row))
-    activities = book.create_sheet("activities")
+    activities = book.sheet("activities")
     activities.append(ACTIVITY_COLUMNS)
     activities.append(EXAMPLE_ACTIVITY)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()

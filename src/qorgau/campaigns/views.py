@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
 from qorgau.audit.log import record
-from qorgau.core.importing import ImportRejected
+from qorgau.core.importing import XLSX_MAX_BYTES, ImportRejected
 
 from . import services, template_workbook
 from .forms import ActivityUpdateForm, EvidenceForm, UploadForm
@@ -143,6 +143,10 @@ def evidence_file(request, pk):
         content_type=services.evidence_content_type(evidence),
     )  # fmt: skip
     response["Cache-Control"] = "private, no-store"
+    # Never rendered by the browser, whatever the bytes hold: a download, not sniffed, and
+    # sandboxed (no script, no same origin) should it ever be opened in a tab.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     region = evidence.activity.plan.region
     record("evidence.download", evidence, details={"activity": evidence.activity_id},
            region_code=region.code if region else "")  # fmt: skip
@@ -155,7 +159,9 @@ def plan_import(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.import_plan(form.cleaned_data["file"].read(), user=request.user)
+            # Never more than the limit read into memory: a larger file is refused as too large.
+            data = form.cleaned_data["file"].read(XLSX_MAX_BYTES + 1)
+            plan = services.import_plan(data, user=request.user)
         except ImportRejected as exc:
             errors = exc.errors
             messages.error(request, str(exc))

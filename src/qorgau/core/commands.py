@@ -1,7 +1,6 @@
 """A base for Qorgau's management commands: a ``--lang`` option for messages, ``--as-user``
 for commands that run for a user, and one way to print rows as JSON, CSV or a table."""
 
-import csv
 import io
 import json
 
@@ -9,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from qorgau.core.tabular import DictCsvWriter
 
 
 class QorgauCommand(BaseCommand):
@@ -61,7 +62,7 @@ class QorgauCommand(BaseCommand):
         columns = columns or (list(rows[0]) if rows else ["count"])
         if fmt == "csv":
             out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+            writer = DictCsvWriter(out, columns)
             writer.writeheader()
             writer.writerows(rows)
             self.stdout.write(out.getvalue(), ending="")

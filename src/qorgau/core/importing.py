@@ -6,6 +6,7 @@ Imports are all-or-nothing: a loader collects every error of the file, raises
 """
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -185,3 +186,232 @@ def require_columns(header: list[str], required: list[str]) -> list[RowError]:
         for column in required
         if column not in present
     ]
+
+
+# --- XLSX workbooks ------------------------------------------------------------------------
+# What an imported workbook may hold (docs/campaigns.md, "Limits"). A real plan is tens of
+# activities in a file of tens of kilobytes; the limits leave room a hundred times over and
+# keep one upload from holding a worker for long or filling its memory. The zip is checked
+# before openpyxl parses anything, and rows are counted as they are streamed: the sheet's own
+# <dimension> is not trusted.
+XLSX_MAX_BYTES = 5 * 2**20  # the file as uploaded
+XLSX_MAX_PARTS = 100  # files inside the zip
+XLSX_MAX_UNPACKED = 20 * 2**20  # all of them unpacked
+XLSX_MAX_RATIO = 100  # unpacked / packed size of a part over 1 MiB (a zip bomb is ~1000)
+XLSX_MAX_SHEETS = 10
+XLSX_MAX_ROWS = 5000  # per sheet, empty rows included
+XLSX_MAX_COLUMNS = 50
+XLSX_MAX_CELL = 4000  # characters in one cell
+XLSX_MAX_SECONDS = 10.0  # reading the whole workbook
+XLSX_MAX_SMALL_PART = 2**20  # the workbook, its relationships and the styles: kilobytes
+
+
+def _refuse(reason: str, row: int = 0, column: str = "", value: str = "") -> ImportRejected:
+    return ImportRejected([RowError(row, column, value, reason)])
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a file too large, not a zip, or whose parts unpack to too much (a zip bomb),
+    reading only the zip's directory."""
+    import zipfile
+
+    if len(data) > XLSX_MAX_BYTES:
+        raise _refuse(
+            _("the file is larger than %(limit)d MB") % {"limit": XLSX_MAX_BYTES // 2**20}
+        )
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _refuse(_("the file is not an XLSX workbook")) from None
+    if len(parts) > XLSX_MAX_PARTS:
+        raise _refuse(_("the workbook has more than %(n)d parts") % {"n": XLSX_MAX_PARTS})
+    unpacked = sum(p.file_size for p in parts)
+    suspicious = [
+        p for p in parts
+        if p.file_size > 2**20 and p.file_size > XLSX_MAX_RATIO * max(p.compress_size, 1)
+    ]  # fmt: skip
+    if unpacked > XLSX_MAX_UNPACKED or suspicious:
+        raise _refuse(
+            _("the workbook unpacks to more than %(mb)d MB or is compressed suspiciously well")
+            % {"mb": XLSX_MAX_UNPACKED // 2**20}
+        )
+
+
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def read_xlsx(data: bytes, sheets: list[str]) -> dict[str, list[tuple]]:
+    """The rows (tuples of cell values, as cached by the spreadsheet: no formula is run; a
+    cell with a date format is a ``datetime``) of the named sheets that the workbook has; a
+    sheet it lacks is left out of the result. Trailing empty cells of a row are dropped.
+
+    The parts are streamed with defusedxml (no entity, no external reference) and nothing is
+    read past a limit: openpyxl is not used here because even in read-only mode it parses a
+    whole sheet that lacks a ``<dimension>`` before the first row, and pads every row to the
+    width a ``<dimension>`` declares. Raises ImportRejected with one clear error when the file
+    is not a workbook or passes one of the ``XLSX_MAX_*`` limits (size, parts, unpacked size
+    and compression, sheets, rows, columns, cell length, time)."""
+    import time
+    import zipfile
+
+    _check_zip(data)
+    deadline = time.monotonic() + XLSX_MAX_SECONDS
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            book = _Package(package, deadline)
+            return {name: book.rows(name) for name in sheets if name in book.sheet_paths}
+    except ImportRejected:
+        raise
+    except Exception:  # damaged zip or XML, forbidden entities, a missing part
+        raise _refuse(_("the file is not an XLSX workbook")) from None
+
+
+class _Package:
+    """The parts of a workbook that reading values needs: sheet names and paths, shared
+    strings, which cell styles are dates, and the date system."""
+
+    def __init__(self, package, deadline: float):
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+        self.package, self.deadline = package, deadline
+        names = set(package.namelist())
+        workbook = self._tree("xl/workbook.xml")
+        targets = {
+            rel.get("Id"): rel.get("Target", "")
+            for rel in self._tree("xl/_rels/workbook.xml.rels").iter(f"{PKG_REL_NS}Relationship")
+        }
+        entries = list(workbook.iter(f"{MAIN_NS}sheet"))
+        if len(entries) > XLSX_MAX_SHEETS:
+            raise _refuse(_("the workbook has more than %(n)d sheets") % {"n": XLSX_MAX_SHEETS})
+        self.sheet_paths = {}
+        for entry in entries:
+            target = targets.get(entry.get(f"{REL_NS}id"), "")
+            path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            self.sheet_paths[entry.get("name")] = path
+        properties = workbook.find(f"{MAIN_NS}workbookPr")
+        mac = properties is not None and properties.get("date1904") in ("1", "true")
+        self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
+        self.strings = []
+        if "xl/sharedStrings.xml" in names:
+            for item in self._stream("xl/sharedStrings.xml", f"{MAIN_NS}si"):
+                if len(self.strings) >= XLSX_MAX_ROWS * XLSX_MAX_COLUMNS:
+                    raise _refuse(_("the file is not an XLSX workbook"))  # more than it can use
+                self.strings.append("".join(t.text or "" for t in item.iter(f"{MAIN_NS}t")))
+        self.date_styles = set()
+        if "xl/styles.xml" in names:
+            styles = self._tree("xl/styles.xml")
+            formats = dict(BUILTIN_FORMATS)
+            for fmt in styles.iter(f"{MAIN_NS}numFmt"):
+                formats[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+            cell_xfs = styles.find(f"{MAIN_NS}cellXfs")
+            for index, xf in enumerate(cell_xfs if cell_xfs is not None else []):
+                if is_date_format(formats.get(int(xf.get("numFmtId", "0")), "")):
+                    self.date_styles.add(index)
+
+    def _tree(self, name):
+        """A small part (the workbook, its relationships, the styles) as a whole tree."""
+        from defusedxml.ElementTree import fromstring
+
+        if self.package.getinfo(name).file_size > XLSX_MAX_SMALL_PART:
+            raise _refuse(_("the file is not an XLSX workbook"))
+        return fromstring(self.package.read(name))
+
+    def _stream(self, name: str, tag: str, stop: str = ""):
+        """Each ``tag`` element of the part ``name`` as soon as it is complete; everything is
+        dropped from memory once read, and the part is read no further than the end of
+        ``stop``. The time limit is checked as it goes."""
+        import time
+
+        from defusedxml.ElementTree import iterparse
+
+        stack: list = []
+        inside = 0  # depth within the current ``tag`` element: its content is kept until its end
+        with self.package.open(name) as source:
+            for count, (event, element) in enumerate(iterparse(source, events=("start", "end"))):
+                if count % 1000 == 0 and time.monotonic() > self.deadline:
+                    raise _refuse(
+                        _("the workbook takes too long to read (over %(s)d seconds)")
+                        % {"s": XLSX_MAX_SECONDS}
+                    )
+                if event == "start":
+                    stack.append(element)
+                    inside += inside > 0 or element.tag == tag
+                    continue
+                stack.pop()
+                if inside:
+                    inside -= 1
+                    if element.tag != tag or inside:
+                        continue
+                    yield element
+                if stack:
+                    stack[-1].remove(element)
+                if element.tag == stop:
+                    return
+
+    def rows(self, name: str) -> list[tuple]:
+        """The sheet's rows, streamed: row numbers, columns and lengths checked as they come."""
+        rows: list[tuple] = []
+        for element in self._stream(self.sheet_paths[name], f"{MAIN_NS}row", f"{MAIN_NS}sheetData"):
+            number = int(element.get("r") or len(rows) + 1)
+            if number <= len(rows):  # rows out of order: not something a spreadsheet writes
+                raise _refuse(_("the file is not an XLSX workbook"))
+            if number > XLSX_MAX_ROWS:
+                raise _refuse(
+                    _("the sheet has more than %(n)d rows (empty rows count too)")
+                    % {"n": XLSX_MAX_ROWS},
+                    XLSX_MAX_ROWS + 1, name,
+                )  # fmt: skip
+            rows.extend([()] * (number - 1 - len(rows)))  # rows a sheet leaves out
+            rows.append(self._row(element, number, name))
+        return rows
+
+    def _row(self, element, number: int, name: str) -> tuple:
+        from openpyxl.utils.cell import column_index_from_string
+
+        cells: dict[int, object] = {}
+        column = 0
+        for cell in element.iter(f"{MAIN_NS}c"):
+            ref = cell.get("r")
+            column = column_index_from_string(ref.rstrip("0123456789")) if ref else column + 1
+            value = self._value(cell)
+            if value is None:
+                continue
+            if column > XLSX_MAX_COLUMNS:
+                raise _refuse(
+                    _("the row has more than %(n)d columns") % {"n": XLSX_MAX_COLUMNS},
+                    number, name,
+                )  # fmt: skip
+            if isinstance(value, str) and len(value) > XLSX_MAX_CELL:
+                raise _refuse(
+                    _("a cell is longer than %(limit)d characters") % {"limit": XLSX_MAX_CELL},
+                    number, name, value[:40] + "…",
+                )  # fmt: skip
+            cells[column] = value
+        return tuple(cells.get(i) for i in range(1, max(cells, default=0) + 1))
+
+    def _value(self, cell):
+        """The cell's cached value: text, a number, a boolean, a datetime or None."""
+        from openpyxl.utils.datetime import from_excel
+
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            return "".join(t.text or "" for t in cell.iter(f"{MAIN_NS}t"))
+        raw = cell.findtext(f"{MAIN_NS}v")
+        if not raw or kind == "e":  # empty (a formula never calculated), or an error: #DIV/0!
+            return None
+        if kind == "s":
+            return self.strings[int(raw)]
+        if kind == "str":
+            return raw
+        if kind == "b":
+            return raw == "1"
+        if kind == "d":
+            return dt.datetime.fromisoformat(raw)
+        if int(cell.get("s", "0")) in self.date_styles:
+            return from_excel(float(raw), self.epoch)
+        if "." in raw or "e" in raw.lower() or len(raw) > 15:
+            return float(raw)
+        return int(raw)

@@ -1,6 +1,5 @@
 """The prosecutor's control page: thin callers of ``deadlines`` and ``services``."""
 
-import csv
 import io
 
 from django import forms
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
 from qorgau.audit.log import record
+from qorgau.core.tabular import CsvWriter
 from qorgau.reference.models import Article, Body, Region
 from qorgau.registry.errors import RegistryError
 
@@ -145,12 +145,6 @@ def control_page(request):
 EXPORT_COLUMNS = ["category", "ref", "status", "region", "body", "due", "overdue_days", "controls"]
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (free text is typed by users)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _controls_text(item) -> str:
     parts = []
     for c in item.controls:
@@ -168,7 +162,7 @@ def control_export(request):
     """The filtered control list as CSV, all sections in the page's order (docs/oversight.md)."""
     _form, control, described = _filtered(request)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)  # free text typed by users: never run as a formula
     writer.writerow(EXPORT_COLUMNS)
     for item in control.all():
         status = (
@@ -176,11 +170,11 @@ def control_export(request):
             if item.kind == "case"
             else item.obj.get_decision_display()
         )
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([
             item.category, item.ref, status, item.region.name,
             item.body.name if item.body else "", item.due_text, item.overdue_days or "",
             _controls_text(item),
-        )])  # fmt: skip
+        ])  # fmt: skip
     record(
         "oversight.export",
         details={

@@ -1,7 +1,6 @@
 """The public page: no login, no cookie, no script but the exit shortcut, nothing sent
 anywhere. Pages are cached: a campaign's spike is served from memory."""
 
-import csv
 import datetime as dt
 import io
 from functools import wraps
@@ -16,6 +15,7 @@ from django.views.defaults import page_not_found
 
 from qorgau.access import policy
 from qorgau.core import views as core_views
+from qorgau.core.tabular import CsvWriter
 from qorgau.reference.models import Article, Region
 from qorgau.stats import services as stats
 
@@ -120,7 +120,7 @@ def statistics(request):
 def statistics_csv(request):
     table = published_table()
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     # The header is the first row; the period of the data is in the last two columns of every
     # row, so the file reads as one plain table (docs/portal.md).
     period = [table["start"].isoformat(), table["end"].isoformat()]

@@ -5,7 +5,6 @@ column, value and reason, and nothing is written unless the whole file is clean.
 followed by an import into an empty database and a second export gives the same file.
 """
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.core.importing import ImportRejected, RowError, read_csv_text, require_columns
+from qorgau.core.tabular import DictCsvWriter
 from qorgau.reference.models import ArticlePart, Body, Region
 
 from . import numbering, services
@@ -123,7 +123,7 @@ def export_queryset(cases: QuerySet) -> QuerySet:
 def export_cases(cases: QuerySet, out: io.TextIOBase, seen: list | None = None) -> int:
     """Write ``cases`` as CSV to ``out``; returns the number of rows. The numbers written are
     appended to ``seen`` when given (for the audit trail)."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = DictCsvWriter(out, COLUMNS)
     writer.writeheader()
     count = 0
     for case in export_queryset(cases).iterator(chunk_size=2000):

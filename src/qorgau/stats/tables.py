@@ -1,12 +1,13 @@
 """The tables behind the dashboard's charts, and their export as CSV or XLSX with the
 filters, the time of generation and the data source written into the file."""
 
-import csv
 import datetime as dt
 import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from qorgau.core.tabular import DictCsvWriter, XlsxBook
 
 from . import services
 
@@ -184,8 +185,9 @@ def to_csv(name, filters, columns, rows, extra=()) -> bytes:
     """CSV with the metadata as leading ``# key: value`` lines, then the header and rows."""
     out = io.StringIO()
     for key, value in metadata(name, filters, extra=extra):
+        value = str(value).replace("\r", " ").replace("\n", " ")  # one line each
         out.write(f"# {key}: {value}\n")
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer = DictCsvWriter(out, columns, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
@@ -193,17 +195,12 @@ def to_csv(name, filters, columns, rows, extra=()) -> bytes:
 
 def to_xlsx(name, filters, columns, rows, extra=()) -> bytes:
     """An XLSX workbook: the data sheet and an 'about' sheet with the metadata."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = name[:31]
+    book = XlsxBook()
+    sheet = book.sheet(name)
     sheet.append(columns)
     for row in rows:
         sheet.append([row.get(c) for c in columns])
-    about = book.create_sheet(_("about")[:31])
+    about = book.sheet(_("about"))
     for key, value in metadata(name, filters, extra=extra):
         about.append([key, value])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qorgau.access import policy
+from qorgau.core.limits import COUNT_MAX
 from qorgau.reference.models import Region
 
 from .models import BodyKind, TrainingFormat, TrainingTopic
@@ -54,7 +55,18 @@ class SessionForm(ScopedRegionForm):
                     params={"line": number},
                 )
             position = match.group(1)
-            result[position] = result.get(position, 0) + int(match.group(2))
+            # Compared as text first: int() refuses a string of more than 4300 digits.
+            digits = match.group(2).lstrip("0") or "0"
+            if len(digits) > len(str(COUNT_MAX)) or int(digits) > COUNT_MAX:
+                raise ValidationError(
+                    _("Line %(line)d: the number is larger than %(max)d."),
+                    params={"line": number, "max": COUNT_MAX},
+                )
+            result[position] = result.get(position, 0) + int(digits)
+        if sum(result.values()) > COUNT_MAX:
+            raise ValidationError(
+                _("The participants add up to more than %(max)d."), params={"max": COUNT_MAX}
+            )
         return result
 
 
@@ -62,7 +74,7 @@ class HeadcountForm(ScopedRegionForm):
     body = forms.ChoiceField(label=_("Body"), choices=BodyKind.choices)
     region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
     as_of = forms.DateField(label=_("As of"), widget=DateInput)
-    headcount = forms.IntegerField(label=_("Headcount"), min_value=1)
+    headcount = forms.IntegerField(label=_("Headcount"), min_value=1, max_value=COUNT_MAX)
     source = forms.CharField(label=_("Source"), max_length=500)
 
 

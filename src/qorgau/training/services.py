@@ -2,7 +2,6 @@
 training officer's actions: entering a session and a headcount."""
 
 import datetime as dt
-import io
 from collections import defaultdict
 
 from django.db import transaction
@@ -13,6 +12,8 @@ from django.utils.translation import pgettext
 
 from qorgau.access import policy
 from qorgau.audit.log import record, snapshot
+from qorgau.core.limits import COUNT_MAX
+from qorgau.core.tabular import XlsxBook
 from qorgau.reference.models import Region
 
 from .models import BodyKind, Headcount, Session, TrainingFormat, TrainingTopic
@@ -123,6 +124,10 @@ def create_session(
                 _("Each position needs a name and a whole number (0 or more)."), "participants"
             )
         clean[str(position).strip()] = number
+    if sum(clean.values()) > COUNT_MAX:
+        raise TrainingError(
+            _("The number is larger than %(max)d.") % {"max": COUNT_MAX}, "participants"
+        )
     if sum(clean.values()) == 0:
         raise TrainingError(_("Enter the number of participants."), "participants")
     with transaction.atomic():
@@ -144,6 +149,10 @@ def record_headcount(
         raise TrainingError(_("Choose the body."), "body")
     if headcount is None or headcount <= 0:
         raise TrainingError(_("The headcount must be a whole number above 0."), "headcount")
+    if headcount > COUNT_MAX:
+        raise TrainingError(
+            _("The number is larger than %(max)d.") % {"max": COUNT_MAX}, "headcount"
+        )
     if not source.strip():
         raise TrainingError(_("Name the source of the figure."), "source")
     with transaction.atomic():
@@ -165,8 +174,6 @@ def export_coverage(user, date_from=None, date_to=None) -> bytes:
     """The coverage report as a workbook: by region, by body, and the sessions, with headers in
     the active language. Refused (``policy.NotAllowed``) without ``training.view``; audited as
     ``training.export`` with the period."""
-    from openpyxl import Workbook
-
     policy.ensure(user, "training.view")
     rows = coverage(user, date_from, date_to)
     record(
@@ -174,22 +181,21 @@ def export_coverage(user, date_from=None, date_to=None) -> bytes:
         details={"from": str(date_from or ""), "to": str(date_to or ""), "format": "xlsx"},
         user=user,
     )
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "regions"
+    book = XlsxBook()
+    sheet = book.sheet("regions")
     sheet.append([_("Region"), _("Trained"), _("Headcount"), _("Coverage"),
                   _("Participants of bodies without a headcount")])  # fmt: skip
     for total in by_region(rows):
         sheet.append([total["region"].name, total["trained"], total["headcount"],
                       total["coverage"], total["uncounted"]])  # fmt: skip
-    bodies = book.create_sheet("bodies")
+    bodies = book.sheet("bodies")
     bodies.append([_("Region"), _("Body"), _("Trained"), _("Headcount"), _("As of"), _("Coverage")])
     for row in rows:
         bodies.append([
             row["region"].name, str(row["body_label"]), row["trained"], row["headcount"],
             row["as_of"].isoformat() if row["as_of"] else None, row["coverage"],
         ])  # fmt: skip
-    sessions = book.create_sheet("sessions")
+    sessions = book.sheet("sessions")
     sessions.append([_("Date"), _("Body"), pgettext("organisation", "Unit"), _("Region"), _("Topics"), _("Format"),
                      _("Participants")])  # fmt: skip
     for session in sessions_in(user, date_from, date_to):
@@ -198,6 +204,4 @@ def export_coverage(user, date_from=None, date_to=None) -> bytes:
             session.region.name, ", ".join(session.topic_labels),
             str(session.get_format_display()), session.total,
         ])  # fmt: skip
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from qorgau.campaigns import services
 from qorgau.core.commands import QorgauCommand
-from qorgau.core.importing import ImportRejected
+from qorgau.core.importing import XLSX_MAX_BYTES, ImportRejected
 
 
 class Command(QorgauCommand):
@@ -21,7 +21,8 @@ class Command(QorgauCommand):
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path})
         try:
-            plan = services.import_plan(path.read_bytes())
+            with path.open("rb") as file:  # a larger file is refused as too large
+                plan = services.import_plan(file.read(XLSX_MAX_BYTES + 1))
         except ImportRejected as exc:
             raise CommandError(exc.report()) from None
         self.stdout.write(
