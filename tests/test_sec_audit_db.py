@@ -285,3 +285,17 @@ def test_the_development_server_leaves_no_idle_connections(db, on_postgres, tmp_
         server.terminate()
         server.wait(timeout=20)
     assert others <= 1, f"{others} connections left open by 60 requests"
+
+
+def test_search_words_that_identify_someone_are_not_kept_in_the_trail(client, login, admin_user):
+    """An IIN, a phone number or an e-mail typed into a search box is not copied into the
+    trail (the free-text fields already refuse them)."""
+    login(client, admin_user)
+    client.get("/admin/registry/case/", {"q": "870512300151 +7 701 123 45 67"})
+    client.get("/registry/cases/", {"number": "someone@example.kz"})
+    text = " ".join(
+        str(details) for details in AuditEntry.objects.values_list("details", flat=True)
+    )
+    assert "[redacted]" in text
+    for typed in ("870512300151", "701 123 45 67", "someone@example.kz"):
+        assert typed not in text

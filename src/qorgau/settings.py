@@ -189,6 +189,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "qorgau.audit.context.client_ip"
 # One-time passwords: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "Qorgau"
+# The admin's device pages never show a user's key (nor its QR code).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

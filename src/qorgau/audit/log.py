@@ -33,6 +33,21 @@ def snapshot(obj: models.Model, *, redact: bool = True) -> dict:
     return privacy.redact(type(obj), values) if redact else values
 
 
+def scrubbed(value):
+    """``value`` (details of an entry: filters, search words as typed) with every text that
+    holds an IIN, a phone number or an e-mail address replaced by ``privacy.REDACTED``: what a
+    user types into a search box is kept no more than what they type into a form."""
+    from qorgau.core import privacy
+
+    if isinstance(value, str):
+        return privacy.REDACTED if privacy.find(value) else value
+    if isinstance(value, dict):
+        return {key: scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrubbed(item) for item in value]
+    return value
+
+
 def _region_code(obj) -> str:
     """The ISO code of the region the record belongs to, for scoping the trail."""
     if obj._meta.label_lower == "reference.region":
@@ -104,7 +119,7 @@ def record(
         or (_region_code(obj) if obj is not None else _context_region_code(user, details)),
         before=before,
         after=after,
-        details=details,
+        details=scrubbed(details),
     )
     if chain.database_sets_chain():
         entry.save()  # the trigger times and chains it
