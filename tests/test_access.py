@@ -223,6 +223,7 @@ READ_ONLY_IN_ADMIN = {
     "replyversion",  # a produced document is kept as it was produced
     "accessattempt", "accesslog", "accessfailurelog",  # django-axes keeps its login records read-only
     "enrolmentcode",  # issued by the users' action or the command, changed only by its use
+    "totpdevice",  # its key and QR code page: the admin never shows a device's key
 }  # fmt: skip
 
 
