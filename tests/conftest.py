@@ -123,7 +123,8 @@ def as_application_role(on_postgres, db):
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE ROLE qorgau_test_app NOLOGIN")
-        for statement in roles.application_grants("qorgau_test_app"):
+        database = roles.current_database(connection, cursor)
+        for statement in roles.application_grants("qorgau_test_app", True, database):
             cursor.execute(statement)
         cursor.execute("SET LOCAL ROLE qorgau_test_app")
     yield "qorgau_test_app"

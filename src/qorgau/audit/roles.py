@@ -30,11 +30,20 @@ def checked_name(name: str) -> str:
     return name
 
 
-def application_grants(app_role: str, trail_exists: bool = True) -> list[str]:
+def application_grants(
+    app_role: str, trail_exists: bool = True, database: str | None = None
+) -> list[str]:
     """The statements that give ``app_role`` what the application needs and no more. Run by the
-    owner (after each migration) or a superuser; idempotent."""
+    owner (after each migration) or a superuser; idempotent. ``database`` (its quoted name):
+    also no temporary tables, which PostgreSQL grants to everyone by default."""
     app = checked_name(app_role)
-    statements = [
+    statements = []
+    if database:
+        statements += [
+            f"REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC, {app}",
+            f"GRANT CONNECT ON DATABASE {database} TO {app}",
+        ]
+    statements += [
         f"GRANT USAGE ON SCHEMA public TO {app}",
         f"REVOKE CREATE ON SCHEMA public FROM {app}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}",
@@ -52,9 +61,15 @@ def trail_exists(cursor) -> bool:
     return cursor.fetchone()[0]
 
 
+def current_database(connection, cursor) -> str:
+    cursor.execute("SELECT current_database()")
+    return connection.ops.quote_name(cursor.fetchone()[0])
+
+
 def grant_application(connection, app_role: str) -> None:
     with connection.cursor() as cursor:
-        for statement in application_grants(app_role, trail_exists(cursor)):
+        database = current_database(connection, cursor)
+        for statement in application_grants(app_role, trail_exists(cursor), database):
             cursor.execute(statement)
 
 
@@ -95,7 +110,7 @@ def connected_as(alias: str, login: dict):
 
 
 # What the connected role may do to the trail, in one query.
-_ROLE_QUERY = """
+_ROLE_QUERY = r"""
 SELECT r.rolname, r.rolsuper, r.rolbypassrls,
        pg_has_role(current_user, c.relowner, 'MEMBER') AS owns_trail,
        has_table_privilege(current_user, 'audit_auditentry', 'UPDATE') AS may_update,
@@ -103,7 +118,11 @@ SELECT r.rolname, r.rolsuper, r.rolbypassrls,
        has_table_privilege(current_user, 'audit_auditentry', 'TRUNCATE') AS may_truncate,
        has_table_privilege(current_user, 'audit_auditentry', 'TRIGGER') AS may_trigger,
        EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal
-               AND t.tgname = 'audit_auditentry_chain' AND t.tgenabled = 'O') AS chained
+               AND t.tgname = 'audit_auditentry_chain' AND t.tgenabled = 'O') AS chained,
+       NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname LIKE 'qorgau\_audit\_%'
+                   AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, public, pg_temp'])
+           AS pinned,
+       has_database_privilege(current_user, current_database(), 'TEMPORARY') AS may_temp
 FROM pg_roles r, pg_class c
 WHERE r.rolname = current_user AND c.oid = 'audit_auditentry'::regclass
 """
@@ -116,7 +135,9 @@ def problems(alias: str = "default") -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(_ROLE_QUERY)
         row = cursor.fetchone()
-    (name, superuser, bypassrls, owns, update, delete, truncate, trigger, chained) = row
+    (name, superuser, bypassrls, owns, update, delete, truncate, trigger, chained, pinned, temp) = (
+        row
+    )
     found = []
     if superuser:
         found.append(
@@ -151,6 +172,17 @@ def problems(alias: str = "default") -> list[str]:
         )
     if bypassrls:
         found.append(_("the role “%(role)s” bypasses row-level security") % {"role": name})
+    if not pinned:
+        found.append(
+            _("the audit trail's functions do not fix their search path: run `qorgau migrate`")
+        )
+    if temp and not superuser:
+        found.append(
+            _(
+                "the role “%(role)s” may create temporary tables, which could shadow the trail's in its session"
+            )
+            % {"role": name}
+        )
     if not chained:
         found.append(
             _("the audit trail's chain trigger is missing or disabled: run `qorgau migrate`")

@@ -58,18 +58,16 @@ class Command(QorgauCommand):
             )
             for granted, member in cursor.fetchall():
                 cursor.execute(f"REVOKE {granted} FROM {member}")
-            cursor.execute("SELECT current_database()")
-            database = connection.ops.quote_name(cursor.fetchone()[0])
+            database = roles.current_database(connection, cursor)
             # The database's owner owns its public schema (PostgreSQL 15+) and may drop any table.
             cursor.execute(f"ALTER DATABASE {database} OWNER TO {owner}")
             cursor.execute(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
-            cursor.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {app}")
             cursor.execute(f"ALTER SCHEMA public OWNER TO {owner}")
             cursor.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
             moved = self._give_everything_to(cursor, owner)
             migrated = roles.trail_exists(cursor)
             cursor.execute(f"SET LOCAL ROLE {owner}")
-            for statement in roles.application_grants(app, migrated):
+            for statement in roles.application_grants(app, migrated, database):
                 cursor.execute(statement)
             cursor.execute("RESET ROLE")
             if migrated:
