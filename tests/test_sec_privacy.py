@@ -68,8 +68,63 @@ def test_ordinary_case_text_is_accepted(text):
     assert privacy.find(text) is None
 
 
+# Written to slip past the check (the outside review of finding 9a): a letter glued to the
+# number, runs of separators, dots and slashes between the groups, the "@" spelled out.
+OBFUSCATED = [
+    ("тел87012345678", "phone"),
+    ("тел+77012345678", "phone"),
+    ("номер 8 [701] 123/45/67", "phone"),
+    (f"ИИН {IIN[:6]}  {IIN[6:]}", "iin"),
+    (f"ИИН {IIN[:6]}.{IIN[6:]}", "iin"),
+    (f"ИИН {IIN[:6]}/{IIN[6:]}", "iin"),
+    (f"ИИН{IIN[:6]} - {IIN[6:]}", "iin"),
+    (f"ИИН {IIN[:4]}.{IIN[4:8]}.{IIN[8:]}", "iin"),
+    (f"ИИН {IIN} 2 экз.", "iin"),
+    ("a.b[at]mail.ru", "email"),
+    ("a.b (at) mail.ru", "email"),
+    ("a.b собака mail.ru", "email"),
+    ("a.b at mail.ru", "email"),
+    ("A.B (AT) MAIL.RU", "email"),
+    ("a.b @ mail.ru", "email"),
+    ("a.b[собака]mail[точка]ru", "email"),
+    ("a.b@mail(dot)ru", "email"),
+]
+# Ordinary text that the wider patterns must still accept.
+STILL_HARMLESS = [
+    # Dates side by side: "010120250103" is a valid IIN, but these are two dates.
+    "Сроки: 01.01.2025 01.03.2026 15.10.2026",
+    "с 01/01/2025 01/03/2026",
+    "ст. 115-1, дело 2026-79-000123",
+    "ущерб 70 123 456 тенге, 1 500 000 тенге",
+    "его собака 2.5 года назад укусила соседа",
+    "встреча at 10.00 у школы",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), OBFUSCATED)
+def test_identifying_text_written_to_slip_past_the_check_is_found(text, kind):
+    assert privacy.find(text) == kind
+
+
+@pytest.mark.parametrize("text", STILL_HARMLESS)
+def test_ordinary_text_near_the_wider_patterns_is_accepted(text):
+    assert privacy.find(text) is None
+
+
 @pytest.mark.parametrize(
-    "text", ["a" * 100_000, "1" * 100_000, "7 " * 50_000, "a." * 50_000 + "@b", "+7 " * 30_000]
+    "text",
+    [
+        "a" * 100_000,
+        "1" * 100_000,
+        "7 " * 50_000,
+        "a." * 50_000 + "@b",
+        "+7 " * 30_000,
+        "1.1." * 25_000,
+        "1  " * 33_000,
+        "a at " * 20_000,
+        "a (at) " * 14_000,
+        "x" + " " * 100_000,
+    ],
 )
 def test_the_check_takes_linear_time_on_a_long_hostile_text(text):
     """A 100 KB summary is checked in well under a second (a pattern that restarts at every

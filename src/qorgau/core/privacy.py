@@ -18,6 +18,7 @@ none, and the trail no longer copies whatever slipped through.
 """
 
 import datetime as dt
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -33,23 +34,44 @@ REDACTED = "[redacted]"
 # Decree of the Republic of Kazakhstan of 11 June 2003 No. 565 (adilet.zan.kz P030000565_),
 # rules of forming the IIN.
 _WEIGHTS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))
-# Twelve digits, written together or in groups split by a space or a hyphen ("900101 300123"),
-# not part of a longer run of digits.
-_IIN_CANDIDATE = re.compile(r"(?<![\d])\d(?:[ \u00a0-]?\d){11}(?![\d]|[ \u00a0-]\d)")
+# What people put between the groups of digits of a number they write down: spaces (also the
+# no-break space), dots, slashes, hyphens, brackets ("900101 310004", "900101.310004",
+# "8 (701) 123-45-67", "900101 / 310004").
+_SEP_CHARS = r" \u00a0./\-()\[\]"
+# Twelve digits in whole groups joined by up to three separators ("900101 310004",
+# "9001 0130 0007", "900101  310004"), not inside a longer group, shaped like an IIN (a month
+# 0x/1x, a day 0x–3x, a century-and-sex digit 0–6): :func:`is_iin` checks the rest. A letter
+# may come just before ("ИИН900101310004"). Found by a look-ahead, so that candidates that
+# overlap (three groups of six digits) are all tried; the classes are disjoint, so a try never
+# backtracks: linear time on any text.
+_IIN_SHAPE = (r"\d", r"\d", "[01]", r"\d", "[0-3]", r"\d", "[0-6]") + (r"\d",) * 5
+_IIN_CANDIDATE = re.compile(
+    r"(?<!\d)(?=(" + f"[{_SEP_CHARS}]{{0,3}}".join(_IIN_SHAPE) + r")(?!\d))"
+)
+# A date ("16.09.2025", "01/02/2026") is no one's IIN, but two dates side by side have the
+# digits of a valid birth date in IIN order: dates are left out before IINs are looked for.
+_DATE = re.compile(r"(?<!\d)\d{1,2}([./])\d{1,2}\1(?:19|20)\d{2}(?!\d)")
 # A phone number: +7 / 8 / 7 then ten digits (Kazakh mobile 7xx and landline 7xxx codes, also
 # Russian numbers), or ten digits beginning with 7 (a mobile number without its prefix), with
-# spaces, hyphens, dots or brackets between the digits; or any international number (+ and at
-# least eight digits).
-_SEP = r"[ \u00a0.\-()]*"
+# separators between the digits; or any international number (+ and at least eight digits).
+# Not preceded by a digit, a "+" or "digit-" (a case number "2026-79-000123").
+_SEP = rf"[{_SEP_CHARS}]*"
 _PHONE = re.compile(
-    r"(?<![\w+])(?<!\d-)"
+    r"(?<![\d+])(?<!\d-)"
     rf"(?:(?:\+{_SEP}7|8|7){_SEP}\(?7\d{{2}}|\(?7\d{{2}})"
     rf"(?:{_SEP}\d){{7}}(?![\d])"
     rf"|\+{_SEP}\d(?:{_SEP}\d){{7,14}}(?![\d])"
 )
-# Matched from the start of a run of address characters only: without the look-behind the
-# search restarts at every character of a long run (quadratic time on 100 KB of letters).
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An e-mail address, also written to slip past a filter: "a.b@mail.ru", "a.b @ mail.ru",
+# "a.b[at]mail.ru", "a.b (at) mail.ru", "a.b at mail.ru", "a.b собака mail.ru", and the dot
+# as "[dot]", "(точка)", " dot ". Matched from the start of a run of address characters only:
+# without the look-behind the search restarts at every character of a long run (quadratic
+# time on 100 KB of letters). The last label must be letters ("собака 2.5 года" is a dog).
+_BRACKETED = r"\s*[\[({{<]\s*(?:{words})\s*[\])}}>]\s*"
+_AT = "(?:\\s*@\\s*|" + _BRACKETED.format(words="at|собака") + r"|\s+(?:at|собака)\s+)"
+_DOT = "(?:\\.|" + _BRACKETED.format(words="dot|точка") + r"|\s+(?:dot|точка)\s+)"
+_EMAIL = re.compile(rf"(?<![\w.+-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)+", re.IGNORECASE)
+_TOP_LEVEL = re.compile(r"[^\W\d_]{2,}$")
 
 MESSAGES = {
     "iin": _(
@@ -87,16 +109,22 @@ def is_iin(digits: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1024)
+def _holds_iin(candidate: str) -> bool:
+    # A long hostile text repeats the same candidates: each is checked once.
+    return is_iin(re.sub(r"\D", "", candidate))
+
+
 def find(text: str) -> str | None:
     """The kind of identifying data in ``text`` ("iin", "phone", "email"), or None."""
     if not text:
         return None
-    for match in _IIN_CANDIDATE.finditer(text):
-        if is_iin(re.sub(r"\D", "", match.group())):
+    for match in _IIN_CANDIDATE.finditer(_DATE.sub("#", text)):
+        if _holds_iin(match.group(1)):
             return "iin"
     if _PHONE.search(text):
         return "phone"
-    if _EMAIL.search(text):
+    if any(_TOP_LEVEL.search(m.group()) for m in _EMAIL.finditer(text)):
         return "email"
     return None
 
