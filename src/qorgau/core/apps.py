@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_save
 
+        from . import filetypes  # noqa: F401 - registers its start-up check (libmagic)
         from .privacy import refuse_on_save
 
         pre_save.connect(refuse_on_save, dispatch_uid="qorgau-privacy-refuse-on-save")
