@@ -293,7 +293,7 @@ def test_every_admin_page_that_shows_records_leaves_one_entry(national_admin, wo
     assert not any(ma.autocomplete_fields for ma in admin.site._registry.values())
     by_name = {f"{m._meta.app_label}_{m._meta.model_name}": m for m in objects}
     numbers = [o["case"].number for o in world.values()]
-    seen_kinds = set()
+    seen_kinds, refused_kinds = set(), set()
     for route, name, _cb in all_patterns():
         if not route.startswith("admin/"):
             continue
@@ -313,6 +313,7 @@ def test_every_admin_page_that_shows_records_leaves_one_entry(national_admin, wo
         actions = [e.action for e in entries]
         if response.status_code == 403:  # refused even to administrators: read-only records
             assert actions == ["access.denied"], (short, actions)
+            refused_kinds.add(kind)
             continue
         assert response.status_code == 200, (short, response.status_code)
         seen_kinds.add(kind)
@@ -333,7 +334,9 @@ def test_every_admin_page_that_shows_records_leaves_one_entry(national_admin, wo
             str(target.pk),
         ), short
         assert entries[0].details["via"] == "admin"
-    assert seen_kinds == set(ADMIN_KINDS), seen_kinds
+    assert seen_kinds | refused_kinds == set(ADMIN_KINDS), seen_kinds
+    # A device's key and QR code are never shown, not even to an administrator.
+    assert {"config", "qrcode"} <= refused_kinds - seen_kinds
 
 
 def test_admin_pages_name_the_case_of_history_rows_and_control_records(national_admin, world):  # noqa: F811
