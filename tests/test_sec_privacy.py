@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from qorgau.audit.models import AuditEntry
 from qorgau.core import privacy
@@ -312,3 +313,66 @@ def test_empty_sensitive_text_stays_empty_in_the_trail(make_case):
     created = AuditEntry.objects.filter(action="registry.statuschange.create").first()
     assert created.after["reason"] == ""
     assert case.status_changes.get().reason == ""
+
+
+# --- The trail never names a record by its sensitive text (outside review of finding 9a) ---
+
+# A file name that no pattern can tell from ordinary words: a person's name.
+NAMED_FILE = "Aigerim Seitkali statement.pdf"
+
+
+@pytest.fixture
+def named_evidence(settings, tmp_path):
+    from qorgau.access import policy
+    from qorgau.campaigns import services as campaigns
+
+    from .test_campaigns import PDF, row, workbook
+
+    settings.VAR_DIR = tmp_path
+    activity = campaigns.import_plan(workbook([row("N")])).activities.get()
+    upload = SimpleUploadedFile(NAMED_FILE, PDF, content_type="application/pdf")
+    return campaigns.add_evidence(policy.OPERATOR, activity, file=upload)
+
+
+def test_downloading_evidence_leaves_its_file_name_out_of_the_trail(client, login, named_evidence):
+    login(client, make_user("analyst_kz", "analyst"))
+    response = client.get(f"/campaigns/evidence/{named_evidence.pk}/file/")
+    assert response.status_code == 200 and NAMED_FILE in response["Content-Disposition"]
+    entry = AuditEntry.objects.get(action="evidence.download")
+    assert entry.object_id == str(named_evidence.pk)
+    assert "Seitkali" not in entry.object_repr and entry.object_repr.endswith(
+        f" {named_evidence.pk}"
+    )
+    login(client, make_user("prosecutor_kz", "prosecutor"))
+    export = client.get("/audit/export.csv").content.decode()
+    assert "evidence.download" in export and "Seitkali" not in export
+
+
+def test_the_trail_names_a_record_neutrally_when_its_text_would_say_a_sensitive_value(
+    named_evidence, monkeypatch
+):
+    """Whatever a model's ``__str__`` says, ``record()`` keeps a sensitive value out."""
+    from qorgau.audit.log import record
+    from qorgau.campaigns.models import Evidence
+
+    monkeypatch.setattr(Evidence, "__str__", lambda self: f"file {self.original_name}")
+    with translation.override("en"):
+        entry = record("evidence.download", named_evidence)
+    assert entry.object_repr == f"evidence {named_evidence.pk}"
+    assert privacy.safe_repr(named_evidence.activity) == str(named_evidence.activity)
+
+
+def test_admin_history_never_names_evidence_by_its_file_name(client, login, named_evidence):
+    from django.contrib.admin.models import LogEntry
+
+    from .test_audit import admin_form
+
+    login(client, make_user("admin_kz", "administrator", is_staff=True, is_superuser=True))
+    url = f"/admin/campaigns/evidence/{named_evidence.pk}/change/"
+    data = admin_form(client, url)
+    data["note"] = "протокол круглого стола"
+    assert client.post(url, data).status_code == 302
+    logged = LogEntry.objects.get()
+    assert "Seitkali" not in logged.object_repr
+    history = client.get(f"{url}history/").content.decode()
+    assert "Seitkali" not in history

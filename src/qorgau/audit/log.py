@@ -99,6 +99,8 @@ def record(
 ) -> AuditEntry:
     """Append an entry. The actor and address come from the current request or command.
     Inside ``context.entries_replaced()`` nothing is written and None is returned."""
+    from qorgau.core import privacy
+
     if context.replaced():
         return None  # the bulk action writes entries standing for all it did, at its end
     actor = context.current()
@@ -114,7 +116,7 @@ def record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=privacy.safe_repr(obj)[:200] if obj is not None else "",
         region_code=region_code
         or (_region_code(obj) if obj is not None else _context_region_code(user, details)),
         before=before,

@@ -246,4 +246,6 @@ class Evidence(models.Model):
         verbose_name_plural = _("evidence")
 
     def __str__(self) -> str:
-        return self.url or self.original_name
+        # Never the file's name: it is sensitive free text (a user's own words), and whatever
+        # names a record — the audit trail, the admin's history and breadcrumbs — copies this.
+        return self.url or f"{self._meta.verbose_name} {self.pk}"

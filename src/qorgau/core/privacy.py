@@ -179,6 +179,18 @@ def sensitive_fields(model) -> frozenset[str]:
     )
 
 
+def safe_repr(obj) -> str:
+    """``str(obj)``, for a record that a log names (the audit trail's ``object_repr``), unless it
+    holds the value of one of the record's sensitive fields (an evidence file's name): then
+    "<verbose name> <pk>", which names the record and says nothing of what it holds."""
+    text = str(obj)
+    for name in sensitive_fields(type(obj)):
+        value = getattr(obj, name, None)
+        if isinstance(value, str) and value.strip() and value.strip() in text:
+            return f"{obj._meta.verbose_name} {obj.pk}"
+    return text
+
+
 def redacted(value):
     """What the audit trail keeps of one sensitive value: :data:`REDACTED`, or the empty value
     itself (that a note is absent tells nothing)."""
