@@ -4,6 +4,7 @@ filters are form errors, not server errors."""
 
 import datetime as dt
 import io
+import json
 import re
 import zipfile
 
@@ -289,8 +290,10 @@ def test_analyst_sees_small_cells_of_people_coarsened_and_not_derivable(make_cas
     rows = {
         r["key"]: r["count"] for r in services.breakdown(analyst, filters, "victim_age_band").rows
     }
-    # 35–44 is one case: "<4"; 25–34 hidden too, else 6 − 5 would give it away.
-    assert rows == {"25-34": "*", "35-44": "<4"}
+    # 35–44 is one case: "<4"; 25–34 hidden too, else 6 − 5 would give it away. Every other
+    # band is listed, its zero shown as "<4" like a small count (rows used to be left out).
+    assert rows == {**dict.fromkeys(services.breakdown_labels("victim_age_band"), "<4"),
+                    "25-34": "*", "35-44": "<4"}  # fmt: skip
     assert services.breakdown(analyst, filters, "victim_sex").rows[0]["count"] == 6
 
 
@@ -335,3 +338,215 @@ def test_dates_out_of_range_are_explained_in_the_users_language(client):
     assert "The period ends before it begins." in text.content.decode()
     with pytest.raises(CommandError, match="Dates must lie between"):
         call_command("stats", "--from", "0001-01-01", "--lang", "en", stdout=io.StringIO())
+
+
+# --- Differencing: breakdowns of people are counted over whole quarters ------------------
+
+PEOPLE = ("victim_sex", "victim_age_band", "relationship", "termination_ground", "status")
+REVIEWERS_PAIR = [
+    {"regions": "KZ-75", "articles": "115-1", "date_from": "2025-11-09", "date_to": "2026-01-02"},
+    {"regions": "KZ-75", "articles": "115-1", "date_from": "2025-11-09", "date_to": "2026-01-09"},
+]
+
+
+def _reviewers_data(make_case):
+    """Six cases in Almaty between the two "to" dates' reach, and on 2026-01-09 the one case
+    the reviewer singled out: a victim of 35–44, sent to court."""
+    for i in range(6):
+        case = make_case(region="KZ-75", registered_at=local(2025, 11, 10 + 3 * i, 10, 0))
+        add_party(case, PartyData("victim", sex="F", age_band=("25-34", "18-24")[i % 2]))
+        add_party(case, PartyData("suspect", sex="M", relationship="spouse"))
+    case = make_case(
+        region="KZ-75", registered_at=local(2026, 1, 9, 10, 0), status="sent_to_court",
+        status_at=local(2026, 1, 9, 11, 0),
+    )  # fmt: skip
+    add_party(case, PartyData("victim", sex="F", age_band="35-44"))
+    add_party(case, PartyData("suspect", sex="M", relationship="former_partner"))
+
+
+def _without_request_echo(content: bytes) -> bytes:
+    """A CSV export without the lines that repeat the period asked (``# from``, ``# to``)."""
+    return b"\n".join(
+        line for line in content.split(b"\n") if not line.startswith((b"# from:", b"# to:"))
+    )
+
+
+def _breakdown_section(page: bytes) -> bytes:
+    """The dashboard's breakdowns of cases: their tables and notes, without the download links
+    (which repeat the query)."""
+    section = page[page.index(b'aria-labelledby="h-break"') :]
+    section = section[: section.index(b"</section>")]
+    return re.sub(rb'href="[^"]*"', b"", section)
+
+
+def _analysts_view(client, user, params) -> dict:
+    """Everything that shows a breakdown of people, for one query."""
+    client.force_login(user)
+    seen = {"page": _breakdown_section(_page(client, params)[1])}
+    for name in PEOPLE:
+        seen[(name, "csv")] = _without_request_echo(_export(client, name, "csv", params)[1])
+        xlsx = _export(client, name, "xlsx", params)[1]
+        seen[(name, "xlsx")] = xlsx["xl/worksheets/sheet1.xml"]
+        seen[(name, "command")] = _command(user.username, name, params)
+    return seen
+
+
+def test_analyst_learns_nothing_from_the_reviewers_two_overlapping_periods(
+    client, make_case, frozen
+):
+    """The reviewer's attack: the same filters to 2026-01-02 and to 2026-01-09; the second file
+    gained the row "35-44,<4" of the one new case, and the status table its "sent_to_court,1".
+    Both periods are now counted over the same whole quarters: the dashboard, every export and
+    the command give the same breakdowns, and say which quarters they counted."""
+    _reviewers_data(make_case)
+    analyst = make_user("analyst_kz", "analyst")
+    _en(client)
+    first, second = (_analysts_view(client, analyst, params) for params in REVIEWERS_PAIR)
+    for key, answer in first.items():
+        assert second[key] == answer, key
+    # Not vacuous: the tables are shown, over Q4 2025 and Q1 2026, with the new case in them.
+    text = first[("victim_age_band", "csv")].decode()
+    assert "# counted_from: 2025-10-01\n# counted_to: 2026-03-31" in text
+    assert "35-44,35–44,<4" in text and "Not shown" not in text
+    assert "Counted over whole calendar quarters, from 2025-10-01 to 2026-03-31." in (
+        first["page"].decode()
+    )
+    err = io.StringIO()
+    call_command("stats", "--as-user", "analyst_kz", "--by", "status", "--region", "KZ-75",
+                 "--from", "2025-11-09", "--to", "2026-01-02", "--lang", "en",
+                 stdout=io.StringIO(), stderr=err)  # fmt: skip
+    assert "from 2025-10-01 to 2026-03-31" in err.getvalue()
+    # The one day alone: Q1 2026 has that one case, and no table tells its status.
+    day = {**REVIEWERS_PAIR[1], "date_from": "2026-01-09"}
+    text = client.get("/stats/export/status.csv", day).content.decode()
+    assert "sent_to_court," not in text and "fewer than 4 cases" in text
+
+
+def _spread_cases(make_case, seed=20260109) -> None:
+    """Forty cases in Almaty from October 2025 to June 2026 on random days, with random people
+    and outcomes."""
+    import random
+
+    rng = random.Random(seed)
+    bands = ["18-24", "25-34", "35-44", "45-54", "unknown"]
+    kinds = ["spouse", "former_partner", "relative", "acquaintance", "stranger"]
+    for _i in range(40):
+        day = dt.date(2025, 10, 1) + dt.timedelta(days=rng.randrange(271))
+        status = rng.choice(["investigation", "investigation", "sent_to_court", "terminated"])
+        case = make_case(
+            region="KZ-75", registered_at=local(day.year, day.month, day.day, 10, 0),
+            status=status, status_at=local(day.year, day.month, day.day, 12, 0),
+            ground="no_complaint" if status == "terminated" else "",
+        )  # fmt: skip
+        add_party(case, PartyData("victim", sex=rng.choice("FFFM"), age_band=rng.choice(bands)))
+        add_party(case, PartyData("suspect", sex="M", relationship=rng.choice(kinds)))
+
+
+def _quarter(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3
+
+
+def _ranges_differing_by_days_within_a_quarter(count: int, seed=7):
+    """Pairs of periods that differ only by 1 to 5 days at one end, inside that end's quarter."""
+    import random
+
+    rng = random.Random(seed)
+    pairs = []
+    while len(pairs) < count:
+        start = dt.date(2025, 10, 1) + dt.timedelta(days=rng.randrange(260))
+        end = start + dt.timedelta(days=rng.randrange(200))
+        shift = dt.timedelta(days=rng.randint(1, 5))
+        if rng.random() < 0.5:
+            other = (start, end + shift)
+            same = _quarter(end) == _quarter(end + shift)
+        else:
+            other = (start + shift, end)
+            same = _quarter(start) == _quarter(start + shift) and start + shift <= end
+        if same and other[1] <= dt.date(2026, 6, 29):
+            pairs.append(((start, end), other))
+    return pairs
+
+
+def test_analyst_gets_identical_breakdowns_for_periods_that_differ_by_days_within_a_quarter(
+    client, make_case, frozen
+):
+    """A property over many pairs of periods that differ by one to five days inside a quarter:
+    every breakdown of people an analyst can download is the same byte for byte (but for the
+    lines that repeat the period asked), whoever was registered on those days."""
+    _spread_cases(make_case)
+    analyst = make_user("analyst_kz", "analyst")
+    _en(client).force_login(analyst)
+    moved = 0
+    for pair in _ranges_differing_by_days_within_a_quarter(40):
+        params = [
+            {"regions": "KZ-75", "date_from": a.isoformat(), "date_to": b.isoformat()}
+            for a, b in pair
+        ]
+        counts = [services.cases(policy.OPERATOR, services.Filters((), a, b, ("KZ-75",))).count()
+                  for a, b in pair]  # fmt: skip
+        moved += counts[0] != counts[1]
+        for name in PEOPLE:
+            first, second = (
+                _without_request_echo(client.get(f"/stats/export/{name}.csv", p).content)
+                for p in params
+            )
+            assert first == second, (pair, name)
+    assert moved >= 10  # not vacuous: many pairs differ by registered cases
+
+
+def test_zero_and_small_categories_of_people_look_the_same(client, make_case):
+    """A value nobody has and a value one victim has are both listed and both shown as "<4";
+    a table behind which no case stands is withheld like one behind which one to three stand."""
+    for i, band in enumerate(["25-34"] * 6 + ["18-24"] * 5 + ["35-44"]):
+        case = make_case(region="KZ-75", registered_at=local(2026, 2, 1 + i, 10, 0))
+        add_party(case, PartyData("victim", sex="F", age_band=band))
+    analyst = make_user("analyst_kz", "analyst")
+    _en(client).force_login(analyst)
+    params = {"regions": "KZ-75", "date_from": "2026-02-01", "date_to": "2026-02-28"}
+    text = client.get("/stats/export/victim_age_band.csv", params).content.decode()
+    assert "35-44,35–44,<4" in text  # one victim
+    assert "45-54,45–54,<4" in text  # none
+    assert "M,male,<4" in client.get("/stats/export/victim_sex.csv", params).content.decode()
+    page = client.get("/stats/", params).content.decode()
+    for label in ("35–44", "45–54", "65 and over"):
+        assert f'<td>{label}</td><td class="num">&lt;4</td>' in page, label
+    assert "Counts from 0 to 3 shown as &lt;4" in page
+    # No terminated case in the quarter, then one: the same withheld table.
+    grounds = client.get("/stats/export/termination_ground.csv", params).content.decode()
+    assert "fewer than 4 cases stand behind this table" in grounds
+    make_case(
+        region="KZ-75", registered_at=local(2026, 3, 2, 10, 0), status="terminated",
+        status_at=local(2026, 3, 3, 10, 0), ground="no_complaint",
+    )  # fmt: skip
+    again = client.get("/stats/export/termination_ground.csv", params).content.decode()
+    assert _rows(again) == _rows(grounds)
+
+
+def _rows(csv_text: str) -> list[str]:
+    lines = csv_text.splitlines()
+    return [line for line in lines if not line.startswith("#")]
+
+
+def test_who_may_see_the_cases_still_gets_exact_day_level_breakdowns(client, make_case):
+    """A registrar of the region (case.view) gets the day's exact figures, which differ
+    between the reviewer's two periods; the analyst, for the same day, does not."""
+    _reviewers_data(make_case)
+    registrar = make_user("registrar_almaty", "registrar", "KZ-75")
+    analyst = make_user("analyst_kz", "analyst")
+    day = {**REVIEWERS_PAIR[1], "date_from": "2026-01-09"}
+    _en(client).force_login(registrar)
+    ages = client.get("/stats/export/victim_age_band.csv", day).content.decode()
+    status = client.get("/stats/export/status.csv", day).content.decode()
+    assert _rows(ages)[1:] == ["35-44,35–44,1"] and "counted_from" not in ages
+    assert _rows(status)[1:] == ["sent_to_court,sent to court,1"]
+    first, second = (
+        client.get("/stats/export/victim_age_band.csv", p).content for p in REVIEWERS_PAIR
+    )
+    assert b"35-44,35\xe2\x80\x9344,1" in second and b"35-44" not in first
+    out = io.StringIO()
+    call_command("stats", "--as-user", "registrar_almaty", "--by", "status", "--region", "KZ-75",
+                 "--from", "2026-01-09", "--to", "2026-01-09", "--format", "json",
+                 stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue()) == [{"status": "sent_to_court", "count": 1}]
+    client.force_login(analyst)
+    assert "sent_to_court," not in client.get("/stats/export/status.csv", day).content.decode()

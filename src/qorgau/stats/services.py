@@ -42,8 +42,9 @@ REPORT_DIMENSIONS = {
 }
 PARTY_DIMENSIONS = ("victim_sex", "victim_age_band", "relationship")
 # Breakdowns that describe people (victims, suspects) or what became of them: for a user who may
-# not see cases one by one, each is withheld or coarsened when few cases stand behind it.
-PERSONAL_DIMENSIONS = (*PARTY_DIMENSIONS, "termination_ground")
+# not see cases one by one, each is counted over whole calendar quarters, lists every value, and
+# is withheld or coarsened when few cases stand behind it (:func:`breakdown`).
+PERSONAL_DIMENSIONS = (*PARTY_DIMENSIONS, "termination_ground", "status")
 PERIODS = ("day", "week", "month", "quarter", "year")
 # The dates a statistics request may name. Earlier than any article counted here (the oldest
 # came into force in 2025) and far enough back for any comparison; the end bounds the charts.
@@ -262,18 +263,59 @@ def counts_by(user, filters: Filters, dimension: str) -> list[dict]:
 class Breakdown:
     """A breakdown as the user may see it. ``rows``: ``key``, ``label``, ``count`` (a number,
     or "<t+1" / "*" where protected); ``withheld``: why the whole table is not shown, if it is
-    not; ``protected``: small counts were coarsened."""
+    not; ``protected``: small counts were coarsened; ``counted``: the filters actually counted
+    when they differ from those asked (widened to whole quarters), else ``None``."""
 
     rows: list[dict]
     withheld: str = ""
     protected: bool = False
+    counted: Filters | None = None
+
+    @property
+    def period_note(self) -> str:
+        """The period actually counted, as a sentence in the active language ("" when the
+        period asked was counted)."""
+        return counted_period_note(self.counted) if self.counted else ""
+
+
+def quarter_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s calendar quarter."""
+    return next_period(period_start(day, "quarter"), "quarter") - dt.timedelta(days=1)
+
+
+def whole_quarters(filters: Filters) -> Filters:
+    """``filters`` with the period widened outward to whole calendar quarters: "from" to its
+    quarter's first day (no "from" stays none), the end to its quarter's last day."""
+    start = period_start(filters.date_from, "quarter") if filters.date_from else None
+    return replace(filters, date_from=start, date_to=quarter_end(filters.end))
+
+
+def counted_by_quarter(user, dimension: str) -> bool:
+    """Is this breakdown counted over whole quarters for ``user``? A breakdown of people (or of
+    what became of them) for a user who may not see cases one by one: two periods that differ
+    by a few days inside a quarter then give the same table, so their difference cannot
+    describe the one case registered on those days."""
+    return dimension in PERSONAL_DIMENSIONS and not policy.can(user, "case.view")
+
+
+def counted_period_note(counted: Filters) -> str:
+    """The sentence that states the whole quarters a protected breakdown counts."""
+    end = counted.end.isoformat()
+    if counted.date_from is None:
+        return _("Counted over whole calendar quarters, up to %(end)s.") % {"end": end}
+    return _("Counted over whole calendar quarters, from %(start)s to %(end)s.") % {
+        "start": counted.date_from.isoformat(),
+        "end": end,
+    }
 
 
 def _cases_behind(user, filters: Filters, dimension: str) -> tuple[int, dict[str, int]]:
-    """How many cases stand behind a breakdown of people (or of termination grounds), in all
-    and behind each value."""
-    if dimension == "termination_ground":
-        qs = cases(user, filters).filter(status=CaseStatus.TERMINATED)
+    """How many cases stand behind a breakdown of people (or of statuses, termination
+    grounds), in all and behind each value."""
+    if dimension in ("status", "termination_ground"):
+        qs = cases(user, filters)
+        if dimension == "termination_ground":
+            qs = qs.filter(status=CaseStatus.TERMINATED)
         per = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
         return qs.count(), {key or "": n for key, n in per}
     role = "suspect" if dimension == "relationship" else "victim"
@@ -288,27 +330,44 @@ def _cases_behind(user, filters: Filters, dimension: str) -> tuple[int, dict[str
 
 def breakdown(user, filters: Filters, dimension: str) -> Breakdown:
     """:func:`counts_by` as ``user`` may see it. Who may not see cases one by one (``case.view``:
-    analysts) gets the breakdowns of people (sex, age band, relationship) and of termination
-    grounds protected like published figures: the whole table is withheld when 1 to
-    :func:`small_count_threshold` cases stand behind it, and otherwise a value behind which so
-    few cases stand, or which counts so few people, is hidden (:func:`suppress`, with further
-    cells hidden so that the total cannot give it away). Protected rows keep the order of the
-    choices: an order by count would place a hidden value between two shown ones."""
-    rows = counts_by(user, filters, dimension)
-    if dimension not in PERSONAL_DIMENSIONS or policy.can(user, "case.view"):
-        return Breakdown(rows)
+    analysts) gets the breakdowns of people (sex, age band, relationship) and of what became of
+    the cases (status, termination ground) protected like published figures:
+
+    - counted over whole calendar quarters (:func:`whole_quarters`), so that two periods which
+      differ by a few days inside a quarter give the same table;
+    - every value listed, a zero shown like a small count ("<t+1"), so that neither the
+      appearance of a row nor its count tells 0 from 1…t;
+    - the whole table withheld when at most :func:`small_count_threshold` cases stand behind
+      it, and otherwise a value behind which so few cases stand, or which counts so few people,
+      hidden (:func:`suppress`, with further cells hidden so that the total cannot give it
+      away). Showing zeros as "<t+1" too only widens what a reader may suppose, so every
+      guarantee of :func:`suppress` holds.
+
+    Protected rows keep the order of the choices: an order by count would place a hidden value
+    between two shown ones."""
+    if not counted_by_quarter(user, dimension):
+        return Breakdown(counts_by(user, filters, dimension))
+    counted = whole_quarters(filters)
     threshold = small_count_threshold()
-    total, per_value = _cases_behind(user, filters, dimension)
-    if 1 <= total <= threshold:
+    total, per_value = _cases_behind(user, counted, dimension)
+    if total <= threshold:
         return Breakdown(
             [],
             _("Not shown: fewer than %(n)d cases stand behind this table.") % {"n": threshold + 1},
             True,
+            counted,
         )
-    order = {key: i for i, key in enumerate(breakdown_labels(dimension))}
-    rows.sort(key=lambda r: (order.get(r["key"], len(order)), r["key"]))
+    labels = breakdown_labels(dimension)
+    found = {r["key"]: r for r in counts_by(user, counted, dimension)}
+    # Every value, zeros too. A stored value outside the choices (none is expected: the services
+    # store choices only) is kept after them rather than dropped from the total.
+    rows = [
+        found.pop(key, None) or {"key": key, "label": labels.get(key, key), "count": 0}
+        for key in _values(dimension)
+    ]
+    rows += sorted(found.values(), key=lambda r: r["key"])
     counts = [r["count"] for r in rows]
-    few = {i for i, r in enumerate(rows) if per_value.get(r["key"], 0) <= threshold}
+    few = {i for i, r in enumerate(rows) if r["count"] and per_value.get(r["key"], 0) <= threshold}
     cells = suppress(counts, threshold, few)
     hidden = {i for i, cell in enumerate(cells) if not cell.isdigit()}
     small = {i for i, count in enumerate(counts) if 1 <= count <= threshold}
@@ -317,10 +376,24 @@ def breakdown(user, filters: Filters, dimension: str) -> Breakdown:
             [],
             _("Not shown: its small counts could be worked out from the total."),
             True,
+            counted,
         )
     for row, cell in zip(rows, cells, strict=True):
-        row["count"] = int(cell) if cell.isdigit() else cell
-    return Breakdown(rows, "", True)
+        if not row["count"]:
+            row["count"] = small_label(threshold)
+        else:
+            row["count"] = int(cell) if cell.isdigit() else cell
+    return Breakdown(rows, "", True, counted)
+
+
+def _values(dimension: str) -> list[str]:
+    """Every value a protected breakdown lists, in the order of the choices; a field that may
+    be left blank (a suspect's relationship) has the blank value too."""
+    values = list(breakdown_labels(dimension))
+    model = Party if dimension in PARTY_DIMENSIONS else Case
+    if model._meta.get_field(DIMENSIONS[dimension]).blank and "" not in values:
+        values.append("")
+    return values
 
 
 def breakdown_labels(dimension: str) -> dict[str, str]:
@@ -674,6 +747,12 @@ def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
 SUPPRESSED_SECONDARY = "*"
 
 
+def small_label(threshold: int) -> str:
+    """How a protected small count is shown: "<t+1" (e.g. "<4" for 1…3; in the breakdowns of
+    people for users without case access, for 0…3)."""
+    return f"<{threshold + 1}"
+
+
 def small_count_threshold() -> int:
     """Counts from 1 to this are protected outside the staff pages (setting
     ``SMALL_COUNT_THRESHOLD``, environment ``QORGAU_SMALL_COUNT_THRESHOLD``, default 3)."""
@@ -704,7 +783,7 @@ def suppress_with_total(counts: list[int], threshold: int = 3) -> tuple[list[str
     hidden = {i for i, label in enumerate(cells) if not label.isdigit()}
     total = sum(counts)
     if _pinned(counts, hidden, primary, threshold):
-        return cells, f"<{threshold + 1}" if 1 <= total <= threshold else SUPPRESSED_SECONDARY
+        return cells, small_label(threshold) if 1 <= total <= threshold else SUPPRESSED_SECONDARY
     return cells, str(total)
 
 
@@ -739,7 +818,7 @@ def suppress(
             break
         hidden.add(candidates[0][1])
     return [
-        f"<{threshold + 1}" if i in primary else SUPPRESSED_SECONDARY if i in hidden else str(c)
+        small_label(threshold) if i in primary else SUPPRESSED_SECONDARY if i in hidden else str(c)
         for i, c in enumerate(counts)
     ]
 

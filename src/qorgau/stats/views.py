@@ -208,6 +208,10 @@ def export(request, name, fmt):
     filters, options = form.filters(), form.options()
     columns, rows = tables.build(name, request.user, filters, **options)
     extra = tables.options_metadata(name, **options)
+    if services.counted_by_quarter(request.user, name):
+        counted = services.whole_quarters(filters)
+        from_ = counted.date_from.isoformat() if counted.date_from else ""
+        extra += [("counted_from", from_), ("counted_to", counted.end.isoformat())]
     record("stats.export", details={"table": name, "format": fmt, "filters": filters.describe()})
     if fmt == "csv":
         response = HttpResponse(

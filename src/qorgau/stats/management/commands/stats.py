@@ -88,5 +88,8 @@ class Command(QorgauCommand):
             ]
         result = services.breakdown(user, filters, by)
         if result.withheld:
-            raise services.StatsError(result.withheld)
+            raise services.StatsError(" ".join(filter(None, (result.withheld, result.period_note))))
+        if result.period_note:
+            # On stderr: the JSON or CSV on stdout keeps its shape.
+            self.stderr.write(result.period_note)
         return [{by: r["key"], "count": r["count"]} for r in result.rows]
