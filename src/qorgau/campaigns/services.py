@@ -483,8 +483,19 @@ def import_plan(data: bytes, *, is_demo: bool = False, user=None) -> Plan:
     return plan
 
 
-def export_plan(plan: Plan) -> bytes:
-    """The plan as a workbook in the import format (with each activity's derived status too)."""
+def _ensure_visible(user, plan: Plan | None) -> None:
+    """Refuse (``policy.NotAllowed``) a user without ``campaigns.view``, or ``plan`` when it is
+    not one the user may see (:func:`plans_for`: national plans and their region's)."""
+    policy.ensure(user, "campaigns.view")
+    if plan is not None and not plans_for(user).filter(pk=plan.pk).exists():
+        raise policy.NotAllowed(_("You are not allowed to do this."))
+
+
+def export_plan(user, plan: Plan) -> bytes:
+    """The plan as a workbook in the import format (with each activity's derived status too).
+    Refused (``policy.NotAllowed``) unless the user may see the plan; audited as
+    ``campaigns.plan.export``."""
+    _ensure_visible(user, plan)
     book = XlsxBook()
     sheet = book.sheet("plan")
     for field in PLAN_FIELDS:
@@ -518,7 +529,13 @@ def export_plan(plan: Plan) -> bytes:
             activity.evidence, activity.planned_count, activity.achieved_count, activity.planned_reach,
             activity.achieved_reach, activity.planned_participants, activity.achieved_participants, activity.status,
         ])  # fmt: skip
-    return book.save()
+    data = book.save()
+    record(
+        "campaigns.plan.export", plan, user=user,
+        details={"activities": len(activities), "format": "xlsx"},
+        region_code=plan.region.code if plan.region_id else "",
+    )  # fmt: skip
+    return data
 
 
 def intervention_dates(user) -> list[tuple[dt.date, str]]:
@@ -630,8 +647,6 @@ def _region_code(activity: Activity) -> str:
 # server's disk and the upload time sane; the types are the documents such proof comes in.
 # Their content is checked against the type the name declares (qorgau.core.filetypes).
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = TYPES
-_extension = extension
 
 
 def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: str = "") -> Evidence:
@@ -656,11 +671,11 @@ def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: st
     original = ""
     if file is not None:
         original = file.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
-        kind = EVIDENCE_TYPES.get(_extension(original))
+        kind = TYPES.get(extension(original))
         if kind is None:
             raise CampaignError(
                 _("This file type is not accepted (accepted: %(types)s).")
-                % {"types": ", ".join(sorted(EVIDENCE_TYPES))},
+                % {"types": ", ".join(sorted(TYPES))},
                 "file",
             )
         if file.size > EVIDENCE_MAX_BYTES:
@@ -669,7 +684,7 @@ def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: st
                 "file",
             )
         try:
-            check_type(file, _extension(original))
+            check_type(file, extension(original))
         except FileTypeMismatch as exc:
             if exc.macros:
                 raise CampaignError(
@@ -687,7 +702,7 @@ def add_evidence(user, activity: Activity, *, url: str = "", file=None, note: st
         )  # fmt: skip
         if file is not None:
             # A name of our own: the user's file name is kept for display only.
-            evidence.file.save(f"{uuid.uuid4().hex}{_extension(original)}", file, save=False)
+            evidence.file.save(f"{uuid.uuid4().hex}{extension(original)}", file, save=False)
         evidence.save()
         record(
             "campaigns.evidence.add", activity, user=user,
@@ -708,16 +723,20 @@ def evidence_or_none(user, pk) -> Evidence | None:
 
 
 def evidence_content_type(evidence: Evidence) -> str:
-    return EVIDENCE_TYPES.get(_extension(evidence.original_name), "application/octet-stream")
+    return TYPES.get(extension(evidence.original_name), "application/octet-stream")
 
 
 # --- The progress report as a workbook ----------------------------------------------------
 
 
-def export_progress(activities, day: dt.date | None = None) -> bytes:
-    """The progress report as a workbook: by executor, by organisation kind, by region (each
-    with every status), the overdue list and reach against plan. Headers in the active
-    language."""
+def export_progress(user, plan: Plan | None = None, day: dt.date | None = None) -> bytes:
+    """The progress report of the plans the user may see (of ``plan`` alone, when given) as a
+    workbook: by executor, by organisation kind, by region (each with every status), the
+    overdue list and reach against plan. Headers in the active language. Refused
+    (``policy.NotAllowed``) without ``campaigns.view`` or for a plan the user may not see;
+    audited as ``campaigns.progress.export``."""
+    _ensure_visible(user, plan)
+    activities = activities_for(user, plan)
     report = progress(activities, day)
     statuses = [ActivityStatus(k) for k in STATUSES]
     counts = lambda c: [c.get(k.value, 0) for k in statuses] + [sum(c.values())]  # noqa: E731
@@ -752,4 +771,11 @@ def export_progress(activities, day: dt.date | None = None) -> bytes:
     for name in INDICATORS:
         totals = report["totals"]
         reach.append([labels[name], totals[f"planned_{name}"], totals[f"achieved_{name}"]])
-    return book.save()
+    data = book.save()
+    record(
+        "campaigns.progress.export", user=user,
+        details={"plan": plan.pk if plan else None, "day": report["day"].isoformat(),
+                 "activities": sum(report["status_counts"].values()), "format": "xlsx"},
+        region_code=plan.region.code if plan is not None and plan.region_id else "",
+    )  # fmt: skip
+    return data

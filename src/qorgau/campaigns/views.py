@@ -49,7 +49,7 @@ def progress_export(request):
         if not request.GET["plan"].isdecimal():
             raise Http404
         plan = _plan_or_404(request.user, int(request.GET["plan"]))
-    data = services.export_progress(services.activities_for(request.user, plan))
+    data = services.export_progress(request.user, plan)
     response = HttpResponse(data, content_type=XLSX)
     name = f"progress-plan-{plan.pk}.xlsx" if plan else "progress.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -70,7 +70,7 @@ def plan_detail(request, pk):
 @policy.requires("campaigns.view")
 def plan_export(request, pk):
     plan = _plan_or_404(request.user, pk)
-    response = HttpResponse(services.export_plan(plan), content_type=XLSX)
+    response = HttpResponse(services.export_plan(request.user, plan), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.xlsx"'
     return response
 
