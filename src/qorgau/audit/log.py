@@ -6,6 +6,8 @@ import uuid
 
 from django.db import models, transaction
 
+from qorgau.core import privacy
+
 from . import chain, context
 from .models import AuditEntry
 
@@ -27,8 +29,6 @@ def snapshot(obj: models.Model, *, redact: bool = True) -> dict:
     sensitive free-text field (``qorgau.core.privacy``) is replaced by ``privacy.REDACTED``:
     the trail tells that it is set or changed, never what it says. ``redact=False`` gives the
     values themselves, to compare two snapshots; it must never be written to the trail."""
-    from qorgau.core import privacy
-
     values = {f.attname: _jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
     return privacy.redact(type(obj), values) if redact else values
 
@@ -37,8 +37,6 @@ def scrubbed(value):
     """``value`` (details of an entry: filters, search words as typed) with every text that
     holds an IIN, a phone number or an e-mail address replaced by ``privacy.REDACTED``: what a
     user types into a search box is kept no more than what they type into a form."""
-    from qorgau.core import privacy
-
     if isinstance(value, str):
         return privacy.REDACTED if privacy.find(value) else value
     if isinstance(value, dict):
@@ -99,8 +97,6 @@ def record(
 ) -> AuditEntry:
     """Append an entry. The actor and address come from the current request or command.
     Inside ``context.entries_replaced()`` nothing is written and None is returned."""
-    from qorgau.core import privacy
-
     if context.replaced():
         return None  # the bulk action writes entries standing for all it did, at its end
     actor = context.current()

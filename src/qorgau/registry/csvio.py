@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau.audit import context
+from qorgau.audit.log import record
 from qorgau.core.importing import ImportRejected, RowError, read_csv_text, require_columns
 from qorgau.core.tabular import DictCsvWriter
 from qorgau.reference.models import ArticlePart, Body, Region
@@ -466,8 +468,6 @@ def _write_audit(created: list[tuple[ParsedRow, Case]], rows: list[dict], token:
     """One ``registry.case.import`` entry per region and batch of cases, listing each case
     with its number and the values it was imported with (they stand for the entries of every
     record the import created)."""
-    from qorgau.audit.log import record
-
     by_region: dict[Region, list] = {}
     for (item, case), row in zip(created, rows, strict=True):
         row["number"] = case.number
@@ -528,8 +528,6 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
     sequence, and the audit entries written — so a registration elsewhere waits for that
     moment, never for the whole file.
     """
-    from qorgau.audit import context
-
     header, rows = read_csv_text(data)
     errors = require_columns(header, REQUIRED)
     unknown = [c for c in header if c not in COLUMNS]
