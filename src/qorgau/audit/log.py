@@ -30,7 +30,7 @@ def snapshot(obj: models.Model, *, redact: bool = True) -> dict:
     the trail tells that it is set or changed, never what it says. ``redact=False`` gives the
     values themselves, to compare two snapshots; it must never be written to the trail."""
     values = {f.attname: _jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
-    return privacy.redact(type(obj), values) if redact else values
+    return privacy.redact(obj.__class__, values) if redact else values
 
 
 def scrubbed(value):

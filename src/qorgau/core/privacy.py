@@ -184,7 +184,8 @@ def safe_repr(obj) -> str:
     holds the value of one of the record's sensitive fields (an evidence file's name): then
     "<verbose name> <pk>", which names the record and says nothing of what it holds."""
     text = str(obj)
-    for name in sensitive_fields(type(obj)):
+    # __class__, not type(): request.user is a lazy proxy whose type is not the model.
+    for name in sensitive_fields(obj.__class__):
         value = getattr(obj, name, None)
         if isinstance(value, str) and value.strip() and value.strip() in text:
             return f"{obj._meta.verbose_name} {obj.pk}"
