@@ -550,3 +550,70 @@ def test_who_may_see_the_cases_still_gets_exact_day_level_breakdowns(client, mak
     assert json.loads(out.getvalue()) == [{"status": "sent_to_court", "count": 1}]
     client.force_login(analyst)
     assert "sent_to_court," not in client.get("/stats/export/status.csv", day).content.decode()
+
+
+ONE_DAY = {"regions": "KZ-75", "date_from": "2026-02-10", "date_to": "2026-02-10"}
+
+
+def _completeness(client, params) -> tuple[bytes, bytes, bytes]:
+    """What a user gets of data completeness: both exports (without the lines that repeat the
+    period asked) and the dashboard's section (without its download links)."""
+    exports = tuple(
+        _without_request_echo(client.get(f"/stats/export/{name}.csv", params).content)
+        for name in ("completeness_region", "completeness_body")
+    )
+    page = client.get("/stats/", params).content
+    section = page[page.index(b'aria-labelledby="h-complete"') :]
+    section = re.sub(rb'href="[^"]*"', b"", section[: section.index(b"</section>")])
+    return (*exports, section)
+
+
+def test_analyst_learns_nothing_of_one_days_victim_from_the_unknown_share(
+    client, make_case, frozen
+):
+    """A one-day filter that narrows to one case: the analyst gets the same completeness tables
+    whether that victim's sex is recorded or not (the share is counted over the whole quarter,
+    and withheld with so few cases behind it); the registrar of the region gets it exactly."""
+    case = make_case(region="KZ-75", registered_at=local(2026, 2, 10, 10, 0))
+    add_party(case, PartyData("victim", sex="F", age_band="25-34"))
+    analyst = make_user("analyst_kz", "analyst")
+    registrar = make_user("registrar_almaty", "registrar", "KZ-75")
+    _en(client)
+    seen = {}
+    for sex in ("F", "U"):
+        Party.objects.filter(case=case, role="victim").update(sex=sex)
+        client.force_login(analyst)
+        seen[sex] = _completeness(client, ONE_DAY)
+        client.force_login(registrar)
+        share = services.completeness(registrar, services.Filters((), *[dt.date(2026, 2, 10)] * 2))
+        seen["registrar", sex] = {r["key"]: r["unknown_share"] for r in share["region"]}["KZ-75"]
+    assert seen["F"] == seen["U"]
+    region_csv, body_csv, section = seen["U"]
+    assert b"fewer than 4 cases in the quarters counted" in region_csv
+    assert b"fewer than 4 cases in the quarters counted" in body_csv
+    assert b"not shown" in section and b"100%" not in section
+    assert (seen["registrar", "F"], seen["registrar", "U"]) == (0.0, 1.0)
+
+
+def test_analysts_unknown_share_for_a_day_is_that_of_its_whole_quarter(client, make_case):
+    """With enough cases in the quarter the analyst gets a share, but the quarter's: the day's
+    one case (victim's sex unknown) does not show as 100 %."""
+    for day in range(1, 6):
+        case = make_case(region="KZ-75", registered_at=local(2026, 2, 5 * day, 10, 0))
+        add_party(case, PartyData("victim", sex="U" if day == 2 else "F", age_band="25-34"))
+    analyst = make_user("analyst_kz", "analyst")
+    registrar = make_user("registrar_almaty", "registrar", "KZ-75")
+    day = services.Filters((), dt.date(2026, 2, 10), dt.date(2026, 2, 10), ("KZ-75",))
+    quarter = services.Filters((), dt.date(2026, 1, 1), dt.date(2026, 3, 31), ("KZ-75",))
+    for kind in ("region", "body"):
+        (row,) = [r for r in services.completeness(analyst, day)[kind] if r["cases"]]
+        assert row["cases"] == 1 and row["unknown_share"] == 0.2
+        assert "2026-01-01 to 2026-03-31" in row["unknown_share_note"]
+        (whole,) = [r for r in services.completeness(analyst, quarter)[kind] if r["cases"]]
+        assert whole["unknown_share"] == row["unknown_share"]
+        (exact,) = [r for r in services.completeness(registrar, day)[kind] if r["cases"]]
+        assert exact["unknown_share"] == 1.0 and exact["unknown_share_note"] == ""
+    _en(client).force_login(analyst)
+    params = {**ONE_DAY}
+    text = client.get("/stats/export/completeness_region.csv", params).content.decode()
+    assert "unknown_share_note" in text and ",0.2," in text

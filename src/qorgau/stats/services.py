@@ -826,13 +826,53 @@ def suppress(
 # --- Data completeness --------------------------------------------------------------------
 
 
+def _unknown_victims(qs: QuerySet) -> dict[str, dict[str, Counter]]:
+    """Per region and per investigating body code: how many cases of ``qs`` there are
+    ("cases") and how many of them have a victim whose sex or age band is unknown, or no victim
+    recorded ("unknown")."""
+    tally: dict[str, dict[str, Counter]] = {
+        "region": {"cases": Counter(), "unknown": Counter()},
+        "body": {"cases": Counter(), "unknown": Counter()},
+    }
+    qs = qs.select_related("region", "investigating_body").prefetch_related("parties")
+    for case in qs:
+        victim = next((p for p in case.parties.all() if p.role == "victim"), None)
+        unknown = victim is None or victim.sex == "U" or victim.age_band == "unknown"
+        body = case.investigating_body.code if case.investigating_body else ""
+        for kind, key in (("region", case.region.code), ("body", body)):
+            tally[kind]["cases"][key] += 1
+            tally[kind]["unknown"][key] += unknown
+    return tally
+
+
+def completeness_counted(user, filters: Filters) -> Filters | None:
+    """The filters over which :func:`completeness` counts the unknown share for ``user``:
+    whole quarters for who may not see cases one by one, ``None`` (the period asked) else."""
+    return None if policy.can(user, "case.view") else whole_quarters(filters)
+
+
+def completeness_note(user, filters: Filters) -> str:
+    """The sentence that states the quarters over which ``user`` gets the unknown share, or
+    "" when it is counted over the period asked."""
+    counted = completeness_counted(user, filters)
+    return counted_period_note(counted) if counted else ""
+
+
 def completeness(user, filters: Filters) -> dict[str, list[dict]]:
     """Per region and per investigating body: the cases of the period, the latest registration
     (over all time, so a region that stopped recording shows when it stopped), the share of
     the period's cases whose victim's sex or age band is unknown (or who have no victim
     recorded), and reports still without a decision — so careless or stopped recording shows
     next to the figures. Every region in scope is listed, and every body that has cases in
-    scope (of the chosen articles and regions, at any time) or reports waiting."""
+    scope (of the chosen articles and regions, at any time) or reports waiting.
+
+    The unknown share describes the victims of the cases behind it, so who may not see cases
+    one by one (``case.view``) gets it as :func:`breakdown` gives the breakdowns of people:
+    counted over whole calendar quarters (:func:`whole_quarters`), and withheld (``None``,
+    its reason in ``unknown_share_note``) when at most :func:`small_count_threshold` cases
+    stand behind it — else a one-day period narrowed to one case would tell whether that
+    victim's sex or age is recorded. ``unknown_share_note`` states the quarters counted when
+    the share is shown."""
     from qorgau.reference.models import Body
 
     ever = cases(user, Filters(filters.articles, None, None, filters.regions))
@@ -851,38 +891,33 @@ def completeness(user, filters: Filters) -> dict[str, list[dict]]:
         "region": {r.code: r.name for r in regions_in_scope(user, filters)},
         "body": {b.code: b.name for b in Body.objects.all()},
     }
-    groups: dict[str, dict] = {"region": {}, "body": {}}
-
-    def row(kind: str, key: str | None) -> dict:
-        key = key or ""
-        return groups[kind].setdefault(
-            key,
-            {"key": key, "name": names[kind].get(key, key) if key else "—", "cases": 0,
-             "unknown": 0, "latest": None},
-        )  # fmt: skip
-
-    for code in names["region"]:
-        row("region", code)
-    for kind in ("region", "body"):
-        for key in list(latest[kind]) + list(pending[kind]):
-            row(kind, key)
-    qs = cases(user, filters).select_related("region", "investigating_body")
-    for case in qs.prefetch_related("parties"):
-        victim = next((p for p in case.parties.all() if p.role == "victim"), None)
-        unknown = victim is None or victim.sex == "U" or victim.age_band == "unknown"
-        body = case.investigating_body.code if case.investigating_body else ""
-        for kind, key in (("region", case.region.code), ("body", body)):
-            group = row(kind, key)
-            group["cases"] += 1
-            group["unknown"] += unknown
+    period = _unknown_victims(cases(user, filters))
+    counted = completeness_counted(user, filters)
+    shares = period if counted is None else _unknown_victims(cases(user, counted))
+    threshold = small_count_threshold()
     result = {}
-    for kind, rows in groups.items():
-        for key, group in rows.items():
+    for kind in ("region", "body"):
+        keys = set(names["region"]) if kind == "region" else set()
+        keys |= {key or "" for key in (*latest[kind], *pending[kind])}
+        keys |= set(period[kind]["cases"])
+        rows = []
+        for key in sorted(keys):
             moment = latest[kind].get(key or None)
-            group["latest"] = timezone.localtime(moment).date() if moment else None
-            group["pending_reports"] = pending[kind].get(key, 0)
-            group["unknown_share"] = (
-                round(group["unknown"] / group["cases"], 3) if group["cases"] else None
-            )
-        result[kind] = sorted(rows.values(), key=lambda r: r["key"])
+            behind, unknown = shares[kind]["cases"][key], shares[kind]["unknown"][key]
+            share, note = (round(unknown / behind, 3) if behind else None), ""
+            if counted is not None and behind:
+                note = counted_period_note(counted)
+            if counted is not None and 0 < behind <= threshold:
+                share = None
+                note = _("Not shown: fewer than %(n)d cases in the quarters counted.") % {
+                    "n": threshold + 1
+                }
+            rows.append(
+                {"key": key, "name": names[kind].get(key, key) if key else "—",
+                 "cases": period[kind]["cases"][key],
+                 "latest": timezone.localtime(moment).date() if moment else None,
+                 "unknown_share": share, "unknown_share_note": note,
+                 "pending_reports": pending[kind].get(key, 0)}
+            )  # fmt: skip
+        result[kind] = rows
     return result

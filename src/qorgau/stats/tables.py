@@ -69,7 +69,9 @@ def table_breakdown(user, f, dimension):
 
 
 def table_completeness(user, f, kind):
+    # unknown_share_note: why the share is withheld, or the quarters it counts (analysts)
     columns = ["key", "name", "cases", "latest", "unknown_share", "pending_reports"]
+    columns.append("unknown_share_note")
     rows = [
         {**r, "latest": r["latest"].isoformat() if r["latest"] else ""}
         for r in services.completeness(user, f)[kind]

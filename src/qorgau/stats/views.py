@@ -190,6 +190,7 @@ def dashboard(request):
         ],
         "threshold": services.small_count_threshold(),
         "completeness": services.completeness(user, filters),
+        "completeness_note": services.completeness_note(user, filters),
         "attribution": ATTRIBUTION,
     }
     record("stats.view", details={"filters": filters.describe()})
