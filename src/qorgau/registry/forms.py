@@ -19,6 +19,7 @@ from .choices import (
     SuspensionGround,
     TerminationGround,
 )
+from .models import Case
 
 
 class DateInput(forms.DateInput):
@@ -124,7 +125,10 @@ class StatusForm(forms.Form):
             (_("Suspension"), [c for c in SuspensionGround.choices if c[0]]),
         ],
     )
-    joined_to = forms.CharField(label=_("Joined to case number"), required=False)
+    joined_to = forms.CharField(
+        label=_("Joined to case number"), required=False,
+        max_length=Case._meta.get_field("number").max_length,
+    )  # fmt: skip
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         validators=[privacy.validate],

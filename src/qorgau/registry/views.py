@@ -83,11 +83,7 @@ def case_status(request, number):
     if form.is_valid():
         joined_to = None
         if form.cleaned_data["joined_to"]:
-            joined_to = (
-                policy.cases_for(request.user)
-                .filter(number=form.cleaned_data["joined_to"].strip())
-                .first()
-            )
+            joined_to = _case_typed(request, form.cleaned_data["joined_to"], "joined_to")
             if joined_to is None:
                 form.add_error("joined_to", _("No case with this number."))
         if not form.errors:
@@ -117,6 +113,19 @@ def case_status(request, number):
         },
         status=400,
     )
+
+
+def _case_typed(request, number: str, field: str) -> Case | None:
+    """The case in the user's scope whose number was typed into a form's ``field``, or None.
+    A number not found there (another region's or none at all) leaves one ``access.denied``
+    entry naming the number asked, as a refused page does (:func:`policy.refused`): typing
+    numbers is no unrecorded way to probe other regions. Neither the form's answer nor the
+    entry tells whether the case exists."""
+    number = number.strip()
+    case = policy.cases_for(request.user).filter(number=number).first()
+    if case is None:
+        policy.refused(request, "case.view", 404, {field: number})
+    return case
 
 
 def _viewed(request, shown: Case | Report, **details) -> None:
