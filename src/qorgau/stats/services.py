@@ -593,7 +593,7 @@ def funnel(user, filters: Filters) -> Funnel:
     known = [r for r in rows if r.population is not None]
     result = Funnel(None, unknown=[r for r in rows if r.population is None and r.region.pk in mine])
     scope = set(policy.regions_for(user, "stats.view").values_list("pk", flat=True))
-    if len(scope) < len(rows):  # not every region is the user's
+    if not policy.scope_of(user).national:
         threshold = small_count_threshold()
         elsewhere = sum(r.count for r in rows if r.region.pk not in scope)
         if len(known) < len(rows):
