@@ -5,14 +5,8 @@ import contextvars
 import getpass
 import ipaddress
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Actor:
-    user: object | None
-    source: str  # IP address for a web request, "cli:<os user>" for a command
-
+from qorgau.core.actors import Actor
 
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
     "qorgau_actor", default=None
@@ -31,9 +25,9 @@ def current() -> Actor:
 
 
 @contextmanager
-def acting(user, source: str):
-    """Run a block as ``user`` acting from ``source``."""
-    token = _current.set(Actor(user, source))
+def acting(user, source: str, name: str = ""):
+    """Run a block as ``user`` (None: the system, called ``name``) acting from ``source``."""
+    token = _current.set(Actor(user, source, name))
     try:
         yield
     finally:

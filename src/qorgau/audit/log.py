@@ -7,8 +7,9 @@ import uuid
 from django.db import models, transaction
 
 from qorgau.core import privacy
+from qorgau.core.actors import Actor
 
-from . import chain, context
+from . import actions, chain, context
 from .models import AuditEntry
 
 
@@ -92,22 +93,48 @@ def _context_region_code(user, details) -> str:
     return ""
 
 
+def write(
+    actor: Actor,
+    action: str,
+    target=None,
+    *,
+    before=None,
+    after=None,
+    details=None,
+    region_code: str = "",
+) -> AuditEntry | None:
+    """Append the one entry a service writes for what it did: ``actor`` did ``action`` (a code
+    declared in ``audit.actions``) to ``target``, which was ``before`` and is ``after``.
+    Inside ``context.entries_replaced()`` nothing is written and None is returned."""
+    if not actions.is_declared(action):
+        raise KeyError(f"audit action {action!r} is not declared: add it to an actions.py")
+    return _append(actor, action, target, before, after, details, region_code)
+
+
 def record(
     action: str, obj=None, *, before=None, after=None, details=None, user=None, region_code=""
-) -> AuditEntry:
-    """Append an entry. The actor and address come from the current request or command.
-    Inside ``context.entries_replaced()`` nothing is written and None is returned."""
+) -> AuditEntry | None:
+    """Append an entry; the actor and address come from the current request or command.
+    (Being replaced by :func:`write`, which takes the actor first.)"""
+    current = context.current()
+    if user is not None and user is not current.user:
+        current = Actor(user=user, source=current.source, name=current.name)
+    return _append(current, action, obj, before, after, details, region_code)
+
+
+def _append(actor: Actor, action, obj, before, after, details, region_code) -> AuditEntry | None:
     if context.replaced():
         return None  # the bulk action writes entries standing for all it did, at its end
-    actor = context.current()
-    user = user if user is not None else actor.user
+    user = actor.user
     if user is not None and (
         not getattr(user, "is_authenticated", False) or not hasattr(user, "pk")
     ):
         user = None  # anonymous, or the command-line operator (named in ``source``)
+    # A person by login name; the system by the name it was given (``system:load-demo``).
+    username = user.get_username() if user is not None else actor.name
     entry = AuditEntry(
         user=user,
-        username=user.get_username() if user is not None else "",
+        username=username,
         source=actor.source,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

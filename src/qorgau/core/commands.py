@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from qorgau.core.errors import QorgauError
 from qorgau.core.tabular import DictCsvWriter
 
 
@@ -42,7 +43,11 @@ class QorgauCommand(BaseCommand):
         with translation.override(options.get("lang") or settings.LANGUAGE_CODE):
             self.user = self._resolve_user(options.get("as_user"))
             with context.acting(self.user, context.current().source):
-                return super().execute(*args, **options)
+                try:
+                    return super().execute(*args, **options)
+                except QorgauError as error:
+                    # A refused action: its message, exit status 1 (docs/cli.md).
+                    raise CommandError(str(error)) from error
 
     def _resolve_user(self, username):
         if not username:

@@ -1,0 +1,65 @@
+"""Who acts: one type for people and for the system.
+
+Every service takes an :class:`Actor` first. A person acting through a page is
+``Actor.of(request)``; a person named by a command's ``--as-user`` is ``Actor.person(user,
+source)``; the system itself (a command run without ``--as-user``, a loader, a migration) is
+``Actor.system("load-demo")``, audited under that name. The policy decides what each may do
+(``access.policy``): the system has a national administrator's rights, because shell access to
+the server already gives every right.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from typing import Any
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """``user`` is the person (None for the system), ``source`` where the action came from (the
+    client's address for a web request, ``cli:<os user>`` for a command), ``name`` what the
+    trail calls a system actor (``system:load-demo``)."""
+
+    user: Any | None
+    source: str
+    name: str = ""
+
+    @classmethod
+    def person(cls, user: Any, source: str = "") -> Actor:
+        return cls(user=user, source=source or f"cli:{_os_user()}")
+
+    @classmethod
+    def system(cls, name: str, source: str = "") -> Actor:
+        return cls(user=None, source=source or f"cli:{_os_user()}", name=f"system:{name}")
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None
+
+    @property
+    def username(self) -> str:
+        """What the trail shows as the actor: the login name, or the system actor's name."""
+        if self.user is None:
+            return self.name or "system"
+        return str(self.user.get_username())
+
+    def __str__(self) -> str:
+        return self.username
+
+
+def as_actor(who: Actor | Any | None, source: str = "") -> Actor:
+    """``who`` as an :class:`Actor`: an actor as it is; a user as a person (a page's
+    ``request.user``); None is not accepted — the system must be named."""
+    if isinstance(who, Actor):
+        return who
+    if who is None:
+        raise TypeError("the system acts as a named Actor.system(...), not as None")
+    return Actor.person(who, source)
