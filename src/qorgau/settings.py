@@ -186,7 +186,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client's address as the audit trail sees it: behind a proxy, the address the proxy
 # received from (TRUSTED_PROXY_COUNT below), never one the client wrote itself.
-AXES_CLIENT_IP_CALLABLE = "qorgau.audit.context.client_ip"
+AXES_CLIENT_IP_CALLABLE = "qorgau.core.http.client_ip"
 # One-time passwords: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "Qorgau"
 # The admin's device pages never show a user's key (nor its QR code).
@@ -247,7 +247,7 @@ BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", "0")
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many proxies of ours stand in front of the application, each appending to
-# X-Forwarded-For: the client's address is the N-th from the right (audit.context.client_ip).
+# X-Forwarded-For: the client's address is the N-th from the right (core.http.client_ip).
 # 0: no proxy; the header is ignored. `qorgau check --deploy` wants it consistent with
 # BEHIND_TLS_PROXY (access/checks.py).
 TRUSTED_PROXY_COUNT = envint("QORGAU_TRUSTED_PROXIES", "0")

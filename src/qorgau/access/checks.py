@@ -5,7 +5,7 @@ the security headers, refuses control characters and asks for the one-time passw
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-CLIENT_IP = "qorgau.audit.context.client_ip"
+CLIENT_IP = "qorgau.core.http.client_ip"
 HEADERS = "qorgau.core.middleware.SecurityHeadersMiddleware"
 CONTROL = "qorgau.core.middleware.RefuseControlCharactersMiddleware"
 OTP = "qorgau.access.middleware.RequireOTPMiddleware"

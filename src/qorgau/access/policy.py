@@ -21,6 +21,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from qorgau.core.actors import Actor
+
 from .models import Role
 
 R = Role
@@ -99,6 +101,8 @@ OPERATOR = _Operator()
 
 def scope_of(user) -> Scope:
     """The role and region of ``user`` (cached on the user object for the request)."""
+    if isinstance(user, Actor):
+        user = OPERATOR if user.is_system else user.user
     if user is OPERATOR:
         return OPERATOR._qorgau_scope
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

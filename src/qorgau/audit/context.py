@@ -3,10 +3,10 @@ command base, read by the audit log."""
 
 import contextvars
 import getpass
-import ipaddress
 from contextlib import contextmanager
 
 from qorgau.core.actors import Actor
+from qorgau.core.http import client_ip
 
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
     "qorgau_actor", default=None
@@ -57,31 +57,6 @@ def entries_replaced():
 def replaced() -> bool:
     """Is a bulk action writing its own entries instead (:func:`entries_replaced`)?"""
     return _replaced.get()
-
-
-def client_ip(request) -> str:
-    """The client's address: the one function the audit trail and the login lockout (django-axes,
-    ``AXES_CLIENT_IP_CALLABLE``) both use.
-
-    With ``TRUSTED_PROXY_COUNT = 0`` (no proxy) only the peer, ``REMOTE_ADDR``, counts and
-    ``X-Forwarded-For`` is ignored: a client can write anything there. Behind N proxies, each
-    appending the address it received from, the N-th address from the right was written by our
-    first proxy; everything left of it came from the client and is ignored. A header shorter
-    than that, or not an address there, means the request did not come through the proxies:
-    then the peer counts again."""
-    from django.conf import settings
-
-    peer = request.META.get("REMOTE_ADDR", "")
-    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if count <= 0:
-        return peer
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if len(hops) < count:
-        return peer
-    try:
-        return str(ipaddress.ip_address(hops[-count]))
-    except ValueError:
-        return peer
 
 
 class AuditContextMiddleware:

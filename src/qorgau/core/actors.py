@@ -14,6 +14,10 @@ import getpass
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
+
+from .http import client_ip
+
 
 def _os_user() -> str:
     try:
@@ -35,6 +39,11 @@ class Actor:
     @classmethod
     def person(cls, user: Any, source: str = "") -> Actor:
         return cls(user=user, source=source or f"cli:{_os_user()}")
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Actor:
+        """The person behind a web request, from the client's address."""
+        return cls(user=request.user, source=client_ip(request))
 
     @classmethod
     def system(cls, name: str, source: str = "") -> Actor:

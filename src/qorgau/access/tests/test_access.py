@@ -102,7 +102,6 @@ def world(make_case, settings, tmp_path):
     from qorgau.oversight.models import ControlRecord
     from qorgau.reference.models import Body
     from qorgau.registry import services
-
     from tests.fixtures import local
 
     objects = {}
