@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "qorgau.campaigns",
     "qorgau.training",
     "qorgau.portal",
+    "qorgau.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

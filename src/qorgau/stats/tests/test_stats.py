@@ -416,7 +416,7 @@ def test_secondary_suppression_cases():
 
 
 def test_completeness_shows_latest_registration_unknown_share_and_waiting_reports():
-    from qorgau.registry import demo
+    from qorgau.demo import registry as demo
 
     demo.load_demo(now=__import__("tests.fixtures", fromlist=["local"]).local(2026, 6, 30, 12, 0))
     rows = {

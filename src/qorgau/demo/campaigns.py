@@ -7,10 +7,7 @@ import random
 
 from django.db import transaction
 
-from qorgau.reference.models import Region
-from qorgau.training.models import BodyKind, Headcount, Session, TrainingFormat, TrainingTopic
-
-from .models import (
+from qorgau.campaigns.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
@@ -20,6 +17,8 @@ from .models import (
     PlanKind,
     Topic,
 )
+from qorgau.reference.models import Region
+from qorgau.training.models import BodyKind, Headcount, Session, TrainingFormat, TrainingTopic
 
 K = OrganisationKind
 ORGS = [

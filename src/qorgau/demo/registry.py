@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau import registry as registry_app
+from qorgau.letters.services import seed_inquiry
+from qorgau.oversight.models import ControlKind, ControlRecord
 from qorgau.reference.models import Article, ArticlePart, Body, Region
-
-from . import lifecycle, services
-from .choices import (
+from qorgau.registry import lifecycle, services
+from qorgau.registry.choices import (
     AgeBand,
     CaseStatus,
     Channel,
@@ -30,10 +32,14 @@ from .choices import (
     SuspensionGround,
     TerminationGround,
 )
-from .errors import RegistryError
-from .models import Case, Report
+from qorgau.registry.errors import RegistryError
+from qorgau.registry.models import Case, Report
 
-FIGURES_PATH = Path(__file__).resolve().parent / "data" / "seed_figures.json"
+from . import campaigns as campaign_demo
+from . import portal as portal_demo
+
+# The letter's figures stay with the registry (the letters' tests read them too).
+FIGURES_PATH = Path(registry_app.__file__).resolve().parent / "data" / "seed_figures.json"
 SEED_2026_END = dt.date(2026, 2, 15)
 
 
@@ -61,12 +67,8 @@ def has_demo_data() -> bool:
 
 def remove_demo_data() -> None:
     """Delete everything marked as demonstration data."""
-    from qorgau.campaigns import demo as campaign_demo
-
     with transaction.atomic():
         campaign_demo.remove()
-        from qorgau.portal import demo as portal_demo
-
         portal_demo.remove()
         demo_cases = Case.objects.filter(is_demo=True)
         demo_cases.update(joined_to=None)
@@ -118,8 +120,6 @@ def load_seed(*, user=None) -> list[Case]:
             plan += list(zip([article] * len(days), codes, days, strict=True))
     created = []
     with transaction.atomic():
-        from qorgau.letters.services import seed_inquiry
-
         seed_inquiry()
         for article, code, day in sorted(plan, key=lambda p: (p[2], p[1], p[0])):
             created.append(
@@ -325,8 +325,6 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
 
 def _review(case: Case, now: dt.datetime, rng: random.Random) -> None:
     """A prosecutor's review of a termination, as most terminations get one."""
-    from qorgau.oversight.models import ControlKind, ControlRecord
-
     reviewed_at = min(now, case.status_at + dt.timedelta(days=rng.randint(1, 10)))
     ControlRecord.objects.create(
         kind=ControlKind.REVIEW,
@@ -430,11 +428,7 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
                     else "",
                 )
             other_reports += 1
-    from qorgau.campaigns import demo as campaign_demo
-
     campaign = campaign_demo.load(timezone.localtime(now).date())
-    from qorgau.portal import demo as portal_demo
-
     help_contacts = portal_demo.load()
     return {
         "help_contacts": help_contacts,

@@ -6,9 +6,8 @@ nearest real service), and the public page marks each entry as a demonstration e
 
 from django.db import transaction
 
+from qorgau.portal.models import ContactKind, HelpContact
 from qorgau.reference.models import Region
-
-from .models import ContactKind, HelpContact
 
 REGIONS = ["KZ-79", "KZ-71", "KZ-75", "KZ-61", "KZ-55"]
 ENTRIES = [

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from qorgau.registry import demo
+from qorgau.demo import registry as demo
 from qorgau.registry.models import Case, Report
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from qorgau.core.commands import QorgauCommand
-from qorgau.registry import demo
+from qorgau.demo import registry as demo
 from qorgau.registry.errors import RegistryError
 
 

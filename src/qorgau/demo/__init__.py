@@ -1,0 +1,1 @@
+"""Demonstration data: the top floor. It may import every app; nothing imports it."""
