@@ -68,6 +68,8 @@ def test_no_module_writes_csv_or_xlsx_outside_the_one_writer():
     readers = re.compile(r"load_workbook\(")
     found = []
     for path in SRC.rglob("*.py"):
+        if "tests" in path.relative_to(SRC).parts:
+            continue  # tests build workbooks to feed the importers; the rule is the product's
         relative = path.relative_to(SRC).as_posix()
         text = path.read_text(encoding="utf-8")
         if relative != "core/tabular.py" and writers.search(text):
