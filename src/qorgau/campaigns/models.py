@@ -1,16 +1,34 @@
 """The awareness campaign of the source letter (paragraphs 9–12): organisations, plans (the
 national media plan of 2026-01-30 and the akimats' plans) and their activities."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from qorgau.core.i18n import localized
 from qorgau.core.privacy import SensitiveCharField, SensitiveTextField
 from qorgau.reference.models import Region
+
+# The approval of the national media plan (the source letter, paragraph 9): the campaign's
+# start, the intervention date the statistics assume unless another is chosen, the example
+# plan of the workbook template and of the demonstration data.
+DEFAULT_CAMPAIGN_DATE = dt.date(2026, 1, 30)
+
+
+def _default_campaign_note() -> str:
+    return gettext("Default: the media plan of %(date)s.") % {
+        "date": DEFAULT_CAMPAIGN_DATE.isoformat()
+    }
+
+
+# The same date said in words, for a help text (translated when shown).
+DEFAULT_CAMPAIGN_NOTE = lazy(_default_campaign_note, str)()
 
 
 class OrganisationKind(models.TextChoices):
@@ -192,7 +210,7 @@ class Activity(models.Model):
         return self.status_on(timezone.localdate())
 
     def get_status_display(self) -> str:
-        return ActivityStatus(self.status).label
+        return str(ActivityStatus(self.status).label)
 
 
 class EvidenceStorage(FileSystemStorage):

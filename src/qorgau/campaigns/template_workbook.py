@@ -2,13 +2,14 @@
 
 from qorgau.core.tabular import XlsxBook
 
-from .services import ACTIVITY_COLUMNS, ORG_COLUMNS
+from .models import DEFAULT_CAMPAIGN_DATE
+from .workbook import ACTIVITY_COLUMNS, ORG_COLUMNS
 
 EXAMPLE_PLAN = [
     ("title_kk", "Ақпараттық-түсіндіру науқанының қосымша кешенді медиажоспары"),
     ("title_ru", "Дополнительный комплексный медиаплан информационно-разъяснительной кампании"),
     ("kind", "national"),
-    ("approved_on", "2026-01-30"),
+    ("approved_on", DEFAULT_CAMPAIGN_DATE.isoformat()),
     ("approved_by", "Мәдениет және ақпарат министрлігі"),
     ("lead", "Мәдениет және ақпарат министрлігі"),
     ("period_from", "2026-02-01"),
@@ -28,12 +29,12 @@ EXAMPLE_ACTIVITY = [
 def build() -> bytes:
     book = XlsxBook()
     plan = book.sheet("plan")
-    for row in EXAMPLE_PLAN:
-        plan.append(list(row))
+    for pair in EXAMPLE_PLAN:
+        plan.append(list(pair))
     orgs = book.sheet("organisations")
     orgs.append(ORG_COLUMNS)
-    for row in EXAMPLE_ORGS:
-        orgs.append(list(row))
+    for org in EXAMPLE_ORGS:
+        orgs.append(list(org))
     activities = book.sheet("activities")
     activities.append(ACTIVITY_COLUMNS)
     activities.append(EXAMPLE_ACTIVITY)

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
-from qorgau.audit.log import record
+from qorgau.core.actors import Actor
+from qorgau.core.errors import QorgauError
+from qorgau.core.forms import add_error
 from qorgau.core.importing import XLSX_MAX_BYTES, ImportRejected
 
 from . import services, template_workbook
@@ -17,15 +19,15 @@ from .forms import ActivityUpdateForm, EvidenceForm, UploadForm
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _plan_or_404(user, pk):
-    plan = services.plans_for(user).filter(pk=pk).first()
+def _plan_or_404(actor, pk):
+    plan = services.plans_for(actor).filter(pk=pk).first()
     if plan is None:
         raise Http404
     return plan
 
 
-def _activity_or_404(user, pk):
-    activity = services.activity_or_none(user, pk)
+def _activity_or_404(actor, pk):
+    activity = services.activity_or_none(actor, pk)
     if activity is None:
         raise Http404
     return activity
@@ -34,22 +36,23 @@ def _activity_or_404(user, pk):
 @policy.requires("campaigns.view")
 def progress_page(request):
     """Execution of every plan of the user's scope."""
-    activities = services.activities_for(request.user)
+    actor = Actor.of(request)
+    activities = services.activities_for(actor)
     return render(request, "campaigns/progress.html", {
-        "plans": services.plans_for(request.user), "progress": services.progress(activities),
-        "activities": activities, "can_edit": policy.can(request.user, "campaigns.edit"),
+        "plans": services.plans_for(actor), "progress": services.progress(activities),
+        "activities": activities, "can_edit": policy.can(actor, "campaigns.edit"),
     })  # fmt: skip
 
 
 @policy.requires("campaigns.view")
 def progress_export(request):
     """The progress report of the user's scope (``?plan=<id>``: of one plan) as XLSX."""
-    plan = None
+    actor, plan = Actor.of(request), None
     if request.GET.get("plan"):
         if not request.GET["plan"].isdecimal():
             raise Http404
-        plan = _plan_or_404(request.user, int(request.GET["plan"]))
-    data = services.export_progress(request.user, plan)
+        plan = _plan_or_404(actor, int(request.GET["plan"]))
+    data = services.export_progress(actor, plan)
     response = HttpResponse(data, content_type=XLSX)
     name = f"progress-plan-{plan.pk}.xlsx" if plan else "progress.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -58,8 +61,9 @@ def progress_export(request):
 
 @policy.requires("campaigns.view")
 def plan_detail(request, pk):
-    plan = _plan_or_404(request.user, pk)
-    activities = services.activities_for(request.user, plan)
+    actor = Actor.of(request)
+    plan = _plan_or_404(actor, pk)
+    activities = services.activities_for(actor, plan)
     return render(
         request,
         "campaigns/plan.html",
@@ -69,14 +73,15 @@ def plan_detail(request, pk):
 
 @policy.requires("campaigns.view")
 def plan_export(request, pk):
-    plan = _plan_or_404(request.user, pk)
-    response = HttpResponse(services.export_plan(request.user, plan), content_type=XLSX)
+    actor = Actor.of(request)
+    plan = _plan_or_404(actor, pk)
+    response = HttpResponse(services.export_plan(actor, plan), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.xlsx"'
     return response
 
 
 def _activity_page(request, activity, update_form=None, evidence_form=None, status=200):
-    editable = services.can_edit(request.user, activity)
+    editable = services.can_edit(Actor.of(request), activity)
     if editable:
         update_form = update_form or ActivityUpdateForm(
             initial=ActivityUpdateForm.initial_for(activity)
@@ -91,20 +96,21 @@ def _activity_page(request, activity, update_form=None, evidence_form=None, stat
 
 @policy.requires("campaigns.view")
 def activity_detail(request, pk):
-    return _activity_page(request, _activity_or_404(request.user, pk))
+    return _activity_page(request, _activity_or_404(Actor.of(request), pk))
 
 
 @policy.requires("campaigns.edit")
 @require_POST
 def activity_update(request, pk):
-    activity = _activity_or_404(request.user, pk)
-    policy.ensure(request.user, "campaigns.edit", activity.plan)  # 403 before any form work
+    actor = Actor.of(request)
+    activity = _activity_or_404(actor, pk)
+    policy.ensure(actor, "campaigns.edit", activity.plan)  # 403 before any form work
     form = ActivityUpdateForm(request.POST)
     if form.is_valid():
         try:
-            services.update_activity(request.user, activity, **form.cleaned_data)
-        except services.CampaignError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            services.update_activity(actor, activity, **form.cleaned_data)
+        except QorgauError as error:
+            add_error(form, error)
         else:
             messages.success(request, _("The activity was updated."))
             return redirect("campaigns:activity", pk=activity.pk)
@@ -114,14 +120,15 @@ def activity_update(request, pk):
 @policy.requires("campaigns.edit")
 @require_POST
 def evidence_add(request, pk):
-    activity = _activity_or_404(request.user, pk)
-    policy.ensure(request.user, "campaigns.edit", activity.plan)  # 403 before any form work
+    actor = Actor.of(request)
+    activity = _activity_or_404(actor, pk)
+    policy.ensure(actor, "campaigns.edit", activity.plan)  # 403 before any form work
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_evidence(request.user, activity, **form.cleaned_data)
-        except services.CampaignError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            services.add_evidence(actor, activity, **form.cleaned_data)
+        except QorgauError as error:
+            add_error(form, error)
         else:
             messages.success(request, _("The evidence was added."))
             return redirect("campaigns:activity", pk=activity.pk)
@@ -131,11 +138,12 @@ def evidence_add(request, pk):
 @policy.requires("campaigns.view")
 def evidence_file(request, pk):
     """An evidence file, to a user who may see its activity; always as a download."""
-    evidence = services.evidence_or_none(request.user, pk)
+    actor = Actor.of(request)
+    evidence = services.evidence_or_none(actor, pk)
     if evidence is None or not evidence.file:
         raise Http404
     try:
-        handle = evidence.file.open("rb")
+        handle = services.open_evidence(actor, evidence)  # written to the trail
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
@@ -147,9 +155,6 @@ def evidence_file(request, pk):
     # sandboxed (no script, no same origin) should it ever be opened in a tab.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    region = evidence.activity.plan.region
-    record("evidence.download", evidence, details={"activity": evidence.activity_id},
-           region_code=region.code if region else "")  # fmt: skip
     return response
 
 
@@ -161,7 +166,7 @@ def plan_import(request):
         try:
             # Never more than the limit read into memory: a larger file is refused as too large.
             data = form.cleaned_data["file"].read(XLSX_MAX_BYTES + 1)
-            plan = services.import_plan(data, user=request.user)
+            plan = services.import_plan(Actor.of(request), data)
         except ImportRejected as exc:
             errors = exc.errors
             messages.error(request, str(exc))

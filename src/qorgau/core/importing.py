@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from .errors import Invalid
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -39,14 +41,16 @@ def shorten(value: str) -> str:
     return value[: SHOWN_VALUE_CHARS - 1] + "…"
 
 
-class ImportRejected(Exception):
-    """The file was rejected; nothing was written. ``errors`` lists every problem found."""
+class ImportRejected(Invalid):
+    """The file was rejected; nothing was written. ``errors`` lists every problem found (the
+    file as a whole is the invalid input: ``field`` is None)."""
 
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__(
+            None,
             _("The file was rejected, nothing was imported. Errors: %(count)d.")
-            % {"count": len(errors)}
+            % {"count": len(errors)},
         )
 
     def report(self) -> str:

@@ -192,7 +192,7 @@ def safe_repr(obj) -> str:
     return text
 
 
-def redacted(value):
+def redacted(value: object) -> object:
     """What the audit trail keeps of one sensitive value: :data:`REDACTED`, or the empty value
     itself (that a note is absent tells nothing)."""
     return REDACTED if value not in (None, "") else value

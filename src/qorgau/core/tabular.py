@@ -98,7 +98,7 @@ class XlsxBook:
     """A workbook written row by row (openpyxl's write-only mode: memory does not grow with the
     rows); sheets in the order they are added; :meth:`save` gives the file's bytes once."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         from openpyxl import Workbook
 
         self._book = Workbook(write_only=True)

@@ -7,6 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
+from qorgau.core.actors import Actor
+from qorgau.core.errors import QorgauError
+from qorgau.core.forms import add_error
 
 from . import services
 from .forms import HeadcountForm, PeriodForm, SessionForm
@@ -22,12 +25,13 @@ def _period(request) -> tuple:
 
 @policy.requires("training.view")
 def training_page(request):
+    actor = Actor.of(request)
     period, date_from, date_to = _period(request)
-    rows = services.coverage(request.user, date_from, date_to)
+    rows = services.coverage(actor, date_from, date_to)
     return render(request, "training/page.html", {
-        "sessions": services.sessions_in(request.user, date_from, date_to)[:200], "rows": rows,
+        "sessions": services.sessions_in(actor, date_from, date_to)[:200], "rows": rows,
         "regions": services.by_region(rows), "period": period,
-        "query": request.GET.urlencode(), "can_edit": policy.can(request.user, "training.edit"),
+        "query": request.GET.urlencode(), "can_edit": policy.can(actor, "training.edit"),
     })  # fmt: skip
 
 
@@ -35,7 +39,7 @@ def training_page(request):
 def coverage_export(request):
     _form, date_from, date_to = _period(request)
     response = HttpResponse(
-        services.export_coverage(request.user, date_from, date_to), content_type=XLSX
+        services.export_coverage(Actor.of(request), date_from, date_to), content_type=XLSX
     )
     response["Content-Disposition"] = 'attachment; filename="training-coverage.xlsx"'
     return response
@@ -46,9 +50,9 @@ def _form_page(request, form_class, action, success, template):
     if request.method == "POST":
         if form.is_valid():
             try:
-                action(request.user, **form.cleaned_data)
-            except services.TrainingError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+                action(Actor.of(request), **form.cleaned_data)
+            except QorgauError as error:
+                add_error(form, error)
             else:
                 messages.success(request, success)
                 return redirect("training:page")

@@ -15,6 +15,8 @@ from django.utils import translation
 
 from qorgau.audit.models import AuditEntry
 from qorgau.core import privacy
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Invalid
 from qorgau.oversight import services as oversight
 from qorgau.oversight.models import ControlRecord
 from qorgau.reference.models import ArticlePart, Body
@@ -260,15 +262,18 @@ def test_campaign_evidence_note_file_name_and_cancel_reason_refuse_identifying_t
         plan=plan, title_kk="Іс-шара", title_ru="Мероприятие", kind="video", responsible=org,
         due_on=dt.date(2026, 3, 1),
     )  # fmt: skip
-    with pytest.raises(campaigns.CampaignError) as refused:
-        campaigns.add_evidence(None, activity, url="https://example.kz/a", note=IDENTIFYING[2])
+    system = Actor.system("test")
+    with pytest.raises(Invalid) as refused:
+        campaigns.add_evidence(system, activity, url="https://example.kz/a", note=IDENTIFYING[2])
     assert refused.value.field == "note"
     pdf = SimpleUploadedFile(f"заявление {IIN}.pdf", b"%PDF-1.4\n%\xe2\xe3\n", "application/pdf")
-    with pytest.raises(campaigns.CampaignError) as refused:
-        campaigns.add_evidence(None, activity, file=pdf)
+    with pytest.raises(Invalid) as refused:
+        campaigns.add_evidence(system, activity, file=pdf)
     assert refused.value.field == "file"
-    with pytest.raises(campaigns.CampaignError) as refused:
-        campaigns.update_activity(None, activity, status="cancelled", cancel_reason=IDENTIFYING[3])
+    with pytest.raises(Invalid) as refused:
+        campaigns.update_activity(
+            system, activity, status="cancelled", cancel_reason=IDENTIFYING[3]
+        )
     assert refused.value.field == "cancel_reason"
     assert not Evidence.objects.exists()
     assert Activity.objects.get().stored_status != "cancelled"
@@ -322,14 +327,13 @@ NAMED_FILE = "Aigerim Seitkali statement.pdf"
 
 @pytest.fixture
 def named_evidence(settings, tmp_path):
-    from qorgau.access import policy
     from qorgau.campaigns import services as campaigns
-    from qorgau.campaigns.tests.test_campaigns import PDF, row, workbook
+    from qorgau.campaigns.tests.test_campaigns import PDF, SYSTEM, row, workbook
 
     settings.VAR_DIR = tmp_path
-    activity = campaigns.import_plan(workbook([row("N")])).activities.get()
+    activity = campaigns.import_plan(SYSTEM, workbook([row("N")])).activities.get()
     upload = SimpleUploadedFile(NAMED_FILE, PDF, content_type="application/pdf")
-    return campaigns.add_evidence(policy.OPERATOR, activity, file=upload)
+    return campaigns.add_evidence(SYSTEM, activity, file=upload)
 
 
 def test_downloading_evidence_leaves_its_file_name_out_of_the_trail(client, login, named_evidence):

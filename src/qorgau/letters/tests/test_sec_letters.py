@@ -218,12 +218,13 @@ def test_saving_blocks_waits_for_a_concurrent_save_and_keeps_both_edits(make_cas
 def test_training_coverage_export_asks_the_policy_and_is_audited(db):
     import datetime as dt
 
+    from qorgau.core.actors import Actor
     from qorgau.training import services as training
 
     with pytest.raises(policy.NotAllowed):
-        training.export_coverage(make_user("registrar_79", "registrar", "KZ-79"))
+        training.export_coverage(Actor.person(make_user("registrar_79", "registrar", "KZ-79")))
     assert not AuditEntry.objects.filter(action="training.export").exists()
-    officer = make_user("training_79", "training", "KZ-79")
+    officer = Actor.person(make_user("training_79", "training", "KZ-79"))
     assert training.export_coverage(officer, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     entry = AuditEntry.objects.get(action="training.export")
     assert (entry.username, entry.region_code) == ("training_79", "KZ-79")

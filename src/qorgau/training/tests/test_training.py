@@ -8,11 +8,11 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from qorgau.access import policy
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Invalid, NotAllowed
 from qorgau.reference.models import Region
 from qorgau.training import services
 from qorgau.training.models import Headcount, Session
-
 from tests.fixtures import make_user
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def data():
 
 
 def test_coverage_counts_only_bodies_with_a_headcount_against_the_latest_one(data):
-    rows = services.coverage(policy.OPERATOR, date_to=END)
+    rows = services.coverage(Actor.system("test"), date_to=END)
     by_body = {(r["region"].code, r["body"]): r for r in rows}
     # Worked out by hand from the fixture: Shymkent police 30+50+40 = 120 trained of 800 staff
     # (the 2026-04-01 figure); the prosecutors' 25 have no headcount; Astana 60 of 400.
@@ -66,7 +66,7 @@ def test_coverage_counts_only_bodies_with_a_headcount_against_the_latest_one(dat
     assert regions["KZ-71"]["coverage"] == 0.15 and regions["KZ-71"]["complete"]
     # Later, the September headcount applies and the August session counts.
     later = {t["region"].code: t for t in services.by_region(
-        services.coverage(policy.OPERATOR, date_to=dt.date(2026, 12, 31))
+        services.coverage(Actor.system("test"), date_to=dt.date(2026, 12, 31))
     )}  # fmt: skip
     assert (later["KZ-79"]["trained"], later["KZ-79"]["headcount"]) == (219, 5000)
 
@@ -170,8 +170,15 @@ def test_session_form_keeps_input_and_refuses_another_region(client, login):
     page = response.content.decode()
     assert response.status_code == 400 and "Line 1" in page and "investigator: twelve" in page
     assert not Session.objects.exists()
-    with pytest.raises(services.TrainingError):
+    with pytest.raises(NotAllowed):
         services.record_headcount(
-            make_user("analyst_kz", "analyst"), body="police", region=astana,
+            Actor.person(make_user("analyst_kz", "analyst")), body="police", region=astana,
             as_of=dt.date(2026, 1, 1), headcount=5, source="x",
         )  # fmt: skip
+    with pytest.raises(Invalid) as refused:  # their own right, another region
+        services.record_headcount(
+            Actor.person(make_user("training_79b", "training", "KZ-79")), body="police",
+            region=astana, as_of=dt.date(2026, 1, 1), headcount=5, source="x",
+        )  # fmt: skip
+    assert refused.value.field == "region"
+    assert not Headcount.objects.exists()

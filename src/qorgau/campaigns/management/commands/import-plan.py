@@ -22,8 +22,8 @@ class Command(QorgauCommand):
             raise CommandError(_("No such file: %(path)s") % {"path": path})
         try:
             with path.open("rb") as file:  # a larger file is refused as too large
-                plan = services.import_plan(file.read(XLSX_MAX_BYTES + 1))
-        except ImportRejected as exc:
+                plan = services.import_plan(self.actor, file.read(XLSX_MAX_BYTES + 1))
+        except ImportRejected as exc:  # every error of the file, one a line
             raise CommandError(exc.report()) from None
         self.stdout.write(
             _("The plan was imported: %(n)d activities.") % {"n": plan.activities.count()}
