@@ -8,6 +8,7 @@ import random
 from django.db import transaction
 
 from qorgau.campaigns.models import (
+    DEFAULT_CAMPAIGN_DATE,
     Activity,
     ActivityKind,
     ActivityStatus,
@@ -86,7 +87,7 @@ def load(today: dt.date, rng: random.Random | None = None) -> dict[str, int]:
     regions = {r.code: r for r in Region.objects.all()}
     orgs = [
         Organisation.objects.create(
-            name_kk=kk, name_ru=ru, kind=kind, region=regions.get(code), is_demo=True
+            name_kk=kk, name_ru=ru, kind=kind, region=regions.get(code or ""), is_demo=True
         )
         for kk, ru, kind, code in ORGS
     ]
@@ -94,7 +95,7 @@ def load(today: dt.date, rng: random.Random | None = None) -> dict[str, int]:
     national = Plan.objects.create(
         title_kk="Ақпараттық-түсіндіру науқанының қосымша кешенді медиажоспары",
         title_ru="Дополнительный комплексный медиаплан информационно-разъяснительной кампании",
-        kind=PlanKind.NATIONAL, approved_on=dt.date(2026, 1, 30), approved_by=ministry, lead=ministry,
+        kind=PlanKind.NATIONAL, approved_on=DEFAULT_CAMPAIGN_DATE, approved_by=ministry, lead=ministry,
         period_from=dt.date(2026, 2, 1), period_to=dt.date(2026, 12, 31), is_demo=True,
     )  # fmt: skip
     plans = [national]
@@ -152,7 +153,7 @@ def load(today: dt.date, rng: random.Random | None = None) -> dict[str, int]:
                 )
                 activity.co_executors.set(rng.sample(orgs, k=rng.randint(0, 2)))
             else:
-                activity.regions.set([plan.region])
+                activity.regions.set([plan.region] if plan.region else [])
             count += 1
     sessions = 0
     for region in regions.values():
