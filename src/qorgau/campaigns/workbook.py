@@ -403,7 +403,7 @@ class ActivityRow(RowForm):
 
 
 @dataclass
-class PlanWorkbook:
+class CheckedPlan:
     """A workbook read and checked, ready to be written: the plan, its activities, and the
     organisations its ``organisations`` sheet adds (not yet saved)."""
 
@@ -473,7 +473,7 @@ def _read_activities(
     return forms_, errors
 
 
-def read(data: bytes, *, is_demo: bool = False) -> PlanWorkbook:
+def read(data: bytes, *, is_demo: bool = False) -> CheckedPlan:
     """Read and check a plan workbook. Raises ``ImportRejected`` with every error of the file
     (sheet:column in each error's column), sorted by sheet and row."""
     book = read_xlsx(data, SHEETS)  # within the documented limits, or ImportRejected
@@ -492,7 +492,7 @@ def read(data: bytes, *, is_demo: bool = False) -> PlanWorkbook:
     errors += more
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.column.split(":")[0], e.row)))
-    return PlanWorkbook(plan, activities, names.new_orgs)
+    return CheckedPlan(plan, activities, names.new_orgs)
 
 
 # --- Writing ------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from qorgau.campaigns.models import (
     PlanKind,
     Topic,
 )
-from qorgau.reference.models import Region
-from qorgau.training.models import BodyKind, Headcount, Session, TrainingFormat, TrainingTopic
+from qorgau.reference.models import BodyKind, Region
+from qorgau.training.models import Headcount, Session, TrainingFormat, TrainingTopic
 
 K = OrganisationKind
 ORGS = [

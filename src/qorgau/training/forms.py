@@ -9,9 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 from qorgau.access import policy
 from qorgau.core.limits import COUNT_MAX
-from qorgau.reference.models import Region
+from qorgau.reference.models import BodyKind, Region
 
-from .models import BodyKind, TrainingFormat, TrainingTopic
+from .models import TrainingFormat, TrainingTopic
 
 
 class DateInput(forms.DateInput):

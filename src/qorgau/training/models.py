@@ -5,14 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qorgau.reference.models import Region
-
-
-class BodyKind(models.TextChoices):
-    POLICE = "police", _("police")
-    PROSECUTOR = "prosecutor", _("prosecutor's office")
-    INVESTIGATIVE_COMMITTEE = "investigative_committee", _("investigative committee")
-    OTHER = "other", _("other")
+# The kinds of body are the reference data's (one list for the registry and for training).
+from qorgau.reference.models import BodyKind, Region
 
 
 class TrainingTopic(models.TextChoices):

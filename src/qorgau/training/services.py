@@ -24,10 +24,10 @@ from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.core.limits import COUNT_MAX
 from qorgau.core.tabular import XlsxBook
-from qorgau.reference.models import Region
+from qorgau.reference.models import BodyKind, Region
 
 from . import actions
-from .models import BodyKind, Headcount, Session, TrainingFormat, TrainingTopic
+from .models import Headcount, Session, TrainingFormat, TrainingTopic
 
 Key = tuple[int, str]  # (region id, body)
 
