@@ -115,7 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "qorgau.portal.context.portal",
-                "qorgau.core.navigation.menu",
+                "qorgau.access.navigation.menu",
             ],
         },
     },

@@ -22,7 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("qorgau.registry.urls")),
     path("oversight/", include("qorgau.oversight.urls")),
-    path("audit/", include("qorgau.audit.urls")),
+    path("audit/", include("qorgau.access.trail_urls")),
     path("stats/", include("qorgau.stats.urls")),
     path("letters/", include("qorgau.letters.urls")),
     path("campaigns/", include("qorgau.campaigns.urls")),

@@ -1,6 +1,11 @@
 from django.contrib import admin
 
+from . import enrolment_admin
 from .models import Profile
+
+# Enrolment codes and the users' action that issues them. The users' admin is registered by
+# django.contrib.auth, whose admin module the admin site found before this one.
+enrolment_admin.register()
 
 
 @admin.register(Profile)

@@ -8,12 +8,6 @@ class AccessConfig(AppConfig):
     name = "qorgau.access"
     verbose_name = _("Access")
 
-    def ready(self):
-        from . import checks, enrolment_admin  # noqa: F401 - checks registers the deploy checks
-
-        # The admin site has discovered every admin module by now (its app comes first).
-        enrolment_admin.register()
-
 
 class QorgauAdminConfig(admin_apps.AdminConfig):
     """The Django admin, open only to administrators (see access.policy)."""

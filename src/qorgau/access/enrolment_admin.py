@@ -1,9 +1,9 @@
 """Enrolment codes in the admin (``access.enrolment``): the users' action that issues them, and
-a read-only list of the codes issued (never the codes themselves). Loaded by
-``AccessConfig.ready``, after the admin has found every ``admin`` module: the action joins
-whichever admin the user model has."""
+a read-only list of the codes issued (never the codes themselves). Registered by
+``access/admin.py``: the action joins whichever admin the user model has."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -53,8 +53,6 @@ def issue_enrolment_codes(modeladmin, request, queryset):
 def register(site=None) -> None:
     """List the codes in the admin ``site`` (the default one) and offer the action on its users'
     list."""
-    from django.contrib.auth import get_user_model
-
     site = site or admin.site
     if not site.is_registered(EnrolmentCode):
         site.register(EnrolmentCode, EnrolmentCodeAdmin)

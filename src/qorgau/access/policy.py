@@ -2,28 +2,46 @@
 
 Every page, export, command run for a user and (later) API endpoint asks this module:
 
-- :func:`can` — may this user perform this action (on this record)?
-- :func:`cases_for` / :func:`reports_for` — the records this user may see, as a queryset;
-- :func:`get_case_or_404` — one record, or 404 when it is outside the user's scope, so that a
-  user cannot learn that a record of another region exists;
-- :func:`requires` — the view decorator; the URL × role test reads the rule it attaches.
+- :func:`can` — may this actor (a person or the system) perform this action (on this record)?
+- :func:`scoped` — the records of a queryset this actor may see, as a queryset;
+- :func:`get_or_404` — one record, or 404 when it is outside the actor's scope, so that a
+  user cannot learn that a record of another region exists (the registry's
+  ``get_case_or_404``/``get_report_or_404`` hand it their querysets);
+- :func:`requires` — the view decorator; the URL × role test and the menu read the rule it
+  attaches.
 
-A user's role and scope come from their :class:`~qorgau.access.models.Profile`; a superuser
-without one is a national administrator; anyone else without one may do nothing.
+Each function takes an :class:`~qorgau.core.actors.Actor` or a user. A person's role and scope
+come from their :class:`~qorgau.access.models.Profile`; a superuser without one is a national
+administrator; anyone else without one may do nothing. A system actor (``Actor.system(…)``:
+a command run without ``--as-user``, a loader) has a national administrator's scope, because
+shell access to the server already gives every right.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from qorgau.audit import log
 from qorgau.core.actors import Actor
+from qorgau.core.errors import NotAllowed
+from qorgau.reference.models import Body, Region
 
+from . import actions
 from .models import Role
+
+__all__ = ["NotAllowed"]  # the refusal services raise: core.errors.NotAllowed (a 403)
+
+M = TypeVar("M", bound=Model)
+View = Callable[..., HttpResponse]
+# An actor, or a user (a page's ``request.user``); None is the system (being phased out).
+Who = Actor | Any
 
 R = Role
 CASE_WORK = {R.REGISTRAR, R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR}
@@ -85,8 +103,8 @@ NOBODY = Scope(None, None)
 
 
 class _Operator:
-    """The operator of a command run without ``--as-user``: shell access to the server already
-    gives every right, so the policy does not pretend otherwise (the audit names the OS user)."""
+    """The operator of a command run without ``--as-user`` (being replaced by the named system
+    actor, ``Actor.system(<command>)``, which has the same scope)."""
 
     is_authenticated = True
     is_active = True
@@ -97,18 +115,22 @@ class _Operator:
 
 
 OPERATOR = _Operator()
+SYSTEM_SCOPE = Scope(R.ADMINISTRATOR, None)
 
 
-def scope_of(user) -> Scope:
-    """The role and region of ``user`` (cached on the user object for the request)."""
-    if isinstance(user, Actor):
-        user = OPERATOR if user.is_system else user.user
+def scope_of(who: Who) -> Scope:
+    """The role and region of an actor or a user (cached on the user object)."""
+    user = who
+    if isinstance(who, Actor):
+        if who.is_system:
+            return SYSTEM_SCOPE
+        user = who.user
     if user is OPERATOR:
-        return OPERATOR._qorgau_scope
+        return SYSTEM_SCOPE
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOBODY
     cached = getattr(user, "_qorgau_scope", None)
-    if cached is not None:
+    if isinstance(cached, Scope):
         return cached
     profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
     if profile is not None:
@@ -121,20 +143,28 @@ def scope_of(user) -> Scope:
     return scope
 
 
-def _region_id(obj) -> int | None:
-    if obj._meta.label_lower == "reference.region":
-        return obj.pk
-    return getattr(obj, "region_id", None)
+def region_of(who: Who) -> int | None:
+    """The one region of a regional scope; None for a national scope or none at all. (The
+    trail files a person's entries about no record under it: ``audit.log``.)"""
+    scope = scope_of(who)
+    return scope.region_id if scope.role is not None else None
 
 
-def in_scope(user, obj) -> bool:
+def _region_id(obj: Any) -> int | None:
+    if isinstance(obj, Region):
+        return int(obj.pk)
+    region_id = getattr(obj, "region_id", None)
+    return region_id if isinstance(region_id, int) else None
+
+
+def in_scope(user: Who, obj: Any) -> bool:
     """Is ``obj`` (anything with a region) within the user's region?"""
     scope = scope_of(user)
     return scope.role is not None and (scope.national or _region_id(obj) == scope.region_id)
 
 
-def can(user, action: str, obj=None) -> bool:
-    """May ``user`` perform ``action`` (on ``obj``, when given)?"""
+def can(user: Who, action: str, obj: Any = None) -> bool:
+    """May ``user`` (an actor or a user) perform ``action`` (on ``obj``, when given)?"""
     if action not in PERMISSIONS:
         raise KeyError(f"unknown action {action!r}: add it to access.policy.PERMISSIONS")
     scope = scope_of(user)
@@ -145,11 +175,13 @@ def can(user, action: str, obj=None) -> bool:
     return obj is None or in_scope(user, obj)
 
 
-def needs_otp(user) -> bool:
+def needs_otp(user: Who) -> bool:
     return scope_of(user).role in OTP_ROLES
 
 
-def scoped(user, action: str, queryset: QuerySet, region_field: str = "region") -> QuerySet:
+def scoped(
+    user: Who, action: str, queryset: QuerySet[M], region_field: str = "region"
+) -> QuerySet[M]:
     """``queryset`` narrowed to what ``user`` may see for ``action`` (empty if nothing)."""
     scope = scope_of(user)
     if scope.role not in PERMISSIONS[action]:
@@ -159,7 +191,7 @@ def scoped(user, action: str, queryset: QuerySet, region_field: str = "region") 
     return queryset.filter(**{f"{region_field}_id": scope.region_id})
 
 
-def national_aggregate(user, queryset: QuerySet) -> QuerySet:
+def national_aggregate(user: Who, queryset: QuerySet[M]) -> QuerySet[M]:
     """``queryset`` over the whole country, for national aggregate rates only (the funnel
     plot's reference rate): every user who may see statistics may know them, because the
     national figures are published anyway (the public statistics page). Empty for anyone
@@ -170,8 +202,8 @@ def national_aggregate(user, queryset: QuerySet) -> QuerySet:
 
 
 def scoped_or_national(
-    user, action: str, queryset: QuerySet, region_field: str = "region"
-) -> QuerySet:
+    user: Who, action: str, queryset: QuerySet[M], region_field: str = "region"
+) -> QuerySet[M]:
     """Like :func:`scoped`, but records without a region (national ones, e.g. the national
     media plan) are visible to every scope."""
     scope = scope_of(user)
@@ -185,25 +217,21 @@ def scoped_or_national(
 
 
 def scoped_by_code(
-    user, action: str, queryset: QuerySet, code_field: str = "region_code"
-) -> QuerySet:
+    user: Who, action: str, queryset: QuerySet[M], code_field: str = "region_code"
+) -> QuerySet[M]:
     """Like :func:`scoped`, for records that name their region by ISO code (the audit trail)."""
     scope = scope_of(user)
     if scope.role not in PERMISSIONS[action]:
         return queryset.none()
     if scope.national:
         return queryset
-    from qorgau.reference.models import Region
-
     return queryset.filter(**{code_field: Region.objects.get(pk=scope.region_id).code})
 
 
-def regions_for(user, action: str) -> QuerySet:
+def regions_for(user: Who, action: str) -> QuerySet[Region]:
     """The regions ``user`` may act on or see for ``action``: all twenty for a national scope,
     their own for a regional one, none without the right. Forms (region choices), statistics
     and imports ask this instead of restating the scope rule."""
-    from qorgau.reference.models import Region
-
     if not can(user, action):
         return Region.objects.none()
     scope = scope_of(user)
@@ -212,12 +240,10 @@ def regions_for(user, action: str) -> QuerySet:
     return Region.objects.filter(pk=scope.region_id)
 
 
-def bodies_for(user, action: str) -> QuerySet:
+def bodies_for(user: Who, action: str) -> QuerySet[Body]:
     """The bodies (police departments, investigative committees…) ``user`` may pick for
     ``action``: those of :func:`regions_for`, and the national bodies (no region) for a national
     scope only; none without the right. Forms ask this instead of restating the rule."""
-    from qorgau.reference.models import Body
-
     if not can(user, action):
         return Body.objects.none()
     regions = regions_for(user, action)
@@ -226,65 +252,38 @@ def bodies_for(user, action: str) -> QuerySet:
     return Body.objects.filter(region__in=regions)
 
 
-class NotAllowed(PermissionDenied):
-    """A service was asked to act for a user the policy does not allow (a view answers 403)."""
-
-
-def ensure(user, action: str, obj=None) -> None:
-    """Raise :class:`NotAllowed` unless ``user`` may ``action`` (on ``obj``). For services,
-    which take the acting user: ``None`` is the system itself (migrations, seed and demo
-    loaders, commands run without ``--as-user``) and is not checked."""
+def ensure(user: Who, action: str, obj: Any = None) -> None:
+    """Raise :class:`NotAllowed` unless ``user`` (an actor or a user) may ``action`` (on
+    ``obj``). A system actor may do everything an administrator may. (``None`` still means the
+    system while its last callers are converted; name it ``Actor.system(…)``.)"""
     if user is not None and not can(user, action, obj):
         raise NotAllowed(_("You are not allowed to do this."))
 
 
-def cases_for(user, action: str = "case.view") -> QuerySet:
-    from qorgau.registry.models import Case
-
-    return scoped(user, action, Case.objects.all())
-
-
-def reports_for(user, action: str = "report.view") -> QuerySet:
-    from qorgau.registry.models import Report
-
-    return scoped(user, action, Report.objects.all())
-
-
-def get_case_or_404(user, number: str, action: str = "case.view", queryset: QuerySet | None = None):
-    """The case with ``number`` if ``user`` may ``action`` it; else 404, never a hint."""
-    from qorgau.registry.models import Case
-
-    base = scoped(user, action, queryset if queryset is not None else Case.objects.all())
-    case = base.filter(number=number).first()
-    if case is None:
+def get_or_404(user: Who, action: str, queryset: QuerySet[M], **lookup: Any) -> M:
+    """The record of ``queryset`` matching ``lookup`` if ``user`` may ``action`` it; else 404,
+    never a hint that it exists elsewhere."""
+    found = scoped(user, action, queryset).filter(**lookup).first()
+    if found is None:
         raise Http404
-    return case
-
-
-def get_report_or_404(user, pk: int, action: str = "report.view", queryset: QuerySet | None = None):
-    from qorgau.registry.models import Report
-
-    base = scoped(user, action, queryset if queryset is not None else Report.objects.all())
-    report = base.filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    return report
+    return found
 
 
 # Longest path and query kept in a denial's entry (an address typed by hand can be long).
 _DENIAL_PATH_CHARS = 500
 
 
-def refused(request, action: str, status: int, ref: dict | None = None) -> None:
+def refused(
+    request: HttpRequest, action: str, status: int, ref: dict[str, Any] | None = None
+) -> None:
     """Leave a trace of a refused request: one ``access.denied`` entry with the path, the action
     asked, the answer (403: no right; 404: no such record in the user's scope) and the record
     reference the request named (the URL's parameters), never the record's data. Whether the
     record exists elsewhere is not written either: the region's prosecutor, who reads the
     entries of their officials, must learn no more than the page said."""
-    from qorgau.audit.log import record
-
-    record(
-        "access.denied",
+    log.write(
+        Actor.of(request),
+        actions.ACCESS_DENIED,
         details={
             "status": status,
             "asked": action,
@@ -292,11 +291,10 @@ def refused(request, action: str, status: int, ref: dict | None = None) -> None:
             "path": request.get_full_path()[:_DENIAL_PATH_CHARS],
             "ref": {key: str(value) for key, value in (ref or {}).items()},
         },
-        user=request.user,
     )
 
 
-def requires(action: str):
+def requires(action: str) -> Callable[[View], View]:
     """View decorator: log in, then hold ``action`` (else 403). Object scope is checked by
     the ``get_*_or_404`` helpers and ``scoped`` querysets inside the view. Every refusal —
     the missing right here, a :class:`NotAllowed` from a service, a 404 for a record outside
@@ -305,9 +303,9 @@ def requires(action: str):
     if action not in PERMISSIONS:
         raise KeyError(action)
 
-    def decorate(view):
+    def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 if not can(request.user, action):
                     raise PermissionDenied
@@ -320,13 +318,13 @@ def requires(action: str):
                 raise
 
         guarded = login_required(wrapper)
-        guarded.qorgau_action = action
+        guarded.qorgau_action = action  # type: ignore[attr-defined]
         return guarded
 
     return decorate
 
 
-def public(view):
+def public(view: View) -> View:
     """Mark a view as open to everyone (login page, language switch, public pages)."""
-    view.qorgau_action = "public"
+    view.qorgau_action = "public"  # type: ignore[attr-defined]
     return view

@@ -11,6 +11,7 @@ shows reads as words in the user's language. Codes are dotted: ``<object>.<what 
 """
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 _LABELS: dict[str, str | Promise] = {}
 
@@ -36,3 +37,12 @@ def label(code: str) -> str:
 
 def declared() -> dict[str, str | Promise]:
     return dict(_LABELS)
+
+
+# The trail's own actions: reading it (the trail page, its export, an entry in the admin),
+# checking its chain, and handing it to the restricted database roles.
+AUDIT_VIEW = action("audit.view", _("Audit entry opened"))
+AUDIT_SEARCH = action("audit.search", _("Audit trail searched"))
+AUDIT_EXPORT = action("audit.export", _("Audit trail exported"))
+AUDIT_VERIFY = action("audit.verify", _("Audit chain verified"))
+DATABASE_ROLES = action("database.roles", _("Database roles set up"))

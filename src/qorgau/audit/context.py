@@ -2,36 +2,12 @@
 command base, read by the audit log."""
 
 import contextvars
-import getpass
 from contextlib import contextmanager
 
-from qorgau.core.actors import Actor
+from qorgau.core.actors import Actor, acting, current
 from qorgau.core.http import client_ip
 
-_current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
-    "qorgau_actor", default=None
-)
-
-
-def current() -> Actor:
-    actor = _current.get()
-    if actor is None:
-        try:
-            name = getpass.getuser()
-        except (KeyError, OSError):
-            name = "unknown"
-        return Actor(None, f"cli:{name}")
-    return actor
-
-
-@contextmanager
-def acting(user, source: str, name: str = ""):
-    """Run a block as ``user`` (None: the system, called ``name``) acting from ``source``."""
-    token = _current.set(Actor(user, source, name))
-    try:
-        yield
-    finally:
-        _current.reset(token)
+__all__ = ["AuditContextMiddleware", "current", "entries_replaced", "replaced"]
 
 
 # Set while a bulk action (a case import) runs: record() writes nothing, and the action writes
@@ -66,5 +42,5 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with acting(getattr(request, "user", None), client_ip(request)):
+        with acting(Actor(getattr(request, "user", None), client_ip(request))):
             return self.get_response(request)

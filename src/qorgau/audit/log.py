@@ -3,11 +3,14 @@
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.db import models, transaction
 
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
+from qorgau.reference.models import Region
 
 from . import actions, chain, context
 from .models import AuditEntry
@@ -48,24 +51,23 @@ def scrubbed(value):
 
 
 def _region_code(obj) -> str:
-    """The ISO code of the region the record belongs to, for scoping the trail."""
+    """The ISO code of the region the record belongs to, for scoping the trail: its own region,
+    else its case's (a party, a history row)."""
     if obj._meta.label_lower == "reference.region":
         return obj.code
     region_id = getattr(obj, "region_id", None)
     if region_id is None and getattr(obj, "case_id", None):
-        from qorgau.registry.models import Case
-
-        region_id = Case.objects.filter(pk=obj.case_id).values_list("region_id", flat=True).first()
-    return _code_of(region_id)
+        cases = obj._meta.get_field("case").related_model._default_manager
+        region_id = cases.filter(pk=obj.case_id).values_list("region_id", flat=True).first()
+    return region_code_of(region_id)
 
 
 # Region ids to ISO codes: twenty rows that do not change while the system runs.
 _REGION_CODES: dict[int, str] = {}
 
 
-def _code_of(region_id: int | None) -> str:
-    from qorgau.reference.models import Region
-
+def region_code_of(region_id: int | None) -> str:
+    """The ISO code of the region ``region_id`` ("" for None), from a cached table."""
     if region_id is None:
         return ""
     if region_id not in _REGION_CODES:
@@ -73,21 +75,36 @@ def _code_of(region_id: int | None) -> str:
     return _REGION_CODES.get(region_id, "")
 
 
+def _no_region(user: Any) -> int | None:
+    return None
+
+
+# The one region of a person's scope (None: national, or none at all). Who sees which region is
+# the access policy's rule, and the policy stands on the floor above the trail: it hands its
+# answer over at start-up (``access/receivers.py`` calls :func:`file_people_under`), so the
+# trail asks without importing it.
+_region_of_person: Callable[[Any], int | None] = _no_region
+
+
+def file_people_under(region_of: Callable[[Any], int | None]) -> None:
+    """Let ``region_of(user)`` tell the region a person's entries about no record go under."""
+    global _region_of_person  # set once, at start-up
+    _region_of_person = region_of
+
+
 def _context_region_code(user, details) -> str:
     """The region an entry about no single record (a search, an export, a statistics page)
     belongs to, so that the region's prosecutor sees it: the acting user's region when their
     scope is one region (they cannot see any other), else the region the search was narrowed
     to (``details["filters"]["region"]``), else none (a national entry)."""
-    from qorgau.access import policy
-
-    scope = policy.scope_of(user) if user is not None else policy.NOBODY
-    if scope.role is not None and not scope.national:
-        return _code_of(scope.region_id)
+    own = _region_of_person(user) if user is not None else None
+    if own is not None:
+        return region_code_of(own)
     filters = details.get("filters") if isinstance(details, dict) else None
     region = filters.get("region") if isinstance(filters, dict) else None
     if isinstance(region, str) and region:
         if not _REGION_CODES:
-            _code_of(0)  # load the table
+            region_code_of(0)  # load the table
         if region in _REGION_CODES.values():
             return region
     return ""

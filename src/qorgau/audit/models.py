@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from . import actions
+
 
 class AuditEntry(models.Model):
     """Who did what to which record, when, from where, with the fields before and after."""
@@ -65,3 +67,8 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries cannot be deleted")
+
+    @property
+    def action_label(self) -> str:
+        """What the action means, in the active language (``audit.actions``)."""
+        return actions.label(self.action)

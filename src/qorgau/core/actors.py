@@ -10,7 +10,10 @@ the server already gives every right.
 
 from __future__ import annotations
 
+import contextvars
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,3 +75,27 @@ def as_actor(who: Actor | Any | None, source: str = "") -> Actor:
     if who is None:
         raise TypeError("the system acts as a named Actor.system(...), not as None")
     return Actor.person(who, source)
+
+
+# Who is acting now: set per request by the audit middleware and per command by
+# ``core.commands.QorgauCommand``; read where no actor is passed down (signal receivers).
+_current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
+    "qorgau_actor", default=None
+)
+
+
+def current() -> Actor:
+    """The actor of the running request or command; outside both, an unnamed system actor
+    from the command line."""
+    actor = _current.get()
+    return actor if actor is not None else Actor(None, f"cli:{_os_user()}")
+
+
+@contextmanager
+def acting(actor: Actor) -> Iterator[Actor]:
+    """Run a block as ``actor``."""
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)

@@ -3,12 +3,16 @@ for commands that run for a user, and one way to print rows as JSON, CSV or a ta
 
 import io
 import json
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from qorgau.core import actors
+from qorgau.core.actors import Actor
 from qorgau.core.errors import QorgauError
 from qorgau.core.tabular import DictCsvWriter
 
@@ -16,14 +20,17 @@ from qorgau.core.tabular import DictCsvWriter
 class QorgauCommand(BaseCommand):
     """Runs ``handle`` with the interface language given by ``--lang`` (default: Kazakh).
 
-    A command that shows or exports case data sets ``for_user = True``: it then takes
-    ``--as-user USERNAME`` and runs with that user's role and scope (``self.user``), audited as
-    that user. Without it, the command runs with the operator's full rights (shell access to
-    the server implies them), audited as ``cli:<operating-system user>``.
+    ``self.actor`` is who acts: a command that shows or exports case data sets
+    ``for_user = True`` and then takes ``--as-user USERNAME``, running as that person
+    (``Actor.person(user)``, with their role and scope; ``self.user`` is the user). Without it,
+    the command is the named system actor ``Actor.system("<command name>")``: the operator's
+    full rights (shell access to the server implies them), audited as ``system:<command
+    name>`` from ``cli:<operating-system user>``.
     """
 
     for_user = False
-    user = None
+    user: Any = None
+    actor: Actor
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -37,12 +44,20 @@ class QorgauCommand(BaseCommand):
             parser.add_argument("--as-user", help="Run with this user's role and regional scope.")
         return parser
 
-    def execute(self, *args, **options):
-        from qorgau.audit import context
+    @property
+    def command_name(self) -> str:
+        """The name the command is run by (``load-demo``): its module's name."""
+        return self.__module__.rsplit(".", 1)[-1]
 
+    def execute(self, *args, **options):
         with translation.override(options.get("lang") or settings.LANGUAGE_CODE):
             self.user = self._resolve_user(options.get("as_user"))
-            with context.acting(self.user, context.current().source):
+            source = actors.current().source
+            if self.user is not None:
+                self.actor = Actor.person(self.user, source)
+            else:
+                self.actor = Actor.system(self.command_name, source)
+            with actors.acting(self.actor):
                 try:
                     return super().execute(*args, **options)
                 except QorgauError as error:
@@ -52,8 +67,6 @@ class QorgauCommand(BaseCommand):
     def _resolve_user(self, username):
         if not username:
             return None
-        from django.contrib.auth import get_user_model
-
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(_("No active user “%(name)s”.") % {"name": username})

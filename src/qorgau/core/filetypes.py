@@ -11,13 +11,11 @@ HTML or script markup sits where a browser sniffing the content would find it.
 import re
 import zipfile
 
-from django.core import checks
-
 try:
     import magic
 except ImportError as missing:  # python-magic is installed; the C library libmagic may not be
     magic = None
-    _MISSING = str(missing)
+    MISSING = str(missing)
 
 OOXML = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -134,17 +132,3 @@ def _check_ooxml(file, ext: str) -> None:
     main = OOXML[ext] + ".main+xml"
     if not any(t == main and part in names for part, t in declared.items()):
         raise FileTypeMismatch
-
-
-@checks.register()
-def libmagic_is_installed(app_configs, **kwargs):
-    """qorgau.E010: without libmagic every evidence upload would be refused."""
-    if magic is not None:
-        return []
-    return [
-        checks.Error(
-            f"libmagic cannot be loaded ({_MISSING}): uploaded files cannot be checked.",
-            hint="Install the system library (Debian: apt-get install libmagic1).",
-            id="qorgau.E010",
-        )
-    ]

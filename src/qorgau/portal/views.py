@@ -1,5 +1,8 @@
 """The public page: no login, no cookie, no script but the exit shortcut, nothing sent
-anywhere. Pages are cached: a campaign's spike is served from memory."""
+anywhere. Pages are cached: a campaign's spike is served from memory.
+
+Also the bare domain's entrance and, behind it, the staff home page: the top floor that shows
+figures of the registry with the links the policy allows."""
 
 import datetime as dt
 import io
@@ -13,10 +16,11 @@ from django.utils import timezone, translation
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.defaults import page_not_found
 
-from qorgau.access import policy
-from qorgau.core import views as core_views
+from qorgau.access import navigation, policy
+from qorgau.core.actors import Actor
 from qorgau.core.tabular import CsvWriter
 from qorgau.reference.models import Article, Region
+from qorgau.registry import queries
 from qorgau.stats import services as stats
 
 from . import markup
@@ -91,7 +95,8 @@ def published_table(day: dt.date | None = None):
     articles = list(Article.objects.all())
     columns = {}
     for article in articles:
-        rows = stats.by_region(policy.OPERATOR, stats.Filters((article.code,), start, day))
+        # The national figures, counted by the system (every region) and then protected.
+        rows = stats.by_region(Actor.system("portal"), stats.Filters((article.code,), start, day))
         columns[article.code] = {row.region.code: row.count for row in rows}
     regions = list(Region.objects.all())
     table, totals = {}, {}
@@ -133,11 +138,26 @@ def statistics_csv(request):
     return response
 
 
+@policy.requires("home.view")
+def staff_home(request):
+    """The staff home page: headline counts (aggregate, of the user's scope) and links to what
+    the user's role allows."""
+    summary = queries.home_summary(
+        policy.scoped(request.user, "home.view", queries.all_cases()),
+        policy.scoped(request.user, "home.view", queries.all_reports()),
+    )
+    return render(
+        request,
+        "core/home.html",
+        {"summary": summary, "shortcuts": navigation.links(request.user, navigation.SHORTCUTS)},
+    )
+
+
 def entrance(request):
     """The bare domain: a member of staff who is logged in gets the staff home; anyone else the
     public page in Kazakh, at once and without a login form, so that no cookie is set."""
     if request.user.is_authenticated:
-        return core_views.home(request)
+        return staff_home(request)
     response = redirect(home_in(settings.LANGUAGE_CODE))
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -145,7 +165,7 @@ def entrance(request):
 
 # For the access rules the address is the staff home (a logged-in user without the right is
 # refused there); an anonymous visitor is only redirected to the public page.
-entrance.qorgau_action = core_views.home.qorgau_action
+entrance.qorgau_action = staff_home.qorgau_action
 
 
 def not_found(request, exception=None):

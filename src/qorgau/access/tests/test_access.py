@@ -10,7 +10,7 @@ import pytest
 from django.test import Client as client_class
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.fixtures import make_user
+from tests.fixtures import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -107,20 +107,15 @@ def world(make_case, settings, tmp_path):
     objects = {}
     for code in ("KZ-79", "KZ-71"):
         case = make_case(region=code)
-        report = services.create_report(
-            received_at=local(2026, 1, 5, 10, 0), channel="call_102", region=case.region,
-            receiving_body=Body.objects.get(code=f"POL-{code[3:]}"), summary="…",
-        )  # fmt: skip
+        report = services.create_report(SYSTEM, case.region, received_at=local(2026, 1, 5, 10, 0), channel="call_102", receiving_body=Body.objects.get(code=f"POL-{code[3:]}"), summary="…")  # fmt: skip
         control = ControlRecord.objects.create(case=case, instruction="check")
         objects[code] = {"case": case, "report": report, "control": control}
     # Letters are national documents built from aggregates: one inquiry with a draft and a version.
-    from qorgau.access import policy as access_policy
+    from qorgau.demo.letters import seed_inquiry
     from qorgau.letters import services as letters
 
-    inquiry = letters.seed_inquiry()
-    letters.produce(
-        access_policy.OPERATOR, letters.regenerate(access_policy.OPERATOR, inquiry, "ru"), "html"
-    )
+    inquiry = seed_inquiry()
+    letters.produce_reply(SYSTEM, letters.regenerate_reply(SYSTEM, inquiry, "ru"), "html")
     from qorgau.campaigns.models import Organisation, Plan
 
     for code in objects:

@@ -95,7 +95,7 @@ def test_national_lines_are_kept_with_their_names(client):
 def test_demonstration_entries_are_marked_on_the_public_page(client):
     from django.core.cache import cache
 
-    from qorgau.portal import demo
+    from qorgau.demo import portal as demo
     from qorgau.portal.models import HelpContact
 
     assert demo.load() == 15 and demo.load() == 0  # five regions, three services, once

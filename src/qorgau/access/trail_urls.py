@@ -1,6 +1,8 @@
+"""The audit trail's addresses (/audit/…, names ``audit:…``)."""
+
 from django.urls import path
 
-from . import views
+from . import trail as views
 
 app_name = "audit"
 urlpatterns = [

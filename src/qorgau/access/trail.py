@@ -1,4 +1,6 @@
-"""Search and export of the audit trail (administrators and prosecutors, within their scope)."""
+"""The audit trail's pages: search and export (administrators and prosecutors, within their
+scope). They stand on the access floor because the policy decides who reads which entries; the
+trail itself (``qorgau.audit``) is the floor below, written by every service."""
 
 import io
 import json
@@ -10,12 +12,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qorgau.access import policy
+from qorgau.audit import actions as audit_actions
+from qorgau.audit import log
+from qorgau.audit.models import AuditEntry
+from qorgau.audit.reads import record_page
+from qorgau.core.actors import Actor
 from qorgau.core.tabular import CsvWriter
 
-from .log import record
-from .models import AuditEntry
-from .reads import record_page
+from . import policy
 
 EXPORT_COLUMNS = ["at", "username", "source", "action", "object_type", "object_id", "object_repr",
                   "region_code", "before", "after", "details"]  # fmt: skip
@@ -62,7 +66,7 @@ def audit_list(request):
     form, params = _params(request)
     page = Paginator(entries_for(request.user, params), 100).get_page(request.GET.get("page"))
     filters = {k: str(v) for k, v in params.items() if v}
-    record_page("audit.search", page, filters, [entry.pk for entry in page])
+    record_page(Actor.of(request), audit_actions.AUDIT_SEARCH, page, filters, [e.pk for e in page])
     return render(request, "audit/list.html", {"form": form, "page": page})
 
 
@@ -80,8 +84,9 @@ def audit_export(request):
         row[8:] = [json.dumps(v, ensure_ascii=False) if v is not None else "" for v in row[8:]]
         writer.writerow(row)
         count += 1
-    record(
-        "audit.export",
+    log.write(
+        Actor.of(request),
+        audit_actions.AUDIT_EXPORT,
         details={"filters": {k: str(v) for k, v in params.items() if v}, "count": count},
     )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
