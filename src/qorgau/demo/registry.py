@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau import registry as registry_app
-from qorgau.letters.services import seed_inquiry
+from qorgau.demo.letters import seed_inquiry
 from qorgau.oversight.models import ControlKind, ControlRecord
 from qorgau.reference.models import Article, ArticlePart, Body, Region
 from qorgau.registry import lifecycle, services

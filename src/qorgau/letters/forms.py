@@ -1,6 +1,11 @@
-"""Forms of the inquiry pages. They read the input; the services check it and act."""
+"""Forms of the inquiry pages, which read the input, and the form the services check an
+inquiry's values with (:class:`InquiryValues`)."""
+
+import re
+from collections.abc import Iterable
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.reference.models import Article
@@ -73,7 +78,101 @@ class StatusForm(forms.Form):
         help_text=_("Only when the reply is sent; today if left empty."),
     )  # fmt: skip
 
-    def offer(self, statuses: list[str]) -> None:
+    def offer(self, statuses: Iterable[str]) -> None:
         """Show only ``statuses`` (the services still decide what is allowed)."""
         labels = dict(InquiryStatus.choices)
         self.fields["status"].widget.choices = [(s, labels[s]) for s in statuses]
+
+
+# An inquiry's number: letters first, then groups of letters or digits joined by hyphens
+# ("ДС-16"); no spaces and no "№" (the letters add it).
+INQUIRY_NUMBER_RE = re.compile(r"^[^\W\d_]+(?:-[^\W_]+)+$")
+
+
+class _Text(forms.CharField):
+    """Text as stored: spaces around trimmed, Windows line ends made plain."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").strip()
+
+
+def _required(message) -> dict:
+    return {"required": message, "invalid": message}
+
+
+class InquiryValues(forms.Form):
+    """The rules an inquiry's values keep, whoever registers or corrects it (a page, a loader,
+    a shell): the services check the values through this form and refuse with its first error
+    (``InquiryForm`` reads what a page sends; this form decides whether the values may be
+    kept). ``current`` is the inquiry being corrected, if any."""
+
+    number = _Text(error_messages=_required(_("Enter the number of the inquiry.")))
+    dated = forms.DateField(error_messages=_required(_("Enter the date of the inquiry.")))
+    addressee_kk = _Text(
+        error_messages=_required(_("Enter the addressee in Kazakh and in Russian."))
+    )
+    addressee_ru = _Text(
+        error_messages=_required(_("Enter the addressee in Kazakh and in Russian."))
+    )
+    salutation_kk = _Text(required=False, max_length=200)
+    salutation_ru = _Text(required=False, max_length=200)
+    subject_kk = _Text(error_messages=_required(_("Enter the subject in Kazakh and in Russian.")))
+    subject_ru = _Text(error_messages=_required(_("Enter the subject in Kazakh and in Russian.")))
+    due_on = forms.DateField(required=False)
+    outgoing_number = _Text(required=False, max_length=40)
+    signatory = _Text(required=False, max_length=100)
+    articles = forms.ModelMultipleChoiceField(
+        Article.objects.all(),
+        error_messages={"required": _("Name at least one article the inquiry concerns.")},
+    )
+
+    def __init__(self, data: dict, *, current: Inquiry | None = None):
+        super().__init__(data)
+        self.current = current
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].upper()
+        limit = Inquiry._meta.get_field("number").max_length
+        if (limit is not None and len(number) > limit) or not INQUIRY_NUMBER_RE.match(number):
+            raise forms.ValidationError(
+                _(
+                    "An inquiry number has letters, digits and hyphens and begins with letters, "
+                    "e.g. ДС-16 (got “%(number)s”)."
+                ),
+                params={"number": number},
+            )
+        return number
+
+    def clean_dated(self):
+        dated = self.cleaned_data["dated"]
+        if dated > timezone.localdate():
+            raise forms.ValidationError(_("An inquiry cannot be dated in the future."))
+        return dated
+
+    def clean_salutation_kk(self) -> str:
+        return (
+            self.cleaned_data["salutation_kk"]
+            or Inquiry._meta.get_field("salutation_kk").get_default()
+        )
+
+    def clean_salutation_ru(self) -> str:
+        return (
+            self.cleaned_data["salutation_ru"]
+            or Inquiry._meta.get_field("salutation_ru").get_default()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        dated, due_on = cleaned.get("dated"), cleaned.get("due_on")
+        if dated and due_on and due_on < dated:
+            self.add_error("due_on", _("The reply cannot be due before the date of the inquiry."))
+        sent_on = self.current.sent_on if self.current is not None else None
+        if dated and sent_on and sent_on < dated:
+            self.add_error(
+                "dated",
+                forms.ValidationError(
+                    _("The reply was sent on %(date)s; the inquiry cannot be dated later."),
+                    params={"date": sent_on.isoformat()},
+                ),
+            )
+        return cleaned

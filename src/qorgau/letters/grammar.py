@@ -1,71 +1,21 @@
-"""Kazakh and Russian forms used in official letters: dates in their case forms, lists, plurals
-and the grouping of regions for the reference paragraph (Анықтама / Справка).
+"""Kazakh and Russian forms used in official letters: dates in their case forms, lists, numbers
+with the words they count, and the grouping of regions for the reference paragraph (Анықтама /
+Справка). The reply's templates (``letters/templates/letters/reply/``) use these as filters
+(``letters/templatetags/grammar.py``).
 
-Facts from shared/reference/kazakh-official-forms.md. Kazakh suffixes follow vowel harmony and
-the stem's last sound; the twelve months are kept as data rather than derived.
+Kazakh suffixes follow the language's own rules, written out below: vowel harmony and the
+stem's last sound (shared/reference/kazakh-official-forms.md). No library inflects Kazakh well.
+Russian words are inflected by the OpenCorpora dictionary through pymorphy3 — never guessed
+from their endings — with a short table of the forms the dictionary does not give.
 """
 
 import datetime as dt
+from functools import cache
 from itertools import groupby
 
-# month: (nominative, "of the date" -дағы/-дегі, "from the date" ablative, "until" dative)
-KK_MONTHS = {
-    1: ("қаңтар", "қаңтардағы", "қаңтардан", "қаңтарға"),
-    2: ("ақпан", "ақпандағы", "ақпаннан", "ақпанға"),
-    3: ("наурыз", "наурыздағы", "наурыздан", "наурызға"),
-    4: ("сәуір", "сәуірдегі", "сәуірден", "сәуірге"),
-    5: ("мамыр", "мамырдағы", "мамырдан", "мамырға"),
-    6: ("маусым", "маусымдағы", "маусымнан", "маусымға"),
-    7: ("шілде", "шілдедегі", "шілдеден", "шілдеге"),
-    8: ("тамыз", "тамыздағы", "тамыздан", "тамызға"),
-    9: ("қыркүйек", "қыркүйектегі", "қыркүйектен", "қыркүйекке"),
-    10: ("қазан", "қазандағы", "қазаннан", "қазанға"),
-    11: ("қараша", "қарашадағы", "қарашадан", "қарашаға"),
-    12: ("желтоқсан", "желтоқсандағы", "желтоқсаннан", "желтоқсанға"),
-}
-RU_MONTHS_GENITIVE = {
-    1: "января", 2: "февраля", 3: "марта", 4: "апреля", 5: "мая", 6: "июня",
-    7: "июля", 8: "августа", 9: "сентября", 10: "октября", 11: "ноября", 12: "декабря",
-}  # fmt: skip
-KK_FORMS = {"of": 1, "from": 2, "until": 3, "on": 4}
-# Locative ("on the date"): -да/-де after vowels and voiced sounds, -та/-те after voiceless ones.
-KK_LOCATIVE = {
-    1: "қаңтарда", 2: "ақпанда", 3: "наурызда", 4: "сәуірде", 5: "мамырда", 6: "маусымда",
-    7: "шілдеде", 8: "тамызда", 9: "қыркүйекте", 10: "қазанда", 11: "қарашада", 12: "желтоқсанда",
-}  # fmt: skip
-for _month, _loc in KK_LOCATIVE.items():
-    KK_MONTHS[_month] = (*KK_MONTHS[_month], _loc)
+import pymorphy3
 
-
-def kk_date(day: dt.date, form: str = "of") -> str:
-    """'2025 жылғы 16 шілдедегі' (of), '… 16 қыркүйектен' (from), '… 15 ақпанға' (until),
-    '… 30 қаңтарда' (on)."""
-    return f"{day.year} жылғы {day.day} {KK_MONTHS[day.month][KK_FORMS[form]]}"
-
-
-def ru_date(day: dt.date) -> str:
-    """'16 июля 2025 года'."""
-    return f"{day.day} {RU_MONTHS_GENITIVE[day.month]} {day.year} года"
-
-
-def ru_plural(n: int, one: str, few: str, many: str) -> str:
-    """1 дело, 2 дела, 5 дел; 11–14 take the 'many' form."""
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def ru_cases(n: int) -> str:
-    """'31 уголовное дело', '2 уголовных дела', '79 уголовных дел'."""
-    return f"{number(n)} " + ru_plural(n, "уголовное дело", "уголовных дела", "уголовных дел")
-
-
-def ru_people(n: int) -> str:
-    """'1 человек', '2 302 493 человека', '5 человек'."""
-    return f"{number(n)} " + ru_plural(n, "человек", "человека", "человек")
-
+from qorgau.reference.models import RegionKind
 
 NBSP = "\u00a0"
 
@@ -83,31 +33,275 @@ def join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + conjunction + items[-1]
 
 
+def separator(index: int, count: int, lang: str) -> str:
+    """What goes before item ``index`` (0-based) of ``count`` listed items, as :func:`join`
+    puts it: nothing, ", " or the conjunction before the last one."""
+    if index == 0:
+        return ""
+    if index == count - 1:
+        return " және " if lang == "kk" else " и "
+    return ", "
+
+
+# --- Kazakh: suffixes by vowel harmony and the last sound of the word ---
+
+_KK_BACK, _KK_FRONT = set("аоұыяёю"), set("әөүіеэ")
+_KK_VOWELS = set("аәеиоөуұүыіэюяё") - {"у"}  # final "у" sounds as a consonant (тау → тауды)
+
+# The stem's last sound, in the columns of the table below.
+VOWEL, SONORANT, L, VOICED, NASAL, VOICELESS, POSSESSIVE = range(7)
+_KK_SOUNDS = {**dict.fromkeys("руй", SONORANT), "л": L, **dict.fromkeys("жз", VOICED),
+              **dict.fromkeys("мнң", NASAL)}  # fmt: skip
+
+# Back-vowel suffixes after (a vowel, р у й, л, ж з, м н ң, a voiceless consonant, a final
+# 3rd-person possessive -ы/-і); after a front vowel each takes its front pair (а→е, ы→і, қ→к,
+# ғ→г): қаңтарға / сәуірге, жоспарды / үйді.
+KK_SUFFIXES: dict[str, tuple[str, str, str, str, str, str, str]] = {
+    "genitive": ("ның", "дың", "дың", "дың", "ның", "тың", "ның"),
+    "dative": ("ға", "ға", "ға", "ға", "ға", "қа", "на"),
+    "accusative": ("ны", "ды", "ды", "ды", "ды", "ты", "н"),
+    "locative": ("да", "да", "да", "да", "да", "та", "нда"),
+    "ablative": ("дан", "дан", "дан", "дан", "нан", "тан", "нан"),
+    # The locative with -ғы/-гі: "of" a date (қаңтардағы, қыркүйектегі).
+    "attributive": ("дағы", "дағы", "дағы", "дағы", "дағы", "тағы", "ндағы"),
+    "plural": ("лар", "лар", "дар", "дар", "дар", "тар", "лар"),
+}
+_KK_FRONT_PAIRS = str.maketrans("аықғ", "еікг")
+
+
+def _kk_front(word: str) -> bool:
+    """Whether the last vowel of ``word`` that tells the harmony is a front one."""
+    for letter in reversed(word.lower()):
+        if letter in _KK_FRONT:
+            return True
+        if letter in _KK_BACK:
+            return False
+    return False
+
+
+def _kk_sound(word: str, possessive: bool) -> int:
+    last = word[-1:].lower()
+    if possessive and last in "ыі":
+        return POSSESSIVE
+    if last in _KK_VOWELS:
+        return VOWEL
+    return _KK_SOUNDS.get(last, VOICELESS)
+
+
+def kk_case(phrase: str, case: str) -> str:
+    """``phrase`` with the suffix of ``case`` (a key of :data:`KK_SUFFIXES`) on its last word.
+
+    A final -ы/-і is read as the 3rd-person possessive of a compound name ("іс-шаралар
+    жоспары" → "жоспарын", "жоспарына"), as in the names of documents and bodies letters use."""
+    words = phrase.split()
+    last = words[-1] if words else phrase
+    suffix = KK_SUFFIXES[case][_kk_sound(last, possessive=case != "plural")]
+    return phrase + (suffix.translate(_KK_FRONT_PAIRS) if _kk_front(last) else suffix)
+
+
+def kk_possessive(word: str) -> str:
+    """The 3rd-person possessive of a compound's head: -сы/-сі after a vowel, -ы/-і after a
+    consonant ("Павлодар облысы", "Астана қаласы", "облыстары")."""
+    suffix = "сы" if _kk_sound(word, possessive=False) == VOWEL else "ы"
+    return word + (suffix.translate(_KK_FRONT_PAIRS) if _kk_front(word) else suffix)
+
+
+def kk_accusative(phrase: str) -> str:
+    """The definite object (табыс септік) of a noun phrase: "жоспарды", "медиажоспарын"."""
+    return kk_case(phrase, "accusative")
+
+
+KK_MONTHS = {
+    1: "қаңтар", 2: "ақпан", 3: "наурыз", 4: "сәуір", 5: "мамыр", 6: "маусым",
+    7: "шілде", 8: "тамыз", 9: "қыркүйек", 10: "қазан", 11: "қараша", 12: "желтоқсан",
+}  # fmt: skip
+# A date's form in a sentence: "of" the date, "from" it, "until" it, "on" it.
+KK_DATE_CASES = {"of": "attributive", "from": "ablative", "until": "dative", "on": "locative"}
+
+
+def kk_date(day: dt.date, form: str = "of") -> str:
+    """'2025 жылғы 16 шілдедегі' (of), '… 16 қыркүйектен' (from), '… 15 ақпанға' (until),
+    '… 30 қаңтарда' (on)."""
+    month = kk_case(KK_MONTHS[day.month], KK_DATE_CASES[form])
+    return f"{day.year} жылғы {day.day} {month}"
+
+
+# --- Russian: the dictionary's forms ---
+
+RU_MONTHS_GENITIVE = {
+    1: "января", 2: "февраля", 3: "марта", 4: "апреля", 5: "мая", 6: "июня",
+    7: "июля", 8: "августа", 9: "сентября", 10: "октября", 11: "ноября", 12: "декабря",
+}  # fmt: skip
+
+# Forms the dictionary does not give. After 5, 6 … and 11–14 the counting form "человек" is
+# used, not the genitive plural "людей" (пять человек, 112 человек).
+RU_COUNTING_FORMS = {"человек": "человек"}
+# Parts of speech that change with the head of a name (adjectives, participles, nouns).
+_RU_DECLINED = {"NOUN", "ADJF", "PRTF"}
+# Kazakh letters: a word holding one is not Russian and is not inflected by Russian rules.
+_KK_ONLY = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+
+
+@cache
+def _morph() -> pymorphy3.MorphAnalyzer:
+    """The Russian dictionary (loaded once, on first use: a quarter of a second)."""
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def ru_date(day: dt.date) -> str:
+    """'16 июля 2025 года'."""
+    return f"{day.day} {RU_MONTHS_GENITIVE[day.month]} {day.year} года"
+
+
+def _nominative(word: str):
+    """The dictionary's reading of ``word`` as a nominative noun, adjective or participle, or
+    None (a preposition, a Kazakh word, a word in another case)."""
+    if not word or _KK_ONLY & set(word):
+        return None
+    for parse in _morph().parse(word):
+        if parse.tag.POS in _RU_DECLINED and "nomn" in parse.tag:
+            return parse
+    return None
+
+
+def _same_letters_case(original: str, inflected: str) -> str:
+    """``inflected`` written with the capitals of ``original`` ("Министерство" →
+    "Министерством", "Западно-Казахстанская" → "Западно-Казахстанской")."""
+    if len(original) > 1 and original.isupper():
+        return inflected.upper()
+    return "".join(
+        letter.upper() if i < len(original) and original[i].isupper() else letter
+        for i, letter in enumerate(inflected)
+    )
+
+
+def ru_agree(phrase: str, n: int, case: str = "nomn") -> str:
+    """The words of ``phrase`` (a noun with its adjectives, in the nominative singular)
+    counted by ``n`` in ``case``: ru_agree("уголовное дело", 2) → "уголовных дела";
+    ru_agree("мероприятие", 5, "gent") → "мероприятий" ("из 5 мероприятий")."""
+    words = []
+    for word in phrase.split(" "):
+        parse = _nominative(word)
+        if parse is None:
+            words.append(word)
+            continue
+        if case != "nomn":
+            parse = parse.inflect({case}) or parse
+        agreed = parse.make_agree_with_number(n) or parse
+        form = agreed.word
+        if {"plur", "gent"} <= agreed.tag.grammemes and parse.normal_form in RU_COUNTING_FORMS:
+            form = RU_COUNTING_FORMS[parse.normal_form]
+        words.append(_same_letters_case(word, form))
+    return " ".join(words)
+
+
+def ru_count(n: int, phrase: str, case: str = "nomn") -> str:
+    """``n`` and the words it counts: '1 021 уголовное дело', '2 302 493 человека'."""
+    return f"{number(n)} {ru_agree(phrase, n, case)}"
+
+
+def ru_cases(n: int) -> str:
+    """'31 уголовное дело', '2 уголовных дела', '79 уголовных дел'."""
+    return ru_count(n, "уголовное дело")
+
+
+def ru_people(n: int) -> str:
+    """'1 человек', '2 302 493 человека', '5 человек'."""
+    return ru_count(n, "человек")
+
+
+def ru_plural_noun(word: str) -> str:
+    """The nominative plural of a noun: 'область' → 'области', 'город' → 'города'."""
+    parse = _nominative(word)
+    plural = parse.inflect({"plur", "nomn"}) if parse is not None else None
+    return _same_letters_case(word, plural.word) if plural is not None else word
+
+
+def ru_instrumental(name: str) -> str | None:
+    """The instrumental of a body's name (the agent of a passive: "Министерством культуры и
+    информации"): the leading adjectives and the head noun change, the rest stays. None when
+    the name does not begin with a Russian noun or adjective in the nominative (the caller
+    then words the sentence otherwise)."""
+    words = name.split(" ")
+    for i, word in enumerate(words):
+        parse = _nominative(word)
+        if parse is None:
+            # After adjectives: an adjective used as a noun ("Уполномоченный по …").
+            return " ".join(words) if i else None
+        instrumental = parse.inflect({"ablt"})
+        if instrumental is None:
+            return None
+        words[i] = _same_letters_case(word, instrumental.word)
+        if parse.tag.POS == "NOUN":
+            return " ".join(words)
+    return None
+
+
+_RU_APPROVED = {
+    "masc": "утверждён",
+    "femn": "утверждена",
+    "neut": "утверждено",
+    "plur": "утверждены",
+}
+
+
+def ru_approved(phrase: str) -> str:
+    """ "утверждён" agreeing with the head of ``phrase``: медиаплан утверждён, программа
+    утверждена, положение утверждено, мероприятия утверждены."""
+    gender = "masc"
+    for word in phrase.split(" "):
+        parse = _nominative(word)
+        if parse is None:
+            break
+        if parse.tag.number == "plur":
+            return _RU_APPROVED["plur"]
+        gender = parse.tag.gender if parse.tag.gender in _RU_APPROVED else gender
+        if parse.tag.POS == "NOUN":
+            break
+    return _RU_APPROVED[gender]
+
+
+def lower_first(phrase: str) -> str:
+    """A title put inside a sentence: first letter in lower case, unless the first word is an
+    abbreviation ("ҚР", "МКИ")."""
+    if len(phrase) > 1 and phrase[1].isupper():
+        return phrase
+    return phrase[:1].lower() + phrase[1:]
+
+
+# --- Regions grouped by their kind, for the reference paragraph ---
+
+KK_REGION_NOUNS = {RegionKind.OBLAST: "облыс", RegionKind.CITY: "қала"}
+RU_REGION_NOUNS = {RegionKind.OBLAST: "область", RegionKind.CITY: "город"}
+
+
+def _kk_noun(kind: str, many: bool) -> str:
+    """'облысы', 'облыстары', 'қаласы', 'қалалары' (the shared noun of a list of names)."""
+    noun = KK_REGION_NOUNS[RegionKind(kind)]
+    return kk_possessive(kk_case(noun, "plural") if many else noun)
+
+
+def _ru_noun(kind: str, many: bool) -> str:
+    noun = RU_REGION_NOUNS[RegionKind(kind)]
+    return ru_plural_noun(noun) if many else noun
+
+
 def _ru_kind(region) -> str:
     """Russian names fall in three groups: adjective oblasts ('Павлодарская область'), noun
     oblasts ('область Абай') and cities ('город Астана')."""
-    if region.kind == "city":
+    if region.kind == RegionKind.CITY:
         return "city"
     return "noun" if region.name_ru.startswith("область ") else "adjective"
 
 
 def _subgroup(regions: list, lang: str) -> str:
     """Regions of one kind with the shared noun, plural when there are two or more."""
-    names = [r.short_kk if lang == "kk" else r.short_ru for r in regions]
     many = len(regions) > 1
     if lang == "kk":
-        noun = (
-            ("қалалары" if many else "қаласы")
-            if regions[0].kind == "city"
-            else ("облыстары" if many else "облысы")
-        )
-        return f"{join(names, 'kk')} {noun}"
-    kind = _ru_kind(regions[0])
-    if kind == "adjective":
-        return f"{join(names, 'ru')} {'области' if many else 'область'}"
-    if kind == "noun":
-        return f"{'области' if many else 'область'} {join(names, 'ru')}"
-    return f"{'города' if many else 'город'} {join(names, 'ru')}"
+        return f"{join([r.short_kk for r in regions], 'kk')} {_kk_noun(regions[0].kind, many)}"
+    names = join([r.short_ru for r in regions], "ru")
+    noun = _ru_noun(regions[0].kind, many)
+    return f"{names} {noun}" if _ru_kind(regions[0]) == "adjective" else f"{noun} {names}"
 
 
 def region_group(regions: list, lang: str) -> str:
@@ -146,9 +340,7 @@ def region_group(regions: list, lang: str) -> str:
 def _kk_subgroup_listed(regions: list) -> str:
     """A Kazakh subgroup that is not the last of the list: names joined by commas only."""
     names = ", ".join(r.short_kk for r in regions)
-    if regions[0].kind == "city":
-        return f"{names} {'қалалары' if len(regions) > 1 else 'қаласы'}"
-    return f"{names} {'облыстары' if len(regions) > 1 else 'облысы'}"
+    return f"{names} {_kk_noun(regions[0].kind, len(regions) > 1)}"
 
 
 def reference_items(counts: dict, lang: str) -> list[tuple[str, int]]:
@@ -168,108 +360,3 @@ def reference_items(counts: dict, lang: str) -> list[tuple[str, int]]:
 def reference_list(counts: dict, lang: str) -> str:
     """'Шымкент қаласы – 23, …, Қостанай және Шығыс Қазақстан облыстары – 1'."""
     return ", ".join(f"{phrase} – {number(n)}" for phrase, n in reference_items(counts, lang))
-
-
-# Case forms of free phrases (names of documents and bodies typed by users). Only the last
-# (Kazakh) or the head (Russian) word changes; the rules cover the names such letters use.
-_KK_BACK, _KK_FRONT = set("аоұыяёю"), set("әөүіеэ")
-_KK_VOWELS = set("аәеиоөуұүыіэюяё")
-
-
-def _kk_front(word: str) -> bool:
-    for letter in reversed(word.lower()):
-        if letter in _KK_FRONT:
-            return True
-        if letter in _KK_BACK:
-            return False
-    return False
-
-
-def kk_accusative(phrase: str) -> str:
-    """The definite object (табыс септік) of a noun phrase: a final 3rd-person possessive -ы/-і
-    takes -н ("медиажоспары" → "медиажоспарын", "бағдарламасы" → "бағдарламасын"); otherwise
-    -ны/-ні after vowels, -ды/-ді after л р у й м н ң ж з, -ты/-ті after other consonants."""
-    last = phrase.rstrip()[-1:].lower()
-    front = _kk_front(phrase.split()[-1]) if phrase.split() else False
-    if last in "ыі":
-        return phrase + "н"
-    if last in _KK_VOWELS - set("у"):
-        return phrase + ("ні" if front else "ны")
-    if last in "лруймнңжз":
-        return phrase + ("ді" if front else "ды")
-    return phrase + ("ті" if front else "ты")
-
-
-def lower_first(phrase: str) -> str:
-    """A title put inside a sentence: first letter in lower case, unless the first word is an
-    abbreviation ("ҚР", "МКИ")."""
-    if len(phrase) > 1 and phrase[1].isupper():
-        return phrase
-    return phrase[:1].lower() + phrase[1:]
-
-
-# Singular adjective endings and their instrumental ("-ие" is left out: "Управление" is a noun).
-_RU_ADJECTIVE = {"ый": "ым", "ий": "им", "ой": "ым", "ая": "ой", "яя": "ей", "ое": "ым", "ее": "им"}
-_RU_SIBILANT = set("жшщчц")
-_RU_PREPOSITIONS = {"по", "при", "для", "в", "во", "на", "о", "об", "и"}
-
-
-def _ru_noun_instrumental(word: str) -> str | None:
-    low = word.lower()
-    if low.endswith("ие"):
-        return word + "м"  # Управление → Управлением
-    if low.endswith("ия"):
-        return word[:-1] + "ей"  # Комиссия → Комиссией
-    if low.endswith(("о", "е")):
-        return word + "м"  # Министерство → Министерством
-    if low.endswith("а"):
-        return word[:-1] + ("ей" if low[-2:-1] in _RU_SIBILANT else "ой")  # Служба → Службой
-    if low.endswith("я"):
-        return word[:-1] + "ей"
-    if low.endswith("й"):
-        return word[:-1] + "ем"
-    if low[-1:].isalpha() and low[-1] not in "ьыиуюэё":
-        return word + ("ем" if low[-1] in _RU_SIBILANT else "ом")  # Комитет → Комитетом
-    return None
-
-
-def ru_instrumental(name: str) -> str | None:
-    """The instrumental of a body's name (the agent of a passive: "Министерством культуры и
-    информации"): leading adjectives and the head noun change, the rest stays. None when the
-    head noun is not one the rules know (the caller then words the sentence otherwise)."""
-    words = name.split(" ")
-    for i, word in enumerate(words):
-        ending = word[-2:].lower()
-        if ending in _RU_ADJECTIVE and len(word) > 3:
-            words[i] = word[:-2] + _RU_ADJECTIVE[ending]
-            continue
-        if i and word.lower() in _RU_PREPOSITIONS:
-            return " ".join(words)  # an adjective used as a noun: "Уполномоченный по …"
-        noun = _ru_noun_instrumental(word)
-        if noun is None:
-            return None
-        words[i] = noun
-        return " ".join(words)
-    return None
-
-
-def ru_approved(phrase: str) -> str:
-    """ "утверждён" agreeing with the head of ``phrase``: медиаплан утверждён, программа
-    утверждена, положение утверждено, мероприятия утверждены."""
-    first = phrase.split(" ", 1)[0].lower()
-    forms = {"m": "утверждён", "f": "утверждена", "n": "утверждено", "pl": "утверждены"}
-    if first.endswith(("ый", "ий", "ой")):
-        return forms["m"]
-    if first.endswith(("ая", "яя")):
-        return forms["f"]
-    if first.endswith(("ое", "ее")):
-        return forms["n"]
-    if first.endswith(("ые", "ие")) and not first.endswith("ние"):
-        return forms["pl"]
-    if first.endswith(("о", "е")):
-        return forms["n"]
-    if first.endswith(("а", "я")):
-        return forms["f"]
-    if first.endswith(("ы", "и")):
-        return forms["pl"]
-    return forms["m"]

@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.forms import add_error
 
+from . import lifecycle, services
 from . import render as renderer
-from . import services
 from .forms import InquiryForm, StatusForm
 from .models import Inquiry, ReplyDraft
 
@@ -54,13 +57,13 @@ def inquiry_detail(request, pk):
 
 
 def _detail_context(inquiry: Inquiry, status_form: StatusForm) -> dict:
-    status_form.offer(services.allowed_next_statuses(inquiry.status))
+    next_statuses = lifecycle.allowed_next(inquiry.status)
+    status_form.offer(next_statuses)
     drafts = {d.lang: d for d in inquiry.drafts.all()}
     return {
         "inquiry": inquiry, "drafts": drafts, "versions": inquiry.versions.defer("content"),
         "period_form": PeriodForm(), "langs": services.LANGS, "status_form": status_form,
-        "next_statuses": services.allowed_next_statuses(inquiry.status),
-        "may_edit": services.may_edit(inquiry),
+        "next_statuses": next_statuses, "may_edit": lifecycle.may_edit(inquiry.status),
     }  # fmt: skip
 
 
@@ -70,19 +73,15 @@ def _form_page(request, template: str, form, context: dict):
     return render(request, template, {"form": form, **context}, status=status)
 
 
-def _refused(form, exc: services.InquiryError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-
-
 @policy.requires("letters.draft")
 def inquiry_new(request):
     """Register an inquiry received from Parliament."""
     form = InquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            inquiry = services.register_inquiry(request.user, **form.cleaned_data)
-        except services.InquiryError as exc:
-            _refused(form, exc)
+            inquiry = services.register_inquiry(Actor.of(request), **form.cleaned_data)
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(
                 request, _("Inquiry № %(number)s was registered.") % {"number": inquiry.number}
@@ -98,9 +97,9 @@ def inquiry_edit(request, pk):
     form = InquiryForm(request.POST or None, initial=InquiryForm.initial_for(inquiry))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_inquiry(request.user, inquiry, **form.cleaned_data)
-        except services.InquiryError as exc:
-            _refused(form, exc)
+            services.update_inquiry(Actor.of(request), inquiry, **form.cleaned_data)
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The inquiry was saved."))
             return redirect("letters:detail", pk=inquiry.pk)
@@ -115,12 +114,12 @@ def inquiry_status(request, pk):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.set_status(
-                request.user, inquiry, form.cleaned_data["status"],
+            services.change_inquiry_status(
+                Actor.of(request), inquiry, form.cleaned_data["status"],
                 sent_on=form.cleaned_data["sent_on"],
             )  # fmt: skip
-        except services.InquiryError as exc:
-            _refused(form, exc)
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The status was changed."))
             return redirect("letters:detail", pk=inquiry.pk)
@@ -134,8 +133,8 @@ def draft_generate(request, pk, lang):
     form = PeriodForm(request.POST)
     period_end = form.cleaned_data["period_end"] if form.is_valid() else None
     try:
-        services.regenerate(request.user, inquiry, lang, period_end)
-    except services.LetterError as exc:
+        services.regenerate_reply(Actor.of(request), inquiry, lang, period_end=period_end)
+    except (Invalid, Conflict) as exc:
         messages.error(request, str(exc))
         return redirect("letters:detail", pk=pk)
     return redirect("letters:draft", pk=pk, lang=lang)
@@ -147,16 +146,14 @@ def draft_edit(request, pk, lang):
         ReplyDraft.objects.select_related("inquiry"), inquiry_id=pk, lang=lang
     )
     if request.method == "POST":
-        services.save_blocks(
-            request.user,
-            draft,
-            {key[6:]: value for key, value in request.POST.items() if key.startswith("block-")},
-        )
+        actor = Actor.of(request)
+        texts = {key[6:]: value for key, value in request.POST.items() if key.startswith("block-")}
+        services.edit_reply(actor, draft, texts)
         fmt = request.POST.get("produce")
         if fmt:
             try:
-                version = services.produce(request.user, draft, fmt)
-            except services.LetterError as exc:
+                version = services.produce_reply(actor, draft, fmt)
+            except (Invalid, Conflict) as exc:
                 messages.error(request, str(exc))
                 return redirect("letters:draft", pk=pk, lang=lang)
             edited = services.figure_mismatches(draft)
@@ -176,7 +173,7 @@ def draft_edit(request, pk, lang):
 
 
 def _block_title(key: str) -> str:
-    return BLOCK_TITLES.get(key, key.replace("reference_", _("Reference paragraph") + " "))
+    return str(BLOCK_TITLES.get(key, key.replace("reference_", _("Reference paragraph") + " ")))
 
 
 def _mismatch_warning(keys: list[str]) -> str:
@@ -188,7 +185,7 @@ def _mismatch_warning(keys: list[str]) -> str:
 
 @policy.requires("letters.draft")
 def version_download(request, pk, number):
-    version = services.version_for_download(request.user, pk, number)
+    version = services.version_for_download(Actor.of(request), pk, number)
     if version is None:
         raise Http404
     response = HttpResponse(bytes(version.content), content_type=MIME[version.format])

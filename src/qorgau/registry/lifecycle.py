@@ -279,26 +279,3 @@ def decide(
     report.decision, report.decided_at, report.decided_by = locked.decision, at, user
     report.decision_note = note
     return report
-
-
-# --- Inquiries (replies to deputies) ---
-# The statuses of qorgau.letters.models.InquiryStatus, by value (this module does not import the
-# letters app at load time): an inquiry only moves forward, one step at a time, and "sent" is
-# final. letters.services.set_status checks and records the change.
-INQUIRY_TRANSITIONS: dict[str, set[str]] = {
-    "received": {"drafting"},
-    "drafting": {"sent"},
-    "sent": set(),
-}
-
-
-def allowed_next_inquiry(status: str) -> list[str]:
-    """The statuses an inquiry in ``status`` may move to, in the order of InquiryStatus."""
-    from qorgau.letters.models import InquiryStatus
-
-    return [s for s in InquiryStatus.values if s in INQUIRY_TRANSITIONS.get(status, set())]
-
-
-def inquiry_may_become(from_status: str, to_status: str) -> bool:
-    """Whether an inquiry in ``from_status`` may move to ``to_status``."""
-    return to_status in INQUIRY_TRANSITIONS.get(from_status, set())

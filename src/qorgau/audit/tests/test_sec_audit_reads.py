@@ -38,7 +38,7 @@ READS = {
     "stats:dashboard": ("stats.view", "filters"),
     "stats:export": ("stats.export", "table"),
     "campaigns:evidence_file": ("evidence.download", "evidence"),
-    "letters:version": ("letters.download", "version"),
+    "letters:version": ("reply.download", "version"),
 }
 _CAMPAIGN = "campaign plans, activities and organisations: no person, no case"
 _TRAINING = "staff trained and headcounts per body and region: no person, no case"

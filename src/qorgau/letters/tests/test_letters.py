@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from qorgau.core.actors import Actor
+from qorgau.core.errors import QorgauError
 from qorgau.letters import grammar
 from qorgau.reference.models import Region
 
 pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("tests")
 
 
 def regions(*codes):
@@ -348,12 +351,11 @@ def test_listing_parser_tells_almaty_city_from_almaty_oblast():
 
 
 def test_every_figure_is_recorded_with_its_query(seeded):
-    from qorgau.access import policy
     from qorgau.letters import services
     from qorgau.letters.models import Inquiry
 
-    draft = services.regenerate(policy.OPERATOR, Inquiry.objects.get(number="ДС-16"), "kk")
-    version = services.produce(policy.OPERATOR, draft, "html")
+    draft = services.regenerate_reply(SYSTEM, Inquiry.objects.get(number="ДС-16"), "kk")
+    version = services.produce_reply(SYSTEM, draft, "html")
     current = [f for f in version.figures if f["block"] == "figures_current"]
     assert {(f["label"], f["value"]) for f in current} == {("115-1 2026", 79), ("125-1 2026", 31)}
     assert current[0]["query"]["from"] == "2026-01-01" and current[0]["query"]["to"] == "2026-02-15"
@@ -460,11 +462,10 @@ def test_reply_pages_and_versions(client, login, seeded):
     )
 
 
-def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
+def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path, demo):
     from qorgau.campaigns.models import Activity
     from qorgau.training.models import Session
 
-    call_command("load-demo", stdout=io.StringIO())
     out = tmp_path / "reply.html"
     call_command(
         "letter",
@@ -510,11 +511,10 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
     )
     import datetime as dt
 
-    from qorgau.access import policy
     from qorgau.letters import services
     from qorgau.letters.models import Inquiry
 
-    end = services.default_period_end(policy.OPERATOR, Inquiry.objects.get(number="ДС-16"))
+    end = services.default_period_end(SYSTEM, Inquiry.objects.get(number="ДС-16"))
     held = Session.objects.filter(held_on__range=(dt.date(end.year, 1, 1), end))
     participants = f"{sum(s.total for s in held):,}".replace(",", "\u00a0")
     assert f"қатысушылар – {participants}." in text and f"участников – {participants}." in text_ru
@@ -523,7 +523,6 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path):
 def test_single_article_reply_uses_the_singular(seeded):
     import datetime as dt
 
-    from qorgau.access import policy
     from qorgau.letters import services
     from qorgau.letters.models import Inquiry
     from qorgau.reference.models import Article
@@ -531,14 +530,14 @@ def test_single_article_reply_uses_the_singular(seeded):
     inquiry = Inquiry.objects.create(number="ДС-99", dated=dt.date(2026, 2, 1), addressee_kk="x", addressee_ru="x",
                                      subject_kk="сталкинг", subject_ru="сталкинга")  # fmt: skip
     inquiry.articles.set([Article.objects.get(code="115-1")])
-    ru = {b["key"]: b["text"] for b in services.compose(policy.OPERATOR, inquiry, "ru")[0]}
+    ru = {b["key"]: b["text"] for b in services.compose(SYSTEM, inquiry, "ru")[0]}
     # Was "введена новая статья 115-1 (сталкинг). Она введена в действие": the repeated verb
     # was rejected in review; the code is now "supplemented with" the article.
     assert (
         "(далее – Закон) Уголовный кодекс (далее – УК) дополнен статьёй 115-1 («Сталкинг»), "
         "которая введена в действие с 16 сентября 2025 года и опубликована" in ru["law"]
     )
-    kk = {b["key"]: b["text"] for b in services.compose(policy.OPERATOR, inquiry, "kk")[0]}
+    kk = {b["key"]: b["text"] for b in services.compose(SYSTEM, inquiry, "kk")[0]}
     # Was "жаңа норма енгізілді: … Ол … қолданысқа енгізілді": the same verb twice.
     assert (
         "(бұдан әрі – Заң) Қылмыстық кодекс (бұдан әрі – ҚК) 115-1-баппен (сталкинг) толықтырылды. "
@@ -547,11 +546,10 @@ def test_single_article_reply_uses_the_singular(seeded):
 
 
 def test_two_article_law_paragraph_in_russian(seeded):
-    from qorgau.access import policy
     from qorgau.letters import services
     from qorgau.letters.models import Inquiry
 
-    blocks = services.compose(policy.OPERATOR, Inquiry.objects.get(number="ДС-16"), "ru")[0]
+    blocks = services.compose(SYSTEM, Inquiry.objects.get(number="ДС-16"), "ru")[0]
     law = {b["key"]: b["text"] for b in blocks}["law"]
     assert (
         "Уголовный кодекс (далее – УК) дополнен статьями 115-1 («Сталкинг») и 125-1 («Принуждение "
@@ -563,7 +561,6 @@ def test_two_article_law_paragraph_in_russian(seeded):
 
 def test_regional_user_cannot_draft_a_national_reply(client, login, seeded):
     from qorgau.letters.models import Inquiry
-
     from tests.fixtures import make_user
 
     login(client, make_user("prosecutor_79", "prosecutor", "KZ-79"))
@@ -620,17 +617,16 @@ def test_reference_text_prints_the_paragraph_alone(seeded):
 def test_letter_command_is_audited_like_the_pages(seeded, tmp_path):
     from qorgau.audit.models import AuditEntry
     from qorgau.letters.models import Inquiry
-
     from tests.fixtures import make_user
 
     analyst = make_user("analyst_cli", "analyst")
     call_command("letter", "--inquiry", "ДС-16", "--lang", "ru", "--format", "html",
                  "-o", str(tmp_path / "r.html"), "--as-user", "analyst_cli", stdout=io.StringIO())  # fmt: skip
     inquiry = Inquiry.objects.get(number="ДС-16")
-    produced = AuditEntry.objects.get(action="letters.produce", object_id=str(inquiry.pk))
+    produced = AuditEntry.objects.get(action="reply.produce", object_id=str(inquiry.pk))
     assert produced.user == analyst and produced.source.startswith("cli:")
     assert produced.details == {"version": 1, "lang": "ru", "format": "html", "figures_edited": []}
-    assert AuditEntry.objects.filter(action="letters.generate", object_id=str(inquiry.pk),
+    assert AuditEntry.objects.filter(action="reply.regenerate", object_id=str(inquiry.pk),
                                      user=analyst, details__lang="ru").exists()  # fmt: skip
 
 
@@ -710,7 +706,6 @@ def test_pdf_body_is_14_pt_with_a_real_italic(seeded, tmp_path):
 def test_edited_figures_produce_a_warning_not_a_refusal(client, login, seeded):
     from qorgau.audit.models import AuditEntry
     from qorgau.letters.models import Inquiry
-
     from tests.fixtures import make_user
 
     login(client, make_user("analyst_w", "analyst"))
@@ -738,7 +733,7 @@ def test_edited_figures_produce_a_warning_not_a_refusal(client, login, seeded):
         "The numbers in these blocks no longer match the figures taken from the data: "
         "Figures: the current year. Check them before the reply is signed."
     )
-    entry = AuditEntry.objects.filter(action="letters.produce").order_by("-pk").first()
+    entry = AuditEntry.objects.filter(action="reply.produce").order_by("-pk").first()
     assert entry.details["figures_edited"] == ["figures_current"]
     # Putting the number back clears the warning.
     client.post(
@@ -827,7 +822,7 @@ def test_analyst_registers_an_inquiry_through_the_page_and_it_is_listed(client, 
                     client.get("/letters/").content.decode())  # fmt: skip
     assert row and "2026-02-10" in row.group(0) and "2026-03-10" in row.group(0)
     assert "received" in row.group(0)
-    entry = AuditEntry.objects.get(action="letters.inquiry.create")
+    entry = AuditEntry.objects.get(action="inquiry.register")
     assert entry.user == analyst and entry.object_id == str(inquiry.pk)
     assert entry.after["number"] == "ДС-42" and entry.after["articles"] == ["115-1"]
 
@@ -837,7 +832,7 @@ def test_a_duplicate_number_is_refused_and_the_form_keeps_what_was_typed(client,
     from qorgau.letters import services
     from qorgau.letters.models import Inquiry
 
-    services.register_inquiry(analyst, **inquiry_data())
+    services.register_inquiry(Actor.person(analyst), **inquiry_data())
     entries = AuditEntry.objects.count()
     typed = {**INQUIRY_POST, "number": "ДС-42", "dated": "2026-02-11",
              "subject_ru": "о принуждении к браку", "articles": ["125-1"]}  # fmt: skip
@@ -875,8 +870,8 @@ def test_an_invalid_inquiry_is_refused_naming_the_field(analyst, changes, field,
 
     if "due_on" in changes:
         changes = {"due_on": dt.date.fromisoformat(changes["due_on"])}
-    with translation.override("en"), pytest.raises(services.InquiryError) as info:
-        services.register_inquiry(analyst, **inquiry_data(**changes))
+    with translation.override("en"), pytest.raises(QorgauError) as info:
+        services.register_inquiry(Actor.person(analyst), **inquiry_data(**changes))
     assert info.value.field == field and str(info.value).startswith(message)
     assert not Inquiry.objects.exists() and not AuditEntry.objects.exists()
 
@@ -889,8 +884,10 @@ def test_an_inquiry_cannot_be_dated_in_the_future(analyst):
     from qorgau.letters import services
 
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    with pytest.raises(services.InquiryError) as info:
-        services.register_inquiry(analyst, **inquiry_data(dated=tomorrow, due_on=None))
+    with pytest.raises(QorgauError) as info:
+        services.register_inquiry(
+            Actor.person(analyst), **inquiry_data(dated=tomorrow, due_on=None)
+        )
     assert info.value.field == "dated"
 
 
@@ -898,8 +895,8 @@ def test_the_inquiry_is_corrected_on_its_edit_page(client, analyst):
     from qorgau.audit.models import AuditEntry
     from qorgau.letters import services
 
-    inquiry = services.register_inquiry(analyst, **inquiry_data())
-    other = services.register_inquiry(analyst, **inquiry_data(number="ДС-43"))
+    inquiry = services.register_inquiry(Actor.person(analyst), **inquiry_data())
+    other = services.register_inquiry(Actor.person(analyst), **inquiry_data(number="ДС-43"))
     page = html.unescape(client.get(f"/letters/{inquiry.pk}/edit/").content.decode())
     assert (
         'value="ДС-42"' in page
@@ -914,7 +911,7 @@ def test_the_inquiry_is_corrected_on_its_edit_page(client, analyst):
     assert inquiry.subject_ru == "о сталкинге и принуждении к браку"
     assert sorted(a.code for a in inquiry.articles.all()) == ["115-1", "125-1"]
     assert inquiry.outgoing_number == "12-3/45"
-    entry = AuditEntry.objects.get(action="letters.inquiry.update")
+    entry = AuditEntry.objects.get(action="inquiry.update")
     assert entry.before["articles"] == ["115-1"] and entry.after["articles"] == ["115-1", "125-1"]
     assert entry.before["subject_ru"] == "о сталкинге"
     # Another inquiry's number is refused, and the other one is left as it was.
@@ -932,7 +929,7 @@ def test_status_cannot_become_sent_without_a_reply_version(client, analyst):
     from qorgau.letters import services
     from qorgau.letters.models import ReplyVersion
 
-    inquiry = services.register_inquiry(analyst, **inquiry_data())
+    inquiry = services.register_inquiry(Actor.person(analyst), **inquiry_data())
     status_url = f"/letters/{inquiry.pk}/status/"
     # Received → sent skips the drafting.
     response = client.post(status_url, {"status": "sent"})
@@ -966,13 +963,13 @@ def test_status_cannot_become_sent_without_a_reply_version(client, analyst):
     inquiry.refresh_from_db()
     assert (inquiry.status, inquiry.sent_on) == ("sent", dt.date(2026, 2, 20))
     assert "sent on 2026-02-20" in client.get(f"/letters/{inquiry.pk}/").content.decode()
-    moves = AuditEntry.objects.filter(action="letters.inquiry.status").order_by("pk")
+    moves = AuditEntry.objects.filter(action="inquiry.status.change").order_by("pk")
     assert [(e.before["status"], e.after["status"]) for e in moves] == [
         ("received", "drafting"), ("drafting", "sent")]  # fmt: skip
     assert moves.last().after["sent_on"] == "2026-02-20" and moves.last().user == analyst
     # Answered: no further status, no more corrections.
-    with pytest.raises(services.InquiryError):
-        services.set_status(analyst, inquiry, "drafting")
+    with pytest.raises(QorgauError):
+        services.change_inquiry_status(Actor.person(analyst), inquiry, "drafting")
     response = client.post(f"/letters/{inquiry.pk}/edit/", {**INQUIRY_POST, "subject_ru": "иное"})
     assert response.status_code == 400
     inquiry.refresh_from_db()
@@ -983,10 +980,9 @@ def test_regional_prosecutor_cannot_register_or_move_an_inquiry(client, login):
     from qorgau.access import policy
     from qorgau.letters import services
     from qorgau.letters.models import Inquiry
-
     from tests.fixtures import make_user
 
-    inquiry = services.register_inquiry(None, **inquiry_data())
+    inquiry = services.register_inquiry(SYSTEM, **inquiry_data())
     prosecutor = make_user("prosecutor_inq79", "prosecutor", "KZ-79")
     login(client, prosecutor)
     assert client.get("/letters/new/").status_code == 403
@@ -994,9 +990,9 @@ def test_regional_prosecutor_cannot_register_or_move_an_inquiry(client, login):
     assert client.get(f"/letters/{inquiry.pk}/edit/").status_code == 403
     assert client.post(f"/letters/{inquiry.pk}/status/", {"status": "drafting"}).status_code == 403
     with pytest.raises(policy.NotAllowed):
-        services.register_inquiry(prosecutor, **inquiry_data(number="ДС-78"))
+        services.register_inquiry(Actor.person(prosecutor), **inquiry_data(number="ДС-78"))
     with pytest.raises(policy.NotAllowed):
-        services.set_status(prosecutor, inquiry, "drafting")
+        services.change_inquiry_status(Actor.person(prosecutor), inquiry, "drafting")
     assert list(Inquiry.objects.values_list("number", "status")) == [("ДС-42", "received")]
 
 
@@ -1018,26 +1014,25 @@ def test_drafting_a_received_inquiry_moves_it_through_the_audited_status_change(
     from qorgau.audit.models import AuditEntry
     from qorgau.letters import services
     from qorgau.letters.models import Inquiry
-
     from tests.fixtures import make_user
 
     analyst = make_user("analyst_regen", "analyst")
     inquiry = Inquiry.objects.get(number="ДС-16")
     assert inquiry.status == "received"
-    services.regenerate(analyst, inquiry, "ru", dt.date(2026, 2, 15))
+    services.regenerate_reply(Actor.person(analyst), inquiry, "ru", period_end=dt.date(2026, 2, 15))
     assert inquiry.status == "drafting"
     assert Inquiry.objects.get(pk=inquiry.pk).status == "drafting"
-    (move,) = AuditEntry.objects.filter(action="letters.inquiry.status", object_id=str(inquiry.pk))
+    (move,) = AuditEntry.objects.filter(action="inquiry.status.change", object_id=str(inquiry.pk))
     assert (move.before["status"], move.after["status"], move.user) == (
         "received", "drafting", analyst)  # fmt: skip
-    generated = AuditEntry.objects.get(action="letters.generate", object_id=str(inquiry.pk))
+    generated = AuditEntry.objects.get(action="reply.regenerate", object_id=str(inquiry.pk))
     assert generated.user == analyst
     assert generated.details == {"lang": "ru", "period_end": "2026-02-15"}
     # Drafting again (or in the other language) moves nothing further.
-    services.regenerate(analyst, inquiry, "kk")
+    services.regenerate_reply(Actor.person(analyst), inquiry, "kk")
     assert Inquiry.objects.get(pk=inquiry.pk).status == "drafting"
-    assert AuditEntry.objects.filter(action="letters.inquiry.status").count() == 1
-    assert AuditEntry.objects.filter(action="letters.generate").count() == 2
+    assert AuditEntry.objects.filter(action="inquiry.status.change").count() == 1
+    assert AuditEntry.objects.filter(action="reply.regenerate").count() == 2
 
 
 def test_the_edit_link_is_hidden_once_the_reply_is_sent(client, analyst):
@@ -1046,10 +1041,12 @@ def test_the_edit_link_is_hidden_once_the_reply_is_sent(client, analyst):
     from qorgau.letters import services
     from qorgau.letters.models import ReplyVersion
 
-    inquiry = services.register_inquiry(analyst, **inquiry_data())
+    inquiry = services.register_inquiry(Actor.person(analyst), **inquiry_data())
     assert "Edit the inquiry" in client.get(f"/letters/{inquiry.pk}/").content.decode()
-    services.set_status(analyst, inquiry, "drafting")
+    services.change_inquiry_status(Actor.person(analyst), inquiry, "drafting")
     ReplyVersion.objects.create(inquiry=inquiry, number=1, lang="kk", format="html",
                                 content=b"<p></p>", blocks=[], figures=[])  # fmt: skip
-    services.set_status(analyst, inquiry, "sent", sent_on=dt.date(2026, 2, 20))
+    services.change_inquiry_status(
+        Actor.person(analyst), inquiry, "sent", sent_on=dt.date(2026, 2, 20)
+    )
     assert "Edit the inquiry" not in client.get(f"/letters/{inquiry.pk}/").content.decode()

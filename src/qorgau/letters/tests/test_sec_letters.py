@@ -9,20 +9,22 @@ from django.core.management import CommandError, call_command
 
 from qorgau.access import policy
 from qorgau.audit.models import AuditEntry
+from qorgau.core.actors import Actor
+from qorgau.demo.letters import seed_inquiry
 from qorgau.letters import services
 from qorgau.letters.models import ReplyDraft, ReplyVersion
 from qorgau.reference.models import Article
-
 from tests.fixtures import make_user
 
 pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("tests")
 
 
 @pytest.fixture
 def draft(make_case):
     make_case()  # a case in the current year, so that the reply has figures
-    inquiry = services.seed_inquiry()
-    return services.regenerate(policy.OPERATOR, inquiry, "ru")
+    inquiry = seed_inquiry()
+    return services.regenerate_reply(SYSTEM, inquiry, "ru")
 
 
 @pytest.fixture
@@ -47,63 +49,65 @@ def test_regional_or_unentitled_user_cannot_save_blocks_and_nothing_is_written(d
     user = make_user(f"{role}_{region or 'kz'}", role, region)
     before = ReplyDraft.objects.get(pk=draft.pk).blocks
     with pytest.raises(policy.NotAllowed):
-        services.save_blocks(user, draft, {"intro": "Сообщаю иное."})
+        services.edit_reply(Actor.person(user), draft, {"intro": "Сообщаю иное."})
     assert ReplyDraft.objects.get(pk=draft.pk).blocks == before
-    assert _entries("letters.blocks.save") == 0
+    assert _entries("reply.edit") == 0
 
 
 @pytest.mark.parametrize(("role", "region"), REFUSED)
 def test_regional_or_unentitled_user_cannot_regenerate_or_produce(draft, role, region):
     user = make_user(f"{role}_{region or 'kz'}", role, region)
-    generated, produced = _entries("letters.generate"), _entries("letters.produce")
+    generated, produced = _entries("reply.regenerate"), _entries("reply.produce")
     with pytest.raises(policy.NotAllowed):
-        services.regenerate(user, draft.inquiry, "kk")
+        services.regenerate_reply(Actor.person(user), draft.inquiry, "kk")
     with pytest.raises(policy.NotAllowed):
-        services.produce(user, draft, "html")
+        services.produce_reply(Actor.person(user), draft, "html")
     assert not ReplyDraft.objects.filter(inquiry=draft.inquiry, lang="kk").exists()
     assert not ReplyVersion.objects.exists()
-    assert (_entries("letters.generate"), _entries("letters.produce")) == (generated, produced)
+    assert (_entries("reply.regenerate"), _entries("reply.produce")) == (generated, produced)
 
 
 @pytest.mark.parametrize(("role", "region"), REFUSED)
 def test_regional_or_unentitled_user_cannot_read_figures_or_versions(draft, role, region):
     user = make_user(f"{role}_{region or 'kz'}", role, region)
-    version = services.produce(policy.OPERATOR, draft, "html")
+    version = services.produce_reply(SYSTEM, draft, "html")
     article = Article.objects.get(code="115-1")
     with pytest.raises(policy.NotAllowed):
-        services.compose(user, draft.inquiry, "ru")
+        services.compose(Actor.person(user), draft.inquiry, "ru")
     with pytest.raises(policy.NotAllowed):
         services.reference_paragraph(
-            user, article, draft.period_end.replace(day=1), draft.period_end, "ru"
+            Actor.person(user), article, draft.period_end.replace(day=1), draft.period_end, "ru"
         )
     with pytest.raises(policy.NotAllowed):
-        services.version_for_download(user, draft.inquiry_id, version.number)
-    assert _entries("letters.reference") == _entries("letters.download") == 0
+        services.version_for_download(Actor.person(user), draft.inquiry_id, version.number)
+    assert _entries("reply.reference") == _entries("reply.download") == 0
 
 
 def test_saving_blocks_writes_one_entry_naming_the_changed_blocks_not_their_text(
     draft, analyst_national
 ):
     signature = next(b["text"] for b in draft.blocks if b["key"] == "signature")
-    services.save_blocks(
-        analyst_national,
+    services.edit_reply(
+        Actor.person(analyst_national),
         draft,
         {"intro": "Рассмотрев запрос, сообщаю.", "signature": signature, "unknown": "x"},
     )
-    entry = AuditEntry.objects.get(action="letters.blocks.save")
+    entry = AuditEntry.objects.get(action="reply.edit")
     assert entry.details == {"lang": "ru", "blocks": ["intro"]}
     assert entry.username == "analyst_national"
     assert entry.object_id == str(draft.inquiry_id)
     assert "Рассмотрев запрос, сообщаю." not in str(entry.before) + str(entry.after)
     # Nothing changed: nothing written.
-    services.save_blocks(analyst_national, draft, {"intro": "Рассмотрев запрос, сообщаю."})
-    assert _entries("letters.blocks.save") == 1
+    services.edit_reply(
+        Actor.person(analyst_national), draft, {"intro": "Рассмотрев запрос, сообщаю."}
+    )
+    assert _entries("reply.edit") == 1
 
 
 def test_saving_blocks_from_a_stale_page_keeps_another_officials_edit(draft, analyst_national):
     stale = ReplyDraft.objects.get(pk=draft.pk)  # a second official opened the page earlier
-    services.save_blocks(analyst_national, draft, {"intro": "Первая правка."})
-    services.save_blocks(analyst_national, stale, {"signature": "А. Иванов"})
+    services.edit_reply(Actor.person(analyst_national), draft, {"intro": "Первая правка."})
+    services.edit_reply(Actor.person(analyst_national), stale, {"signature": "А. Иванов"})
     blocks = {b["key"]: b["text"] for b in ReplyDraft.objects.get(pk=draft.pk).blocks}
     assert blocks["intro"] == "Первая правка."
     assert blocks["signature"] == "А. Иванов"
@@ -112,8 +116,8 @@ def test_saving_blocks_from_a_stale_page_keeps_another_officials_edit(draft, ana
 
 def test_a_version_holds_the_draft_as_stored_not_a_stale_copy(draft, analyst_national):
     stale = ReplyDraft.objects.get(pk=draft.pk)
-    services.save_blocks(analyst_national, draft, {"intro": "Правка перед выпуском."})
-    version = services.produce(analyst_national, stale, "html")
+    services.edit_reply(Actor.person(analyst_national), draft, {"intro": "Правка перед выпуском."})
+    version = services.produce_reply(Actor.person(analyst_national), stale, "html")
     assert {b["key"]: b["text"] for b in version.blocks}["intro"] == "Правка перед выпуском."
     assert "Правка перед выпуском." in bytes(version.content).decode()
 
@@ -121,13 +125,17 @@ def test_a_version_holds_the_draft_as_stored_not_a_stale_copy(draft, analyst_nat
 def test_national_reference_paragraph_and_download_are_audited(draft, analyst_national):
     article = Article.objects.get(code="115-1")
     start = draft.period_end.replace(month=1, day=1)
-    services.reference_paragraph(analyst_national, article, start, draft.period_end, "kk")
-    entry = AuditEntry.objects.get(action="letters.reference")
+    services.reference_paragraph(
+        Actor.person(analyst_national), article, start, draft.period_end, "kk"
+    )
+    entry = AuditEntry.objects.get(action="reply.reference")
     assert entry.username == "analyst_national"
     assert entry.details["from"] == start.isoformat()
-    version = services.produce(analyst_national, draft, "html")
-    assert services.version_for_download(analyst_national, draft.inquiry_id, version.number)
-    assert AuditEntry.objects.get(action="letters.download").details == {"version": version.number}
+    version = services.produce_reply(Actor.person(analyst_national), draft, "html")
+    assert services.version_for_download(
+        Actor.person(analyst_national), draft.inquiry_id, version.number
+    )
+    assert AuditEntry.objects.get(action="reply.download").details == {"version": version.number}
 
 
 def test_letter_command_as_a_regional_user_is_refused_without_writing(draft, tmp_path):
@@ -144,7 +152,7 @@ def test_letter_command_as_a_regional_user_is_refused_without_writing(draft, tmp
             "2026-01-31", "--lang", "ru", "--as-user", "analyst_shymkent", stdout=io.StringIO(),
         )  # fmt: skip
     assert not out.exists() and not ReplyVersion.objects.exists()
-    assert _entries("letters.reference") == 0
+    assert _entries("reply.reference") == 0
 
 
 # Other services that change data ask the policy the same way (finding 16, "look for others").
@@ -159,13 +167,15 @@ def test_control_services_refuse_another_regions_prosecutor_with_not_allowed(mak
     analyst = make_user("analyst_kz", "analyst")
     for user in (almaty, analyst):
         with pytest.raises(policy.NotAllowed):
-            oversight.add_control(user, case=case, instruction="Проверить сроки")
+            oversight.add_control(Actor.person(user), case, instruction="Проверить сроки")
     assert not ControlRecord.objects.exists()
     control = oversight.add_control(
-        make_user("prosecutor_shymkent", "prosecutor", "KZ-79"), case=case, instruction="Проверить"
+        Actor.person(make_user("prosecutor_shymkent", "prosecutor", "KZ-79")),
+        case,
+        instruction="Проверить",
     )
     with pytest.raises(policy.NotAllowed):
-        oversight.record_result(almaty, control, "Нарушений нет")
+        oversight.record_result(Actor.person(almaty), control, "Нарушений нет")
     assert ControlRecord.objects.get().result == ""
     assert not AuditEntry.objects.filter(action="oversight.controlrecord.update").exists()
 
@@ -181,7 +191,7 @@ def test_saving_blocks_waits_for_a_concurrent_save_and_keeps_both_edits(make_cas
     from django.db import connection, transaction
 
     make_case()
-    draft = services.regenerate(policy.OPERATOR, services.seed_inquiry(), "ru")
+    draft = services.regenerate_reply(SYSTEM, seed_inquiry(), "ru")
     stale = ReplyDraft.objects.get(pk=draft.pk)
     locked, errors = threading.Event(), []
 
@@ -205,7 +215,7 @@ def test_saving_blocks_waits_for_a_concurrent_save_and_keeps_both_edits(make_cas
     thread.start()
     assert locked.wait(10)
     started = time.monotonic()
-    services.save_blocks(policy.OPERATOR, stale, {"signature": "Правка второго."})
+    services.edit_reply(SYSTEM, stale, {"signature": "Правка второго."})
     waited = time.monotonic() - started
     thread.join(10)
     assert not errors

@@ -29,8 +29,7 @@ class Command(QorgauCommand):
         lang = options["lang"]
         if lang not in services.LANGS:
             raise CommandError(_("A reply is written in Kazakh or Russian."))
-        user = self.user or policy.OPERATOR
-        if not services.may_draft(user):  # the services refuse too; say it before the work
+        if not policy.can(self.actor, services.RIGHT):  # the services refuse too; say it first
             raise CommandError(_("This user may not draft replies."))
         inquiry = Inquiry.objects.filter(number=options["inquiry"]).first()
         if inquiry is None:
@@ -41,12 +40,10 @@ class Command(QorgauCommand):
             raise CommandError(
                 _("Expected a date as YYYY-MM-DD, got “%(value)s”.") % {"value": options["to"]}
             ) from None
-        try:
-            draft = services.regenerate(user, inquiry, lang, period_end)
-            version = services.produce(user, draft, options["format"])
-        except services.LetterError as exc:
-            raise CommandError(str(exc)) from None
-        # The services write the same audit trail as the pages (letters.generate, .produce).
+        # A refusal (core.errors) ends the command with its message and status 1.
+        draft = services.regenerate_reply(self.actor, inquiry, lang, period_end=period_end)
+        version = services.produce_reply(self.actor, draft, options["format"])
+        # The services write the same audit trail as the pages (reply.regenerate, .produce).
         Path(options["output"]).write_bytes(bytes(version.content))
         self.stdout.write(
             _("Version %(n)d written to %(path)s.")

@@ -37,11 +37,8 @@ class Command(QorgauCommand):
                 _("Expected a date as YYYY-MM-DD, got “%(value)s”.")
                 % {"value": f"{options['date_from']} / {options['date_to']}"}
             ) from None
-        user = self.user or policy.OPERATOR
-        if not services.may_draft(user):
+        if not policy.can(self.actor, services.RIGHT):
             raise CommandError(_("This user may not draft replies."))
-        try:
-            text = services.reference_paragraph(user, article, start, end, options["lang"])
-        except services.LetterError as exc:
-            raise CommandError(str(exc)) from None
+        # A refusal (core.errors) ends the command with its message and status 1.
+        text = services.reference_paragraph(self.actor, article, start, end, options["lang"])
         self.stdout.write(text)
