@@ -37,6 +37,7 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src/qorgau
 	$(BIN)/qorgau makemigrations --check --dry-run --settings=tests.settings --pythonpath=.
 	$(BIN)/pytest $(PYTEST_ARGS)
 

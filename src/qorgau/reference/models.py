@@ -50,13 +50,6 @@ class Region(models.Model):
         """Short name (used when regions are listed together) in the active language."""
         return localized(self, "short")
 
-    def latest_population(self, on_date=None):
-        """The latest population figure dated on or before ``on_date`` (any date if None)."""
-        figures = self.population_figures.all()
-        if on_date is not None:
-            figures = figures.filter(reference_date__lte=on_date)
-        return figures.order_by("-reference_date").first()
-
 
 class PopulationFigure(models.Model):
     """The population of a region on a reference date, as published by the named source."""

@@ -8,10 +8,16 @@ import json
 import math
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from .intervals import funnel_limits
+
+if TYPE_CHECKING:
+    from .services import FunnelPoint
 
 MAP_PATH = Path(__file__).resolve().parent / "data" / "kz-regions-svg.json"
 PALETTE = ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d"]  # colour-blind safe
@@ -112,14 +118,14 @@ def line_chart(points: list[tuple[str, int]], markers: list[tuple[int, str]], ti
     return _svg(width, height, "".join(body), title)
 
 
-def funnel_plot(points, national_rate: float, title: str) -> str:
+def funnel_plot(points: "list[FunnelPoint]", national_rate: float | None, title: str) -> str:
     """Region rates (y) against population (x, log scale) with the 95% and 99.8% limits."""
     width, height, left, bottom = 900, 420, 60, 40
     if not points or not national_rate:
         return _svg(width, 60, '<text x="10" y="30">—</text>', title)
-    pops = [p.row.population.population for p in points]
+    pops = [p.population for p in points]
     xmin, xmax = math.log10(min(pops) * 0.8), math.log10(max(pops) * 1.2)
-    rates = [p.row.rate for p in points]
+    rates = [p.rate for p in points]
     ymax = _nice_max(max([*rates, national_rate * 3]))
     sx = (width - left - 20) / (xmax - xmin)
     sy = (height - bottom - 20) / ymax
@@ -134,8 +140,6 @@ def funnel_plot(points, national_rate: float, title: str) -> str:
         f'<line x1="{left}" x2="{width - 20}" y1="{Y(national_rate):.1f}" y2="{Y(national_rate):.1f}" class="national"/>'
     ]
     national = national_rate / 100_000
-    from .intervals import funnel_limits
-
     for alpha, css in ((0.05, "limit95"), (0.002, "limit998")):
         upper, lower = [], []
         for k in range(41):
@@ -147,9 +151,9 @@ def funnel_plot(points, national_rate: float, title: str) -> str:
         body.append(f'<polyline points="{" ".join(lower)}" class="{css}"/>')
     for point in points:
         css = "out" if point.outside else "in"
-        x, y = X(point.row.population.population), Y(point.row.rate)
+        x, y = X(point.population), Y(point.rate)
         body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="{css}"><title>{escape(point.row.region.name)}: {point.row.rate:.2f}</title></circle>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="{css}"><title>{escape(point.row.region.name)}: {point.rate:.2f}</title></circle>'
         )
         if point.outside:
             body.append(

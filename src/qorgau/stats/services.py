@@ -1,29 +1,45 @@
 """Statistics of the registry: counts, rates with exact intervals, regional comparison
 (funnel plot) and campaign effect (interrupted time series).
 
-Every query goes through the access policy (``stats.view``): a user gets aggregates of their
+Every query goes through the access policy (``stats.view``): an actor gets aggregates of their
 own scope only. Periods are local (Kazakhstan) dates, both ends included.
 """
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qorgau.access import policy
-from qorgau.reference.models import Article, PopulationFigure, Region
+from qorgau.campaigns import services as campaigns
+from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Invalid
+from qorgau.reference import population
+from qorgau.reference.models import Article, Body, PopulationFigure, Region
 from qorgau.registry.choices import CaseStatus, Decision
 from qorgau.registry.models import Case, Party, Report
 
 from . import intervals, its
 
-CAMPAIGN_DEFAULT = dt.date(2026, 1, 30)  # the media plan of the source letter (paragraph 9)
+M = TypeVar("M", bound=models.Model)
+# A row of a breakdown or a table: column -> value.
+Row = dict[str, Any]
+# Who asks: an actor, or a user as a page's ``request.user`` (the policy takes either).
+Who = Actor | AbstractBaseUser | AnonymousUser
+
+# The effect analysis' default intervention: the national media plan (owned by campaigns).
+CAMPAIGN_DEFAULT = DEFAULT_CAMPAIGN_DATE
 DIMENSIONS = {
     "region": "region__code",
     "article": "article_part__article__code",
@@ -41,7 +57,7 @@ REPORT_DIMENSIONS = {
     "report_decision": "decision",
 }
 PARTY_DIMENSIONS = ("victim_sex", "victim_age_band", "relationship")
-# Breakdowns that describe people (victims, suspects) or what became of them: for a user who may
+# Breakdowns that describe people (victims, suspects) or what became of them: for an actor who may
 # not see cases one by one, each is counted over whole calendar quarters, lists every value, and
 # is withheld or coarsened when few cases stand behind it (:func:`breakdown`).
 PERSONAL_DIMENSIONS = (*PARTY_DIMENSIONS, "termination_ground", "status")
@@ -63,10 +79,6 @@ def _number(value: float, places: int) -> str:
     return number_format(round(value, places), places)
 
 
-class StatsError(ValueError):
-    """A statistics request that cannot be answered; the message is translated."""
-
-
 @dataclass(frozen=True)
 class Filters:
     """What to count: articles (empty = all), a period of local dates, regions (empty = all)."""
@@ -76,35 +88,40 @@ class Filters:
     date_to: dt.date | None = None
     regions: tuple[str, ...] = ()
 
-    def check(self, user=None) -> "Filters":
-        """Raise :class:`StatsError` for an unknown article or region, a date outside
-        :func:`check_date`'s range, a period that ends before it begins, or (when ``user`` is
-        given) a region outside the user's statistics scope: its figures are not theirs."""
+    def check(self, actor: Who) -> "Filters":
+        """Raise :class:`~qorgau.core.errors.Invalid` (naming the filter) for an unknown
+        article or region, a date outside :func:`check_date`'s range, a period that ends before
+        it begins, or a region outside the actor's statistics scope: its figures are not
+        theirs."""
         known = set(Article.objects.values_list("code", flat=True))
         unknown = [a for a in self.articles if a not in known]
         if unknown:
-            raise StatsError(_("Unknown article: %(codes)s") % {"codes": ", ".join(unknown)})
-        for day in (self.date_from, self.date_to):
-            check_date(day)
+            raise Invalid(
+                "articles", _("Unknown article: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        check_date(self.date_from, "date_from")
+        check_date(self.date_to, "date_to")
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise StatsError(_("The period ends before it begins."))
+            raise Invalid("date_to", _("The period ends before it begins."))
         bad = set(self.regions) - set(Region.objects.values_list("code", flat=True))
         if bad:
-            raise StatsError(_("Unknown region: %(codes)s") % {"codes": ", ".join(sorted(bad))})
-        if user is not None:
-            allowed = set(policy.regions_for(user, "stats.view").values_list("code", flat=True))
-            outside = sorted(set(self.regions) - allowed)
-            if outside:
-                raise StatsError(
-                    _("Region outside your scope: %(codes)s") % {"codes": ", ".join(outside)}
-                )
+            raise Invalid(
+                "regions", _("Unknown region: %(codes)s") % {"codes": ", ".join(sorted(bad))}
+            )
+        allowed = set(policy.regions_for(actor, "stats.view").values_list("code", flat=True))
+        outside = sorted(set(self.regions) - allowed)
+        if outside:
+            raise Invalid(
+                "regions",
+                _("Region outside your scope: %(codes)s") % {"codes": ", ".join(outside)},
+            )
         return self
 
     @property
     def end(self) -> dt.date:
         return self.date_to or timezone.localdate()
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {
             "articles": list(self.articles) or "all",
             "from": self.date_from.isoformat() if self.date_from else None,
@@ -113,17 +130,18 @@ class Filters:
         }
 
 
-def check_date(day: dt.date | None) -> None:
-    """Raise :class:`StatsError` unless ``day`` (when given) lies between
-    :data:`EARLIEST_DATE` and :func:`latest_date`."""
+def check_date(day: dt.date | None, field: str | None = None) -> None:
+    """Raise :class:`~qorgau.core.errors.Invalid` (about ``field``) unless ``day`` (when
+    given) lies between :data:`EARLIEST_DATE` and :func:`latest_date`."""
     if day is not None and not EARLIEST_DATE <= day <= latest_date():
-        raise StatsError(
+        raise Invalid(
+            field,
             _("Dates must lie between %(earliest)s and %(latest)s.")
-            % {"earliest": EARLIEST_DATE.isoformat(), "latest": latest_date().isoformat()}
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": latest_date().isoformat()},
         )
 
 
-def _filtered(qs: QuerySet, filters: Filters, article: str, moment: str) -> QuerySet:
+def _filtered(qs: QuerySet[M], filters: Filters, article: str, moment: str) -> QuerySet[M]:
     if filters.articles:
         qs = qs.filter(**{f"{article}__in": filters.articles})
     if filters.date_from:
@@ -135,34 +153,24 @@ def _filtered(qs: QuerySet, filters: Filters, article: str, moment: str) -> Quer
     return qs
 
 
-def cases(user, filters: Filters) -> QuerySet:
-    """The cases counted for ``filters``, within the user's scope."""
-    qs = policy.scoped(user, "stats.view", Case.objects.all())
+def cases(actor: Who, filters: Filters) -> QuerySet[Case]:
+    """The cases counted for ``filters``, within the actor's scope."""
+    qs = policy.scoped(actor, "stats.view", Case.objects.all())
     return _filtered(qs, filters, "article_part__article__code", "registered_at")
 
 
-def reports(user, filters: Filters) -> QuerySet:
-    """The reports counted for ``filters``, within the user's scope: received in the period,
+def reports(actor: Who, filters: Filters) -> QuerySet[Report]:
+    """The reports counted for ``filters``, within the actor's scope: received in the period,
     with one of the articles suggested (when articles are chosen)."""
-    qs = policy.scoped(user, "stats.view", Report.objects.all())
+    qs = policy.scoped(actor, "stats.view", Report.objects.all())
     return _filtered(qs, filters, "suggested_article__code", "received_at")
 
 
-def regions_in_scope(user, filters: Filters) -> list[Region]:
-    regions = policy.regions_for(user, "stats.view")
+def regions_in_scope(actor: Who, filters: Filters) -> list[Region]:
+    regions = policy.regions_for(actor, "stats.view")
     if filters.regions:
         regions = regions.filter(code__in=filters.regions)
     return list(regions)
-
-
-def population_on(day: dt.date) -> dict[int, PopulationFigure]:
-    """For each region, the latest population figure dated on or before ``day``."""
-    latest: dict[int, PopulationFigure] = {}
-    for figure in PopulationFigure.objects.filter(reference_date__lte=day).order_by(
-        "reference_date"
-    ):
-        latest[figure.region_id] = figure
-    return latest
 
 
 PRECISION_LABELS = {
@@ -189,33 +197,34 @@ class RegionRow:
         label = PRECISION_LABELS.get(self.population.precision)
         return str(label) if label else self.population.precision
 
-    def as_dict(self) -> dict:
-        row = {"region": self.region.code, "name": self.region.name, "count": self.count}
-        if self.population is not None:
-            row.update(
-                rate=round(self.rate, 4), rate_low=round(self.rate_low, 4), rate_high=round(self.rate_high, 4),
-                population=self.population.population,
-                population_date=self.population.reference_date.isoformat(),
-            )  # fmt: skip
-        else:
-            row.update(
-                rate=None, rate_low=None, rate_high=None, population=None, population_date=None
-            )
-        return row
+    def as_dict(self) -> Row:
+        """The row as exported (``None`` for a rate and population that are not known)."""
+        figure = self.population
+        return {
+            "region": self.region.code, "name": self.region.name, "count": self.count,
+            "rate": _rounded(self.rate), "rate_low": _rounded(self.rate_low),
+            "rate_high": _rounded(self.rate_high),
+            "population": figure.population if figure else None,
+            "population_date": figure.reference_date.isoformat() if figure else None,
+        }  # fmt: skip
 
 
-def by_region(user, filters: Filters) -> list[RegionRow]:
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def by_region(actor: Who, filters: Filters) -> list[RegionRow]:
     """Count and rate per 100,000 (exact 95% interval) for every region in scope, the highest
     count first; a region without a population figure has no rate (never an invented one)."""
-    return _region_rows(cases(user, filters), regions_in_scope(user, filters), filters)
+    return _region_rows(cases(actor, filters), regions_in_scope(actor, filters), filters)
 
 
-def _region_rows(qs: QuerySet, regions: list[Region], filters: Filters) -> list[RegionRow]:
+def _region_rows(qs: QuerySet[Case], regions: list[Region], filters: Filters) -> list[RegionRow]:
     counts = dict(qs.values_list("region_id").annotate(n=Count("id")))
-    population = population_on(filters.end)
+    figures = population.latest_by_region(filters.end)
     rows = []
     for region in regions:
-        row = RegionRow(region, counts.get(region.pk, 0), population.get(region.pk))
+        row = RegionRow(region, counts.get(region.pk, 0), figures.get(region.pk))
         if row.population is not None:
             row.rate, row.rate_low, row.rate_high = intervals.rate_interval(
                 row.count, row.population.population
@@ -225,14 +234,15 @@ def _region_rows(qs: QuerySet, regions: list[Region], filters: Filters) -> list[
     return rows
 
 
-def counts_by(user, filters: Filters, dimension: str) -> list[dict]:
+def counts_by(actor: Who, filters: Filters, dimension: str) -> list[Row]:
     """Counts of cases by article, status, termination ground (terminated cases) or region, of
     victims by sex, age band, of suspects by relationship to the victim, or of reports by
     region, channel or decision. Each row: ``key`` (the stored code), ``label`` (translated),
     ``count``; the highest count first."""
+    rows: Iterable[tuple[str | None, int]]
     if dimension in REPORT_DIMENSIONS:
         rows = (
-            reports(user, filters)
+            reports(actor, filters)
             .values_list(REPORT_DIMENSIONS[dimension])
             .annotate(n=Count("id"))
             .order_by()
@@ -240,18 +250,18 @@ def counts_by(user, filters: Filters, dimension: str) -> list[dict]:
     elif dimension in PARTY_DIMENSIONS:
         role = "suspect" if dimension == "relationship" else "victim"
         rows = (
-            Party.objects.filter(case__in=cases(user, filters), role=role)
+            Party.objects.filter(case__in=cases(actor, filters), role=role)
             .values_list(DIMENSIONS[dimension])
             .annotate(n=Count("id"))
             .order_by()
         )
     elif dimension in DIMENSIONS:
-        qs = cases(user, filters)
+        qs = cases(actor, filters)
         if dimension == "termination_ground":
             qs = qs.filter(status=CaseStatus.TERMINATED)
         rows = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
     else:
-        raise StatsError(_("Unknown breakdown “%(by)s”.") % {"by": dimension})
+        raise Invalid("by", _("Unknown breakdown “%(by)s”.") % {"by": dimension})
     labels = breakdown_labels(dimension)
     return sorted(
         ({"key": key or "", "label": labels.get(key, key or ""), "count": n} for key, n in rows),
@@ -261,12 +271,12 @@ def counts_by(user, filters: Filters, dimension: str) -> list[dict]:
 
 @dataclass
 class Breakdown:
-    """A breakdown as the user may see it. ``rows``: ``key``, ``label``, ``count`` (a number,
+    """A breakdown as the actor may see it. ``rows``: ``key``, ``label``, ``count`` (a number,
     or "<t+1" / "*" where protected); ``withheld``: why the whole table is not shown, if it is
     not; ``protected``: small counts were coarsened; ``counted``: the filters actually counted
     when they differ from those asked (widened to whole quarters), else ``None``."""
 
-    rows: list[dict]
+    rows: list[Row]
     withheld: str = ""
     protected: bool = False
     counted: Filters | None = None
@@ -290,12 +300,12 @@ def whole_quarters(filters: Filters) -> Filters:
     return replace(filters, date_from=start, date_to=quarter_end(filters.end))
 
 
-def counted_by_quarter(user, dimension: str) -> bool:
-    """Is this breakdown counted over whole quarters for ``user``? A breakdown of people (or of
-    what became of them) for a user who may not see cases one by one: two periods that differ
+def counted_by_quarter(actor: Who, dimension: str) -> bool:
+    """Is this breakdown counted over whole quarters for ``actor``? A breakdown of people (or of
+    what became of them) for an actor who may not see cases one by one: two periods that differ
     by a few days inside a quarter then give the same table, so their difference cannot
     describe the one case registered on those days."""
-    return dimension in PERSONAL_DIMENSIONS and not policy.can(user, "case.view")
+    return dimension in PERSONAL_DIMENSIONS and not policy.can(actor, "case.view")
 
 
 def counted_period_note(counted: Filters) -> str:
@@ -309,17 +319,17 @@ def counted_period_note(counted: Filters) -> str:
     }
 
 
-def _cases_behind(user, filters: Filters, dimension: str) -> tuple[int, dict[str, int]]:
+def _cases_behind(actor: Who, filters: Filters, dimension: str) -> tuple[int, dict[str, int]]:
     """How many cases stand behind a breakdown of people (or of statuses, termination
     grounds), in all and behind each value."""
     if dimension in ("status", "termination_ground"):
-        qs = cases(user, filters)
+        qs = cases(actor, filters)
         if dimension == "termination_ground":
             qs = qs.filter(status=CaseStatus.TERMINATED)
-        per = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
-        return qs.count(), {key or "": n for key, n in per}
+        by_value = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
+        return qs.count(), {key or "": n for key, n in by_value}
     role = "suspect" if dimension == "relationship" else "victim"
-    parties = Party.objects.filter(case__in=cases(user, filters), role=role)
+    parties = Party.objects.filter(case__in=cases(actor, filters), role=role)
     per = (
         parties.values_list(DIMENSIONS[dimension])
         .annotate(n=Count("case", distinct=True))
@@ -328,8 +338,8 @@ def _cases_behind(user, filters: Filters, dimension: str) -> tuple[int, dict[str
     return parties.values("case").distinct().count(), {key or "": n for key, n in per}
 
 
-def breakdown(user, filters: Filters, dimension: str) -> Breakdown:
-    """:func:`counts_by` as ``user`` may see it. Who may not see cases one by one (``case.view``:
+def breakdown(actor: Who, filters: Filters, dimension: str) -> Breakdown:
+    """:func:`counts_by` as ``actor`` may see it. Who may not see cases one by one (``case.view``:
     analysts) gets the breakdowns of people (sex, age band, relationship) and of what became of
     the cases (status, termination ground) protected like published figures:
 
@@ -345,11 +355,11 @@ def breakdown(user, filters: Filters, dimension: str) -> Breakdown:
 
     Protected rows keep the order of the choices: an order by count would place a hidden value
     between two shown ones."""
-    if not counted_by_quarter(user, dimension):
-        return Breakdown(counts_by(user, filters, dimension))
+    if not counted_by_quarter(actor, dimension):
+        return Breakdown(counts_by(actor, filters, dimension))
     counted = whole_quarters(filters)
     threshold = small_count_threshold()
-    total, per_value = _cases_behind(user, counted, dimension)
+    total, per_value = _cases_behind(actor, counted, dimension)
     if total <= threshold:
         return Breakdown(
             [],
@@ -358,20 +368,18 @@ def breakdown(user, filters: Filters, dimension: str) -> Breakdown:
             counted,
         )
     labels = breakdown_labels(dimension)
-    found = {r["key"]: r for r in counts_by(user, counted, dimension)}
+    found = {r["key"]: r for r in counts_by(actor, counted, dimension)}
     # Every value, zeros too. A stored value outside the choices (none is expected: the services
     # store choices only) is kept after them rather than dropped from the total.
-    rows = [
-        found.pop(key, None) or {"key": key, "label": labels.get(key, key), "count": 0}
+    rows: list[Row] = [
+        found.pop(key) if key in found else {"key": key, "label": labels.get(key, key), "count": 0}
         for key in _values(dimension)
     ]
     rows += sorted(found.values(), key=lambda r: r["key"])
     counts = [r["count"] for r in rows]
     few = {i for i, r in enumerate(rows) if r["count"] and per_value.get(r["key"], 0) <= threshold}
-    cells = suppress(counts, threshold, few)
-    hidden = {i for i, cell in enumerate(cells) if not cell.isdigit()}
-    small = {i for i, count in enumerate(counts) if 1 <= count <= threshold}
-    if _unsafe(counts, hidden, small, few, threshold):
+    cells = protected_cells(counts, threshold, few)
+    if cells is None:
         return Breakdown(
             [],
             _("Not shown: its small counts could be worked out from the total."),
@@ -379,11 +387,23 @@ def breakdown(user, filters: Filters, dimension: str) -> Breakdown:
             counted,
         )
     for row, cell in zip(rows, cells, strict=True):
-        if not row["count"]:
-            row["count"] = small_label(threshold)
-        else:
-            row["count"] = int(cell) if cell.isdigit() else cell
+        row["count"] = int(cell) if cell.isdigit() else cell
     return Breakdown(rows, "", True, counted)
+
+
+def protected_cells(counts: list[int], threshold: int, few: set[int]) -> list[str] | None:
+    """A breakdown of people's cells as :func:`breakdown` shows them to who may not see cases:
+    :func:`suppress` (``few``: the values behind which 1…t cases stand), and a zero shown like a
+    small count ("<t+1"); None when no choice of cells keeps a small count or a ``few`` cell
+    from being worked out from the table's total (the whole table is then withheld)."""
+    cells = suppress(counts, threshold, few)
+    hidden = {i for i, cell in enumerate(cells) if not cell.isdigit()}
+    small = {i for i, count in enumerate(counts) if 1 <= count <= threshold}
+    if _unsafe(counts, hidden, small, few, threshold):
+        return None
+    return [
+        cell if count else small_label(threshold) for count, cell in zip(counts, cells, strict=True)
+    ]
 
 
 def _values(dimension: str) -> list[str]:
@@ -391,7 +411,7 @@ def _values(dimension: str) -> list[str]:
     be left blank (a suspect's relationship) has the blank value too."""
     values = list(breakdown_labels(dimension))
     model = Party if dimension in PARTY_DIMENSIONS else Case
-    if model._meta.get_field(DIMENSIONS[dimension]).blank and "" not in values:
+    if _field(model, DIMENSIONS[dimension]).blank and "" not in values:
         values.append("")
     return values
 
@@ -401,6 +421,7 @@ def breakdown_labels(dimension: str) -> dict[str, str]:
     regions by their name, articles by their code."""
     if dimension in ("region", "report_region"):
         return {r.code: r.name for r in Region.objects.all()}
+    model: type[models.Model]
     if dimension in REPORT_DIMENSIONS:
         model, field_name = Report, REPORT_DIMENSIONS[dimension]
     else:
@@ -408,7 +429,15 @@ def breakdown_labels(dimension: str) -> dict[str, str]:
         field_name = DIMENSIONS[dimension]
     if "__" in field_name:
         return {}
-    return {str(value): str(label) for value, label in model._meta.get_field(field_name).choices}
+    return {str(value): str(label) for value, label in _field(model, field_name).flatchoices}
+
+
+def _field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    """The model's own field ``name`` (a breakdown counts a column, never a reverse relation)."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a field")
+    return found
 
 
 # The dashboard's breakdown tables (each also an export table of the same name).
@@ -437,7 +466,7 @@ def period_start(day: dt.date, period: str) -> dt.date:
         return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
     if period == "year":
         return day.replace(month=1, day=1)
-    raise StatsError(_("Unknown period “%(period)s”.") % {"period": period})
+    raise Invalid("period", _("Unknown period “%(period)s”.") % {"period": period})
 
 
 def next_period(start: dt.date, period: str) -> dt.date:
@@ -450,12 +479,12 @@ def next_period(start: dt.date, period: str) -> dt.date:
     return start.replace(year=start.year + index // 12, month=index % 12 + 1)
 
 
-def time_series(user, filters: Filters, period: str = "week") -> list[tuple[dt.date, int]]:
+def time_series(actor: Who, filters: Filters, period: str = "week") -> list[tuple[dt.date, int]]:
     """Counts per period, every period of the range present (zeros included) up to the
     period's end or today, whichever is earlier: a period that has not begun is not a zero."""
     days = [
         timezone.localtime(moment).date()
-        for moment in cases(user, filters).values_list("registered_at", flat=True)
+        for moment in cases(actor, filters).values_list("registered_at", flat=True)
     ]
     if not days and not filters.date_from:
         return []
@@ -469,12 +498,12 @@ def time_series(user, filters: Filters, period: str = "week") -> list[tuple[dt.d
     return series
 
 
-def _articles(codes: tuple[str, ...] = ()) -> QuerySet:
+def _articles(codes: tuple[str, ...] = ()) -> QuerySet[Article]:
     """The articles with these codes (all articles when none are given)."""
     return Article.objects.filter(code__in=codes) if codes else Article.objects.all()
 
 
-def cumulative_since_in_force(user, filters: Filters) -> list[dict]:
+def cumulative_since_in_force(actor: Who, filters: Filters) -> list[Row]:
     """Cases per article since the article came into force, up to the period's end."""
     rows = []
     for article in _articles(filters.articles):
@@ -483,7 +512,7 @@ def cumulative_since_in_force(user, filters: Filters) -> list[dict]:
             {
                 "article": article.code,
                 "since": article.in_force_on.isoformat(),
-                "count": cases(user, f).count(),
+                "count": cases(actor, f).count(),
             }
         )
     return rows
@@ -495,17 +524,13 @@ def in_force_since(articles: tuple[str, ...] = ()) -> dt.date | None:
     return min((a.in_force_on for a in _articles(articles)), default=None)
 
 
-def chart_markers(user, filters: Filters, intervention: dt.date) -> list[tuple[dt.date, str]]:
+def chart_markers(actor: Who, filters: Filters, intervention: dt.date) -> list[tuple[dt.date, str]]:
     """Dates marked on the time series: each article's entry into force (reference data), the
-    approval of each campaign plan (national, or of a region shown) and the chosen
-    intervention date."""
-    from qorgau.campaigns.models import Plan
-
+    approval of each campaign plan the statistics may use (national, or of a region shown:
+    :func:`qorgau.campaigns.services.plans_for_statistics`) and the chosen intervention date."""
     articles = _articles(filters.articles)
     marks = [(day, _("law in force")) for day in sorted({a.in_force_on for a in articles})]
-    plans = policy.scoped_or_national(user, "stats.view", Plan.objects.all())
-    if filters.regions:
-        plans = plans.filter(Q(region__isnull=True) | Q(region__code__in=filters.regions))
+    plans = campaigns.plans_for_statistics(actor, regions=filters.regions)
     marks += [(day, _("plan approved")) for day in sorted({p.approved_on for p in plans})]
     marks.append((intervention, _("intervention")))
     return marks
@@ -514,7 +539,7 @@ def chart_markers(user, filters: Filters, intervention: dt.date) -> list[tuple[d
 def year_earlier(filters: Filters) -> Filters:
     """The same period one year earlier (29 February becomes 28)."""
 
-    def shift(day):
+    def shift(day: dt.date | None) -> dt.date | None:
         if day is None:
             return None
         try:
@@ -530,11 +555,16 @@ def year_earlier(filters: Filters) -> Filters:
 
 @dataclass
 class FunnelPoint:
+    """A region on the funnel plot: its row, and (known for every point) its population and
+    rate per 100,000."""
+
     row: RegionRow
     expected: float
     ratio: float
     limits95: tuple[float, float]
     limits998: tuple[float, float]
+    population: int
+    rate: float
 
     @property
     def outside(self) -> str:
@@ -564,36 +594,47 @@ class Funnel:
     unknown: list[RegionRow] = field(default_factory=list)
     withheld: str = ""
 
+    def sentences(self) -> list[str]:
+        """A sentence for each region outside the limits (:func:`funnel_sentence`)."""
+        if self.national_rate is None:
+            return []
+        return [funnel_sentence(p, self.national_rate) for p in self.points if p.outside]
 
-def funnel(user, filters: Filters) -> Funnel:
+
+def funnel(actor: Who, filters: Filters) -> Funnel:
     """Each region's rate against the national rate, with exact Poisson 95% and 99.8% limits
     (expected count E = national rate × population). Regions without population are listed
     apart.
 
     The national rate is over the whole country whatever regions the filter chose (a rate over
-    the chosen regions, called national, would be one region's rate). Every statistics user may
+    the chosen regions, called national, would be one region's rate). Every statistics actor may
     know national aggregates (``policy.national_aggregate``); the points are the regions of the
-    user's own scope. For a user who sees every region it is the rate over the regions whose
-    population is known. For a user who does not, it must not depend on any other region's
+    actor's own scope. For an actor who sees every region it is the rate over the regions whose
+    population is known. For an actor who does not, it must not depend on any other region's
     own figures: it is shown only over all twenty regions (every population known, else a rate
     over some of them would move when a case moves to a region without one), and not when the
     rest of the country has 1 to :func:`small_count_threshold` cases (the national rate would
     publish that small count to them)."""
-    if not policy.can(user, "stats.view"):
+    if not policy.can(actor, "stats.view"):
         return Funnel(None)
     everywhere = replace(filters, regions=())
     national_cases = _filtered(
-        policy.national_aggregate(user, Case.objects.all()),
+        policy.national_aggregate(actor, Case.objects.all()),
         everywhere,
         "article_part__article__code",
         "registered_at",
     )
     rows = _region_rows(national_cases, list(Region.objects.all()), everywhere)
-    mine = {r.pk for r in regions_in_scope(user, filters)}
-    known = [r for r in rows if r.population is not None]
+    mine = {r.pk for r in regions_in_scope(actor, filters)}
+    # The regions whose population is known, each with its number of people and its rate.
+    known = [
+        (r, r.population.population, r.rate)
+        for r in rows
+        if r.population is not None and r.rate is not None
+    ]
     result = Funnel(None, unknown=[r for r in rows if r.population is None and r.region.pk in mine])
-    scope = set(policy.regions_for(user, "stats.view").values_list("pk", flat=True))
-    if not policy.scope_of(user).national:
+    scope = set(policy.regions_for(actor, "stats.view").values_list("pk", flat=True))
+    if not policy.scope_of(actor).national:
         threshold = small_count_threshold()
         elsewhere = sum(r.count for r in rows if r.region.pk not in scope)
         if len(known) < len(rows):
@@ -609,15 +650,15 @@ def funnel(user, filters: Filters) -> Funnel:
                 "The national rate is not shown: fewer than %(n)d cases in the rest of the country in this selection."
             ) % {"n": threshold + 1}
             return result
-    total_pop = sum(r.population.population for r in known)
+    total_pop = sum(people for _row, people, _rate in known)
     if not total_pop:
         return result
-    national = sum(r.count for r in known) / total_pop
+    national = sum(row.count for row, _people, _rate in known) / total_pop
     result.national_rate = national * intervals.PER
-    for row in known:
+    for row, people, rate in known:
         if row.region.pk not in mine:
             continue
-        expected = national * row.population.population
+        expected = national * people
         ratio = row.count / expected if expected else 0.0
         result.points.append(
             FunnelPoint(
@@ -626,6 +667,8 @@ def funnel(user, filters: Filters) -> Funnel:
                 ratio,
                 intervals.funnel_limits(expected, 0.05),
                 intervals.funnel_limits(expected, 0.002),
+                people,
+                rate,
             )
         )
     return result
@@ -635,7 +678,7 @@ def funnel_sentence(point: FunnelPoint, national_rate: float) -> str:
     """A plain sentence about a region outside the limits, in the active language."""
     values = {
         "region": point.row.region.name,
-        "rate": _number(point.row.rate, 2),
+        "rate": _number(point.rate, 2),
         "national": _number(national_rate, 2),
     }
     return {
@@ -669,7 +712,7 @@ class EffectPeriod:
 
 
 def campaign_effect(
-    user, filters: Filters, intervention: dt.date = CAMPAIGN_DEFAULT, period: str = "week"
+    actor: Who, filters: Filters, intervention: dt.date = CAMPAIGN_DEFAULT, period: str = "week"
 ) -> tuple[list[EffectPeriod], its.ITSResult]:
     """Segmented Poisson regression of the period counts around ``intervention``.
 
@@ -680,14 +723,14 @@ def campaign_effect(
     and the transition period that contains the intervention date (unless the intervention is
     its first day), which is neither wholly before nor wholly after."""
     if period not in ("week", "month"):
-        raise StatsError(_("The effect analysis uses weekly or monthly counts."))
-    latest = cases(user, filters).aggregate(latest=Max("registered_at"))["latest"]
+        raise Invalid("period", _("The effect analysis uses weekly or monthly counts."))
+    latest = cases(actor, filters).aggregate(latest=Max("registered_at"))["latest"]
     if latest is None:
         return [], its.segmented_poisson([], 0)
     observed_to = min(filters.end, timezone.localdate() - dt.timedelta(days=1))
     last_start = period_start(min(timezone.localtime(latest).date(), observed_to), period)
     series = []
-    for start, n in time_series(user, filters, period):
+    for start, n in time_series(actor, filters, period):
         if start > last_start:
             break
         end = next_period(start, period) - dt.timedelta(days=1)
@@ -705,7 +748,7 @@ def campaign_effect(
 def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
     """A plain-language conclusion, honest about short series: when the series is too short,
     the warning alone, and no claim about a change."""
-    if result.level is None:
+    if result.level is None or result.trend is None:
         return _("There are too few data to estimate any change.")
     if result.too_short:
         return _(
@@ -775,16 +818,43 @@ def _pinned(counts: list[int], hidden: set[int], primary: set[int], threshold: i
     return slack == 0 or (others == 0 and (small == 1 or slack == small * (threshold - 1)))
 
 
-def suppress_with_total(counts: list[int], threshold: int = 3) -> tuple[list[str], str]:
-    """The cells as :func:`suppress` shows them, and the total — withheld too when no choice of
-    cells can keep a small count from being read off it."""
-    cells = suppress(counts, threshold)
-    primary = {i for i, c in enumerate(counts) if 1 <= c <= threshold}
-    hidden = {i for i, label in enumerate(cells) if not label.isdigit()}
+def suppress_with_total(counts: list[int], threshold: int | None = None) -> tuple[list[str], str]:
+    """A published column (the portal's table): its cells and its total, such that a reader who
+    knows this rule cannot work out any count from 1 to ``threshold`` (setting by default).
+
+    A count 1…t shows as "<t+1", zeros and other counts as themselves. When there is a small
+    count, one more cell is hidden ("*"): the first non-zero count above the threshold in the
+    table's order — chosen by position, not by size, so that which cell is hidden says nothing
+    about its value. The total is shown unless the hidden cells' sum would pin a small count
+    down, with a margin: withheld ("*", whatever its size) when the hidden counts exceed their
+    least possible values (1 for "<t+1", t+1 for "*") by less than 2 in all — or, with no
+    "*" to hide, when a single small count is hidden or they fall short of their greatest
+    possible values (t each) by less than 2. Every choice depends only on what is published
+    or on that margin, so the reader who sees the total withheld knows only that the hidden
+    excess is 0 or 1 (or near the top), and each small count may still be 1 or 2 (or t−1 or
+    t); a threshold of 1 protects nothing ("<2" is 1).
+
+    (Breakdowns for analysts use :func:`suppress`: its choice of the smallest cell to hide
+    keeps more figures, where the reader is a member of staff and the table's total is not
+    printed next to it.)"""
+    t = small_count_threshold() if threshold is None else threshold
+    primary = [i for i, c in enumerate(counts) if 1 <= c <= t]
     total = sum(counts)
-    if _pinned(counts, hidden, primary, threshold):
-        return cells, small_label(threshold) if 1 <= total <= threshold else SUPPRESSED_SECONDARY
-    return cells, str(total)
+    if not primary:
+        return [str(c) for c in counts], str(total)
+    second = next((i for i, c in enumerate(counts) if c > t), None)
+    hidden = [*primary, *([] if second is None else [second])]
+    cells = [
+        small_label(t) if i in primary else SUPPRESSED_SECONDARY if i == second else str(c)
+        for i, c in enumerate(counts)
+    ]
+    least = len(primary) + (0 if second is None else t + 1)
+    excess = sum(counts[i] for i in hidden) - least
+    if second is not None:
+        safe = excess >= 2
+    else:
+        safe = len(primary) >= 2 and 2 <= excess <= len(primary) * (t - 1) - 2
+    return cells, str(total) if safe else SUPPRESSED_SECONDARY
 
 
 def _star_pinned(counts: list[int], hidden: set[int], primary: set[int], threshold: int) -> bool:
@@ -796,19 +866,25 @@ def _star_pinned(counts: list[int], hidden: set[int], primary: set[int], thresho
     return others < 2 or slack == 0
 
 
-def _unsafe(counts, hidden, primary, protect, threshold) -> bool:
+def _unsafe(
+    counts: list[int], hidden: set[int], primary: set[int], protect: set[int], threshold: int
+) -> bool:
     return _pinned(counts, hidden, primary, threshold) or bool(
         protect - primary and _star_pinned(counts, hidden, primary, threshold)
     )
 
 
 def suppress(
-    counts: list[int], threshold: int = 3, protect: set[int] | frozenset = frozenset()
+    counts: list[int],
+    threshold: int | None = None,
+    protect: set[int] | frozenset[int] = frozenset(),
 ) -> list[str]:
     """Counts as published outside the staff pages: 1…threshold shown as "<threshold+1", and
     further cells hidden ("*") until the total cannot reveal a hidden count (see
     :func:`_pinned`). Zeros are shown: they reveal no one. ``protect``: cells to hide whatever
-    their count (too few cases stand behind them), protected from the total in the same way."""
+    their count (too few cases stand behind them), protected from the total in the same way.
+    ``threshold``: :func:`small_count_threshold` unless given."""
+    threshold = small_count_threshold() if threshold is None else threshold
     primary = {i for i, c in enumerate(counts) if 1 <= c <= threshold}
     protect = {i for i in protect if counts[i]}
     hidden = primary | protect
@@ -826,11 +902,11 @@ def suppress(
 # --- Data completeness --------------------------------------------------------------------
 
 
-def _unknown_victims(qs: QuerySet) -> dict[str, dict[str, Counter]]:
+def _unknown_victims(qs: QuerySet[Case]) -> dict[str, dict[str, Counter[str]]]:
     """Per region and per investigating body code: how many cases of ``qs`` there are
     ("cases") and how many of them have a victim whose sex or age band is unknown, or no victim
     recorded ("unknown")."""
-    tally: dict[str, dict[str, Counter]] = {
+    tally: dict[str, dict[str, Counter[str]]] = {
         "region": {"cases": Counter(), "unknown": Counter()},
         "body": {"cases": Counter(), "unknown": Counter()},
     }
@@ -845,20 +921,20 @@ def _unknown_victims(qs: QuerySet) -> dict[str, dict[str, Counter]]:
     return tally
 
 
-def completeness_counted(user, filters: Filters) -> Filters | None:
-    """The filters over which :func:`completeness` counts the unknown share for ``user``:
+def completeness_counted(actor: Who, filters: Filters) -> Filters | None:
+    """The filters over which :func:`completeness` counts the unknown share for ``actor``:
     whole quarters for who may not see cases one by one, ``None`` (the period asked) else."""
-    return None if policy.can(user, "case.view") else whole_quarters(filters)
+    return None if policy.can(actor, "case.view") else whole_quarters(filters)
 
 
-def completeness_note(user, filters: Filters) -> str:
-    """The sentence that states the quarters over which ``user`` gets the unknown share, or
+def completeness_note(actor: Who, filters: Filters) -> str:
+    """The sentence that states the quarters over which ``actor`` gets the unknown share, or
     "" when it is counted over the period asked."""
-    counted = completeness_counted(user, filters)
+    counted = completeness_counted(actor, filters)
     return counted_period_note(counted) if counted else ""
 
 
-def completeness(user, filters: Filters) -> dict[str, list[dict]]:
+def completeness(actor: Who, filters: Filters) -> dict[str, list[Row]]:
     """Per region and per investigating body: the cases of the period, the latest registration
     (over all time, so a region that stopped recording shows when it stopped), the share of
     the period's cases whose victim's sex or age band is unknown (or who have no victim
@@ -873,14 +949,12 @@ def completeness(user, filters: Filters) -> dict[str, list[dict]]:
     stand behind it — else a one-day period narrowed to one case would tell whether that
     victim's sex or age is recorded. ``unknown_share_note`` states the quarters counted when
     the share is shown."""
-    from qorgau.reference.models import Body
-
-    ever = cases(user, Filters(filters.articles, None, None, filters.regions))
+    ever = cases(actor, Filters(filters.articles, None, None, filters.regions))
     latest = {
         "region": dict(ever.values_list("region__code").annotate(m=Max("registered_at"))),
         "body": dict(ever.values_list("investigating_body__code").annotate(m=Max("registered_at"))),
     }
-    waiting = policy.scoped(user, "stats.view", Report.objects.filter(decision=Decision.PENDING))
+    waiting = policy.scoped(actor, "stats.view", Report.objects.filter(decision=Decision.PENDING))
     if filters.regions:
         waiting = waiting.filter(region__code__in=filters.regions)
     pending = {
@@ -888,12 +962,12 @@ def completeness(user, filters: Filters) -> dict[str, list[dict]]:
         "body": dict(waiting.values_list("receiving_body__code").annotate(n=Count("id"))),
     }
     names = {
-        "region": {r.code: r.name for r in regions_in_scope(user, filters)},
+        "region": {r.code: r.name for r in regions_in_scope(actor, filters)},
         "body": {b.code: b.name for b in Body.objects.all()},
     }
-    period = _unknown_victims(cases(user, filters))
-    counted = completeness_counted(user, filters)
-    shares = period if counted is None else _unknown_victims(cases(user, counted))
+    period = _unknown_victims(cases(actor, filters))
+    counted = completeness_counted(actor, filters)
+    shares = period if counted is None else _unknown_victims(cases(actor, counted))
     threshold = small_count_threshold()
     result = {}
     for kind in ("region", "body"):

@@ -89,7 +89,7 @@ def table_effect(user, f, period: str, intervention: dt.date):
     _series, result = services.campaign_effect(user, f, intervention, period)
     columns = ["measure", "estimate", "low", "high", "points_before", "points_after", "too_short"]
     rows = []
-    if result.level is not None:
+    if result.level is not None and result.trend is not None:
         for measure, effect in (("level", result.level), ("trend", result.trend)):
             rows.append(
                 {"measure": measure, "estimate": round(effect.estimate, 4),
@@ -132,8 +132,8 @@ USES_PERIOD = {"series", "effect", "effect_series"}
 USES_INTERVENTION = {"effect", "effect_series"}
 
 
-def _options_for(name: str, period: str, intervention: dt.date) -> dict:
-    options = {}
+def _options_for(name: str, period: str, intervention: dt.date) -> dict[str, str | dt.date]:
+    options: dict[str, str | dt.date] = {}
     if name in USES_PERIOD:
         options["period"] = period
     if name in USES_INTERVENTION:

@@ -1,18 +1,24 @@
 """The statistics dashboard and its exports: thin callers of ``services``, ``charts``, ``tables``."""
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qorgau.access import policy
-from qorgau.audit.log import record
+from qorgau.audit import log
+from qorgau.campaigns import services as campaigns
+from qorgau.campaigns.models import DEFAULT_CAMPAIGN_NOTE
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Invalid
+from qorgau.core.forms import add_error
 from qorgau.reference.models import Article, Region
 
-from . import charts, services, tables
+from . import actions, charts, services, tables
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
 
@@ -39,35 +45,36 @@ class StatsForm(forms.Form):
     )  # fmt: skip
     intervention = forms.DateField(
         label=gettext_lazy("Intervention date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Default: the media plan of 30 January 2026."),
+        help_text=DEFAULT_CAMPAIGN_NOTE,
     )  # fmt: skip
     campaign_date = forms.ChoiceField(label=gettext_lazy("or a campaign date"), required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
-        from qorgau.campaigns.services import intervention_dates
-
-        # A region outside the user's scope is a form error, not a silently empty figure.
-        self.fields["regions"].queryset = policy.regions_for(user, "stats.view")
-        self.fields["campaign_date"].choices = [("", "—")] + [
-            (d.isoformat(), label[:90]) for d, label in intervention_dates(user)
+        self.actor = actor
+        # A region outside the actor's scope is a form error, not a silently empty figure.
+        regions = cast(forms.ModelMultipleChoiceField, self.fields["regions"])
+        regions.queryset = policy.regions_for(actor, "stats.view")
+        campaign_date = cast(forms.ChoiceField, self.fields["campaign_date"])
+        campaign_date.choices = [("", "—")] + [
+            (d.isoformat(), label[:90]) for d, label in campaigns.intervention_dates(actor)
         ]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         """The filters as the statistics accept them (dates in range, a period that does not
-        end before it begins), with the service's translated message."""
-        data = super().clean()
+        end before it begins, articles and regions known and in scope), each refusal with the
+        service's translated message next to the filter it is about."""
+        data = super().clean() or {}
         for name in ("date_from", "date_to", "intervention"):
             try:
-                services.check_date(data.get(name))
-            except services.StatsError as exc:
-                self.add_error(name, str(exc))
+                services.check_date(data.get(name), name)
+            except Invalid as error:
+                add_error(self, error)
         if not self.errors:
             try:
-                self.filters().check(self.user)
-            except services.StatsError as exc:
-                raise forms.ValidationError(str(exc)) from None
+                self.filters().check(self.actor)
+            except Invalid as error:
+                add_error(self, error)
         return data
 
     def intervention_date(self) -> dt.date | None:
@@ -82,7 +89,7 @@ class StatsForm(forms.Form):
     def chosen_period(self) -> str:
         return (self.cleaned_data.get("period") if self.is_valid() else "") or "week"
 
-    def options(self) -> dict:
+    def options(self) -> dict[str, Any]:
         """The choices beyond the filters that some tables depend on (the exports use the
         same as the dashboard)."""
         return {
@@ -103,7 +110,7 @@ class StatsForm(forms.Form):
         )
 
 
-def _label(region) -> str:
+def _label(region: Region) -> str:
     """Short name for a chart; cities marked, so Almaty city and Almaty Region differ."""
     return region.short_name + (" (" + _("city") + ")" if region.kind == "city" else "")
 
@@ -114,34 +121,34 @@ def _form_errors(form: StatsForm) -> str:
 
 
 @policy.requires("stats.view")
-def dashboard(request):
-    form = StatsForm(request.GET or None, user=request.user)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = Actor.of(request)
+    form = StatsForm(request.GET or None, actor=actor)
     if form.is_bound and not form.is_valid():
         # The errors, and no figures: figures for other filters than those asked would mislead.
         return render(request, "stats/dashboard.html", {"form": form}, status=400)
     filters = form.filters()
     options = form.options()
     period, intervention = options["period"], options["intervention"]
-    user = request.user
-    regions = services.by_region(user, filters)
-    series = services.time_series(user, filters, period)
+    regions = services.by_region(actor, filters)
+    series = services.time_series(actor, filters, period)
     starts = [d for d, _n in series]
     markers = []
-    for day, label in services.chart_markers(user, filters, intervention):
+    for day, label in services.chart_markers(actor, filters, intervention):
         start = services.period_start(day, period)
         if start in starts:
             markers.append((starts.index(start), label))
-    funnel = services.funnel(user, filters)
-    _effect_series, effect = services.campaign_effect(user, filters, intervention, period)
+    funnel = services.funnel(actor, filters)
+    _effect_series, effect = services.campaign_effect(actor, filters, intervention, period)
     earlier = services.year_earlier(filters)
     context = {
         "form": form,
         "filters": filters,
         "query": request.GET.urlencode(),
         "total": sum(r.count for r in regions),
-        "reports_total": services.reports(user, filters).count(),
-        "year_earlier": services.cases(user, earlier).count(),
-        "cumulative": services.cumulative_since_in_force(user, filters),
+        "reports_total": services.reports(actor, filters).count(),
+        "year_earlier": services.cases(actor, earlier).count(),
+        "cumulative": services.cumulative_since_in_force(actor, filters),
         "regions": regions,
         "series": series,
         "series_chart": (
@@ -174,46 +181,49 @@ def dashboard(request):
         ),
         "funnel": funnel,
         "funnel_chart": (charts.funnel_plot(funnel.points, funnel.national_rate, _("Funnel plot"))),
-        "funnel_sentences": [
-            services.funnel_sentence(p, funnel.national_rate) for p in funnel.points if p.outside
-        ],
+        "funnel_sentences": funnel.sentences(),
         "effect": effect,
         "effect_text": services.effect_conclusion(effect, period),
         "intervention": intervention,
         "breakdowns": [
-            (title, name, services.breakdown(user, filters, name))
+            (title, name, services.breakdown(actor, filters, name))
             for name, title in services.BREAKDOWN_TITLES.items()
         ],
         "report_breakdowns": [
-            (title, name, services.breakdown(user, filters, name))
+            (title, name, services.breakdown(actor, filters, name))
             for name, title in services.REPORT_BREAKDOWN_TITLES.items()
         ],
         "threshold": services.small_count_threshold(),
-        "completeness": services.completeness(user, filters),
-        "completeness_note": services.completeness_note(user, filters),
+        "completeness": services.completeness(actor, filters),
+        "completeness_note": services.completeness_note(actor, filters),
         "attribution": ATTRIBUTION,
     }
-    record("stats.view", details={"filters": filters.describe()})
+    log.write(actor, actions.VIEW, details={"filters": filters.describe()})
     return render(request, "stats/dashboard.html", context)
 
 
 @policy.requires("stats.view")
-def export(request, name, fmt):
+def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if name not in tables.TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
-    form = StatsForm(request.GET or None, user=request.user)
+    actor = Actor.of(request)
+    form = StatsForm(request.GET or None, actor=actor)
     if form.is_bound and not form.is_valid():
         return HttpResponse(
             _form_errors(form), status=400, content_type="text/plain; charset=utf-8"
         )
     filters, options = form.filters(), form.options()
-    columns, rows = tables.build(name, request.user, filters, **options)
+    columns, rows = tables.build(name, actor, filters, **options)
     extra = tables.options_metadata(name, **options)
-    if services.counted_by_quarter(request.user, name):
+    if services.counted_by_quarter(actor, name):
         counted = services.whole_quarters(filters)
         from_ = counted.date_from.isoformat() if counted.date_from else ""
         extra += [("counted_from", from_), ("counted_to", counted.end.isoformat())]
-    record("stats.export", details={"table": name, "format": fmt, "filters": filters.describe()})
+    log.write(
+        actor,
+        actions.EXPORT,
+        details={"table": name, "format": fmt, "filters": filters.describe()},
+    )
     if fmt == "csv":
         response = HttpResponse(
             tables.to_csv(name, filters, columns, rows, extra),

@@ -11,9 +11,11 @@ from django.core.management import call_command
 from scipy import stats as scipy_stats
 
 from qorgau.access import policy
+from qorgau.core.actors import Actor
 from qorgau.stats import intervals, its, services
 
 pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("tests")  # the statistics as the system sees them: every region
 
 # Exact 95% Poisson limits for the mean, from the published table (Garwood 1936; reproduced in
 # e.g. the Public Health England/ONS "Confidence intervals for rates" tables).
@@ -87,6 +89,8 @@ def _point(observed: int, expected: float) -> services.FunnelPoint:
         observed / expected,
         intervals.funnel_limits(expected, 0.05),
         intervals.funnel_limits(expected, 0.002),
+        population=100_000,  # so that the rate per 100,000 is the count
+        rate=float(observed),
     )
 
 
@@ -165,7 +169,7 @@ def test_stats_command_gives_the_letters_table_with_rates():
 def test_rate_uses_the_latest_population_at_or_before_the_period_end():
     call_command("load-seed", stdout=io.StringIO())
     early = services.by_region(
-        policy.OPERATOR, services.Filters(("115-1",), dt.date(2025, 9, 16), dt.date(2025, 12, 31))
+        SYSTEM, services.Filters(("115-1",), dt.date(2025, 9, 16), dt.date(2025, 12, 31))
     )
     shymkent = next(r for r in early if r.region.code == "KZ-79")
     assert shymkent.population is None  # Shymkent's only figure is dated 2026-01-01
@@ -177,7 +181,7 @@ def test_funnel_names_shymkent_above_the_national_rate():
     call_command("load-seed", stdout=io.StringIO())
     with __import__("django.utils.translation", fromlist=["override"]).override("en"):
         result = services.funnel(
-            policy.OPERATOR,
+            SYSTEM,
             services.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
         )
         shymkent = next(p for p in result.points if p.row.region.code == "KZ-79")
@@ -233,7 +237,6 @@ def _register_weekly(means: list[float], first_week: dt.date, seed: int, day_off
     as cases of Shymkent (115-1) registered on the week's Friday (``day_offset``) at noon."""
     from qorgau.reference.models import ArticlePart, Region
     from qorgau.registry.models import Case
-
     from tests.fixtures import local
 
     rng = np.random.default_rng(seed)
@@ -280,7 +283,7 @@ def _synthetic_means(level: float, trend: float, base: float = 30.0, baseline: f
 def test_campaign_effect_recovers_an_injected_step_and_trend_change():
     level, trend = 1.6, 0.01
     _register_weekly(_synthetic_means(level, trend), SYN_START, seed=11)
-    series, result = services.campaign_effect(user=policy.OPERATOR, filters=SYN_FILTERS,
+    series, result = services.campaign_effect(actor=SYSTEM, filters=SYN_FILTERS,
                                               intervention=SYN_INTERVENTION, period="week")  # fmt: skip
     assert result.level.low <= level <= result.level.high and result.level.low > 1
     assert result.trend.low <= np.exp(trend) <= result.trend.high and result.trend.low > 1
@@ -303,9 +306,7 @@ def test_campaign_effect_recovers_an_injected_step_and_trend_change():
 
 def test_campaign_effect_reports_no_change_where_none_was_injected():
     _register_weekly(_synthetic_means(1.0, 0.0), SYN_START, seed=12)
-    _series, result = services.campaign_effect(
-        policy.OPERATOR, SYN_FILTERS, SYN_INTERVENTION, "week"
-    )
+    _series, result = services.campaign_effect(SYSTEM, SYN_FILTERS, SYN_INTERVENTION, "week")
     assert result.level.low <= 1 <= result.level.high
     assert result.trend.low <= 1 <= result.trend.high
     assert result.level.estimate == pytest.approx(1.0, abs=0.15)
@@ -319,7 +320,7 @@ def test_trailing_empty_periods_are_not_counted_as_zeros():
     counts = _register_weekly([20.0] * 30, SYN_START, seed=3)
     filters = services.Filters(("115-1",), SYN_START, SYN_START + dt.timedelta(weeks=60))
     intervention = SYN_START + dt.timedelta(weeks=15)  # a Monday: no transition week
-    series, result = services.campaign_effect(policy.OPERATOR, filters, intervention, "week")
+    series, result = services.campaign_effect(SYSTEM, filters, intervention, "week")
     assert len(series) == 30 and all(p.used for p in series)
     assert [p.count for p in series] == counts
     assert (result.points_before, result.points_after, result.total) == (15, 15, sum(counts))
@@ -333,7 +334,7 @@ def test_time_series_draws_no_period_after_today():
     today = timezone.localdate()
     filters = services.Filters((), today - dt.timedelta(days=70), today + dt.timedelta(days=400))
     for period in ("week", "month"):
-        series = services.time_series(policy.OPERATOR, filters, period)
+        series = services.time_series(SYSTEM, filters, period)
         assert series and series[-1][0] == services.period_start(today, period)
 
 
@@ -419,9 +420,7 @@ def test_completeness_shows_latest_registration_unknown_share_and_waiting_report
     from qorgau.demo import registry as demo
 
     demo.load_demo(now=__import__("tests.fixtures", fromlist=["local"]).local(2026, 6, 30, 12, 0))
-    rows = {
-        r["key"]: r for r in services.completeness(policy.OPERATOR, services.Filters())["region"]
-    }
+    rows = {r["key"]: r for r in services.completeness(SYSTEM, services.Filters())["region"]}
     assert rows["KZ-79"]["cases"] > 20 and rows["KZ-79"]["latest"] <= dt.date(2026, 6, 30)
     assert 0 <= rows["KZ-79"]["unknown_share"] <= 1
     from qorgau.registry.models import Report
@@ -517,7 +516,6 @@ def test_reports_and_outcomes_are_counted_by_region_channel_decision_and_ground(
 
     from qorgau.registry.choices import CaseStatus, Channel, Decision
     from qorgau.registry.models import Case, Report
-
     from tests.fixtures import make_user
 
     call_command("load-demo", stdout=io.StringIO())
@@ -533,20 +531,14 @@ def test_reports_and_outcomes_are_counted_by_region_channel_decision_and_ground(
         ("report_channel", lambda r: r.channel),
         ("report_decision", lambda r: r.decision),
     ):
-        got = {
-            row["key"]: row["count"]
-            for row in services.counts_by(policy.OPERATOR, filters, dimension)
-        }
+        got = {row["key"]: row["count"] for row in services.counts_by(SYSTEM, filters, dimension)}
         assert got == dict(Counter(key(r) for r in reports)), dimension
     grounds = Counter(
         c.termination_ground
         for c in Case.objects.filter(status="terminated")
         if dt.date(2025, 9, 16) <= localtime(c.registered_at).date() <= dt.date(2026, 12, 31)
     )
-    got = {
-        r["key"]: r["count"]
-        for r in services.counts_by(policy.OPERATOR, filters, "termination_ground")
-    }
+    got = {r["key"]: r["count"] for r in services.counts_by(SYSTEM, filters, "termination_ground")}
     assert got and got == dict(grounds)
     # The CLI: new --by values; the JSON shape of the other breakdowns.
     out = io.StringIO()
@@ -581,7 +573,6 @@ def test_reports_and_outcomes_are_counted_by_region_channel_decision_and_ground(
 
 def test_the_small_count_threshold_is_a_setting(settings, make_case):
     from qorgau.portal.views import published_table
-
     from tests.fixtures import local
 
     for i in range(4):
@@ -615,7 +606,7 @@ def test_completeness_lists_every_region_and_a_region_that_stopped_recording(mak
     make_case(region="KZ-62", registered_at=local(2025, 10, 3, 9, 0))  # Ulytau, then silence
     make_case(region="KZ-79", registered_at=local(2026, 3, 3, 9, 0))
     filters = services.Filters((), dt.date(2026, 1, 1), dt.date(2026, 6, 30))
-    result = services.completeness(policy.OPERATOR, filters)
+    result = services.completeness(SYSTEM, filters)
     rows = {r["key"]: r for r in result["region"]}
     assert len(rows) == 20  # every region, with or without cases
     assert rows["KZ-62"]["cases"] == 0 and rows["KZ-62"]["latest"] == dt.date(2025, 10, 3)
@@ -653,7 +644,7 @@ def test_a_regional_user_sees_the_national_rate_but_only_own_region_in_the_funne
             population=people, precision="exact", source="test",
         )  # fmt: skip
     filters = services.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-    national = services.funnel(policy.OPERATOR, filters)
+    national = services.funnel(SYSTEM, filters)
     registrar = make_user("registrar_astana", "registrar", "KZ-71")
     mine = services.funnel(registrar, filters)
     assert mine.national_rate == pytest.approx(national.national_rate)
@@ -683,7 +674,6 @@ def test_time_series_draws_one_marker_per_period_with_its_labels_joined():
 def test_chart_marks_the_plans_national_and_of_the_regions_shown():
     from qorgau.campaigns.models import Organisation, Plan
     from qorgau.reference.models import Region
-
     from tests.fixtures import make_user
 
     call_command("load-seed", stdout=io.StringIO())

@@ -2,14 +2,16 @@
 [--format json|csv|table]`` (docs/stats.md)."""
 
 import datetime as dt
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from qorgau.access import policy
-from qorgau.audit.log import record
+from qorgau.audit import log
+from qorgau.core.actors import Actor
 from qorgau.core.commands import QorgauCommand
-from qorgau.stats import services
+from qorgau.core.errors import Invalid
+from qorgau.stats import actions, services
 
 BY = [
     "region",
@@ -40,7 +42,7 @@ class Command(QorgauCommand):
     )
     for_user = True
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--article", action="append", default=[], help="Article code; repeat for several."
         )
@@ -57,38 +59,37 @@ class Command(QorgauCommand):
             help="With --by region: list regions without cases too (their rate's upper bound is informative).",
         )
 
-    def handle(self, *args, **options):
-        user = self.user or policy.OPERATOR
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self.actor  # the --as-user person, else the system actor "system:stats"
         filters = services.Filters(
             tuple(options["article"]),
             parse_date(options["date_from"]) if options["date_from"] else None,
             parse_date(options["date_to"]) if options["date_to"] else None,
             tuple(options["region"]),
         )
-        try:
-            filters.check(self.user)
-            rows = self.rows(user, filters, options["by"])
-        except services.StatsError as exc:
-            raise CommandError(str(exc)) from None
+        # A refused request (core.errors) ends the command with its message and status 1.
+        filters.check(actor)
+        rows = self.rows(actor, filters, options["by"])
         if options["by"] == "region" and not options["include_zero"]:
             rows = [row for row in rows if row["count"]]
-        record(
-            "stats.query",
+        log.write(
+            actor,
+            actions.QUERY,
             details={"via": "cli", "by": options["by"], "filters": filters.describe()},
         )
         self.emit_rows(rows, options["format"])
 
-    def rows(self, user, filters, by) -> list[dict]:
+    def rows(self, actor: Actor, filters: services.Filters, by: str) -> list[services.Row]:
         if by == "region":
-            return [row.as_dict() for row in services.by_region(user, filters)]
+            return [row.as_dict() for row in services.by_region(actor, filters)]
         if by in services.PERIODS:
             return [
                 {"period": start.isoformat(), "count": n}
-                for start, n in services.time_series(user, filters, by)
+                for start, n in services.time_series(actor, filters, by)
             ]
-        result = services.breakdown(user, filters, by)
+        result = services.breakdown(actor, filters, by)
         if result.withheld:
-            raise services.StatsError(" ".join(filter(None, (result.withheld, result.period_note))))
+            raise Invalid("by", " ".join(filter(None, (result.withheld, result.period_note))))
         if result.period_note:
             # On stderr: the JSON or CSV on stdout keeps its shape.
             self.stderr.write(result.period_note)
