@@ -14,7 +14,7 @@ import zipfile
 try:
     import magic
 except ImportError as missing:  # python-magic is installed; the C library libmagic may not be
-    magic = None
+    magic = None  # type: ignore[assignment]  # checked before each use
     MISSING = str(missing)
 
 OOXML = {

@@ -8,6 +8,7 @@ Imports are all-or-nothing: a loader collects every error of the file, raises
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -104,13 +105,14 @@ def read_csv_text(
     if error := too_large(size, max_bytes):
         raise error
     if isinstance(data, bytes):
+        raw = data
         try:
-            data = data.decode("utf-8-sig")
+            data = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportRejected(
                 [
                     RowError(
-                        _line_of(data, exc.start),
+                        _line_of(raw, exc.start),
                         "",
                         "",
                         _("the file is not UTF-8 text (byte %(pos)d)") % {"pos": exc.start},
@@ -134,7 +136,7 @@ def read_csv_text(
     errors = _header_errors(header)
     if errors:
         raise ImportRejected(errors)
-    rows = []
+    rows: list[dict[str, str]] = []
     while True:
         try:
             row = next(reader)
@@ -169,7 +171,7 @@ def _malformed(line: int, exc: csv.Error) -> RowError:
     return RowError(line, "", "", reason)
 
 
-def _header_errors(header: list[str]) -> list[RowError]:
+def _header_errors(header: Sequence[str]) -> list[RowError]:
     errors, seen = [], set()
     for position, name in enumerate(header, start=1):
         if not name.strip():
@@ -298,7 +300,7 @@ class _Package:
         properties = workbook.find(f"{MAIN_NS}workbookPr")
         mac = properties is not None and properties.get("date1904") in ("1", "true")
         self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
-        self.strings = []
+        self.strings: list[str] = []
         if "xl/sharedStrings.xml" in names:
             for item in self._stream("xl/sharedStrings.xml", f"{MAIN_NS}si"):
                 if len(self.strings) >= XLSX_MAX_ROWS * XLSX_MAX_COLUMNS:

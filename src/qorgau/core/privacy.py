@@ -20,6 +20,8 @@ none, and the trail no longer copies whatever slipped through.
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -153,7 +155,7 @@ class _Sensitive:
     """Free text that may not identify anyone (see the module docstring)."""
 
     sensitive_text = True
-    default_validators = [validate]
+    default_validators: list[Callable[[Any], None]] = [validate]
 
     def deconstruct(self):
         # The validator is not part of the schema: migrations see the plain Django field, so
