@@ -9,6 +9,7 @@ a few wrong tries; issuing, using, wrong tries and cancelling are all in the aud
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,9 +17,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from qorgau.access import policy
-from qorgau.audit.log import record
+from qorgau.audit import log
+from qorgau.core.actors import Actor, as_actor
+from qorgau.core.errors import Conflict, Invalid
 
+from . import actions, policy
 from .models import EnrolmentCode
 
 # 16 characters from 29 that cannot be mistaken for one another (no 0/O, 1/I/L, U/V): 77 bits.
@@ -30,10 +33,6 @@ MAX_HOURS = 7 * 24
 MAX_FAILED_ATTEMPTS = 5
 
 
-class EnrolmentError(Exception):
-    """An enrolment code cannot be issued; the message says why, translated."""
-
-
 def _hash(code: str) -> str:
     return salted_hmac("qorgau.access.enrolment", normalise(code), algorithm="sha256").hexdigest()
 
@@ -43,22 +42,26 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def issue(actor, user, hours: int = DEFAULT_HOURS) -> tuple[str, EnrolmentCode]:
+def issue(
+    actor: Actor | Any, user: Any, *, hours: int = DEFAULT_HOURS
+) -> tuple[str, EnrolmentCode]:
     """Issue a new enrolment code for ``user`` (cancelling any earlier unused one) and return it
-    in clear, the only time it exists so, with its row. Only an administrator (``actor``) may;
-    ``None`` is the operator at the command line."""
+    in clear, the only time it exists so, with its row. Only an administrator (``actor``, or the
+    system at the command line) may. Refused with ``Invalid`` (hours) or ``Conflict`` (an
+    inactive user, or one who already has an authenticator)."""
+    actor = as_actor(actor)
     policy.ensure(actor, "admin.site")
     if not 1 <= hours <= MAX_HOURS:
-        raise EnrolmentError(
-            _("An enrolment code is valid from 1 to %(max)s hours.") % {"max": MAX_HOURS}
+        raise Invalid(
+            "hours", _("An enrolment code is valid from 1 to %(max)s hours.") % {"max": MAX_HOURS}
         )
     name = user.get_username()
     if not user.is_active:
-        raise EnrolmentError(_("The user “%(name)s” is not active.") % {"name": name})
+        raise Conflict(_("The user “%(name)s” is not active.") % {"name": name})
     with transaction.atomic():
         type(user).objects.select_for_update().filter(pk=user.pk).first()  # one issuer at a time
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            raise EnrolmentError(
+            raise Conflict(
                 _(
                     "“%(name)s” already has an authenticator. If it is lost, delete the device in the administration first, then issue a code."
                 )
@@ -70,12 +73,13 @@ def issue(actor, user, hours: int = DEFAULT_HOURS) -> tuple[str, EnrolmentCode]:
         row = EnrolmentCode.objects.create(
             user=user,
             code_hash=_hash(code),
-            issued_by=actor if getattr(actor, "pk", None) else None,
+            issued_by=actor.user if getattr(actor.user, "pk", None) else None,
             issued_at=now,
             expires_at=now + dt.timedelta(hours=hours),
         )
-        record(
-            "access.otp_enrolment.issue",
+        log.write(
+            actor,
+            actions.OTP_ENROLMENT_ISSUE,
             user,
             details={"username": name, "expires_at": row.expires_at.isoformat(),
                      "earlier_cancelled": cancelled},
@@ -83,17 +87,21 @@ def issue(actor, user, hours: int = DEFAULT_HOURS) -> tuple[str, EnrolmentCode]:
     return "-".join(code[i : i + 4] for i in range(0, LENGTH, 4)), row
 
 
-def redeem(user, code: str) -> str:
-    """Check the code ``user`` typed. Returns ``"ok"`` (the code is now used: the user may set
+def redeem(actor: Actor | Any, code: str) -> str:
+    """Check the code the person ``actor`` typed for themselves. Returns ``"ok"`` (the code is now used: the user may set
     up an authenticator in this session), ``"wrong"`` (wrong, expired or none issued), or
     ``"cancelled"`` (too many wrong tries: the code no longer works, a new one is needed)."""
+    actor = as_actor(actor)
+    user = actor.user
     with transaction.atomic():
         active = _active(user).select_for_update().first()
         now = timezone.now()
         if active is not None and constant_time_compare(active.code_hash, _hash(code)):
             active.used_at = now
             active.save(update_fields=["used_at"])
-            record("access.otp_enrolment.use", user, details={"username": user.get_username()})
+            log.write(
+                actor, actions.OTP_ENROLMENT_USE, user, details={"username": user.get_username()}
+            )
             return "ok"
         details = {"username": user.get_username(), "code_issued": active is not None}
         outcome = "wrong"
@@ -104,9 +112,9 @@ def redeem(user, code: str) -> str:
                 outcome = "cancelled"
             active.save(update_fields=["failed_attempts", "cancelled_at"])
             details["failed_attempts"] = active.failed_attempts
-        record("access.otp_enrolment.wrong_code", user, details=details)
+        log.write(actor, actions.OTP_ENROLMENT_WRONG_CODE, user, details=details)
         if outcome == "cancelled":
-            record("access.otp_enrolment.cancel", user, details=details)
+            log.write(actor, actions.OTP_ENROLMENT_CANCEL, user, details=details)
     return outcome
 
 

@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from qorgau.core.actors import Actor
 from qorgau.core.admin import ReadOnlyAdminMixin
+from qorgau.core.errors import QorgauError
 
 from . import enrolment
 from .models import EnrolmentCode
@@ -32,8 +34,8 @@ def issue_enrolment_codes(modeladmin, request, queryset):
     issued, refused = [], []
     for user in queryset.order_by("username"):
         try:
-            code, row = enrolment.issue(request.user, user)
-        except enrolment.EnrolmentError as error:
+            code, row = enrolment.issue(Actor.of(request), user)
+        except QorgauError as error:
             refused.append((user, str(error)))
         else:
             issued.append((user, code, row.expires_at))

@@ -10,9 +10,10 @@ import qrcode.image.svg
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from qorgau.audit.log import record
+from qorgau.audit import log
+from qorgau.core.actors import Actor
 
-from . import enrolment
+from . import actions, enrolment
 
 # The session's right to set up a device: the id of the unconfirmed device it was given.
 ENROLMENT_SESSION_KEY = "qorgau_otp_enrolment_device"
@@ -34,7 +35,7 @@ def start_enrolment(request, code: str) -> str:
     """Check the enrolment code; when right, give this session a new device with a fresh key
     (any other unconfirmed device of the user is dropped). Returns :func:`enrolment.redeem`'s
     outcome."""
-    outcome = enrolment.redeem(request.user, code)
+    outcome = enrolment.redeem(Actor.of(request), code)
     if outcome == "ok":
         TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=request.user, name="Qorgau", confirmed=False)
@@ -63,7 +64,12 @@ def verify(request, token: str) -> bool:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         request.session.pop(ENROLMENT_SESSION_KEY, None)
-        record("access.otp_device.confirm", user, details={"username": user.get_username()})
+        log.write(
+            Actor.of(request),
+            actions.OTP_DEVICE_CONFIRM,
+            user,
+            details={"username": user.get_username()},
+        )
     elif not device.verify_token(token):
         return False
     otp_login(request, device)

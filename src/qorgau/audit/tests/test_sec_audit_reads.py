@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from qorgau.access.tests.test_access import OK, PUBLIC, TABLE, all_patterns, url_for, world  # noqa: F401
 from qorgau.audit.models import AuditEntry
-from tests.fixtures import make_user
+from tests.fixtures import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -258,9 +258,8 @@ def _admin_objects(world):  # noqa: F811
     from qorgau.training.models import Headcount, Session
 
     case = world["KZ-79"]["case"]
-    services.add_party(case, services.PartyData(role="victim", sex="F", age_band="18-24"))
-    services.extend_term(case, amount=30, unit="days", authorised_by="Regional prosecutor",
-                         reason="Expert examination")  # fmt: skip
+    services.add_party(SYSTEM, case, services.PartyData(role="victim", sex="F", age_band="18-24"))
+    services.extend_term(SYSTEM, case, amount=30, unit="days", authorised_by="Regional prosecutor", reason="Expert examination")  # fmt: skip
     Group.objects.create(name="clerks")
     region = case.region
     Session.objects.create(region=region, body="police", held_on=dt.date(2026, 3, 1),
@@ -272,7 +271,7 @@ def _admin_objects(world):  # noqa: F811
 
     from qorgau.access import enrolment
 
-    enrolment.issue(None, make_user("registrar_enrolled", "registrar", "KZ-79"))
+    enrolment.issue(SYSTEM, make_user("registrar_enrolled", "registrar", "KZ-79"))
 
     AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1,
                                  get_data="", post_data="", http_accept="", path_info="/login/")  # fmt: skip
@@ -284,7 +283,7 @@ def _admin_objects(world):  # noqa: F811
 def test_every_admin_page_that_shows_records_leaves_one_entry(national_admin, world):  # noqa: F811
     from django.contrib import admin
 
-    from qorgau.core.admin import named, subject
+    from qorgau.access.admin_site import named, subject
 
     client = national_admin
     objects = _admin_objects(world)

@@ -26,10 +26,9 @@ class Command(QorgauCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(_("No user “%(name)s”.") % {"name": options["username"]})
-        try:
-            code, row = enrolment.issue(None, user, hours=options["hours"])
-        except enrolment.EnrolmentError as error:
-            raise CommandError(str(error)) from None
+        # A refusal (hours out of range, an authenticator already set up) is a QorgauError:
+        # the command base prints it and exits with status 1.
+        code, row = enrolment.issue(self.actor, user, hours=options["hours"])
         until = formats.date_format(timezone.localtime(row.expires_at), "DATETIME_FORMAT")
         self.stdout.write(code)
         self.stderr.write(

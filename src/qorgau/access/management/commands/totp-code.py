@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from qorgau.audit.log import record
+from qorgau.access import actions
+from qorgau.audit import log
 from qorgau.core.commands import QorgauCommand
 
 
@@ -28,5 +29,5 @@ class Command(QorgauCommand):
                 % {"name": options["username"]}
             )
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        record("access.totp_code", details={"username": user.get_username()})
+        log.write(self.actor, actions.TOTP_CODE, details={"username": user.get_username()})
         self.stdout.write(f"{totp.token():0{device.digits}d}")

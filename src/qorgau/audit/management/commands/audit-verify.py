@@ -9,8 +9,7 @@ import sys
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from qorgau.audit import chain
-from qorgau.audit.log import record
+from qorgau.audit import actions, chain, log
 from qorgau.core.commands import QorgauCommand
 
 
@@ -36,8 +35,10 @@ class Command(QorgauCommand):
             _("%(count)s entries; head %(seq)s:%(hash)s")
             % {"count": result.entries, "seq": result.head_seq, "hash": result.head_hash}
         )
-        record(
-            "audit.verify", details={"entries": result.entries, "problems": len(result.problems)}
+        log.write(
+            self.actor,
+            actions.AUDIT_VERIFY,
+            details={"entries": result.entries, "problems": len(result.problems)},
         )
         if not result.ok:
             self.stderr.write(

@@ -8,8 +8,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from qorgau.audit import roles
-from qorgau.audit.log import record
+from qorgau.audit import actions, log, roles
 from qorgau.core.commands import QorgauCommand
 
 ROLE_OPTIONS = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
@@ -71,7 +70,11 @@ class Command(QorgauCommand):
                 cursor.execute(statement)
             cursor.execute("RESET ROLE")
             if migrated:
-                record("database.roles", details={"owner": owner, "app": app, "moved": moved})
+                log.write(
+                    self.actor,
+                    actions.DATABASE_ROLES,
+                    details={"owner": owner, "app": app, "moved": moved},
+                )
         self.stdout.write(
             _(
                 "Roles ready: %(owner)s owns the schema (%(moved)s objects moved), %(app)s may read "
