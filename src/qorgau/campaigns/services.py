@@ -172,7 +172,9 @@ def progress(activities: Iterable[Activity], day: dt.date | None = None) -> dict
 # --- The plan workbook ---------------------------------------------------------------------
 
 
-def import_plan(actor: Actor, data: bytes, *, is_demo: bool = False) -> Plan:
+def import_plan(
+    actor: Actor, data: bytes, *, is_demo: bool = False, reason: str | None = None
+) -> Plan:
     """Import a plan workbook (format: docs/campaigns.md), all or nothing. Raises
     ``ImportRejected`` (an ``Invalid``) with every error of the file, each naming its
     sheet:column and row (``campaigns.workbook``).
@@ -200,7 +202,8 @@ def import_plan(actor: Actor, data: bytes, *, is_demo: bool = False) -> Plan:
         # Written last: on PostgreSQL the entry's chain lock is held until the commit.
         log.write(
             actor, actions.PLAN_IMPORT, plan, after=log.snapshot(plan),
-            details={"activities": len(book.activities), "organisations_created": len(book.new_orgs)},
+            details={"activities": len(book.activities), "organisations_created": len(book.new_orgs),
+                     **({"reason": reason} if reason else {})},
             region_code=_region_code(plan),
         )  # fmt: skip
     return plan
