@@ -64,6 +64,7 @@ KK_SUFFIXES: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "ablative": ("дан", "дан", "дан", "дан", "нан", "тан", "нан"),
     # The locative with -ғы/-гі: "of" a date (қаңтардағы, қыркүйектегі).
     "attributive": ("дағы", "дағы", "дағы", "дағы", "дағы", "тағы", "ндағы"),
+    # A final -ы/-і takes the plural of a vowel (ақы → ақылар).
     "plural": ("лар", "лар", "дар", "дар", "дар", "тар", "лар"),
 }
 _KK_FRONT_PAIRS = str.maketrans("аықғ", "еікг")
@@ -92,17 +93,27 @@ def kk_case(phrase: str, case: str) -> str:
     """``phrase`` with the suffix of ``case`` (a key of :data:`KK_SUFFIXES`) on its last word.
 
     A final -ы/-і is read as the 3rd-person possessive of a compound name ("іс-шаралар
-    жоспары" → "жоспарын", "жоспарына"), as in the names of documents and bodies letters use."""
+    жоспары" → "жоспарын", "жоспарына"), as in the names of documents and bodies letters use
+    (a stem ending so, "ақы", is not told apart: "ақына" where "ақыға" is meant)."""
     words = phrase.split()
     last = words[-1] if words else phrase
-    suffix = KK_SUFFIXES[case][_kk_sound(last, possessive=case != "plural")]
+    suffix = KK_SUFFIXES[case][_kk_sound(last, possessive=True)]
     return phrase + (suffix.translate(_KK_FRONT_PAIRS) if _kk_front(last) else suffix)
+
+
+# A final voiceless п, к, қ becomes voiced before a vowel (кітап → кітабы, жүрек → жүрегі).
+_KK_VOICING = {"п": "б", "к": "г", "қ": "ғ"}
 
 
 def kk_possessive(word: str) -> str:
     """The 3rd-person possessive of a compound's head: -сы/-сі after a vowel, -ы/-і after a
-    consonant ("Павлодар облысы", "Астана қаласы", "облыстары")."""
-    suffix = "сы" if _kk_sound(word, possessive=False) == VOWEL else "ы"
+    consonant ("Павлодар облысы", "Астана қаласы", "облыстары"), a final п, к, қ voiced
+    ("мектебі"; loanwords that keep it, "паркі", are not told apart)."""
+    if _kk_sound(word, possessive=False) == VOWEL:
+        suffix = "сы"
+    else:
+        suffix = "ы"
+        word = word[:-1] + _KK_VOICING.get(word[-1:], word[-1:])
     return word + (suffix.translate(_KK_FRONT_PAIRS) if _kk_front(word) else suffix)
 
 
@@ -158,7 +169,10 @@ def _nominative(word: str):
     None (a preposition, a Kazakh word, a word in another case)."""
     if not word or _KK_ONLY & set(word):
         return None
-    for parse in _morph().parse(word):
+    parses = _morph().parse(word)
+    if parses[0].tag.POS not in _RU_DECLINED:  # most likely no noun ("по" is not "ПО")
+        return None
+    for parse in parses:
         if parse.tag.POS in _RU_DECLINED and "nomn" in parse.tag:
             return parse
     return None
