@@ -5,11 +5,15 @@ import datetime as dt
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
+from qorgau.core.actors import Actor
 from qorgau.reference.models import ArticlePart, Body, Region
 from qorgau.registry import services
+
+# The system as the tests' services act when no person is named (a command, a loader).
+SYSTEM = Actor.system("tests")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,6 +51,30 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+    _demo_tests_last(items)
+
+
+def _demo_tests_last(items):
+    """The tests that read the demonstration data run last and one after another, so the demo is
+    loaded once (see ``demo`` below); their order among themselves is kept. (pytest-django's own
+    reordering — database tests first — runs before this hook.)"""
+    uses_demo = [item for item in items if "demo" in getattr(item, "fixturenames", ())]
+    for item in uses_demo:
+        if {"transactional_db", "live_server"} & set(item.fixturenames) or _transactional(item):
+            raise pytest.UsageError(
+                f"{item.nodeid}: the demo is shared in a transaction; a transactional test "
+                "would empty it for the others"
+            )
+    if uses_demo:
+        last = set(uses_demo)
+        items[:] = [item for item in items if item not in last] + uses_demo
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"))
+    )
 
 
 @pytest.fixture
@@ -204,10 +232,11 @@ def local(*args) -> dt.datetime:
 def make_case(db):
     """Register a case through the service with sensible defaults."""
 
-    def make(region="KZ-79", article="115-1", part=1, registered_at=None, **kwargs):
+    def make(region="KZ-79", article="115-1", part=1, registered_at=None, actor=None, **kwargs):
         region_obj = Region.objects.get(code=region)
         return services.register_case(
-            region=region_obj,
+            actor or SYSTEM,
+            region_obj,
             article_part=ArticlePart.objects.get(article__code=article, number=part),
             registered_at=registered_at or local(2026, 1, 10, 10, 0),
             investigating_body=Body.objects.filter(region=region_obj).first(),
@@ -215,6 +244,86 @@ def make_case(db):
         )
 
     return make
+
+
+# --- The demonstration data, loaded once per run ------------------------------------------------
+# `load_demo` takes about half a minute. Loading it for every test that reads it cost minutes, so
+# it is loaded once, inside a transaction left open, as Django's TestCase.setUpTestData does for
+# a class: each test that uses the `demo` fixture runs inside it in its own savepoint (the `db`
+# fixture's), so what a test changes is rolled back and the next one finds the demo as loaded.
+# Those tests run last (see `_demo_tests_last`). Before any other test the transaction is rolled
+# back, so every other test still starts from the migrated database alone; a demo test after
+# that (a run in another order) loads the demo again.
+
+DEMO_NOW = timezone.make_aware(dt.datetime(2026, 6, 30, 12, 0))  # the demo's "today"
+
+
+class SharedDemo:
+    """The demo, loaded in an open transaction of the test database (or not loaded)."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = None
+        self.result: dict[str, int] = {}
+        self.loads = 0
+
+    def open(self) -> None:
+        if self.atomic is not None:
+            return
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            # Imported here: the demo app stands on every floor, and a test of one app should
+            # not need all of them to load.
+            from qorgau.demo import registry as demo_data
+
+            try:
+                self.result = demo_data.load_demo(Actor.system("load-demo"), now=DEMO_NOW)
+            except BaseException:
+                self.close()
+                raise
+        self.loads += 1
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        atomic, self.atomic = self.atomic, None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+_shared_demo: SharedDemo | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a test's fixtures: the demo's transaction is open for a demo test and rolled back
+    for any other (the first load is the session fixture's: the test database exists by then)."""
+    if _shared_demo is None:
+        return
+    if "demo" in item.fixturenames:
+        _shared_demo.open()
+    else:
+        _shared_demo.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_loaded(django_db_setup, django_db_blocker):
+    global _shared_demo
+    _shared_demo = SharedDemo(django_db_blocker)
+    _shared_demo.open()
+    yield _shared_demo
+    _shared_demo.close()
+    _shared_demo = None
+
+
+@pytest.fixture
+def demo(_demo_loaded, db):
+    """The demonstration data (`load_demo` as of DEMO_NOW), loaded once per run; returns what
+    `load_demo` reported. A test may change it freely: its changes are rolled back after it."""
+    assert _demo_loaded.atomic is not None and connection.in_atomic_block
+    return _demo_loaded.result
 
 
 CHROMIUM = "/usr/bin/chromium"

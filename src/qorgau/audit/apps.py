@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
+    # The checks are found by core's ready(). (The signal-based change logging is gone: every
+    # service writes its own entry, audit.log.write.)
     name = "qorgau.audit"
     verbose_name = _("Audit trail")
-
-    def ready(self):
-        from . import checks, signals  # noqa: F401 - deploy checks; the registry's change logging

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau import registry as registry_app
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict
 from qorgau.demo.letters import seed_inquiry
 from qorgau.oversight.models import ControlKind, ControlRecord
 from qorgau.reference.models import Article, ArticlePart, Body, Region
@@ -32,7 +34,6 @@ from qorgau.registry.choices import (
     SuspensionGround,
     TerminationGround,
 )
-from qorgau.registry.errors import RegistryError
 from qorgau.registry.models import Case, Report
 
 from . import campaigns as campaign_demo
@@ -77,7 +78,8 @@ def remove_demo_data() -> None:
 
 
 def _bodies() -> dict[str, Body]:
-    return {b.region.code: b for b in Body.objects.filter(kind="police").select_related("region")}
+    police = Body.objects.filter(kind="police", region__isnull=False).select_related("region")
+    return {b.region.code: b for b in police if b.region is not None}
 
 
 def _seed_part(article: Article, rng: random.Random) -> ArticlePart:
@@ -86,13 +88,14 @@ def _seed_part(article: Article, rng: random.Random) -> ArticlePart:
     return parts[0] if len(parts) == 1 or rng.random() < 0.8 else parts[1]
 
 
-def load_seed(*, user=None) -> list[Case]:
-    """Create the cases behind every figure of the source letter, marked as demonstration data.
+def load_seed(actor: Actor) -> list[Case]:
+    """Create the cases behind every figure of the source letter, marked as demonstration data,
+    as ``actor`` (``Actor.system("load-seed")`` from the command).
 
-    Raises RegistryError if demonstration data is already present.
+    Raises Conflict if demonstration data is already present.
     """
     if has_demo_data():
-        raise RegistryError(_("Demonstration data is already loaded."))
+        raise Conflict(_("Demonstration data is already loaded."))
     figures = load_figures()
     rng = random.Random(16092025)
     regions = {r.code: r for r in Region.objects.all()}
@@ -124,8 +127,8 @@ def load_seed(*, user=None) -> list[Case]:
         for article, code, day in sorted(plan, key=lambda p: (p[2], p[1], p[0])):
             created.append(
                 services.register_case(
-                    user=user,
-                    region=regions[code],
+                    actor,
+                    regions[code],
                     article_part=_seed_part(articles[article], rng),
                     registered_at=_local(day, rng),
                     investigating_body=bodies.get(code),
@@ -236,20 +239,22 @@ def _parties(article: str, rng: random.Random) -> list[services.PartyData]:
     ]
 
 
-def _report(rng, region, body, article, received_at, *, user=None) -> Report:
+def _report(actor: Actor, rng, region, body, article, received_at) -> Report:
     return services.create_report(
-        user=user,
+        actor,
+        region,
         received_at=received_at,
         channel=_pick(rng, CHANNELS),
         receiving_body=body,
-        region=region,
         summary=rng.choice(SUMMARIES[article.code]),
         suggested_article=article,
         is_demo=True,
     )
 
 
-def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case]) -> None:
+def _advance(
+    actor: Actor, case: Case, now: dt.datetime, rng: random.Random, others: list[Case]
+) -> None:
     """Move an older case along a plausible path of statuses."""
     age_days = (now - case.registered_at).days
     if age_days < 20:
@@ -258,7 +263,11 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
     roll = rng.random()
     if roll < 0.55:
         lifecycle.transition(
-            case, CaseStatus.SENT_TO_COURT, at=at, reason="Айыптау актісі / обвинительный акт"
+            actor,
+            case,
+            CaseStatus.SENT_TO_COURT,
+            at=at,
+            reason="Айыптау актісі / обвинительный акт",
         )
     elif roll < 0.75:
         ground = _pick(
@@ -270,10 +279,11 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
             ],
         )
         lifecycle.transition(
-            case, CaseStatus.TERMINATED, at=at, ground=ground, reason="Қаулы / постановление"
+            actor, case, CaseStatus.TERMINATED, at=at, ground=ground, reason="Қаулы / постановление"
         )
         if rng.random() < 0.15 and at + dt.timedelta(days=10) < now:
             lifecycle.transition(
+                actor,
                 case,
                 CaseStatus.INVESTIGATION,
                 at=at + dt.timedelta(days=rng.randint(3, 10)),
@@ -281,6 +291,7 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
             )
     elif roll < 0.87:
         lifecycle.transition(
+            actor,
             case,
             CaseStatus.SUSPENDED,
             at=at,
@@ -289,6 +300,7 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
         )
         if rng.random() < 0.3 and at + dt.timedelta(days=15) < now:
             lifecycle.transition(
+                actor,
                 case,
                 CaseStatus.INVESTIGATION,
                 at=at + dt.timedelta(days=rng.randint(5, 15)),
@@ -302,6 +314,7 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
             and target.region_id == case.region_id
         ):
             lifecycle.transition(
+                actor,
                 case,
                 CaseStatus.JOINED,
                 at=at,
@@ -315,6 +328,7 @@ def _advance(case: Case, now: dt.datetime, rng: random.Random, others: list[Case
         and rng.random() < 0.5
     ):
         services.extend_term(
+            actor,
             case,
             case.term_ends_on + dt.timedelta(days=30),
             authorised_by="Облыс прокуроры / прокурор области",
@@ -335,11 +349,12 @@ def _review(case: Case, now: dt.datetime, rng: random.Random) -> None:
     )
 
 
-def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
-    """Load the seed and a realistic history around it; returns what was created."""
+def load_demo(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """Load the seed and a realistic history around it, as ``actor``; returns what was
+    created."""
     now = now or timezone.now()
     rng = random.Random(2026)
-    seed_cases = load_seed(user=user)
+    seed_cases = load_seed(actor)
     regions = {r.code: r for r in Region.objects.all()}
     bodies = _bodies()
     articles = {a.code: a for a in Article.objects.prefetch_related("parts")}
@@ -353,6 +368,7 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
     with transaction.atomic():
         for case in seed_cases:
             report = _report(
+                actor,
                 rng,
                 case.region,
                 bodies[case.region.code],
@@ -360,9 +376,9 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
                 case.registered_at - dt.timedelta(hours=rng.randint(1, 20)),
             )
             case.reports.add(report)
-            lifecycle.decide(report, Decision.REGISTERED, at=case.registered_at)
+            lifecycle.decide(actor, report, Decision.REGISTERED, at=case.registered_at)
             for party in _parties(case.article.code, rng):
-                services.add_party(case, party)
+                services.add_party(actor, case, party)
         day = SEED_2026_END + dt.timedelta(days=1)
         while True:
             week_end = min(
@@ -381,6 +397,7 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
                 # Most reports are decided within the day; about one in twenty is late.
                 delay = rng.randint(25, 72) if rng.random() < 0.05 else rng.randint(1, 20)
                 report = _report(
+                    actor,
                     rng,
                     region,
                     bodies[region.code],
@@ -389,8 +406,8 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
                 )
                 new_cases.append(
                     services.register_case(
-                        user=user,
-                        region=region,
+                        actor,
+                        region,
                         article_part=_seed_part(articles[code], rng),
                         registered_at=registered_at,
                         investigating_body=bodies[region.code],
@@ -402,7 +419,7 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
             day = week_end + dt.timedelta(days=1)
         all_cases = seed_cases + new_cases
         for case in all_cases:
-            _advance(case, now, rng, all_cases)
+            _advance(actor, case, now, rng, all_cases)
             if case.status == CaseStatus.TERMINATED and rng.random() < 0.7:
                 _review(case, now, rng)
         # Reports that did not become cases, and some still waiting (a few of them late).
@@ -412,7 +429,7 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
             region = regions[rng.choices(list(weights), weights=list(weights.values()))[0]]
             article = articles[rng.choice(["115-1", "115-1", "125-1"])]
             received = now - dt.timedelta(hours=rng.randint(2, 24 * 200))
-            report = _report(rng, region, bodies[region.code], article, received)
+            report = _report(actor, rng, region, bodies[region.code], article, received)
             decision = _pick(rng, outcomes)
             if decision != Decision.PENDING:
                 late = rng.random() < 0.1
@@ -420,6 +437,7 @@ def load_demo(*, now: dt.datetime | None = None, user=None) -> dict[str, int]:
                     hours=rng.randint(25, 60) if late else rng.randint(1, 20)
                 )
                 lifecycle.decide(
+                    actor,
                     report,
                     decision,
                     at=min(decided, now),

@@ -1,15 +1,18 @@
 from django.contrib import admin
 
-from .models import ControlRecord, DeadlineRule
+from qorgau.registry.admin import AuditedChangesAdmin
 
-
-@admin.register(DeadlineRule)
-class DeadlineRuleAdmin(admin.ModelAdmin):
-    list_display = ["kind", "category", "amount", "unit", "legal_source"]
+from . import actions
+from .models import ControlRecord
 
 
 @admin.register(ControlRecord)
-class ControlRecordAdmin(admin.ModelAdmin):
+class ControlRecordAdmin(AuditedChangesAdmin):
+    audit_codes = {
+        "add": actions.CONTROL_ADMIN_ADD,
+        "change": actions.CONTROL_ADMIN_CHANGE,
+        "delete": actions.CONTROL_ADMIN_DELETE,
+    }
     list_display = ["kind", "case", "report", "due_on", "result_at", "created_by"]
     list_filter = ["kind"]
     readonly_fields = ["result_at", "created_at", "created_by"]

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class OversightConfig(AppConfig):
     name = "qorgau.oversight"
     verbose_name = _("Oversight")
-
-    def ready(self):
-        from . import signals  # noqa: F401  (connects the rule-change recomputation)

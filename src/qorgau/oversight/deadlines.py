@@ -1,7 +1,7 @@
 """The prosecutor's deadline control: what is late, what is due within a week, and what awaits
 review — for a user's scope, with counts per region and per investigating body.
 
-Definitions (terms come from :mod:`qorgau.oversight.rules`, never from here):
+Definitions (terms come from :mod:`qorgau.reference.rules`, never from here):
 
 - **late registration** — a report whose decision came after its due time, or that still has
   none past it; it stays listed until a control record on it has a result;
@@ -22,11 +22,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qorgau.access import policy
+from qorgau.reference import rules
+from qorgau.registry import scoped
 from qorgau.registry.choices import CaseStatus, Decision
 from qorgau.registry.models import Case, Report
 
-from . import rules
 from .models import ControlKind, ControlRecord
 
 DUE_SOON_DAYS = 7  # the page's horizon, not a legal term
@@ -203,7 +203,7 @@ def control_list(user, now: dt.datetime | None = None) -> ControlList:
     late, due_soon, review = [], [], []
 
     reports: QuerySet = (
-        policy.reports_for(user, "oversight.view")
+        scoped.reports_for(user, "oversight.view")
         .select_related("region", "receiving_body")
         .prefetch_related(_controls())
         .order_by("received_at")
@@ -226,7 +226,7 @@ def control_list(user, now: dt.datetime | None = None) -> ControlList:
             due_soon.append(Item("due_soon", "report", report, due, 0, controls))
 
     cases: QuerySet = (
-        policy.cases_for(user, "oversight.view")
+        scoped.cases_for(user, "oversight.view")
         .select_related("region", "investigating_body", "article_part__article")
         .prefetch_related(_controls())
     )

@@ -1,84 +1,10 @@
-"""Oversight rules: the legal terms the system checks, kept as data with their legal source.
-
-No legal term is written in code: the registry asks :mod:`qorgau.oversight.rules` for a
-deadline, and an administrator can change a rule (with its source) in the admin.
-"""
+"""Oversight: the prosecutor's control records. (The legal terms the control list checks are
+``reference.DeadlineRule`` rows, computed by :mod:`qorgau.reference.rules`.)"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
 
-from qorgau.core.i18n import localized
 from qorgau.core.privacy import SensitiveTextField
-from qorgau.reference.models import OffenceCategory
-
-
-class RuleKind(models.TextChoices):
-    REPORT_DECISION = "report_decision", _("decision on a report")
-    INVESTIGATION_TERM = "investigation_term", _("term of pre-trial investigation")
-
-
-class TermUnit(models.TextChoices):
-    HOURS = "hours", _("hours")
-    DAYS = "days", _("days")
-    MONTHS = "months", _("months")
-
-
-def format_term(amount: int, unit: str) -> str:
-    """A term as words with the right plural form: "24 hours", "1 month", "2 months"."""
-    if unit == TermUnit.HOURS:
-        text = ngettext("%(count)d hour", "%(count)d hours", amount)
-    elif unit == TermUnit.DAYS:
-        text = ngettext("%(count)d day", "%(count)d days", amount)
-    else:
-        text = ngettext("%(count)d month", "%(count)d months", amount)
-    return text % {"count": amount}
-
-
-class DeadlineRule(models.Model):
-    """A legal term: how long something may take, for which offence category, and why."""
-
-    kind = models.CharField(_("kind"), max_length=30, choices=RuleKind.choices)
-    category = models.CharField(
-        _("offence category"),
-        max_length=20,
-        choices=OffenceCategory.choices,
-        blank=True,
-        help_text=_("Empty: applies to every category."),
-    )
-    amount = models.PositiveIntegerField(_("amount"))
-    unit = models.CharField(pgettext_lazy("time", "unit"), max_length=10, choices=TermUnit.choices)
-    legal_source = models.TextField(_("legal source"))
-    # The longest the term may run with every extension (investigation terms): an extension past
-    # it is refused. In the rule's unit, counted like the term itself.
-    max_amount = models.PositiveIntegerField(
-        _("longest term with extensions"),
-        null=True,
-        blank=True,
-        help_text=_("In the rule's unit; extensions past it are refused. Empty: no maximum."),
-    )
-    max_legal_source = models.TextField(_("legal source of the longest term"), blank=True)
-    description_kk = models.TextField(_("description (Kazakh)"), blank=True)
-    description_ru = models.TextField(_("description (Russian)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-
-    class Meta:
-        ordering = ["kind", "category"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "category"], name="deadline_rule_unique")
-        ]
-        verbose_name = _("deadline rule")
-        verbose_name_plural = _("deadline rules")
-
-    def __str__(self) -> str:
-        label = self.get_kind_display()
-        if self.category:
-            label = f"{label} ({self.get_category_display()})"
-        return f"{label}: {format_term(self.amount, self.unit)}"
-
-    @property
-    def description(self) -> str:
-        return localized(self, "description")
 
 
 class ControlKind(models.TextChoices):

@@ -1,4 +1,8 @@
-"""The prosecutor's control actions."""
+"""The prosecutor's control actions. Each is ``verb(actor, target, …)``: it asks the policy,
+locks, changes, writes one audit entry (``oversight.actions``) or raises a ``core.errors``
+error and changes nothing."""
+
+from __future__ import annotations
 
 import datetime as dt
 
@@ -7,47 +11,63 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
-from qorgau.core import privacy
-from qorgau.registry.errors import RegistryError
+from qorgau.audit.log import write
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid
+from qorgau.registry import trail
+from qorgau.registry.models import Case, Report
+from qorgau.registry.services import refuse_identifying
 
+from . import actions
 from .models import ControlKind, ControlRecord
 
 
-def add_control(user, *, case=None, report=None, kind=ControlKind.INSTRUCTION, instruction: str,
-                due_on: dt.date | None = None) -> ControlRecord:  # fmt: skip
-    """Give an instruction (or open a review) on a case or report of the user's scope. Refused
-    with ``policy.NotAllowed`` (nothing written) for a user without ``oversight.control`` on
-    the record. Audited by the change log as ``oversight.controlrecord.create`` (the
-    instruction's text is not kept: sensitive free text)."""
-    target = case or report
-    if (case is None) == (report is None):
-        raise RegistryError(_("A control record is about one case or one report."))
-    policy.ensure(user, "oversight.control", target)
+def add_control(
+    actor: Actor,
+    target: Case | Report,
+    *,
+    instruction: str,
+    kind: str = ControlKind.INSTRUCTION,
+    due_on: dt.date | None = None,
+) -> ControlRecord:
+    """Give an instruction (or open a review) on a case or report of the actor's scope
+    (``control.add``; the instruction's text is not kept in the trail: sensitive free text).
+    Refused with ``NotAllowed`` (nothing written) for an actor without ``oversight.control``
+    on the record."""
+    policy.ensure(actor, "oversight.control", target)
     if not instruction.strip():
-        raise RegistryError(_("Write the instruction."), "instruction")
-    if found := privacy.problem(instruction=instruction):
-        raise RegistryError(*found)
+        raise Invalid("instruction", _("Write the instruction."))
+    refuse_identifying(instruction=instruction)
     if due_on is not None and due_on < timezone.localdate():
-        raise RegistryError(_("The due date cannot be in the past."), "due_on")
-    return ControlRecord.objects.create(
-        kind=kind, case=case, report=report, instruction=instruction.strip(), due_on=due_on,
-        created_by=user if getattr(user, "pk", None) else None,
-    )  # fmt: skip
+        raise Invalid("due_on", _("The due date cannot be in the past."))
+    case = target if isinstance(target, Case) else None
+    report = target if isinstance(target, Report) else None
+    with transaction.atomic():
+        control = ControlRecord.objects.create(
+            kind=kind, case=case, report=report, instruction=instruction.strip(), due_on=due_on,
+            created_by=actor.user,
+        )  # fmt: skip
+        write(actor, actions.CONTROL_ADD, target, after=trail.created(control),
+              details={"control": control.pk})  # fmt: skip
+    return control
 
 
-def record_result(user, control: ControlRecord, result: str) -> ControlRecord:
-    """Record the result of a control; a result, once recorded, is not rewritten. Refused with
-    ``policy.NotAllowed`` for a user without ``oversight.control`` on the controlled record;
-    audited as ``oversight.controlrecord.update`` (the result's text is not kept)."""
-    policy.ensure(user, "oversight.control", control)
+def record_result(actor: Actor, control: ControlRecord, result: str) -> ControlRecord:
+    """Record the result of a control (``control.result``); a result, once recorded, is not
+    rewritten. Refused with ``NotAllowed`` for an actor without ``oversight.control`` on the
+    controlled record."""
+    policy.ensure(actor, "oversight.control", control)
     if not result.strip():
-        raise RegistryError(_("Write the result."), "result")
-    if found := privacy.problem(result=result):
-        raise RegistryError(*found)
+        raise Invalid("result", _("Write the result."))
+    refuse_identifying(result=result)
     with transaction.atomic():
         locked = ControlRecord.objects.select_for_update().get(pk=control.pk)
         if locked.result:
-            raise RegistryError(_("The result is already recorded."))
+            raise Conflict(_("The result is already recorded."), field="result")
+        before = trail.values(locked)
         locked.result, locked.result_at = result.strip(), timezone.now()
         locked.save(update_fields=["result", "result_at"])
+        old, new = trail.changes(before, locked)
+        write(actor, actions.CONTROL_RESULT, locked.case or locked.report, before=old, after=new,
+              details={"control": locked.pk})  # fmt: skip
     return locked

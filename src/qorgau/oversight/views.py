@@ -14,9 +14,13 @@ from django.views.decorators.http import require_POST
 
 from qorgau.access import policy
 from qorgau.audit.log import record
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.forms import add_error
 from qorgau.core.tabular import CsvWriter
 from qorgau.reference.models import Article, Body, Region
-from qorgau.registry.errors import RegistryError
+from qorgau.registry import scoped
+from qorgau.registry.choices import CaseStatus
 
 from . import deadlines, services
 from .models import ControlKind, ControlRecord
@@ -196,24 +200,24 @@ def control_new(request):
     source = request.POST if request.method == "POST" else request.GET
     case = report = None
     if source.get("case"):
-        case = policy.get_case_or_404(request.user, source["case"], "oversight.control")
+        case = scoped.get_case_or_404(request.user, source["case"], "oversight.control")
     elif source.get("report", "").isdigit():
-        report = policy.get_report_or_404(request.user, int(source["report"]), "oversight.control")
+        report = scoped.get_report_or_404(request.user, int(source["report"]), "oversight.control")
     else:
         raise Http404
     form = ControlForm(
         request.POST or None,
         initial={
             "kind": ControlKind.REVIEW
-            if case and case.status == "terminated"
+            if case and case.status == CaseStatus.TERMINATED
             else ControlKind.INSTRUCTION
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_control(request.user, case=case, report=report, **form.cleaned_data)
-        except RegistryError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            services.add_control(Actor.of(request), case or report, **form.cleaned_data)
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The control record was saved."))
             return redirect("oversight:control")
@@ -236,8 +240,8 @@ def control_result(request, pk):
     if not form.is_valid():
         return HttpResponseBadRequest(_("Write the result."))
     try:
-        services.record_result(request.user, control, form.cleaned_data["result"])
-    except RegistryError as exc:
+        services.record_result(Actor.of(request), control, form.cleaned_data["result"])
+    except (Invalid, Conflict) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The result was recorded."))

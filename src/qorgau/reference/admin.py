@@ -9,7 +9,7 @@ from qorgau.core.importing import ImportRejected
 
 from . import loaders
 from .forms import PopulationUploadForm
-from .models import Article, ArticlePart, Body, Law, PopulationFigure, Region
+from .models import Article, ArticlePart, Body, DeadlineRule, Law, PopulationFigure, Region
 
 
 @admin.register(Region)
@@ -92,3 +92,11 @@ class BodyAdmin(admin.ModelAdmin):
     list_display = ["code", "name_kk", "name_ru", "kind", "region"]
     list_filter = ["kind", "region"]
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    """Legal terms with their source. Saving an investigation-term rule recomputes the open
+    cases' term ends (``registry.receivers``)."""
+
+    list_display = ["kind", "category", "amount", "unit", "legal_source"]

@@ -1,27 +1,42 @@
 """Deadlines computed from the :class:`DeadlineRule` table: the one owner of legal terms.
 
-Every term the system checks is computed here, from the rules as data. The registry keeps a
-case's current end (``Case.term_ends_on``) in step by calling :func:`case_term_end` whenever
-something it depends on changes (qualification, extension, status); the oversight app calls it
-again for the open cases when an administrator edits a rule.
+Every term the system checks is computed here, from the rules as data
+(:class:`~qorgau.reference.models.DeadlineRule`). The registry keeps a case's current end
+(``Case.term_ends_on``) in step by calling :func:`case_term_end` whenever something it depends
+on changes (qualification, extension, status), and again for the open cases when an
+administrator edits a rule (``registry.receivers``); the oversight app reads the ends.
+
+The functions that take a case read it by duck typing (this floor does not import the
+registry): its article part's category, its registration, its extensions (``extended_at``,
+``amount``, ``unit``) and its status changes (``changed_at``, ``stops_clock``: a suspension).
 """
+
+from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from qorgau.registry.choices import CaseStatus
-
 from .models import DeadlineRule, RuleKind, TermUnit
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from qorgau.registry.models import Case, StatusChange, TermExtension
+
+RULES_FILE = Path(__file__).resolve().parent / "data" / "deadline_rules.json"
 
 
 class RuleSet:
     """The deadline rules, read from the database once: a page or a command that asks for many
     terms builds one and passes it on (one query instead of one per item)."""
 
-    def __init__(self, rules: Iterable[DeadlineRule] | None = None):
+    def __init__(self, rules: Iterable[DeadlineRule] | None = None) -> None:
         rows = DeadlineRule.objects.all() if rules is None else rules
         self._rules = {(r.kind, r.category): r for r in rows}
 
@@ -75,24 +90,27 @@ def investigation_term_end(
     return timezone.localtime(add_term(registered_at, rule.amount, rule.unit)).date()
 
 
-def suspended_periods(status_changes: Iterable) -> list[tuple[dt.datetime, dt.datetime]]:
+def suspended_periods(
+    status_changes: Iterable[StatusChange],
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """The closed periods (from, to) a case spent suspended, read from its status changes in
     order. A suspension still running has no end yet: its days are added at the resumption."""
-    periods, since = [], None
+    periods: list[tuple[dt.datetime, dt.datetime]] = []
+    since: dt.datetime | None = None
     for change in sorted(status_changes, key=lambda c: (c.changed_at, c.pk or 0)):
-        if change.to_status == CaseStatus.SUSPENDED and since is None:
+        if change.stops_clock and since is None:
             since = change.changed_at
-        elif change.to_status != CaseStatus.SUSPENDED and since is not None:
+        elif not change.stops_clock and since is not None:
             periods.append((since, change.changed_at))
             since = None
     return periods
 
 
 def case_term_end(
-    case,
+    case: Case,
     *,
-    extensions: Iterable | None = None,
-    status_changes: Iterable | None = None,
+    extensions: Iterable[TermExtension] | None = None,
+    status_changes: Iterable[StatusChange] | None = None,
     ruleset: RuleSet | None = None,
 ) -> dt.date | None:
     """The last day of ``case``'s investigation term, as the rules say now:
@@ -123,9 +141,9 @@ def case_term_end(
     return end
 
 
-def _suspensions(status_changes: Iterable) -> list[tuple[dt.datetime, int, str]]:
+def _suspensions(status_changes: Iterable[StatusChange]) -> list[tuple[dt.datetime, int, str]]:
     """Each closed suspension as a lengthening of the term: (resumed at, days, "days")."""
-    events = []
+    events: list[tuple[dt.datetime, int, str]] = []
     for since, until in suspended_periods(status_changes):
         days = (timezone.localtime(until).date() - timezone.localtime(since).date()).days
         events.append((until, days, TermUnit.DAYS))
@@ -133,7 +151,10 @@ def _suspensions(status_changes: Iterable) -> list[tuple[dt.datetime, int, str]]
 
 
 def case_term_limit(
-    case, *, status_changes: Iterable | None = None, ruleset: RuleSet | None = None
+    case: Case,
+    *,
+    status_changes: Iterable[StatusChange] | None = None,
+    ruleset: RuleSet | None = None,
 ) -> dt.date | None:
     """The last day ``case``'s investigation term may reach with every extension: the rule's
     longest term (``max_amount``) from the registration, plus the days of each closed
@@ -159,21 +180,21 @@ def report_decision_due(
     return add_term(received_at, rule.amount, rule.unit)
 
 
-def load_rules(DeadlineRule, path=None, *, fill: tuple[str, ...] = ()) -> int:
+def load_rules(
+    DeadlineRule: type[Model], path: Path | None = None, *, fill: tuple[str, ...] = ()
+) -> int:
     """Create the rules of ``deadline_rules.json`` that are missing (an administrator's later
     edits are kept); returns the number of rules in the file. Used by the migrations, with the
     model as it was then: the file's keys the model does not have yet are left out. The fields
     in ``fill`` (added by a later migration) are set from the file on existing rules where they
     are still empty."""
-    import json
-    from pathlib import Path
-
-    path = path or Path(__file__).resolve().parent / "data" / "deadline_rules.json"
-    rules = json.loads(Path(path).read_text(encoding="utf-8"))["rules"]
+    rules: list[dict[str, Any]] = json.loads((path or RULES_FILE).read_text(encoding="utf-8"))[
+        "rules"
+    ]
     known = {f.name for f in DeadlineRule._meta.get_fields()}
     for rule in rules:
         rule = {key: value for key, value in rule.items() if key in known}
-        existing, created = DeadlineRule.objects.get_or_create(
+        existing, created = DeadlineRule._default_manager.get_or_create(
             kind=rule.pop("kind"), category=rule.pop("category"), defaults=rule
         )
         empty = [f for f in fill if f in rule and getattr(existing, f) in (None, "")]

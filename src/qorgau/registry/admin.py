@@ -4,14 +4,23 @@ they change only through the services and the lifecycle module (staff pages, CLI
 The admin is a window on case data like the staff pages, so it leaves the same trail (written
 for every admin page by ``core.admin.AuditedAdminSite``): opening a case, a party or a history
 row is a ``case.view`` of its case, a report a ``report.view``, a list (search, filters) a
-``case.search`` / ``report.search`` with the records shown; changes are logged with before/after
-by ``audit.signals``. A case and its history are never deleted here (nor a report a case came
-from): the registry keeps what happened."""
+``case.search`` / ``report.search`` with the records shown; what an administrator changes here
+is written by :class:`AuditedChangesAdmin` (one entry per record added, changed or deleted, with
+the changed fields before and after, declared in ``registry.actions``). A case and its history
+are never deleted here (nor a report a case came from): the registry keeps what happened."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.db import models, transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
 
+from qorgau.audit.log import write
+from qorgau.core.actors import Actor
 from qorgau.core.admin import ReadOnlyAdminMixin
 
+from . import actions, trail
 from .models import (
     Case,
     CaseNumberSequence,
@@ -21,6 +30,77 @@ from .models import (
     StatusChange,
     TermExtension,
 )
+
+Codes = dict[str, str]  # "add", "change", "delete" -> a declared action code
+
+
+def _stored(obj: models.Model) -> trail.Values | None:
+    """``obj``'s values as stored now (before the admin saves its form)."""
+    if obj.pk is None:
+        return None
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+    return trail.values(stored) if stored is not None else None
+
+
+class AuditedChangesAdmin(admin.ModelAdmin):
+    """A model admin whose saves and deletes (its own and its inlines') each leave one audit
+    entry with the changed fields before and after: the admin is no service, but what it
+    changes must be in the trail as well. ``audit_codes`` names the entry of each change; an
+    inline's record is written with the codes of its own model's admin."""
+
+    audit_codes: Codes = {}
+
+    def _audit(
+        self, request: HttpRequest, what: str, obj: models.Model, before: trail.Values | None
+    ) -> None:
+        owner = self.admin_site._registry.get(type(obj))
+        code = getattr(owner, "audit_codes", {}).get(what)
+        if code is None:
+            return
+        actor, via = Actor.of(request), {"via": "admin"}
+        if what == "add":
+            write(actor, code, obj, after=trail.created(obj), details=via)
+        elif what == "delete":
+            write(actor, code, obj, before=trail.created(obj), details=via)
+        else:
+            old, new = trail.changes(before or {}, obj)
+            if old or new:
+                write(actor, code, obj, before=old, after=new, details=via)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        before = _stored(obj) if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            self._audit(request, "change" if change else "add", obj, before)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            self._audit(request, "delete", obj, None)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit(request, "delete", obj, None)
+            super().delete_queryset(request, queryset)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        stored = {
+            f.instance.pk: _stored(f.instance)
+            for f in formset.forms
+            if f.instance.pk is not None and f.has_changed()
+        }
+        with transaction.atomic():
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk is not None:
+                    self._audit(request, "delete", deleted.instance, None)
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                self._audit(request, "add", obj, None)
+            for obj, _fields in formset.changed_objects:
+                self._audit(request, "change", obj, stored.get(obj.pk))
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -52,7 +132,8 @@ class PartyInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedChangesAdmin):
+    audit_codes = {"change": actions.CASE_ADMIN_CHANGE}
     list_display = [
         "number",
         "registered_at",
@@ -94,7 +175,12 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedChangesAdmin):
+    audit_codes = {
+        "add": actions.REPORT_ADMIN_ADD,
+        "change": actions.REPORT_ADMIN_CHANGE,
+        "delete": actions.REPORT_ADMIN_DELETE,
+    }
     list_display = [
         "received_at",
         "channel",
@@ -123,7 +209,12 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(AuditedChangesAdmin):
+    audit_codes = {
+        "add": actions.PARTY_ADMIN_ADD,
+        "change": actions.PARTY_ADMIN_CHANGE,
+        "delete": actions.PARTY_ADMIN_DELETE,
+    }
     list_display = [
         "case",
         "role",

@@ -5,22 +5,29 @@ column, value and reason, and nothing is written unless the whole file is clean.
 followed by an import into an empty database and a second export gives the same file.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau.access import policy
 from qorgau.audit import context
-from qorgau.audit.log import record
+from qorgau.audit.log import write
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid, QorgauError
 from qorgau.core.importing import ImportRejected, RowError, read_csv_text, require_columns
 from qorgau.core.tabular import DictCsvWriter
 from qorgau.reference.models import ArticlePart, Body, Region
 
-from . import numbering, services
+from . import actions, numbering, services
 from .choices import (
     AgeBand,
     CaseStatus,
@@ -30,7 +37,6 @@ from .choices import (
     SuspensionGround,
     TerminationGround,
 )
-from .errors import RegistryError
 from .models import Case, CaseNumberSequence, Party
 
 COLUMNS = [
@@ -74,7 +80,7 @@ def parse_datetime(raw: str) -> dt.datetime:
 # --- Export ------------------------------------------------------------------------------
 
 
-def _first(parties, role) -> Party | None:
+def _first(parties: list[Party], role: str) -> Party | None:
     return next((p for p in parties if p.role == role), None)
 
 
@@ -113,7 +119,7 @@ def case_row(case: Case) -> dict[str, str]:
     }
 
 
-def export_queryset(cases: QuerySet) -> QuerySet:
+def export_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
     """The cases in export order, with what each row needs fetched in a few queries."""
     return (
         cases.select_related("article_part__article", "region", "joined_to", "investigating_body")
@@ -122,7 +128,7 @@ def export_queryset(cases: QuerySet) -> QuerySet:
     )
 
 
-def export_cases(cases: QuerySet, out: io.TextIOBase, seen: list | None = None) -> int:
+def export_cases(cases: QuerySet[Case], out: io.TextIOBase, seen: list[str] | None = None) -> int:
     """Write ``cases`` as CSV to ``out``; returns the number of rows. The numbers written are
     appended to ``seen`` when given (for the audit trail)."""
     writer = DictCsvWriter(out, COLUMNS)
@@ -142,7 +148,7 @@ def export_cases(cases: QuerySet, out: io.TextIOBase, seen: list | None = None) 
 # conversion at either end overflows); the rules then refuse what is before the article's entry
 # into force or in the future.
 YEARS = (1900, 9998)
-# Cases per ``registry.case.import`` audit entry.
+# Cases per ``case.import`` audit entry.
 AUDIT_BATCH = 2000
 
 
@@ -160,202 +166,262 @@ class ParsedRow:
     ground: str
     joined_to: str
     body: Body | None
-    parties: list = field(default_factory=list)
+    parties: list[services.PartyData] = field(default_factory=list)
     is_demo: bool = False
     erdr_number: str = ""
-    raw: dict = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
     # Set while the file is numbered: (region, year), the position the file gave, the number.
     year: int = 0
     given: int | None = None
     placeholder: str = ""
 
 
-def _choice(row, number, column, allowed, errors, *, blank_ok=True):
-    value = (row.get(column) or "").strip()
-    if value == "" and blank_ok:
-        return ""
-    if value not in allowed:
-        errors.append(
-            RowError(
-                number,
-                column,
-                value,
-                _("expected one of: %(values)s") % {"values": ", ".join(v for v in allowed if v)},
-            )
+# --- The schema of a row: how each cell is read, then the rules between cells ---------------
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The reference data a row's cells name, read once per file."""
+
+    articles: set[str]
+    parts: dict[tuple[str, str], ArticlePart]
+    regions: dict[str, Region]
+    bodies: dict[str, Body]
+
+    @classmethod
+    def load(cls) -> Lookups:
+        parts = {
+            (part.article.code, str(part.number)): part
+            for part in ArticlePart.objects.select_related("article")
+        }
+        return cls(
+            articles={code for code, _number in parts},
+            parts=parts,
+            regions={r.code: r for r in Region.objects.all()},
+            bodies={b.code: b for b in Body.objects.all()},
         )
-        return None
+
+
+class CellError(Exception):
+    """A cell that cannot be read: the reason, translated."""
+
+
+Reader = Callable[[str, Lookups], Any]
+
+
+def _one_of(allowed: list[str]) -> Reader:
+    def read(raw: str, lookups: Lookups) -> str:
+        if raw not in allowed:
+            values = ", ".join(v for v in allowed if v)
+            raise CellError(_("expected one of: %(values)s") % {"values": values})
+        return raw
+
+    return read
+
+
+def _text(raw: str, lookups: Lookups) -> str:
+    return raw
+
+
+def _article(raw: str, lookups: Lookups) -> str:
+    if raw not in lookups.articles:
+        raise CellError(_("unknown article"))
+    return raw
+
+
+def _region(raw: str, lookups: Lookups) -> Region:
+    if raw not in lookups.regions:
+        raise CellError(_("unknown region code (expected e.g. KZ-79)"))
+    return lookups.regions[raw]
+
+
+def _body(raw: str, lookups: Lookups) -> Body:
+    if raw not in lookups.bodies:
+        raise CellError(_("unknown body code"))
+    return lookups.bodies[raw]
+
+
+def _datetime(raw: str, lookups: Lookups) -> dt.datetime:
+    try:
+        value = parse_datetime(raw)
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            raise OverflowError
+        timezone.localtime(value)
+    except ValueError:
+        raise CellError(_("expected a date-time as YYYY-MM-DDTHH:MM:SS+05:00")) from None
+    except OverflowError:
+        raise CellError(
+            _("the date is out of range (years %(first)d to %(last)d)")
+            % {"first": YEARS[0], "last": YEARS[1]}
+        ) from None
     return value
 
 
-def _number_error(number: int, value: str) -> RowError:
-    if numbering.ERDR_RE.match(value):
-        reason = _("an ERDR number goes in the column “erdr_number”")
-    else:
-        reason = _("expected a number of this register, YYYY-RR-NNNNNN, or nothing")
-    return RowError(number, "number", value, reason)
+def _case_number(raw: str, lookups: Lookups) -> str:
+    if numbering.NUMBER_RE.match(raw):
+        return raw
+    if numbering.ERDR_RE.match(raw):
+        raise CellError(_("an ERDR number goes in the column “erdr_number”"))
+    raise CellError(_("expected a number of this register, YYYY-RR-NNNNNN, or nothing"))
 
 
-def _parse_row(row: dict, number: int, lookups: dict) -> tuple[ParsedRow | None, list[RowError]]:
+def _erdr_number(raw: str, lookups: Lookups) -> str:
+    try:
+        numbering.check_erdr_number(raw)
+    except Invalid as exc:
+        raise CellError(str(exc)) from None
+    return raw
+
+
+BOOLEAN = [TRUE, FALSE]
+# Each column and how its (non-empty) cell is read; an empty cell is None.
+READERS: dict[str, Reader] = {
+    "number": _case_number,
+    "article": _article,
+    "part": _text,
+    "region": _region,
+    "registered_at": _datetime,
+    "status": _one_of(CaseStatus.values),
+    "status_at": _datetime,
+    "termination_ground": _one_of(TerminationGround.values),
+    "suspension_ground": _one_of(SuspensionGround.values),
+    "joined_to": _text,
+    "investigating_body": _body,
+    "victim_sex": _one_of(Sex.values),
+    "victim_age_band": _one_of(AgeBand.values),
+    "relationship": _one_of(Relationship.values),
+    "demo": _one_of(BOOLEAN),
+    "victim_consent": _one_of(BOOLEAN),
+    "erdr_number": _erdr_number,
+}
+
+# A rule between cells reads the cells that were read (``cells``: column -> value, None for an
+# empty cell; a cell that could not be read is missing) and gives (column, reason) for each
+# problem.
+Problems = Iterator[tuple[str, str]]
+
+
+def _part_exists(cells: dict[str, Any], lookups: Lookups) -> Problems:
+    article, part = cells.get("article"), cells.get("part")
+    if article and part and (article, part) not in lookups.parts:
+        yield "part", _("article %(article)s has no such part") % {"article": article}
+
+
+def _grounds_match_status(cells: dict[str, Any], lookups: Lookups) -> Problems:
+    status = cells.get("status")
+    if cells.get("termination_ground") and status != CaseStatus.TERMINATED:
+        yield (
+            "termination_ground",
+            _("a termination ground is given only with the status “terminated”"),
+        )
+    if cells.get("suspension_ground") and status != CaseStatus.SUSPENDED:
+        yield (
+            "suspension_ground",
+            _("a suspension ground is given only with the status “suspended”"),
+        )
+
+
+def _number_fits_row(cells: dict[str, Any], lookups: Lookups) -> Problems:
+    number, region, registered_at = (cells.get(c) for c in ("number", "region", "registered_at"))
+    if number and region and registered_at:
+        try:
+            numbering.check_given(number, region, timezone.localtime(registered_at).year)
+        except Invalid as exc:
+            yield "number", str(exc)
+
+
+RULES: list[Callable[[dict[str, Any], Lookups], Problems]] = [
+    _part_exists,
+    _grounds_match_status,
+    _number_fits_row,
+]
+
+
+def _read_cells(
+    row: dict[str, Any], number: int, lookups: Lookups
+) -> tuple[dict[str, Any], list[RowError]]:
+    """The row's cells read by :data:`READERS`, and an error for each that cannot be."""
+    cells: dict[str, Any] = {}
     errors: list[RowError] = []
     if "__extra__" in row:
         errors.append(
             RowError(number, "", ",".join(row["__extra__"]), _("more cells than columns"))
         )
-
-    def cell(column):
-        return (row.get(column) or "").strip()
-
-    for column in REQUIRED:
-        if not cell(column):
-            errors.append(RowError(number, column, "", _("must not be empty")))
-    article_code, part_raw, region_code = cell("article"), cell("part"), cell("region")
-    part = None
-    if article_code and article_code not in lookups["articles"]:
-        errors.append(RowError(number, "article", article_code, _("unknown article")))
-    elif article_code and part_raw:
-        part = lookups["parts"].get((article_code, part_raw))
-        if part is None:
-            errors.append(
-                RowError(
-                    number,
-                    "part",
-                    part_raw,
-                    _("article %(article)s has no such part") % {"article": article_code},
-                )
-            )
-    region = lookups["regions"].get(region_code)
-    if region_code and region is None:
-        errors.append(
-            RowError(number, "region", region_code, _("unknown region code (expected e.g. KZ-79)"))
-        )
-
-    def when(column):
-        raw = cell(column)
+    for column, read in READERS.items():
+        raw = (row.get(column) or "").strip()
         if not raw:
-            return None
+            cells[column] = None
+            if column in REQUIRED:
+                errors.append(RowError(number, column, "", _("must not be empty")))
+            continue
         try:
-            value = parse_datetime(raw)
-            if not YEARS[0] <= value.year <= YEARS[1]:
-                raise OverflowError
-            timezone.localtime(value)
-            return value
-        except ValueError:
-            reason = _("expected a date-time as YYYY-MM-DDTHH:MM:SS+05:00")
-        except OverflowError:
-            reason = _("the date is out of range (years %(first)d to %(last)d)") % {
-                "first": YEARS[0],
-                "last": YEARS[1],
-            }
-        errors.append(RowError(number, column, raw, reason))
-        return None
+            cells[column] = read(raw, lookups)
+        except CellError as exc:
+            errors.append(RowError(number, column, raw, str(exc)))
+    return cells, errors
 
-    registered_at, status_at = when("registered_at"), when("status_at")
-    status = (
-        _choice(row, number, "status", CaseStatus.values, errors, blank_ok=False)
-        if cell("status")
-        else None
-    )
-    termination = _choice(row, number, "termination_ground", TerminationGround.values, errors)
-    suspension = _choice(row, number, "suspension_ground", SuspensionGround.values, errors)
-    if termination and status != CaseStatus.TERMINATED:
-        errors.append(
-            RowError(
-                number,
-                "termination_ground",
-                termination,
-                _("a termination ground is given only with the status “terminated”"),
-            )
-        )
-    if suspension and status != CaseStatus.SUSPENDED:
-        errors.append(
-            RowError(
-                number,
-                "suspension_ground",
-                suspension,
-                _("a suspension ground is given only with the status “suspended”"),
-            )
-        )
-    body = None
-    if cell("investigating_body"):
-        body = lookups["bodies"].get(cell("investigating_body"))
-        if body is None:
-            errors.append(
-                RowError(
-                    number, "investigating_body", cell("investigating_body"), _("unknown body code")
-                )
-            )
-    victim_sex = _choice(row, number, "victim_sex", Sex.values, errors)
-    victim_age = _choice(row, number, "victim_age_band", AgeBand.values, errors)
-    relationship = _choice(row, number, "relationship", Relationship.values, errors)
-    demo = _choice(row, number, "demo", [TRUE, FALSE], errors)
-    consent = _choice(row, number, "victim_consent", [TRUE, FALSE], errors)
-    case_number, erdr_number = cell("number"), cell("erdr_number")
-    given = None
-    if case_number and not numbering.NUMBER_RE.match(case_number):
-        errors.append(_number_error(number, case_number))
-    elif case_number and region and registered_at:
-        try:
-            given = numbering.check_given(
-                case_number, region, timezone.localtime(registered_at).year
-            )
-        except RegistryError as exc:
-            errors.append(RowError(number, "number", case_number, str(exc)))
-    if erdr_number:
-        try:
-            numbering.check_erdr_number(erdr_number)
-        except RegistryError as exc:
-            errors.append(RowError(number, "erdr_number", erdr_number, str(exc)))
+
+def _parse_row(
+    row: dict[str, Any], number: int, lookups: Lookups
+) -> tuple[ParsedRow | None, list[RowError]]:
+    """One row read against the schema: its cells, then the rules between them; every
+    problem of the row is listed."""
+    cells, errors = _read_cells(row, number, lookups)
+    for rule in RULES:
+        for column, reason in rule(cells, lookups):
+            errors.append(RowError(number, column, (row.get(column) or "").strip(), reason))
     if errors:
         return None, errors
+    return _parsed(row, number, cells, lookups), []
+
+
+def _parties(cells: dict[str, Any]) -> list[services.PartyData]:
+    """The first victim and the first suspect a row describes."""
     parties = []
-    if victim_sex or victim_age:
+    if cells["victim_sex"] or cells["victim_age_band"]:
         parties.append(
             services.PartyData(
                 role=PartyRole.VICTIM,
-                sex=victim_sex or Sex.UNKNOWN,
-                age_band=victim_age or AgeBand.UNKNOWN,
-                consent_further_use={TRUE: True, FALSE: False}.get(consent),
+                sex=cells["victim_sex"] or Sex.UNKNOWN,
+                age_band=cells["victim_age_band"] or AgeBand.UNKNOWN,
+                consent_further_use={TRUE: True, FALSE: False}.get(cells["victim_consent"]),
             )
         )
-    if relationship:
-        parties.append(services.PartyData(role=PartyRole.SUSPECT, relationship=relationship))
+    if cells["relationship"]:
+        parties.append(
+            services.PartyData(role=PartyRole.SUSPECT, relationship=cells["relationship"])
+        )
+    return parties
+
+
+def _parsed(row: dict[str, Any], number: int, cells: dict[str, Any], lookups: Lookups) -> ParsedRow:
+    registered_at: dt.datetime = cells["registered_at"]
+    year = timezone.localtime(registered_at).year
+    case_number = cells["number"] or ""
     return ParsedRow(
         row=number,
         number=case_number,
-        article_part=part,
-        region=region,
+        article_part=lookups.parts[(cells["article"], cells["part"])],
+        region=cells["region"],
         registered_at=registered_at,
-        status=status,
-        status_at=status_at,
-        ground=termination or suspension or "",
-        joined_to=cell("joined_to"),
-        body=body,
-        parties=parties,
-        is_demo=demo == TRUE,
-        erdr_number=erdr_number,
+        status=cells["status"],
+        status_at=cells["status_at"],
+        ground=cells["termination_ground"] or cells["suspension_ground"] or "",
+        joined_to=cells["joined_to"] or "",
+        body=cells["investigating_body"],
+        parties=_parties(cells),
+        is_demo=cells["demo"] == TRUE,
+        erdr_number=cells["erdr_number"] or "",
         raw=row,
-        year=timezone.localtime(registered_at).year,
-        given=given,
-    ), []
-
-
-def _lookups() -> dict:
-    parts = {}
-    articles = set()
-    for part in ArticlePart.objects.select_related("article"):
-        articles.add(part.article.code)
-        parts[(part.article.code, str(part.number))] = part
-    return {
-        "articles": articles,
-        "parts": parts,
-        "regions": {r.code: r for r in Region.objects.all()},
-        "bodies": {b.code: b for b in Body.objects.all()},
-    }
+        year=year,
+        given=numbering.check_given(case_number, cells["region"], year) if case_number else None,
+    )
 
 
 def _duplicates(parsed: list[ParsedRow], column: str) -> list[RowError]:
     """Errors for each row whose value in ``column`` an earlier row already has."""
-    errors, first = [], {}
+    errors: list[RowError] = []
+    first: dict[str, int] = {}
     for item in parsed:
         value = getattr(item, column)
         if value and value in first:
@@ -382,9 +448,12 @@ class _Block:
     blank: int = 0
 
 
-def _plan_numbers(parsed: list[ParsedRow], token: str) -> dict[tuple[int, int], _Block]:
+Blocks = dict[tuple[int, int], _Block]
+
+
+def _plan_numbers(parsed: list[ParsedRow], token: str) -> Blocks:
     """Group the rows by sequence and give each its placeholder number."""
-    blocks: dict[tuple[int, int], _Block] = {}
+    blocks: Blocks = {}
     for item in parsed:
         block = blocks.setdefault(
             (item.region.pk, item.year), _Block(region=item.region, year=item.year)
@@ -399,7 +468,7 @@ def _plan_numbers(parsed: list[ParsedRow], token: str) -> dict[tuple[int, int], 
     return blocks
 
 
-def _sequence_errors(blocks: dict, last_values: dict[tuple[int, int], int]) -> list[RowError]:
+def _sequence_errors(blocks: Blocks, last_values: dict[tuple[int, int], int]) -> list[RowError]:
     """Errors for the numbers given in the file that do not continue their sequence: the
     numbers a file gives to a (region, year) must be the next ones, without a gap."""
     errors = []
@@ -407,7 +476,7 @@ def _sequence_errors(blocks: dict, last_values: dict[tuple[int, int], int]) -> l
         last = last_values.get(key, 0)
         first, end = last + 1, last + len(block.given)
         for item in block.given:
-            if not first <= item.given <= end:
+            if item.given is not None and not first <= item.given <= end:
                 errors.append(
                     RowError(
                         item.row,
@@ -426,7 +495,7 @@ def _sequence_errors(blocks: dict, last_values: dict[tuple[int, int], int]) -> l
     return errors
 
 
-def _last_values(blocks: dict) -> dict[tuple[int, int], int]:
+def _last_values(blocks: Blocks) -> dict[tuple[int, int], int]:
     """The sequences' last positions as they are now (no lock: a check before the real one)."""
     values = {}
     for key, block in blocks.items():
@@ -449,7 +518,10 @@ def _final_number(item: ParsedRow, block: _Block, last: int) -> tuple[int, str]:
     return seq, numbering.format_number(block.year, block.region, seq)
 
 
-def _audit_rows(created: list[tuple[ParsedRow, Case]]) -> list[dict]:
+Created = list[tuple[ParsedRow, Case]]
+
+
+def _audit_rows(created: Created) -> list[dict[str, Any]]:
     """What the audit keeps of each imported case: its id, its row in the file and the row's
     non-empty cells; the number is added once it is given (:func:`_write_audit`). Built before
     the sequences are locked, so that the locked moment stays short."""
@@ -464,26 +536,29 @@ def _audit_rows(created: list[tuple[ParsedRow, Case]]) -> list[dict]:
     ]
 
 
-def _write_audit(created: list[tuple[ParsedRow, Case]], rows: list[dict], token: str, user):
-    """One ``registry.case.import`` entry per region and batch of cases, listing each case
-    with its number and the values it was imported with (they stand for the entries of every
-    record the import created)."""
-    by_region: dict[Region, list] = {}
+def _write_audit(actor: Actor, created: Created, rows: list[dict[str, Any]], token: str) -> None:
+    """One ``case.import`` entry per region and batch of cases, listing each case with its
+    number and the values it was imported with (they stand for the entries of every record
+    the import created)."""
+    by_region: dict[Region, list[dict[str, Any]]] = {}
     for (item, case), row in zip(created, rows, strict=True):
         row["number"] = case.number
         by_region.setdefault(item.region, []).append(row)
     for region, cases in sorted(by_region.items(), key=lambda pair: pair[0].code):
         for start in range(0, len(cases), AUDIT_BATCH):
             batch = cases[start : start + AUDIT_BATCH]
-            record(
-                "registry.case.import",
-                user=user,
+            write(
+                actor,
+                actions.CASE_IMPORT,
                 region_code=region.code,
                 details={"import": token, "count": len(batch), "cases": batch},
             )
 
 
-def _register(item: ParsedRow, by_number: dict, errors: list, *, user, is_demo) -> Case | None:
+def _register(
+    actor: Actor, item: ParsedRow, by_number: dict[str, Case], errors: list[RowError],
+    is_demo: bool | None,
+) -> Case | None:  # fmt: skip
     """Register one row's case with its placeholder number; None and an error when refused.
     No savepoint per row: a refused row may leave part of its case, but a file with any
     refused row is rolled back whole."""
@@ -497,8 +572,8 @@ def _register(item: ParsedRow, by_number: dict, errors: list, *, user, is_demo) 
             return None
     try:
         return services.register_case(
-            user=user,
-            region=item.region,
+            actor,
+            item.region,
             article_part=item.article_part,
             registered_at=item.registered_at,
             investigating_body=item.body,
@@ -506,19 +581,67 @@ def _register(item: ParsedRow, by_number: dict, errors: list, *, user, is_demo) 
             number=item.placeholder,
             erdr_number=item.erdr_number,
             is_demo=item.is_demo if is_demo is None else is_demo,
-            status=item.status,
-            status_at=item.status_at,
-            ground=item.ground,
-            joined_to=joined_to,
+            imported=services.ImportedStatus(
+                status=item.status, at=item.status_at, ground=item.ground, joined_to=joined_to
+            ),
         )
-    except RegistryError as exc:
-        column = exc.field or "status"
+    except (Invalid, Conflict) as exc:
+        # The service names its input; the row's column is the one it came from (a party's
+        # details and the status come from the status columns' row).
+        column = exc.field if exc.field in COLUMNS else "status"
         errors.append(RowError(item.row, column, item.raw.get(column, ""), str(exc)))
         return None
 
 
-def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -> list[Case]:
-    """Import cases from CSV text, all or nothing. Raises ImportRejected with every error.
+def _read_file(data: bytes | str) -> tuple[list[ParsedRow], list[RowError]]:
+    """The file's rows read against the schema (cell errors and rule errors of every row) and
+    checked against each other (numbers repeated)."""
+    header, rows = read_csv_text(data)
+    errors = require_columns(header, REQUIRED)
+    errors += [RowError(1, c, c, _("unknown column")) for c in header if c not in COLUMNS]
+    if errors:
+        raise ImportRejected(errors)
+    if not rows:
+        raise ImportRejected([RowError(2, "", "", _("the file has no rows"))])
+    lookups = Lookups.load()
+    parsed: list[ParsedRow] = []
+    for number, row in enumerate(rows, start=2):
+        item, row_errors = _parse_row(row, number, lookups)
+        errors += row_errors
+        if item is not None:
+            parsed.append(item)
+    duplicates = _duplicates(parsed, "number") + _duplicates(parsed, "erdr_number")
+    repeated = {e.row for e in duplicates}
+    return [item for item in parsed if item.row not in repeated], errors + duplicates
+
+
+def _number_all(created: Created, blocks: Blocks, token: str) -> list[RowError]:
+    """The short end: lock the sequences, number the cases (or the errors why not)."""
+    # PostgreSQL checks the foreign keys of every row written at the commit; check them now,
+    # before the locks are taken.
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
+    locked = numbering.lock_sequences({(b.region, b.year) for b in blocks.values()})
+    last = {key: sequence.last_value for key, sequence in locked.items()}
+    if errors := _sequence_errors(blocks, last):
+        return errors
+    try:
+        for key, block in blocks.items():
+            numbering.number_staged(
+                token, block.region, block.year, locked[key], len(block.given), block.blank
+            )
+    except QorgauError as exc:
+        raise ImportRejected([RowError(0, "number", "", str(exc))]) from None
+    for item, case in created:
+        key = (item.region.pk, item.year)
+        case.number_seq, case.number = _final_number(item, blocks[key], last[key])
+        case.number_year = item.year
+    return []
+
+
+def import_cases(actor: Actor, data: bytes | str, *, is_demo: bool | None = None) -> list[Case]:
+    """Import cases from CSV text, all or nothing (``case.import``, one entry per region and
+    batch of cases). Raises ImportRejected with every error of the file.
 
     ``is_demo`` overrides the file's ``demo`` column when given.
 
@@ -528,64 +651,29 @@ def import_cases(data: bytes | str, *, user=None, is_demo: bool | None = None) -
     sequence, and the audit entries written — so a registration elsewhere waits for that
     moment, never for the whole file.
     """
-    header, rows = read_csv_text(data)
-    errors = require_columns(header, REQUIRED)
-    unknown = [c for c in header if c not in COLUMNS]
-    errors += [RowError(1, c, c, _("unknown column")) for c in unknown]
-    if errors:
-        raise ImportRejected(errors)
-    if not rows:
-        raise ImportRejected([RowError(2, "", "", _("the file has no rows"))])
-    lookups = _lookups()
-    parsed: list[ParsedRow] = []
-    for number, row in enumerate(rows, start=2):
-        item, row_errors = _parse_row(row, number, lookups)
-        errors += row_errors
-        if item is not None:
-            parsed.append(item)
-    duplicates = _duplicates(parsed, "number") + _duplicates(parsed, "erdr_number")
-    errors += duplicates
-    repeated = {e.row for e in duplicates}
-    parsed = [item for item in parsed if item.row not in repeated]
+    policy.ensure(actor, "case.create")
+    parsed, errors = _read_file(data)
     token = numbering.import_token()
     blocks = _plan_numbers(parsed, token)
     errors += _sequence_errors(blocks, _last_values(blocks))
     # The rows whose cells are valid are tried too (and rolled back), so the report lists the
-    # rule errors of the whole file, not only its cell errors.
-
-    # Rows that join a case to another come last, so the absorbing case exists by then.
+    # rule errors of the whole file, not only its cell errors. Rows that join a case to
+    # another come last, so the absorbing case exists by then.
     parsed.sort(key=lambda item: item.status == CaseStatus.JOINED)
-    created: list[tuple[ParsedRow, Case]] = []
+    created: Created = []
     with transaction.atomic():
         by_number: dict[str, Case] = {}
         with context.entries_replaced():
             for item in parsed:
-                case = _register(item, by_number, errors, user=user, is_demo=is_demo)
+                case = _register(actor, item, by_number, errors, is_demo)
                 if case is not None:
                     by_number[item.number] = case
                     created.append((item, case))
         if not errors:
-            # The short end: lock, number, audit, commit. PostgreSQL checks the foreign keys
-            # of every row written at the commit; check them now, before the locks are taken.
-            if connection.vendor == "postgresql":
-                connection.check_constraints()
             audit_rows = _audit_rows(created)
-            locked = numbering.lock_sequences({(b.region, b.year) for b in blocks.values()})
-            last = {key: sequence.last_value for key, sequence in locked.items()}
-            errors += _sequence_errors(blocks, last)
+            errors += _number_all(created, blocks, token)
         if errors:
             errors.sort(key=lambda e: e.row)
             raise ImportRejected(errors)
-        try:
-            for key, block in blocks.items():
-                numbering.number_staged(
-                    token, block.region, block.year, locked[key], len(block.given), block.blank
-                )
-        except RegistryError as exc:
-            raise ImportRejected([RowError(0, "number", "", str(exc))]) from None
-        for item, case in created:
-            key = (item.region.pk, item.year)
-            case.number_seq, case.number = _final_number(item, blocks[key], last[key])
-            case.number_year = item.year
-        _write_audit(created, audit_rows, token, user)
+        _write_audit(actor, created, audit_rows, token)
     return [case for _item, case in created]

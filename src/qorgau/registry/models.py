@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qorgau.core.privacy import SensitiveCharField, SensitiveTextField
-from qorgau.reference.models import Article, ArticlePart, Body, Region
+from qorgau.reference.models import Article, ArticlePart, Body, Region, format_term
 
 from .choices import (
     AgeBand,
@@ -283,6 +283,12 @@ class StatusChange(models.Model):
         return str(pgettext_lazy("status history", "registration"))
 
     @property
+    def stops_clock(self) -> bool:
+        """Whether the investigation clock stands still from this change on (a suspension);
+        ``reference.rules`` counts the term by it."""
+        return self.to_status == CaseStatus.SUSPENDED
+
+    @property
     def ground_display(self) -> str:
         """The ground's label (a termination or a suspension ground), in the reader's language."""
         labels = dict(TerminationGround.choices) | dict(SuspensionGround.choices)
@@ -291,7 +297,7 @@ class StatusChange(models.Model):
 
 class TermExtension(models.Model):
     """An extension of the investigation term, as authorised: its length counts in the term
-    (``oversight.rules.case_term_end``); the ends before and after are kept as they were when
+    (``reference.rules.case_term_end``); the ends before and after are kept as they were when
     it was recorded."""
 
     case = models.ForeignKey(
@@ -331,8 +337,6 @@ class TermExtension(models.Model):
     @property
     def length_text(self) -> str:
         """The length as words ("30 days", "1 month")."""
-        from qorgau.oversight.models import format_term
-
         return format_term(self.amount, self.unit)
 
 

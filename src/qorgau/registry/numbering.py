@@ -16,6 +16,8 @@ sequence lock, and gives them their numbers at the end of its transaction
 file.
 """
 
+from __future__ import annotations
+
 import re
 import uuid
 
@@ -23,9 +25,9 @@ from django.db import models, transaction
 from django.db.models.functions import Cast, Concat, LPad, Substr
 from django.utils.translation import gettext as _
 
+from qorgau.core.errors import Conflict, Invalid
 from qorgau.reference.models import Region
 
-from .errors import RegistryError
 from .models import Case, CaseNumberSequence
 
 # Any number kept by the system (its own or another register's): it appears in addresses.
@@ -53,33 +55,33 @@ def parse_number(number: str) -> tuple[int, str, int] | None:
 
 def check_given(number: str, region: Region, year: int) -> int | None:
     """The position of a supplied ``number`` in the system's format, checked to belong to
-    ``region`` and ``year``; None for a number of another format. Raises RegistryError."""
+    ``region`` and ``year``; None for a number of another format. Raises :class:`Invalid`."""
     parsed = parse_number(number)
     if parsed is None:
         return None
     number_year, number_region, seq = parsed
     if number_region != region.code or number_year != year:
-        raise RegistryError(
-            _("Number %(number)s belongs to another region or year.") % {"number": number},
+        raise Invalid(
             "number",
+            _("Number %(number)s belongs to another region or year.") % {"number": number},
         )
     return seq
 
 
 def check_erdr_number(value: str) -> None:
-    """Raise RegistryError unless ``value`` is an ERDR number (15 digits)."""
+    """Raise :class:`Invalid` unless ``value`` is an ERDR number (15 digits)."""
     if not ERDR_RE.match(value):
-        raise RegistryError(
-            _("An ERDR number has 15 digits (got “%(number)s”).") % {"number": value},
+        raise Invalid(
             "erdr_number",
+            _("An ERDR number has 15 digits (got “%(number)s”).") % {"number": value},
         )
 
 
-def _sequence_full(region: Region, year: int) -> RegistryError:
-    return RegistryError(
+def _sequence_full(region: Region, year: int) -> Conflict:
+    return Conflict(
         _("The case numbers of %(region)s for %(year)d are used up (%(max)d).")
         % {"region": region.code, "year": year, "max": MAX_SEQ},
-        "number",
+        field="number",
     )
 
 
@@ -117,16 +119,16 @@ def next_number(region: Region, year: int) -> tuple[str, int]:
 
 def claim_number(region: Region, year: int, seq: int) -> None:
     """Take a number in the system's format supplied from outside: it must be the next of its
-    sequence, or the sequence would jump and leave a gap. Raises RegistryError otherwise."""
+    sequence, or the sequence would jump and leave a gap. Raises :class:`Conflict` otherwise."""
     sequence = _locked_sequence(region, year)
     if seq != sequence.last_value + 1:
-        raise RegistryError(
+        raise Conflict(
             _("Number %(number)s is not the next of its sequence; the next is %(next)s.")
             % {
                 "number": format_number(year, region, seq),
                 "next": format_number(year, region, sequence.last_value + 1),
             },
-            "number",
+            field="number",
         )
     sequence.last_value = seq
     sequence.save(update_fields=["last_value"])

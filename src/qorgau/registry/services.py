@@ -1,24 +1,31 @@
-"""Actions on the registry. Each takes the acting user, validates, locks, changes and records,
-or raises :class:`RegistryError` with a translated message and changes nothing.
+"""Actions on the registry. Each is ``verb(actor, target, …)``: it asks the policy, locks,
+changes, writes one audit entry (``registry.actions``) and returns, or raises a
+``core.errors`` error with a translated message and changes nothing.
 
 Views, CLI commands and (later) the API call these functions; none of them writes registry rows
-itself.
+itself. (Status changes and report decisions are in :mod:`.lifecycle`.)
 """
+
+from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
+from qorgau.audit.log import write
 from qorgau.core import privacy
-from qorgau.oversight import rules
-from qorgau.reference.models import ArticlePart, Body, Region
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid
+from qorgau.reference import rules
+from qorgau.reference.models import Article, ArticlePart, Body, Region
 
-from . import lifecycle, numbering
+from . import actions, lifecycle, numbering, trail
 from .choices import (
     MINOR_AGE_BANDS,
     AgeBand,
@@ -29,8 +36,15 @@ from .choices import (
     Relationship,
     Sex,
 )
-from .errors import RegistryError
 from .models import Case, Party, Qualification, Report, TermExtension
+
+
+def refuse_identifying(**values: str) -> None:
+    """Raise :class:`Invalid` naming the first of ``values`` (field → free text) that holds
+    an IIN, a phone number or an e-mail address (``core.privacy``)."""
+    if found := privacy.problem(**values):
+        message, field = found
+        raise Invalid(field, message)
 
 
 @dataclass(frozen=True)
@@ -45,28 +59,32 @@ class PartyData:
     consent_further_use: bool | None = None
 
 
-def _check_party(data: PartyData) -> None:
-    if data.role not in PartyRole.values:
-        raise RegistryError(_("Unknown party role “%(value)s”.") % {"value": data.role})
-    if data.sex not in Sex.values:
-        raise RegistryError(_("Unknown sex “%(value)s”.") % {"value": data.sex})
-    if data.age_band not in AgeBand.values:
-        raise RegistryError(_("Unknown age band “%(value)s”.") % {"value": data.age_band})
-    if data.relationship and data.relationship not in Relationship.values:
-        raise RegistryError(_("Unknown relationship “%(value)s”.") % {"value": data.relationship})
+def _unknown(value: str, values: Iterable[str], message: str, field: str) -> None:
+    if value not in values:
+        raise Invalid(field, message % {"value": value})
+
+
+def check_party(data: PartyData) -> None:
+    """Raise :class:`Invalid` unless ``data`` describes a party the registry can record."""
+    _unknown(data.role, PartyRole.values, _("Unknown party role “%(value)s”."), "role")
+    _unknown(data.sex, Sex.values, _("Unknown sex “%(value)s”."), "sex")
+    _unknown(data.age_band, AgeBand.values, _("Unknown age band “%(value)s”."), "age_band")
+    if data.relationship:
+        message = _("Unknown relationship “%(value)s”.")
+        _unknown(data.relationship, Relationship.values, message, "relationship")
     if data.relationship and data.role != PartyRole.SUSPECT:
-        raise RegistryError(_("Only a suspect has a relationship to the victim."))
+        raise Invalid("relationship", _("Only a suspect has a relationship to the victim."))
     if data.consent_further_use is not None and data.role != PartyRole.VICTIM:
-        raise RegistryError(_("Consent is recorded for victims only."))
+        raise Invalid("consent_further_use", _("Consent is recorded for victims only."))
     if (
         data.is_minor is not None
         and data.age_band != AgeBand.UNKNOWN
         and data.is_minor != (data.age_band in MINOR_AGE_BANDS)
     ):
-        raise RegistryError(_("The minor flag contradicts the age band."))
+        raise Invalid("is_minor", _("The minor flag contradicts the age band."))
 
 
-def _party_fields(data: PartyData) -> dict:
+def _party_fields(data: PartyData) -> dict[str, object]:
     """The Party fields for ``data``, with the minor flag derived from the age band when not
     given."""
     is_minor = data.is_minor if data.is_minor is not None else data.age_band in MINOR_AGE_BANDS
@@ -80,60 +98,136 @@ def _party_fields(data: PartyData) -> dict:
     }
 
 
-def add_party(case: Case, data: PartyData, *, user=None) -> Party:
-    """Add a victim or suspect to a case."""
-    policy.ensure(user, "case.edit_parties", case)
-    _check_party(data)
-    return Party.objects.create(case=case, **_party_fields(data))
+def add_party(actor: Actor, case: Case, data: PartyData) -> Party:
+    """Add a victim or suspect to a case (``party.add``)."""
+    policy.ensure(actor, "case.edit_parties", case)
+    check_party(data)
+    with transaction.atomic():
+        party = Party.objects.create(case=case, **_party_fields(data))
+        write(
+            actor, actions.PARTY_ADD, case, after=trail.created(party), details={"party": party.pk}
+        )
+    return party
 
 
-def update_party(party: Party, data: PartyData, *, user=None) -> Party:
-    """Correct a party's attributes, e.g. record the victim's consent once it is asked."""
-    policy.ensure(user, "case.edit_parties", party.case)
-    _check_party(data)
+def update_party(actor: Actor, party: Party, data: PartyData) -> Party:
+    """Correct a party's attributes, e.g. record the victim's consent once it is asked
+    (``party.update``)."""
+    policy.ensure(actor, "case.edit_parties", party.case)
+    check_party(data)
     with transaction.atomic():
         locked = Party.objects.select_for_update().get(pk=party.pk)
+        before = trail.values(locked)
         for field, value in _party_fields(data).items():
             setattr(locked, field, value)
         locked.save()
+        old, new = trail.changes(before, locked)
+        write(actor, actions.PARTY_UPDATE, locked.case, before=old, after=new,
+              details={"party": locked.pk})  # fmt: skip
     return locked
 
 
 def create_report(
+    actor: Actor,
+    region: Region,
     *,
-    user=None,
     received_at: dt.datetime,
     channel: str,
     receiving_body: Body,
-    region: Region,
     summary: str,
-    suggested_article=None,
+    suggested_article: Article | None = None,
     is_demo: bool = False,
 ) -> Report:
-    """Enter a report received by a body; it waits for a decision."""
-    policy.ensure(user, "report.create", region)
+    """Enter a report received by a body of ``region``; it waits for a decision
+    (``report.create``)."""
+    policy.ensure(actor, "report.create", region)
     if received_at > timezone.now():
-        raise RegistryError(_("A report cannot be received in the future."))
+        raise Invalid("received_at", _("A report cannot be received in the future."))
     if not summary.strip():
-        raise RegistryError(_("The summary must not be empty."))
-    if found := privacy.problem(summary=summary):
-        raise RegistryError(*found)
-    return Report.objects.create(
-        received_at=received_at,
-        channel=channel,
-        receiving_body=receiving_body,
-        region=region,
-        summary=summary.strip(),
-        suggested_article=suggested_article,
-        is_demo=is_demo,
-        created_by=user,
+        raise Invalid("summary", _("The summary must not be empty."))
+    refuse_identifying(summary=summary)
+    with transaction.atomic():
+        report = Report.objects.create(
+            received_at=received_at,
+            channel=channel,
+            receiving_body=receiving_body,
+            region=region,
+            summary=summary.strip(),
+            suggested_article=suggested_article,
+            is_demo=is_demo,
+            created_by=actor.user,
+        )
+        write(actor, actions.REPORT_CREATE, report, after=trail.created(report))
+    return report
+
+
+@dataclass(frozen=True)
+class ImportedStatus:
+    """The status an imported case already has (its earlier history is not in the file)."""
+
+    status: str = CaseStatus.INVESTIGATION
+    at: dt.datetime | None = None
+    ground: str = ""
+    joined_to: Case | None = None
+
+
+def _check_registration(
+    region: Region, article_part: ArticlePart, registered_at: dt.datetime, body: Body | None
+) -> None:
+    article = article_part.article
+    if timezone.localtime(registered_at).date() < article.in_force_on:
+        raise Invalid(
+            "registered_at",
+            _(
+                "Article %(article)s is in force since %(date)s; a case cannot be registered earlier."
+            )
+            % {"article": article.code, "date": article.in_force_on.isoformat()},
+        )
+    if registered_at > timezone.now():
+        raise Invalid("registered_at", _("A case cannot be registered in the future."))
+    if body and body.region_id not in (None, region.pk):
+        raise Invalid("investigating_body", _("The investigating body belongs to another region."))
+
+
+def _taken(number: str) -> Conflict:
+    return Conflict(
+        _("Case number %(number)s is already taken.") % {"number": number}, field="number"
     )
 
 
+def _take_number(number: str, region: Region, year: int) -> tuple[str, int | None, int | None]:
+    """(number, year, position) of a new case: the next of its sequence, or the ``number``
+    supplied (one in the system's format must be the next of its sequence)."""
+    if not number:
+        number, seq = numbering.next_number(region, year)
+        return number, year, seq
+    if not numbering.VALID_RE.match(number):
+        raise Invalid(
+            "number",
+            _("A case number has letters, digits and hyphens only (got “%(number)s”).")
+            % {"number": number},
+        )
+    given = numbering.check_given(number, region, year)
+    if given is not None:
+        numbering.claim_number(region, year, given)
+    if Case.objects.filter(number=number).exists():
+        raise _taken(number)
+    return number, year if given is not None else None, given
+
+
+def _link_reports(actor: Actor, case: Case, reports: Iterable[Report]) -> None:
+    for report in reports:
+        if report.region_id != case.region_id:
+            raise Invalid("reports", _("A report of another region cannot open this case."))
+        if report.decision != Decision.REGISTERED:
+            lifecycle.decide(actor, report, Decision.REGISTERED, at=case.registered_at)
+        case.reports.add(report)
+
+
 def register_case(
-    *,
-    user=None,
+    actor: Actor,
     region: Region,
+    *,
     article_part: ArticlePart,
     registered_at: dt.datetime,
     investigating_body: Body | None = None,
@@ -142,169 +236,140 @@ def register_case(
     number: str = "",
     erdr_number: str = "",
     is_demo: bool = False,
-    status: str = CaseStatus.INVESTIGATION,
-    status_at: dt.datetime | None = None,
-    ground: str = "",
-    joined_to: Case | None = None,
+    imported: ImportedStatus | None = None,
 ) -> Case:
-    """Register a pre-trial investigation: give it a number (unless one is supplied, e.g. by an
-    import; one in the system's format must be the next of its sequence), record its ERDR
-    number when known, its initial qualification and status, set its term, link its reports
-    and record their decision, and add its parties — all in one transaction.
+    """Register a pre-trial investigation in ``region`` (``case.register``): give it a number
+    (unless one is supplied, e.g. by an import), record its ERDR number when known, its initial
+    qualification and status, set its term, link its reports and record their decision, and
+    add its parties — all in one transaction, with one audit entry.
 
-    ``status``/``status_at``/``ground``/``joined_to`` are for imports of cases that already
-    have a later status; a new registration leaves them at their defaults."""
-    policy.ensure(user, "case.create", region)
-    article = article_part.article
-    local_day = timezone.localtime(registered_at).date()
-    if local_day < article.in_force_on:
-        raise RegistryError(
-            _(
-                "Article %(article)s is in force since %(date)s; a case cannot be registered earlier."
-            )
-            % {"article": article.code, "date": article.in_force_on.isoformat()},
-            "registered_at",
-        )
-    if registered_at > timezone.now():
-        raise RegistryError(_("A case cannot be registered in the future."), "registered_at")
-    if investigating_body and investigating_body.region_id not in (None, region.pk):
-        raise RegistryError(
-            _("The investigating body belongs to another region."), "investigating_body"
-        )
+    ``imported`` is for imports of cases that already have a later status."""
+    policy.ensure(actor, "case.create", region)
+    _check_registration(region, article_part, registered_at, investigating_body)
     parties = list(parties)
     for party in parties:
-        _check_party(party)
+        check_party(party)
     if erdr_number:
         numbering.check_erdr_number(erdr_number)
     with transaction.atomic():
         if erdr_number and Case.objects.filter(erdr_number=erdr_number).exists():
-            raise RegistryError(
+            raise Conflict(
                 _("ERDR number %(number)s is already recorded for another case.")
                 % {"number": erdr_number},
-                "erdr_number",
+                field="erdr_number",
             )
-        number_year = number_seq = None
-        if number:
-            if not numbering.VALID_RE.match(number):
-                raise RegistryError(
-                    _("A case number has letters, digits and hyphens only (got “%(number)s”).")
-                    % {"number": number},
-                    "number",
-                )
-            number_seq = numbering.check_given(number, region, local_day.year)
-            if number_seq is not None:
-                number_year = local_day.year
-                numbering.claim_number(region, number_year, number_seq)
-            if Case.objects.filter(number=number).exists():
-                raise RegistryError(
-                    _("Case number %(number)s is already taken.") % {"number": number}, "number"
-                )
-        else:
-            number_year = local_day.year
-            number, number_seq = numbering.next_number(region, number_year)
+        year = timezone.localtime(registered_at).year
+        number, number_year, number_seq = _take_number(number, region, year)
         case = Case(
-            number=number,
-            number_year=number_year,
-            number_seq=number_seq,
-            erdr_number=erdr_number,
-            registered_at=registered_at,
-            region=region,
-            investigating_body=investigating_body,
-            article_part=article_part,
-            status_at=registered_at,
-            is_demo=is_demo,
-            created_by=user,
-        )
+            number=number, number_year=number_year, number_seq=number_seq,
+            erdr_number=erdr_number, registered_at=registered_at, region=region,
+            investigating_body=investigating_body, article_part=article_part,
+            status_at=registered_at, is_demo=is_demo, created_by=actor.user,
+        )  # fmt: skip
         case.term_ends_on = rules.case_term_end(case, extensions=[], status_changes=[])
         try:
             with transaction.atomic():
                 case.save(force_insert=True)
         except IntegrityError:
-            raise RegistryError(
-                _("Case number %(number)s is already taken.") % {"number": number}, "number"
-            ) from None
-        Qualification.objects.create(
-            case=case,
-            article_part=article_part,
-            qualified_at=registered_at,
-            qualified_by=user,
-            reason="",  # shown as "initial qualification" in the reader's language
-        )
-        lifecycle.record_initial_status(
-            case,
-            user=user,
-            at=status_at or registered_at,
-            status=status,
-            ground=ground,
-            joined_to=joined_to,
-            reason="" if status_at is None else _("imported"),
-        )
-        for report in reports:
-            if report.region_id != region.pk:
-                raise RegistryError(_("A report of another region cannot open this case."))
-            if report.decision != Decision.REGISTERED:
-                lifecycle.decide(report, Decision.REGISTERED, user=user, at=registered_at)
-            case.reports.add(report)
+            raise _taken(number) from None
+        _record_beginning(actor, case, imported or ImportedStatus())
+        _link_reports(actor, case, reports)
         for party in parties:
-            add_party(case, party, user=user)
+            Party.objects.create(case=case, **_party_fields(party))
+        write(actor, actions.CASE_REGISTER, case, after=trail.created(case),
+              details=_registration_details(case, imported))  # fmt: skip
     return case
 
 
+def _record_beginning(actor: Actor, case: Case, imported: ImportedStatus) -> None:
+    """The case's first qualification and status rows."""
+    Qualification.objects.create(
+        case=case,
+        article_part=case.article_part,
+        qualified_at=case.registered_at,
+        qualified_by=actor.user,
+        reason="",  # shown as "initial qualification" in the reader's language
+    )
+    lifecycle.record_initial_status(
+        actor,
+        case,
+        at=imported.at or case.registered_at,
+        status=imported.status,
+        ground=imported.ground,
+        joined_to=imported.joined_to,
+        reason="" if imported.at is None else _("imported"),
+    )
+
+
+def _registration_details(case: Case, imported: ImportedStatus | None) -> dict[str, object]:
+    details: dict[str, object] = {
+        "reports": list(case.reports.values_list("pk", flat=True)),
+        "parties": list(case.parties.values_list("pk", flat=True)),
+    }
+    if imported is not None:
+        details["imported_status"] = imported.status
+    return details
+
+
 def requalify(
-    case: Case, article_part: ArticlePart, *, user=None, reason: str, at=None
+    actor: Actor,
+    case: Case,
+    article_part: ArticlePart,
+    *,
+    reason: str,
+    at: dt.datetime | None = None,
 ) -> Qualification:
-    """Change a case's qualification; the previous one stays in the history."""
-    policy.ensure(user, "case.requalify", case)
+    """Change a case's qualification; the previous one stays in the history
+    (``case.requalify``). The term follows the category of the new qualification."""
+    policy.ensure(actor, "case.requalify", case)
     if not reason.strip():
-        raise RegistryError(_("A requalification needs a reason."))
-    if found := privacy.problem(reason=reason):
-        raise RegistryError(*found)
+        raise Invalid("reason", _("A requalification needs a reason."))
+    refuse_identifying(reason=reason)
     at = at or timezone.now()
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.article_part_id == article_part.pk:
-            raise RegistryError(_("The case already has this qualification."))
+            raise Conflict(_("The case already has this qualification."), field="article_part")
         if at < locked.registered_at:
-            raise RegistryError(_("A requalification cannot be dated before the registration."))
+            raise Invalid("at", _("A requalification cannot be dated before the registration."))
+        before = trail.values(locked)
         record = Qualification.objects.create(
-            case=locked,
-            article_part=article_part,
-            qualified_at=at,
-            qualified_by=user,
-            reason=reason,
-        )
-        # The term follows the category of the new qualification (a misdemeanour and a crime
-        # have different terms).
+            case=locked, article_part=article_part, qualified_at=at,
+            qualified_by=actor.user, reason=reason,
+        )  # fmt: skip
         locked.article_part = article_part
         locked.term_ends_on = rules.case_term_end(locked)
         locked.save(update_fields=["article_part", "term_ends_on"])
+        old, new = trail.changes(before, locked)
+        write(actor, actions.CASE_REQUALIFY, locked, before=old, after=new,
+              details={"reason": trail.named(reason), "qualification": record.pk})  # fmt: skip
     case.article_part, case.term_ends_on = article_part, locked.term_ends_on
     return record
 
 
 def extend_term(
+    actor: Actor,
     case: Case,
     new_end: dt.date | None = None,
     *,
     amount: int | None = None,
     unit: str = ExtensionUnit.DAYS,
-    user=None,
     authorised_by: str,
     reason: str,
-    at=None,
+    at: dt.datetime | None = None,
 ) -> TermExtension:
-    """Record an authorised extension of the investigation term: by a length (``amount`` days
-    or months), or up to ``new_end`` (its length is then the days from the current end). The
-    length counts in the term from then on, also when the term itself is recomputed."""
-    policy.ensure(user, "case.extend", case)
+    """Record an authorised extension of the investigation term (``case.term.extend``): by a
+    length (``amount`` days or months), or up to ``new_end`` (its length is then the days from
+    the current end). The length counts in the term from then on, also when the term itself is
+    recomputed."""
+    policy.ensure(actor, "case.extend", case)
     if (new_end is None) == (amount is None):
         raise ValueError("give either new_end or amount")
     if not authorised_by.strip() or not reason.strip():
-        raise RegistryError(_("An extension needs the authorising official and a reason."))
-    if found := privacy.problem(authorised_by=authorised_by, reason=reason):
-        raise RegistryError(*found)
+        raise Invalid(None, _("An extension needs the authorising official and a reason."))
+    refuse_identifying(authorised_by=authorised_by, reason=reason)
     if unit not in ExtensionUnit.values:
-        raise RegistryError(_("Unknown unit “%(value)s”.") % {"value": unit}, "unit")
+        raise Invalid("unit", _("Unknown unit “%(value)s”.") % {"value": unit})
     at = at or timezone.now()
     with transaction.atomic():
         locked = (
@@ -312,66 +377,81 @@ def extend_term(
             .select_related("article_part__article")
             .get(pk=case.pk)
         )
-        if not lifecycle.term_running(locked.status):
-            raise RegistryError(
-                _("Only the term of a case under investigation or suspended can be extended.")
-            )
-        if at < locked.registered_at:
-            raise RegistryError(_("An extension cannot be dated before the registration."))
-        extensions = list(locked.extensions.all())
-        current = rules.case_term_end(locked, extensions=extensions)
-        if current is None:
-            raise RegistryError(_("The case has no investigation term to extend."))
-        if new_end is not None:
-            if new_end <= current:
-                raise RegistryError(_("The new end must be later than the current one."))
-            amount, unit = (new_end - current).days, ExtensionUnit.DAYS
-        if amount is None or amount <= 0:
-            raise RegistryError(_("An extension must have a positive length."), "amount")
-        extension = TermExtension(
-            case=locked,
-            amount=amount,
-            unit=unit,
-            previous_end=current,
-            extended_at=at,
-            extended_by=user,
-            authorised_by=authorised_by.strip(),
-            reason=reason.strip(),
-        )
-        extension.new_end = _extended_end(locked, extensions, extension)
+        extension = _extension(actor, locked, new_end, amount, unit, at)
+        extension.authorised_by, extension.reason = authorised_by.strip(), reason.strip()
         extension.save()
+        before = trail.values(locked)
         locked.term_ends_on = extension.new_end
         locked.save(update_fields=["term_ends_on"])
+        old, new = trail.changes(before, locked)
+        write(actor, actions.CASE_TERM_EXTEND, locked, before=old, after=new,
+              details={"extension": extension.pk, "amount": extension.amount,
+                       "unit": extension.unit})  # fmt: skip
     case.term_ends_on = extension.new_end
     return extension
 
 
-def _extended_end(case: Case, extensions: list, extension: TermExtension) -> dt.date:
-    """The term's end with ``extension`` added; RegistryError when it passes the longest term
-    the rules allow (``oversight.rules.case_term_limit``) or any date."""
+def _extension(
+    actor: Actor,
+    case: Case,
+    new_end: dt.date | None,
+    amount: int | None,
+    unit: str,
+    at: dt.datetime,
+) -> TermExtension:
+    """The extension of the (locked) ``case``'s term, checked, not saved yet."""
+    if not lifecycle.term_running(case.status):
+        raise Conflict(
+            _("Only the term of a case under investigation or suspended can be extended.")
+        )
+    if at < case.registered_at:
+        raise Invalid("at", _("An extension cannot be dated before the registration."))
+    extensions = list(case.extensions.all())
+    current = rules.case_term_end(case, extensions=extensions)
+    if current is None:
+        raise Conflict(_("The case has no investigation term to extend."))
+    if new_end is not None:
+        if new_end <= current:
+            raise Invalid("new_end", _("The new end must be later than the current one."))
+        amount, unit = (new_end - current).days, ExtensionUnit.DAYS
+    if amount is None or amount <= 0:
+        raise Invalid("amount", _("An extension must have a positive length."))
+    extension = TermExtension(
+        case=case, amount=amount, unit=unit, previous_end=current,
+        extended_at=at, extended_by=actor.user,
+    )  # fmt: skip
+    extension.new_end = _extended_end(case, extensions, extension)
+    return extension
+
+
+def _extended_end(case: Case, extensions: list[TermExtension], extension: TermExtension) -> dt.date:
+    """The term's end with ``extension`` added; :class:`Invalid` when it passes the longest
+    term the rules allow (``reference.rules.case_term_limit``) or any date."""
     limit = rules.case_term_limit(case)
+    end: dt.date | None
     try:
         end = rules.case_term_end(case, extensions=[*extensions, extension])
     except (OverflowError, ValueError):  # past the year 9999
         end = None
     if limit is not None and (end is None or end > limit):
-        raise RegistryError(
+        raise Invalid(
+            "amount",
             _(
                 "The term can be extended to %(date)s at the latest, the longest term the law "
                 "allows for this case; this extension would go past it."
             )
             % {"date": limit.isoformat()},
-            "amount",
         )
     if end is None:
-        raise RegistryError(_("The extension is too long."), "amount")
+        raise Invalid("amount", _("The extension is too long."))
     return end
 
 
-def recompute_terms(cases=None) -> int:
-    """Recompute the term end of the open cases (under investigation or suspended), e.g. after an
-    administrator changed a deadline rule; returns the number of cases whose end moved. Each
-    changed case is saved (and so audited) with its new end."""
+def recompute_terms(actor: Actor, cases: QuerySet[Case] | None = None) -> int:
+    """Recompute the term end of the open cases (under investigation or suspended) after a
+    deadline rule changed (``registry.receivers``); returns the number of cases whose end
+    moved, each with a ``case.term.recompute`` entry. Not asked of the policy: it is the
+    consequence of a rule change, which only the admin site (or the system) can make."""
     cases = Case.objects.all() if cases is None else cases
     ruleset = rules.RuleSet()
     moved = 0
@@ -385,7 +465,10 @@ def recompute_terms(cases=None) -> int:
         for case in open_cases:
             end = rules.case_term_end(case, ruleset=ruleset)
             if end != case.term_ends_on:
+                before = trail.values(case)
                 case.term_ends_on = end
                 case.save(update_fields=["term_ends_on"])
+                old, new = trail.changes(before, case)
+                write(actor, actions.CASE_TERM_RECOMPUTE, case, before=old, after=new)
                 moved += 1
     return moved

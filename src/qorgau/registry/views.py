@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 from qorgau.access import policy
 from qorgau.audit.log import record
 from qorgau.audit.reads import record_page
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.forms import add_error
 
-from . import csvio, lifecycle, queries, services
+from . import csvio, lifecycle, queries, scoped, services
 from .choices import CaseStatus, Decision, PartyRole
-from .errors import RegistryError
 from .forms import (
     CONSENT_VALUES,
     CaseForm,
@@ -44,12 +46,12 @@ def case_list(request):
     numbers shown are audited."""
     form = CaseSearchForm(request.GET or None)
     params = form.params() if form.is_valid() else {}
-    cases = queries.search_cases(policy.cases_for(request.user, "case.search"), params)
+    cases = queries.search_cases(scoped.cases_for(request.user, "case.search"), params)
     page = Paginator(cases.order_by("-registered_at", "-number"), 50).get_page(
         request.GET.get("page")
     )
     filters = {k: str(v) for k, v in params.items() if v}
-    record_page("case.search", page, filters, [c.number for c in page])
+    record_page(Actor.of(request), "case.search", page, filters, [c.number for c in page])
     return render(request, "registry/case_list.html", {"form": form, "page": page})
 
 
@@ -57,7 +59,7 @@ def case_list(request):
 def case_detail(request, number):
     """One case with its qualification, status history, extensions, parties and reports."""
     related = ("region", "article_part__article", "investigating_body", "joined_to")
-    case = policy.get_case_or_404(
+    case = scoped.get_case_or_404(
         request.user, number, queryset=Case.objects.select_related(*related)
     )
     record("case.view", case)
@@ -78,7 +80,7 @@ def _actions(request, case: Case) -> dict:
 @require_POST
 def case_status(request, number):
     """Change a case's status through the lifecycle module."""
-    case = policy.get_case_or_404(request.user, number, "case.change_status")
+    case = scoped.get_case_or_404(request.user, number, "case.change_status")
     form = StatusForm(request.POST)
     if form.is_valid():
         joined_to = None
@@ -89,15 +91,15 @@ def case_status(request, number):
         if not form.errors:
             try:
                 lifecycle.transition(
+                    Actor.of(request),
                     case,
                     form.cleaned_data["to_status"],
-                    user=request.user,
                     reason=form.cleaned_data["reason"],
                     ground=form.cleaned_data["ground"],
                     joined_to=joined_to,
                 )
-            except RegistryError as exc:
-                form.add_error(None, str(exc))
+            except (Invalid, Conflict) as exc:
+                add_error(form, exc)
             else:
                 messages.success(request, _("The status was changed."))
                 return redirect("registry:case_detail", number=case.number)
@@ -122,7 +124,7 @@ def _case_typed(request, number: str, field: str) -> Case | None:
     numbers is no unrecorded way to probe other regions. Neither the form's answer nor the
     entry tells whether the case exists."""
     number = number.strip()
-    case = policy.cases_for(request.user).filter(number=number).first()
+    case = scoped.cases_for(request.user).filter(number=number).first()
     if case is None:
         policy.refused(request, "case.view", 404, {field: number})
     return case
@@ -148,7 +150,7 @@ def _form_page(request, template: str, form, context: dict):
 @policy.requires("case.edit_parties")
 def case_party(request, number):
     """Add a party to a case, or (``?party=ID``) correct one, e.g. record a victim's consent."""
-    case = policy.get_case_or_404(request.user, number, "case.edit_parties")
+    case = scoped.get_case_or_404(request.user, number, "case.edit_parties")
     party = None
     if "party" in request.GET:
         party_id = request.GET["party"]
@@ -167,11 +169,11 @@ def case_party(request, number):
         )
         try:
             if party is None:
-                services.add_party(case, data, user=request.user)
+                services.add_party(Actor.of(request), case, data)
             else:
-                services.update_party(party, data, user=request.user)
-        except RegistryError as exc:
-            form.add_error(None, str(exc))
+                services.update_party(Actor.of(request), party, data)
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The party was saved."))
             return redirect("registry:case_detail", number=case.number)
@@ -181,7 +183,7 @@ def case_party(request, number):
 @policy.requires("case.requalify")
 def case_requalify(request, number):
     """Change a case's qualification (the history keeps the previous one)."""
-    case = policy.get_case_or_404(
+    case = scoped.get_case_or_404(
         request.user, number, "case.requalify",
         queryset=Case.objects.select_related("article_part__article"),
     )  # fmt: skip
@@ -189,13 +191,13 @@ def case_requalify(request, number):
     if request.method == "POST" and form.is_valid():
         try:
             services.requalify(
+                Actor.of(request),
                 case,
                 form.cleaned_data["article_part"],
-                user=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except RegistryError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The case was requalified."))
             return redirect("registry:case_detail", number=case.number)
@@ -205,21 +207,21 @@ def case_requalify(request, number):
 @policy.requires("case.extend")
 def case_extend(request, number):
     """Record an authorised extension of a case's investigation term."""
-    case = policy.get_case_or_404(request.user, number, "case.extend")
+    case = scoped.get_case_or_404(request.user, number, "case.extend")
     form = ExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.extend_term(
+                Actor.of(request),
                 case,
                 amount=data["amount"],
                 unit=data["unit"],
-                user=request.user,
                 authorised_by=data["authorised_by"],
                 reason=data["reason"],
             )
-        except RegistryError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The extension was recorded."))
             return redirect("registry:case_detail", number=case.number)
@@ -234,8 +236,8 @@ def case_new(request):
         data = form.cleaned_data
         try:
             case = services.register_case(
-                user=request.user,
-                region=data["region"],
+                Actor.of(request),
+                data["region"],
                 article_part=data["article_part"],
                 registered_at=data["registered_at"],
                 investigating_body=data["investigating_body"],
@@ -253,8 +255,8 @@ def case_new(request):
                     ),
                 ],
             )
-        except RegistryError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(
                 request, _("Case %(number)s was registered.") % {"number": case.number}
@@ -267,7 +269,7 @@ def case_new(request):
 def case_export(request):
     """Download the cases of the user's scope as CSV (format: docs/cases-csv.md)."""
     out, numbers = io.StringIO(), []
-    csvio.export_cases(policy.cases_for(request.user, "case.export"), out, seen=numbers)
+    csvio.export_cases(scoped.cases_for(request.user, "case.export"), out, seen=numbers)
     record("case.export", details={"format": "csv", "count": len(numbers), "numbers": numbers})
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -278,14 +280,14 @@ def case_export(request):
 @policy.requires("report.view")
 def report_list(request):
     """Reports of the user's scope, newest first, optionally only those awaiting a decision."""
-    reports = policy.reports_for(request.user).select_related(
+    reports = scoped.reports_for(request.user).select_related(
         "region", "receiving_body", "suggested_article"
     )
     if request.GET.get("decision"):
         reports = reports.filter(decision=request.GET["decision"])
     page = Paginator(reports.order_by("-received_at"), 50).get_page(request.GET.get("page"))
     filters = {"decision": request.GET["decision"]} if request.GET.get("decision") else {}
-    record_page("report.search", page, filters, [r.pk for r in page])
+    record_page(Actor.of(request), "report.search", page, filters, [r.pk for r in page])
     return render(request, "registry/report_list.html", {"page": page})
 
 
@@ -295,9 +297,9 @@ def report_new(request):
     form = ReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.create_report(user=request.user, **form.cleaned_data)
-        except RegistryError as exc:
-            form.add_error(None, str(exc))
+            report = services.create_report(Actor.of(request), **form.cleaned_data)
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The report was entered."))
             return redirect("registry:report_detail", pk=report.pk)
@@ -309,7 +311,7 @@ def report_register(request, pk):
     """Register a case from a report: the report's decision becomes "registered as a case"
     and the report is linked to the new case (through the lifecycle, which refuses a report
     whose decision cannot change)."""
-    report = policy.get_report_or_404(
+    report = scoped.get_report_or_404(
         request.user, pk, "report.decide",
         queryset=Report.objects.select_related("region", "suggested_article"),
     )  # fmt: skip
@@ -321,15 +323,15 @@ def report_register(request, pk):
         data = form.cleaned_data
         try:
             case = services.register_case(
-                user=request.user,
-                region=report.region,
+                Actor.of(request),
+                report.region,
                 article_part=data["article_part"],
                 registered_at=data["registered_at"],
                 investigating_body=data["investigating_body"],
                 reports=[report],
             )
-        except RegistryError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(
                 request, _("Case %(number)s was registered.") % {"number": case.number}
@@ -341,7 +343,7 @@ def report_register(request, pk):
 @policy.requires("report.view")
 def report_detail(request, pk):
     """One report and the decision on it."""
-    report = policy.get_report_or_404(
+    report = scoped.get_report_or_404(
         request.user, pk, queryset=Report.objects.select_related("region", "receiving_body")
     )
     record("report.view", report)
@@ -351,13 +353,13 @@ def report_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             lifecycle.decide(
+                Actor.of(request),
                 report,
                 form.cleaned_data["decision"],
-                user=request.user,
                 note=form.cleaned_data["note"],
             )
-        except RegistryError as exc:
-            form.add_error(None, str(exc))
+        except (Invalid, Conflict) as exc:
+            add_error(form, exc)
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("registry:report_detail", pk=report.pk)

@@ -10,7 +10,7 @@ from django.test import Client as client_class
 from django.urls import reverse
 
 from qorgau.registry.models import Case, Report
-from tests.fixtures import local
+from tests.fixtures import SYSTEM, local
 
 pytestmark = pytest.mark.django_db
 
@@ -187,13 +187,9 @@ def shymkent_report(decision=None, note=""):
     from qorgau.reference.models import Body, Region
     from qorgau.registry import lifecycle, services
 
-    report = services.create_report(
-        received_at=local(2026, 1, 5, 10, 0), channel="call_102",
-        region=Region.objects.get(code="KZ-79"), receiving_body=Body.objects.get(code="POL-79"),
-        summary="…",
-    )  # fmt: skip
+    report = services.create_report(SYSTEM, Region.objects.get(code="KZ-79"), received_at=local(2026, 1, 5, 10, 0), channel="call_102", receiving_body=Body.objects.get(code="POL-79"), summary="…")  # fmt: skip
     if decision:
-        lifecycle.decide(report, decision, at=local(2026, 1, 5, 12, 0), note=note)
+        lifecycle.decide(SYSTEM, report, decision, at=local(2026, 1, 5, 12, 0), note=note)
     return report
 
 
@@ -378,7 +374,7 @@ def test_history_rows_written_by_the_system_read_in_the_readers_language(
 
     with translation.override("en"):
         case = make_case()
-    lifecycle.transition(case, "suspended", ground="suspect_unknown")
+    lifecycle.transition(SYSTEM, case, "suspended", ground="suspect_unknown")
     login(client, make_user("investigator_kz", "investigator"))
     client.cookies["django_language"] = lang
     page = client.get(f"/registry/cases/{case.number}/").content.decode()

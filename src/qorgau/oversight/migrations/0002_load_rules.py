@@ -1,11 +1,11 @@
-"""Load the default deadline rules from oversight/data/deadline_rules.json."""
+"""Load the default deadline rules from reference/data/deadline_rules.json."""
 
 from django.db import migrations
 
+from qorgau.reference.rules import load_rules
+
 
 def load(apps, schema_editor):
-    from qorgau.oversight.rules import load_rules
-
     load_rules(apps.get_model("oversight", "DeadlineRule"))
 
 

@@ -1,12 +1,12 @@
 """Deadline rules get the longest term with extensions (CPC RK art. 192, to verify), set from
-oversight/data/deadline_rules.json on the rules that have none yet."""
+reference/data/deadline_rules.json on the rules that have none yet."""
 
 from django.db import migrations, models
 
+from qorgau.reference.rules import load_rules
+
 
 def fill(apps, schema_editor):
-    from qorgau.oversight.rules import load_rules
-
     load_rules(apps.get_model("oversight", "DeadlineRule"), fill=("max_amount", "max_legal_source"))
 
 

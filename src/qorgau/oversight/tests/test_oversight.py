@@ -10,16 +10,19 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from qorgau.oversight import deadlines, rules, services
-from qorgau.oversight.models import ControlKind, DeadlineRule
-from qorgau.reference.models import Body, Region
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid
+from qorgau.oversight import deadlines, services
+from qorgau.oversight.models import ControlKind
+from qorgau.reference import rules
+from qorgau.reference.models import Body, DeadlineRule, Region
 from qorgau.registry import lifecycle
 from qorgau.registry import services as registry
-from qorgau.registry.errors import RegistryError
-
-from tests.fixtures import make_user
+from tests.fixtures import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
+# A refusal by the rules (not by the policy): invalid input or a state that forbids it.
+REFUSED = (Invalid, Conflict)
 
 
 def ago(**kwargs) -> dt.datetime:
@@ -28,11 +31,11 @@ def ago(**kwargs) -> dt.datetime:
 
 def report(region="KZ-79", received=None, decided=None, decision="no_offence"):
     r = registry.create_report(
-        received_at=received, channel="written", region=Region.objects.get(code=region),
+        SYSTEM, Region.objects.get(code=region), received_at=received, channel="written",
         receiving_body=Body.objects.get(code=f"POL-{region[3:]}"), summary="…",
     )  # fmt: skip
     if decided is not None:
-        lifecycle.decide(r, decision, at=decided)
+        lifecycle.decide(SYSTEM, r, decision, at=decided)
     return r
 
 
@@ -59,7 +62,7 @@ def refs(items):
 
 
 def test_control_list_matches_the_hand_built_items(scene):
-    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    lifecycle.transition(SYSTEM, scene["terminated"], "terminated", ground="no_corpus_delicti")
     prosecutor = make_user("prosecutor_79", "prosecutor", "KZ-79")
     control = deadlines.control_list(prosecutor)
     late_reports = {i.obj.pk for i in control.late if i.kind == "report"}
@@ -86,6 +89,7 @@ def test_extension_moves_a_case_out_of_the_late_list(scene):
     prosecutor = make_user("prosecutor_kz", "prosecutor")
     case = scene["overdue_case"]
     registry.extend_term(
+        SYSTEM,
         case,
         timezone.localdate() + dt.timedelta(days=30),
         authorised_by="oblast prosecutor",
@@ -97,23 +101,22 @@ def test_extension_moves_a_case_out_of_the_late_list(scene):
 
 def test_review_result_clears_a_termination_and_a_result_clears_a_late_report(scene):
     prosecutor = make_user("prosecutor_kz", "prosecutor")
-    lifecycle.transition(scene["terminated"], "terminated", ground="no_event")
+    lifecycle.transition(SYSTEM, scene["terminated"], "terminated", ground="no_event")
     review = services.add_control(
-        prosecutor, case=scene["terminated"], kind=ControlKind.REVIEW, instruction="check"
+        Actor.person(prosecutor), scene["terminated"], kind=ControlKind.REVIEW, instruction="check"
     )
     assert scene["terminated"].pk in refs(
         deadlines.control_list(prosecutor).review
     )  # no result yet
-    services.record_result(prosecutor, review, "lawful")
+    services.record_result(Actor.person(prosecutor), review, "lawful")
     assert scene["terminated"].pk not in refs(deadlines.control_list(prosecutor).review)
-    note = services.add_control(prosecutor, report=scene["late_decided"], instruction="explain the delay",
-                                due_on=timezone.localdate() + dt.timedelta(days=3))  # fmt: skip
-    services.record_result(prosecutor, note, "disciplinary measure")
+    note = services.add_control(Actor.person(prosecutor), scene["late_decided"], instruction="explain the delay", due_on=timezone.localdate() + dt.timedelta(days=3))  # fmt: skip
+    services.record_result(Actor.person(prosecutor), note, "disciplinary measure")
     assert scene["late_decided"].pk not in {
         i.obj.pk for i in deadlines.control_list(prosecutor).late if i.kind == "report"
     }
-    with translation.override("en"), pytest.raises(RegistryError, match="already"):
-        services.record_result(prosecutor, note, "rewritten")
+    with translation.override("en"), pytest.raises(REFUSED, match="already"):
+        services.record_result(Actor.person(prosecutor), note, "rewritten")
 
 
 def test_rules_are_data_an_administrator_can_change(scene):
@@ -127,7 +130,7 @@ def test_rules_are_data_an_administrator_can_change(scene):
 
 
 def test_prosecutor_page_and_command_show_the_same_list(client, login, scene):
-    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    lifecycle.transition(SYSTEM, scene["terminated"], "terminated", ground="no_corpus_delicti")
     prosecutor = make_user("prosecutor_79", "prosecutor", "KZ-79")
     login(client, prosecutor)
     page = client.get("/oversight/").content.decode()
@@ -157,8 +160,7 @@ def test_control_record_through_the_page(client, login, scene):
     assert control.result == "done" and control.result_at is not None
 
 
-def test_demo_data_gives_the_prosecutor_late_and_overdue_items():
-    call_command("load-demo", stdout=io.StringIO())
+def test_demo_data_gives_the_prosecutor_late_and_overdue_items(demo):
     control = deadlines.control_list(make_user("prosecutor_kz", "prosecutor"))
     assert any(i.kind == "report" for i in control.late)
     assert any(i.kind == "case" for i in control.late)
@@ -170,10 +172,12 @@ def test_a_rule_edit_moves_the_open_cases_and_leaves_closed_ones(make_case):
     open_case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
     suspended = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
     lifecycle.transition(
-        suspended, "suspended", ground="suspect_unknown", at=local(2026, 1, 12, 9, 0)
+        SYSTEM, suspended, "suspended", ground="suspect_unknown", at=local(2026, 1, 12, 9, 0)
     )
     closed = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
-    lifecycle.transition(closed, "sent_to_court", reason="indictment", at=local(2026, 2, 1, 9, 0))
+    lifecycle.transition(
+        SYSTEM, closed, "sent_to_court", reason="indictment", at=local(2026, 2, 1, 9, 0)
+    )
     misdemeanour = make_case(article="115-1", registered_at=local(2026, 1, 10, 10, 0))
     rule = DeadlineRule.objects.get(kind="investigation_term", category="crime")
     rule.amount = 3  # as an administrator would in the admin
@@ -233,7 +237,7 @@ def body_in(region, code="IC-79"):
 
 
 def test_region_filter_lists_only_that_regions_items_and_counts(client, login, scene):
-    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    lifecycle.transition(SYSTEM, scene["terminated"], "terminated", ground="no_corpus_delicti")
     astana_report = report(region="KZ-71", received=ago(hours=40))
     login(client, make_user("prosecutor_kz", "prosecutor"))
     response = client.get("/oversight/", {"region": "KZ-71"})
@@ -276,10 +280,10 @@ def test_regional_prosecutor_cannot_widen_the_scope_with_the_region_parameter(cl
 def test_body_article_kind_and_without_control_filters(client, login, scene):
     from qorgau.reference.models import ArticlePart
 
-    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    lifecycle.transition(SYSTEM, scene["terminated"], "terminated", ground="no_corpus_delicti")
     committee = body_in("KZ-79")
     by_committee = registry.register_case(
-        region=Region.objects.get(code="KZ-79"), registered_at=ago(days=80),
+        SYSTEM, Region.objects.get(code="KZ-79"), registered_at=ago(days=80),
         article_part=ArticlePart.objects.get(article__code="125-1", number=1),
         investigating_body=committee,
     )  # fmt: skip
@@ -302,8 +306,8 @@ def test_body_article_kind_and_without_control_filters(client, login, scene):
         ("due_soon", scene["due_case"].number), ("due_soon", f"R{scene['due_report'].pk}")
     }  # fmt: skip
     assert listed(kind="review") == {("review", scene["terminated"].number)}
-    services.add_control(prosecutor, case=scene["overdue_case"], instruction="finish")
-    services.add_control(prosecutor, report=scene["late_pending"], instruction="decide")
+    services.add_control(Actor.person(prosecutor), scene["overdue_case"], instruction="finish")
+    services.add_control(Actor.person(prosecutor), scene["late_pending"], instruction="decide")
     assert listed(kind="late_report", without_control="on") == {
         ("late", f"R{scene['late_decided'].pk}")
     }
@@ -345,7 +349,7 @@ def test_late_section_is_paginated_most_overdue_first(client, login, make_case):
 def test_csv_export_holds_exactly_the_filtered_items_and_is_audited(client, login, scene):
     from qorgau.audit.models import AuditEntry
 
-    lifecycle.transition(scene["terminated"], "terminated", ground="no_corpus_delicti")
+    lifecycle.transition(SYSTEM, scene["terminated"], "terminated", ground="no_corpus_delicti")
     login(client, make_user("prosecutor_kz", "prosecutor"))
     response = client.get("/oversight/export.csv", {"region": "KZ-79", "kind": "late_report"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -378,7 +382,9 @@ def test_csv_export_holds_exactly_the_filtered_items_and_is_audited(client, logi
 
 def test_csv_export_does_not_let_a_spreadsheet_run_an_instruction(client, login, scene):
     prosecutor = make_user("prosecutor_79", "prosecutor", "KZ-79")
-    services.add_control(prosecutor, case=scene["overdue_case"], instruction="=HYPERLINK(1)")
+    services.add_control(
+        Actor.person(prosecutor), scene["overdue_case"], instruction="=HYPERLINK(1)"
+    )
     login(client, prosecutor)
     rows = list(csv.DictReader(io.StringIO(client.get("/oversight/export.csv").content.decode())))
     cell = next(r["controls"] for r in rows if r["ref"] == scene["overdue_case"].number)
@@ -406,7 +412,7 @@ def test_filtered_control_page_query_count_does_not_grow_with_the_list(
     for i in range(50):
         case = make_case(article="125-1", registered_at=ago(days=65 + i % 30))
         if i % 5 == 0:
-            services.add_control(prosecutor, case=case, instruction="check")
+            services.add_control(Actor.person(prosecutor), case, instruction="check")
     for i in range(10):
         report(received=ago(hours=30 + i))
     login(client, prosecutor)

@@ -10,6 +10,7 @@ from django.utils import translation
 from qorgau.core.importing import ImportRejected
 from qorgau.registry import csvio
 from qorgau.registry.models import Case, CaseNumberSequence, Party, StatusChange
+from tests.fixtures import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def export_text() -> str:
 
 
 def test_good_file_imports_with_numbers_given_where_empty():
-    cases = csvio.import_cases(GOOD)
+    cases = csvio.import_cases(SYSTEM, GOOD)
     assert sorted(c.number for c in cases) == ["2026-61-000001", "2026-71-000001", "2026-79-000001"]
     terminated = Case.objects.get(region__code="KZ-61")
     assert (
@@ -43,17 +44,17 @@ def test_good_file_imports_with_numbers_given_where_empty():
 def test_export_import_export_gives_the_same_file(make_case):
     from qorgau.registry import lifecycle
 
-    csvio.import_cases(GOOD)
+    csvio.import_cases(SYSTEM, GOOD)
     absorbing = Case.objects.get(region__code="KZ-79")
     joined = make_case(region="KZ-79")
-    lifecycle.transition(joined, "joined", joined_to=absorbing)
+    lifecycle.transition(SYSTEM, joined, "joined", joined_to=absorbing)
     first = export_text()
     Party.objects.all().delete()
     StatusChange.objects.all().delete()
     Case.objects.update(joined_to=None)
     Case.objects.all().delete()
     CaseNumberSequence.objects.all().delete()  # an empty database: numbers must continue them
-    csvio.import_cases(first)
+    csvio.import_cases(SYSTEM, first)
     second = export_text()
     assert second == first
     assert first.count("\n") == 5  # header + 4 cases
@@ -62,7 +63,7 @@ def test_export_import_export_gives_the_same_file(make_case):
 def test_one_bad_row_rejects_the_file_names_it_and_writes_nothing():
     bad = GOOD + ",115-1,9,KZ-79,2026-01-08T10:00:00+05:00,investigation,,,,,,,,,0\n"
     with translation.override("en"), pytest.raises(ImportRejected) as info:
-        csvio.import_cases(bad)
+        csvio.import_cases(SYSTEM, bad)
     assert [(e.row, e.column, e.value) for e in info.value.errors] == [(5, "part", "9")]
     with translation.override("en"):
         assert "row 5" in info.value.report()
@@ -80,7 +81,7 @@ def test_every_error_of_the_file_is_listed_with_row_column_value_reason():
         "2026-79-000001,115-1,1,KZ-79,2026-01-05T10:00:00+05:00,investigation,,,,,,,,,0\n"
     )
     with translation.override("en"), pytest.raises(ImportRejected) as info:
-        csvio.import_cases(bad)
+        csvio.import_cases(SYSTEM, bad)
     found = {(e.row, e.column) for e in info.value.errors}
     assert found == {
         (2, "article"),
@@ -101,19 +102,19 @@ def test_domain_errors_found_while_writing_also_reject_the_whole_file():
         ",125-1,1,KZ-79,2025-09-01T10:00:00+05:00,investigation,,,,,,,,,0\n"
     )
     with pytest.raises(ImportRejected) as info:
-        csvio.import_cases(bad)
+        csvio.import_cases(SYSTEM, bad)
     assert [(e.row, e.column) for e in info.value.errors] == [(3, "status"), (4, "registered_at")]
     assert not Case.objects.exists()
     # Nothing taken from the sequence either: the next number is still the first.
-    assert csvio.import_cases(GOOD)[0].number.endswith("000001")
+    assert csvio.import_cases(SYSTEM, GOOD)[0].number.endswith("000001")
 
 
 def test_missing_column_and_non_utf8_are_refused():
     with pytest.raises(ImportRejected) as info:
-        csvio.import_cases("number,article\n,115-1\n")
+        csvio.import_cases(SYSTEM, "number,article\n,115-1\n")
     assert {e.column for e in info.value.errors} >= {"part", "region", "registered_at", "status"}
     with pytest.raises(ImportRejected):
-        csvio.import_cases(b"article,part\n" + "Шымкент".encode("cp1251"))
+        csvio.import_cases(SYSTEM, b"article,part\n" + "Шымкент".encode("cp1251"))
 
 
 def test_cli_import_reports_errors_in_the_chosen_language(tmp_path):
@@ -164,7 +165,7 @@ def test_grounds_must_match_the_status_and_numbers_must_be_address_safe():
         ",115-1,1,KZ-79,2026-01-05T10:00:00+05:00,investigation,2099-01-01T10:00:00+05:00,,,,,,,,0\n"
     )
     with pytest.raises(ImportRejected) as info:
-        csvio.import_cases(bad)
+        csvio.import_cases(SYSTEM, bad)
     found = {(e.row, e.column) for e in info.value.errors}
     assert (2, "termination_ground") in found
     assert (3, "number") in found and (4, "status") in found

@@ -3,14 +3,16 @@
 import pytest
 from django.utils import translation
 
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Conflict, Invalid
 from qorgau.registry import lifecycle, services
 from qorgau.registry.choices import CaseStatus, Decision
-from qorgau.registry.errors import IllegalTransition, RegistryError
 from qorgau.registry.models import Case, StatusChange
-
-from tests.fixtures import local, make_user
+from tests.fixtures import SYSTEM, local, make_user
 
 pytestmark = pytest.mark.django_db
+# A refusal by the rules (not by the policy): invalid input or a state that forbids it.
+REFUSED = (Invalid, Conflict)
 
 
 def snapshot(case):
@@ -30,8 +32,7 @@ def test_new_case_starts_under_investigation_with_a_recorded_transition(make_cas
 def test_sent_to_court_is_recorded_with_who_when_and_why(make_case):
     case = make_case()
     investigator = make_user("investigator_shymkent", "investigator", "KZ-79")
-    lifecycle.transition(case, CaseStatus.SENT_TO_COURT, user=investigator, reason="indictment",
-                         at=local(2026, 2, 1, 9, 0))  # fmt: skip
+    lifecycle.transition(Actor.person(investigator), case, CaseStatus.SENT_TO_COURT, reason="indictment", at=local(2026, 2, 1, 9, 0))  # fmt: skip
     change = case.status_changes.last()
     assert (change.from_status, change.to_status, change.changed_by, change.reason) == (
         CaseStatus.INVESTIGATION, CaseStatus.SENT_TO_COURT, investigator, "indictment")  # fmt: skip
@@ -46,15 +47,13 @@ def test_services_refuse_a_user_the_policy_does_not_allow(make_case, registrar, 
 
     before = Case.objects.count()
     with pytest.raises(NotAllowed):
-        services.register_case(user=registrar, region=astana, article_part=stalking,
-                               registered_at=local(2026, 2, 1, 9, 0))  # fmt: skip
+        services.register_case(Actor.person(registrar), astana, article_part=stalking, registered_at=local(2026, 2, 1, 9, 0))  # fmt: skip
     assert Case.objects.count() == before
     astana_case = make_case(region="KZ-71")
     investigator = make_user("investigator_shymkent", "investigator", "KZ-79")
     for user in (registrar, investigator):
         with pytest.raises(NotAllowed):
-            lifecycle.transition(astana_case, CaseStatus.SUSPENDED, user=user,
-                                 ground="suspect_unknown")  # fmt: skip
+            lifecycle.transition(Actor.person(user), astana_case, CaseStatus.SUSPENDED, ground="suspect_unknown")  # fmt: skip
     assert Case.objects.get(pk=astana_case.pk).status == CaseStatus.INVESTIGATION
 
 
@@ -70,14 +69,18 @@ def test_illegal_transition_is_refused_in_the_users_language_and_changes_nothing
     make_case, lang, expected
 ):
     case = make_case()
-    lifecycle.transition(case, CaseStatus.SENT_TO_COURT, reason="x", at=local(2026, 2, 1, 9, 0))
     lifecycle.transition(
-        case, CaseStatus.INVESTIGATION, reason="returned", at=local(2026, 2, 2, 9, 0)
+        SYSTEM, case, CaseStatus.SENT_TO_COURT, reason="x", at=local(2026, 2, 1, 9, 0)
     )
-    lifecycle.transition(case, CaseStatus.JOINED, joined_to=make_case(), at=local(2026, 2, 3, 9, 0))
+    lifecycle.transition(
+        SYSTEM, case, CaseStatus.INVESTIGATION, reason="returned", at=local(2026, 2, 2, 9, 0)
+    )
+    lifecycle.transition(
+        SYSTEM, case, CaseStatus.JOINED, joined_to=make_case(), at=local(2026, 2, 3, 9, 0)
+    )
     before = snapshot(case)
-    with translation.override(lang), pytest.raises(IllegalTransition) as info:
-        lifecycle.transition(case, CaseStatus.SENT_TO_COURT, at=local(2026, 2, 4, 9, 0))
+    with translation.override(lang), pytest.raises(REFUSED) as info:
+        lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, at=local(2026, 2, 4, 9, 0))
     assert expected in str(info.value)
     assert case.number in str(info.value)
     assert snapshot(case) == before
@@ -86,26 +89,26 @@ def test_illegal_transition_is_refused_in_the_users_language_and_changes_nothing
 def test_termination_needs_a_ground(make_case):
     case = make_case(article="125-1")
     before = snapshot(case)
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(case, CaseStatus.TERMINATED)
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED)
     assert snapshot(case) == before
-    lifecycle.transition(case, CaseStatus.TERMINATED, ground="no_corpus_delicti")
+    lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED, ground="no_corpus_delicti")
     assert Case.objects.get(pk=case.pk).termination_ground == "no_corpus_delicti"
 
 
 def test_reconciliation_does_not_end_these_cases(make_case):
     case = make_case()
-    with translation.override("en"), pytest.raises(IllegalTransition, match="115-1"):
-        lifecycle.transition(case, CaseStatus.TERMINATED, ground="reconciliation")
+    with translation.override("en"), pytest.raises(REFUSED, match="115-1"):
+        lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED, ground="reconciliation")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATION
 
 
 def test_resumption_of_a_suspended_case_needs_a_reason(make_case):
     case = make_case()
-    lifecycle.transition(case, CaseStatus.SUSPENDED, ground="suspect_hiding")
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(case, CaseStatus.INVESTIGATION)
-    lifecycle.transition(case, CaseStatus.INVESTIGATION, reason="suspect found")
+    lifecycle.transition(SYSTEM, case, CaseStatus.SUSPENDED, ground="suspect_hiding")
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, case, CaseStatus.INVESTIGATION)
+    lifecycle.transition(SYSTEM, case, CaseStatus.INVESTIGATION, reason="suspect found")
     case.refresh_from_db()
     assert case.status == CaseStatus.INVESTIGATION and case.suspension_ground == ""
     assert [c.to_status for c in case.status_changes.all()] == [
@@ -114,62 +117,60 @@ def test_resumption_of_a_suspended_case_needs_a_reason(make_case):
 
 def test_joining_needs_another_case_that_is_not_itself_joined(make_case):
     a, b, c = make_case(), make_case(), make_case()
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(a, CaseStatus.JOINED)
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(a, CaseStatus.JOINED, joined_to=a)
-    lifecycle.transition(b, CaseStatus.JOINED, joined_to=c)
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(a, CaseStatus.JOINED, joined_to=b)
-    lifecycle.transition(a, CaseStatus.JOINED, joined_to=c)
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, a, CaseStatus.JOINED)
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=a)
+    lifecycle.transition(SYSTEM, b, CaseStatus.JOINED, joined_to=c)
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=b)
+    lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=c)
     assert set(c.joined_cases.all()) == {a, b}
 
 
 def test_a_change_cannot_be_dated_before_the_current_status(make_case):
     case = make_case(registered_at=local(2026, 1, 10, 10, 0))
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(case, CaseStatus.SENT_TO_COURT, at=local(2026, 1, 9, 10, 0))
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, at=local(2026, 1, 9, 10, 0))
 
 
 def test_stale_object_cannot_bypass_the_rules(make_case):
     # Another user terminated the case meanwhile; our in-memory copy still says "investigation".
     case = make_case()
     stale = Case.objects.get(pk=case.pk)
-    lifecycle.transition(case, CaseStatus.SUSPENDED, ground="suspect_unknown")
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(stale, CaseStatus.SUSPENDED, ground="suspect_unknown")
+    lifecycle.transition(SYSTEM, case, CaseStatus.SUSPENDED, ground="suspect_unknown")
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, stale, CaseStatus.SUSPENDED, ground="suspect_unknown")
     assert case.status_changes.count() == 2
 
 
 def test_report_decision_follows_the_rules(shymkent, stalking):
     from qorgau.reference.models import Body
 
-    report = services.create_report(
-        received_at=local(2026, 1, 5, 10, 0), channel="call_102", region=shymkent,
-        receiving_body=Body.objects.get(code="POL-79"), summary="…", suggested_article=stalking.article,
-    )  # fmt: skip
-    with pytest.raises(IllegalTransition):
+    report = services.create_report(SYSTEM, shymkent, received_at=local(2026, 1, 5, 10, 0), channel="call_102", receiving_body=Body.objects.get(code="POL-79"), summary="…", suggested_article=stalking.article)  # fmt: skip
+    with pytest.raises(REFUSED):
         lifecycle.decide(
-            report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 5, 12, 0)
+            SYSTEM, report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 5, 12, 0)
         )  # no body named
     assert lifecycle.can_decide(report) and lifecycle.can_decide(report, Decision.SENT_ELSEWHERE)
-    lifecycle.decide(report, Decision.NO_OFFENCE, at=local(2026, 1, 5, 12, 0))
+    lifecycle.decide(SYSTEM, report, Decision.NO_OFFENCE, at=local(2026, 1, 5, 12, 0))
     assert not lifecycle.can_decide(report, Decision.SENT_ELSEWHERE)
     assert lifecycle.can_decide(report, Decision.REGISTERED)
-    with pytest.raises(IllegalTransition):
-        lifecycle.decide(report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 6, 12, 0), note="x")
+    with pytest.raises(REFUSED):
+        lifecycle.decide(
+            SYSTEM, report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 6, 12, 0), note="x"
+        )
     # A refusal can be overturned: the case registered from it records the decision.
-    case = services.register_case(region=shymkent, article_part=stalking,
-                                  registered_at=local(2026, 1, 7, 9, 0), reports=[report])  # fmt: skip
+    case = services.register_case(SYSTEM, shymkent, article_part=stalking, registered_at=local(2026, 1, 7, 9, 0), reports=[report])  # fmt: skip
     report.refresh_from_db()
     assert report.decision == Decision.REGISTERED and list(report.cases.all()) == [case]
     assert not lifecycle.can_decide(report)  # a registration is final
 
 
 def test_case_cannot_be_registered_before_the_article_was_in_force(shymkent, stalking):
-    with pytest.raises(RegistryError):
+    with pytest.raises(REFUSED):
         services.register_case(
-            region=shymkent, article_part=stalking, registered_at=local(2025, 9, 15, 23, 0)
+            SYSTEM, shymkent, article_part=stalking, registered_at=local(2025, 9, 15, 23, 0)
         )
     assert not Case.objects.exists()
 
@@ -179,7 +180,10 @@ def test_requalification_is_recorded_never_overwritten(make_case):
 
     case = make_case(article="125-1", part=1)
     services.requalify(
-        case, ArticlePart.objects.get(article__code="125-1", number=2), reason="violence found"
+        SYSTEM,
+        case,
+        ArticlePart.objects.get(article__code="125-1", number=2),
+        reason="violence found",
     )
     case.refresh_from_db()
     assert case.article_part.number == 2
@@ -194,10 +198,10 @@ def test_term_is_set_from_the_rules_and_extensions_are_recorded(make_case):
     assert crime.term_ends_on == dt.date(2026, 3, 31)  # two calendar months
     assert misdemeanour.term_ends_on == dt.date(2026, 2, 28)  # one month, clamped to February
     services.extend_term(
-        crime, dt.date(2026, 4, 30), authorised_by="city prosecutor", reason="expertise"
+        SYSTEM, crime, dt.date(2026, 4, 30), authorised_by="city prosecutor", reason="expertise"
     )
-    with pytest.raises(RegistryError):
-        services.extend_term(crime, dt.date(2026, 4, 1), authorised_by="x", reason="y")
+    with pytest.raises(REFUSED):
+        services.extend_term(SYSTEM, crime, dt.date(2026, 4, 1), authorised_by="x", reason="y")
     crime.refresh_from_db()
     assert crime.term_ends_on == dt.date(2026, 4, 30)
     assert [(e.previous_end, e.new_end) for e in crime.extensions.all()] == [
@@ -219,8 +223,9 @@ def test_a_change_cannot_be_dated_in_the_future(make_case):
     from django.utils import timezone
 
     case = make_case()
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(REFUSED):
         lifecycle.transition(
+            SYSTEM,
             case,
             CaseStatus.SUSPENDED,
             ground="suspect_unknown",
@@ -231,9 +236,9 @@ def test_a_change_cannot_be_dated_in_the_future(make_case):
 
 def test_a_case_with_cases_joined_to_it_cannot_be_joined_itself(make_case):
     a, b, c = make_case(), make_case(), make_case()
-    lifecycle.transition(a, CaseStatus.JOINED, joined_to=b)
-    with pytest.raises(IllegalTransition):
-        lifecycle.transition(b, CaseStatus.JOINED, joined_to=c)  # would leave a → b → c
+    lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=b)
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, b, CaseStatus.JOINED, joined_to=c)  # would leave a → b → c
     assert Case.objects.get(pk=b.pk).status == CaseStatus.INVESTIGATION
 
 
@@ -247,15 +252,9 @@ def test_requalification_moves_the_term_to_the_new_category(make_case):
 
     case = make_case(article="115-1", registered_at=local(2026, 1, 10, 10, 0))
     assert case.term_ends_on == dt.date(2026, 2, 10)  # misdemeanour: one month
-    services.requalify(
-        case, ArticlePart.objects.get(article__code="125-1", number=1), reason="coercion found",
-        at=local(2026, 1, 20, 9, 0),
-    )  # fmt: skip
+    services.requalify(SYSTEM, case, ArticlePart.objects.get(article__code="125-1", number=1), reason="coercion found", at=local(2026, 1, 20, 9, 0))  # fmt: skip
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)  # crime: two months
-    services.requalify(
-        case, ArticlePart.objects.get(article__code="115-1", number=1), reason="no coercion",
-        at=local(2026, 1, 25, 9, 0),
-    )  # fmt: skip
+    services.requalify(SYSTEM, case, ArticlePart.objects.get(article__code="115-1", number=1), reason="no coercion", at=local(2026, 1, 25, 9, 0))  # fmt: skip
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 2, 10)
 
 
@@ -265,12 +264,12 @@ def test_suspension_stops_the_clock_and_resumption_gives_the_days_back(make_case
     case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
     assert case.term_ends_on == dt.date(2026, 3, 10)
     lifecycle.transition(
-        case, CaseStatus.SUSPENDED, ground="suspect_hiding", at=local(2026, 1, 20, 10, 0)
+        SYSTEM, case, CaseStatus.SUSPENDED, ground="suspect_hiding", at=local(2026, 1, 20, 10, 0)
     )
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)  # still running out
     # 49 days suspended: 20 January → 10 March (11 + 28 + 10).
     lifecycle.transition(
-        case, CaseStatus.INVESTIGATION, reason="suspect found", at=local(2026, 3, 10, 10, 0)
+        SYSTEM, case, CaseStatus.INVESTIGATION, reason="suspect found", at=local(2026, 3, 10, 10, 0)
     )
     assert case.term_ends_on == Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 4, 28)
 
@@ -281,18 +280,15 @@ def test_each_extension_adds_its_length_and_survives_a_requalification(make_case
     from qorgau.reference.models import ArticlePart
 
     case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
-    first = services.extend_term(case, amount=1, unit="months", authorised_by="city prosecutor",
-                                 reason="expertise", at=local(2026, 3, 1, 9, 0))  # fmt: skip
+    first = services.extend_term(SYSTEM, case, amount=1, unit="months", authorised_by="city prosecutor", reason="expertise", at=local(2026, 3, 1, 9, 0))  # fmt: skip
     assert (first.previous_end, first.new_end) == (dt.date(2026, 3, 10), dt.date(2026, 4, 10))
-    services.extend_term(case, amount=15, unit="days", authorised_by="city prosecutor",
-                         reason="witness abroad", at=local(2026, 4, 1, 9, 0))  # fmt: skip
+    services.extend_term(SYSTEM, case, amount=15, unit="days", authorised_by="city prosecutor", reason="witness abroad", at=local(2026, 4, 1, 9, 0))  # fmt: skip
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 4, 25)
     # Requalified as a misdemeanour: one month from registration, then the same extensions.
-    services.requalify(case, ArticlePart.objects.get(article__code="115-1", number=1),
-                       reason="no coercion", at=local(2026, 4, 2, 9, 0))  # fmt: skip
+    services.requalify(SYSTEM, case, ArticlePart.objects.get(article__code="115-1", number=1), reason="no coercion", at=local(2026, 4, 2, 9, 0))  # fmt: skip
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 25)
-    with pytest.raises(RegistryError):
-        services.extend_term(case, amount=0, authorised_by="x", reason="y")
+    with pytest.raises(REFUSED):
+        services.extend_term(SYSTEM, case, amount=0, authorised_by="x", reason="y")
     assert case.extensions.count() == 2
 
 
@@ -300,9 +296,8 @@ def test_a_closed_case_term_cannot_be_extended(make_case):
     import datetime as dt
 
     case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
-    lifecycle.transition(case, CaseStatus.SENT_TO_COURT, reason="indictment",
-                         at=local(2026, 2, 1, 9, 0))  # fmt: skip
-    with translation.override("en"), pytest.raises(RegistryError, match="can be extended"):
-        services.extend_term(case, amount=1, unit="months", authorised_by="x", reason="y")
+    lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, reason="indictment", at=local(2026, 2, 1, 9, 0))  # fmt: skip
+    with translation.override("en"), pytest.raises(REFUSED, match="can be extended"):
+        services.extend_term(SYSTEM, case, amount=1, unit="months", authorised_by="x", reason="y")
     assert not case.extensions.exists()
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)

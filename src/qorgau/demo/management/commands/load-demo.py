@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from qorgau.core.commands import QorgauCommand
+from qorgau.core.errors import Conflict
 from qorgau.demo import registry as demo
-from qorgau.registry.errors import RegistryError
 
 
 class Command(QorgauCommand):
@@ -28,8 +28,8 @@ class Command(QorgauCommand):
         if options["replace"]:
             demo.remove_demo_data()
         try:
-            result = demo.load_demo()
-        except RegistryError as exc:
+            result = demo.load_demo(self.actor)
+        except Conflict as exc:
             raise CommandError(f"{exc} {_('Use --replace to load it again.')}") from None
         self.stdout.write(
             _(

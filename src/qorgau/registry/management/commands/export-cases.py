@@ -3,10 +3,9 @@
 
 import io
 
-from qorgau.access import policy
 from qorgau.audit.log import record
 from qorgau.core.commands import QorgauCommand
-from qorgau.registry import csvio
+from qorgau.registry import csvio, scoped
 
 
 class Command(QorgauCommand):
@@ -18,7 +17,7 @@ class Command(QorgauCommand):
         parser.add_argument("-o", "--output", help="Write to this file instead of standard output.")
 
     def handle(self, *args, **options):
-        cases = policy.cases_for(self.user or policy.OPERATOR, "case.export")
+        cases = scoped.cases_for(self.actor, "case.export")
         numbers: list[str] = []
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:

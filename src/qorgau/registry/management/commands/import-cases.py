@@ -22,7 +22,7 @@ class Command(QorgauCommand):
 
     def handle(self, *args, **options):
         try:
-            cases = csvio.import_cases(self._read(options["file"]))
+            cases = csvio.import_cases(self.actor, self._read(options["file"]))
         except ImportRejected as exc:
             raise CommandError(exc.report()) from None
         self.stdout.write(_("Cases imported: %(count)d.") % {"count": len(cases)})

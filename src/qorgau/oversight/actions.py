@@ -1,0 +1,13 @@
+"""The oversight app's actions as the audit trail names them (``audit.log.write``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.audit.actions import action
+
+CONTROL_ADD = action("control.add", _("Control instruction given"))
+CONTROL_RESULT = action("control.result", _("Result of a control recorded"))
+
+# Changes made through the Django admin (oversight/admin.py).
+CONTROL_ADMIN_ADD = action("control.admin.add", _("Control record added in the admin"))
+CONTROL_ADMIN_CHANGE = action("control.admin.change", _("Control record changed in the admin"))
+CONTROL_ADMIN_DELETE = action("control.admin.delete", _("Control record deleted in the admin"))
