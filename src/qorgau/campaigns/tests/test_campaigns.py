@@ -167,6 +167,10 @@ def test_import_plan_command_all_or_nothing(tmp_path):
     out = io.StringIO()
     call_command("import-plan", str(good), lang="en", stdout=out)
     assert "2 activities" in out.getvalue()
+    from qorgau.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get()  # one entry, naming the command as the system actor
+    assert (entry.action, entry.username) == ("plan.import", "system:import-plan")
 
 
 def test_regional_coordinator_imports_only_their_regions_plan():
