@@ -8,6 +8,7 @@ record is about: a case's party, history row or control record is a look at its 
 the report a control record is about)."""
 
 from functools import wraps
+from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,10 +88,10 @@ def record_admin_page(request, model_admin, page: str, response, kwargs: dict) -
     if response.status_code != 200 or model_admin is None:
         return
     model = model_admin.model
-    details = {"via": "admin"}
+    details: dict[str, Any] = {"via": "admin"}
     changelist, queryset = context.get("cl"), context.get("queryset")
     if changelist is not None or queryset is not None:
-        records = changelist.result_list if changelist is not None else queryset
+        records: Any = changelist.result_list if changelist is not None else queryset
         details.update(
             model=model._meta.label_lower,
             filters=dict(request.GET.items()),

@@ -92,7 +92,7 @@ def redeem(actor: Actor | Any, code: str) -> str:
     up an authenticator in this session), ``"wrong"`` (wrong, expired or none issued), or
     ``"cancelled"`` (too many wrong tries: the code no longer works, a new one is needed)."""
     actor = as_actor(actor)
-    user = actor.user
+    user: Any = actor.user
     with transaction.atomic():
         active = _active(user).select_for_update().first()
         now = timezone.now()

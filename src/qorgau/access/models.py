@@ -38,7 +38,7 @@ class Profile(models.Model):
         verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
-        scope = self.region.code if self.region_id else "KZ"
+        scope = self.region.code if self.region is not None else "KZ"
         return f"{self.user} ({self.role}, {scope})"
 
 

@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from qorgau.audit import log
@@ -39,7 +40,7 @@ from .models import Role
 __all__ = ["NotAllowed"]  # the refusal services raise: core.errors.NotAllowed (a 403)
 
 M = TypeVar("M", bound=Model)
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 # An actor, or a user (a page's ``request.user``); None is the system (being phased out).
 Who = Actor | Any
 
@@ -48,7 +49,7 @@ CASE_WORK = {R.REGISTRAR, R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR}
 EVERYONE = set(Role)
 
 # action -> roles that may perform it (within their scope)
-PERMISSIONS: dict[str, set[str]] = {
+PERMISSIONS: dict[str, set[Role]] = {
     "home.view": EVERYONE,
     # Case-level data: never for analysts (aggregate statistics only) or campaign/training staff.
     "case.view": CASE_WORK,
@@ -120,7 +121,7 @@ SYSTEM_SCOPE = Scope(R.ADMINISTRATOR, None)
 
 def scope_of(who: Who) -> Scope:
     """The role and region of an actor or a user (cached on the user object)."""
-    user = who
+    user: Any = who
     if isinstance(who, Actor):
         if who.is_system:
             return SYSTEM_SCOPE
@@ -223,7 +224,7 @@ def scoped_by_code(
     scope = scope_of(user)
     if scope.role not in PERMISSIONS[action]:
         return queryset.none()
-    if scope.national:
+    if scope.region_id is None:  # national
         return queryset
     return queryset.filter(**{code_field: Region.objects.get(pk=scope.region_id).code})
 
@@ -234,10 +235,10 @@ def regions_for(user: Who, action: str) -> QuerySet[Region]:
     and imports ask this instead of restating the scope rule."""
     if not can(user, action):
         return Region.objects.none()
-    scope = scope_of(user)
-    if scope.national:
+    region_id = scope_of(user).region_id
+    if region_id is None:  # national
         return Region.objects.all()
-    return Region.objects.filter(pk=scope.region_id)
+    return Region.objects.filter(pk=region_id)
 
 
 def bodies_for(user: Who, action: str) -> QuerySet[Body]:
@@ -305,7 +306,7 @@ def requires(action: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             try:
                 if not can(request.user, action):
                     raise PermissionDenied

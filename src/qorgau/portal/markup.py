@@ -6,7 +6,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 def render(text: str) -> SafeString:
-    html, items = [], []
+    html: list[str] = []
+    items: list[str] = []
 
     def flush():
         if items:

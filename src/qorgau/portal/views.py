@@ -105,12 +105,12 @@ def published_table(day: dt.date | None = None):
         cells, total = stats.suppress_with_total(counts, threshold)
         table[article.code] = dict(zip([r.code for r in regions], cells, strict=True))
         totals[article.code] = total
-    rows = [{"region": r, "cells": [table[a.code][r.code] for a in articles]} for r in regions]
+    lines = [{"region": r, "cells": [table[a.code][r.code] for a in articles]} for r in regions]
     return {
         "start": start,
         "end": day,
         "articles": articles,
-        "rows": rows,
+        "rows": lines,
         "totals": [totals[a.code] for a in articles],
         "threshold": threshold,
     }
@@ -165,7 +165,7 @@ def entrance(request):
 
 # For the access rules the address is the staff home (a logged-in user without the right is
 # refused there); an anonymous visitor is only redirected to the public page.
-entrance.qorgau_action = staff_home.qorgau_action
+entrance.qorgau_action = staff_home.qorgau_action  # type: ignore[attr-defined]
 
 
 def not_found(request, exception=None):
