@@ -21,7 +21,7 @@ from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict
 from qorgau.demo.letters import seed_inquiry
 from qorgau.oversight.models import ControlKind, ControlRecord
-from qorgau.reference.models import Article, ArticlePart, Body, Region
+from qorgau.reference.models import Article, ArticlePart, Body, BodyKind, Region
 from qorgau.registry import lifecycle, services
 from qorgau.registry.choices import (
     AgeBand,
@@ -78,7 +78,9 @@ def remove_demo_data() -> None:
 
 
 def _bodies() -> dict[str, Body]:
-    police = Body.objects.filter(kind="police", region__isnull=False).select_related("region")
+    police = Body.objects.filter(kind=BodyKind.POLICE, region__isnull=False).select_related(
+        "region"
+    )
     return {b.region.code: b for b in police if b.region is not None}
 
 

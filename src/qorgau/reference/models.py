@@ -50,6 +50,11 @@ class Region(models.Model):
         """Short name (used when regions are listed together) in the active language."""
         return localized(self, "short")
 
+    @property
+    def is_city(self) -> bool:
+        """A city of republican significance (Astana, Almaty, Shymkent), not an oblast."""
+        return self.kind == RegionKind.CITY
+
 
 class PopulationFigure(models.Model):
     """The population of a region on a reference date, as published by the named source."""
