@@ -1050,3 +1050,18 @@ def test_the_edit_link_is_hidden_once_the_reply_is_sent(client, analyst):
         Actor.person(analyst), inquiry, "sent", sent_on=dt.date(2026, 2, 20)
     )
     assert "Edit the inquiry" not in client.get(f"/letters/{inquiry.pk}/").content.decode()
+
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "reply-ds16-seed.json"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_templates_give_the_reply_the_code_gave_before(seeded, lang):
+    """Every block of ДС-16's reply, word for word, as the f-string code composed it before the
+    wording moved to templates (and Russian forms to the dictionary)."""
+    from qorgau.letters import services
+    from qorgau.letters.models import Inquiry
+
+    blocks = services.compose(SYSTEM, Inquiry.objects.get(number="ДС-16"), lang)[0]
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))[lang]
+    assert {b["key"]: b["text"] for b in blocks} == expected
