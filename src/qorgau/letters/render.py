@@ -7,6 +7,9 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
+# WeasyPrint and python-docx (third-party, not project modules) are imported by the functions
+# that use them: importing WeasyPrint takes about a second, which every page and command
+# would otherwise pay.
 FONTS = Path(__file__).resolve().parent / "fonts"
 # Official letter layout (A4): margins in millimetres, body text 14 pt.
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
