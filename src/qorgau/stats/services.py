@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
@@ -21,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qorgau.access import policy
+from qorgau.access.policy import Who  # an Actor, or a user (a page's request.user)
 from qorgau.campaigns import services as campaigns
 from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE
-from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.reference import population
 from qorgau.reference.models import Article, Body, PopulationFigure, Region
@@ -35,11 +34,7 @@ from . import intervals, its
 M = TypeVar("M", bound=models.Model)
 # A row of a breakdown or a table: column -> value.
 Row = dict[str, Any]
-# Who asks: an actor, or a user as a page's ``request.user`` (the policy takes either).
-Who = Actor | AbstractBaseUser | AnonymousUser
 
-# The effect analysis' default intervention: the national media plan (owned by campaigns).
-CAMPAIGN_DEFAULT = DEFAULT_CAMPAIGN_DATE
 DIMENSIONS = {
     "region": "region__code",
     "article": "article_part__article__code",
@@ -712,7 +707,10 @@ class EffectPeriod:
 
 
 def campaign_effect(
-    actor: Who, filters: Filters, intervention: dt.date = CAMPAIGN_DEFAULT, period: str = "week"
+    actor: Who,
+    filters: Filters,
+    intervention: dt.date = DEFAULT_CAMPAIGN_DATE,
+    period: str = "week",
 ) -> tuple[list[EffectPeriod], its.ITSResult]:
     """Segmented Poisson regression of the period counts around ``intervention``.
 

@@ -3,18 +3,24 @@ filters, the time of generation and the data source written into the file."""
 
 import datetime as dt
 import io
+from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau.access.policy import Who
 from qorgau.core.tabular import DictCsvWriter, XlsxBook
 
 from . import services
+from .services import Filters, Row
+
+# A table: its columns and its rows.
+Table = tuple[list[str], list[Row]]
 
 SOURCE = "Qorgau registry of cases under CC RK art. 115-1 and 125-1; population: reference data (see each row's date)"
 
 
-def table_regions(user, f):
+def table_regions(actor: Who, f: Filters) -> Table:
     columns = [
         "region",
         "name",
@@ -25,17 +31,17 @@ def table_regions(user, f):
         "rate_low",
         "rate_high",
     ]
-    return columns, [row.as_dict() for row in services.by_region(user, f)]
+    return columns, [row.as_dict() for row in services.by_region(actor, f)]
 
 
-def table_series(user, f, period: str):
+def table_series(actor: Who, f: Filters, period: str) -> Table:
     return ["period", "count"], [
-        {"period": d.isoformat(), "count": n} for d, n in services.time_series(user, f, period)
+        {"period": d.isoformat(), "count": n} for d, n in services.time_series(actor, f, period)
     ]
 
 
-def table_funnel(user, f):
-    result = services.funnel(user, f)
+def table_funnel(actor: Who, f: Filters) -> Table:
+    result = services.funnel(actor, f)
     columns = [
         "region",
         "name",
@@ -58,35 +64,35 @@ def table_funnel(user, f):
     return columns, rows
 
 
-def table_breakdown(user, f, dimension):
-    """A breakdown as the user may see it (:func:`services.breakdown`: protected counts as
+def table_breakdown(actor: Who, f: Filters, dimension: str) -> Table:
+    """A breakdown as the actor may see it (:func:`services.breakdown`: protected counts as
     "<t+1" or "*"); a table withheld as a whole has one row, its reason in ``label``."""
-    result = services.breakdown(user, f, dimension)
+    result = services.breakdown(actor, f, dimension)
     rows = [{dimension: r["key"], "label": r["label"], "count": r["count"]} for r in result.rows]
     if result.withheld:
         rows = [{dimension: "", "label": result.withheld, "count": ""}]
     return [dimension, "label", "count"], rows
 
 
-def table_completeness(user, f, kind):
+def table_completeness(actor: Who, f: Filters, kind: str) -> Table:
     # unknown_share_note: why the share is withheld, or the quarters it counts (analysts)
     columns = ["key", "name", "cases", "latest", "unknown_share", "pending_reports"]
     columns.append("unknown_share_note")
     rows = [
         {**r, "latest": r["latest"].isoformat() if r["latest"] else ""}
-        for r in services.completeness(user, f)[kind]
+        for r in services.completeness(actor, f)[kind]
     ]
     return columns, rows
 
 
-def table_cumulative(user, f):
-    return ["article", "since", "count"], services.cumulative_since_in_force(user, f)
+def table_cumulative(actor: Who, f: Filters) -> Table:
+    return ["article", "since", "count"], services.cumulative_since_in_force(actor, f)
 
 
-def table_effect(user, f, period: str, intervention: dt.date):
+def table_effect(actor: Who, f: Filters, period: str, intervention: dt.date) -> Table:
     """The level and trend change (ratios with 95% intervals); no row when nothing can be
     estimated."""
-    _series, result = services.campaign_effect(user, f, intervention, period)
+    _series, result = services.campaign_effect(actor, f, intervention, period)
     columns = ["measure", "estimate", "low", "high", "points_before", "points_after", "too_short"]
     rows = []
     if result.level is not None and result.trend is not None:
@@ -100,20 +106,20 @@ def table_effect(user, f, period: str, intervention: dt.date):
     return columns, rows
 
 
-def table_effect_series(user, f, period: str, intervention: dt.date):
+def table_effect_series(actor: Who, f: Filters, period: str, intervention: dt.date) -> Table:
     """The periods of the effect analysis, with those left out of the fit and why."""
-    series, _result = services.campaign_effect(user, f, intervention, period)
+    series, _result = services.campaign_effect(actor, f, intervention, period)
     return ["period", "count", "used", "reason"], [
         {"period": p.start.isoformat(), "count": p.count, "used": p.used, "reason": p.reason}
         for p in series
     ]
 
 
-def _breakdown(dimension):
-    return lambda u, f: table_breakdown(u, f, dimension)
+def _breakdown(dimension: str) -> Callable[[Who, Filters], Table]:
+    return lambda a, f: table_breakdown(a, f, dimension)
 
 
-TABLES = {
+TABLES: dict[str, Callable[..., Table]] = {
     "regions": table_regions,
     "series": table_series,
     "funnel": table_funnel,
@@ -123,8 +129,8 @@ TABLES = {
     "article": _breakdown("article"),
     **{name: _breakdown(name) for name in services.BREAKDOWN_TITLES},
     **{name: _breakdown(name) for name in services.REPORT_BREAKDOWN_TITLES},
-    "completeness_region": lambda u, f: table_completeness(u, f, "region"),
-    "completeness_body": lambda u, f: table_completeness(u, f, "body"),
+    "completeness_region": lambda a, f: table_completeness(a, f, "region"),
+    "completeness_body": lambda a, f: table_completeness(a, f, "body"),
 }
 # Tables whose numbers depend on the dashboard's period (week/month) and intervention date:
 # only these are given them, and they are written into the file's metadata too.
@@ -141,10 +147,10 @@ def _options_for(name: str, period: str, intervention: dt.date) -> dict[str, str
     return options
 
 
-def build(name: str, user, f, *, period: str, intervention: dt.date):
+def build(name: str, actor: Who, f: Filters, *, period: str, intervention: dt.date) -> Table:
     """The columns and rows of table ``name``; ``period`` and ``intervention`` go only to the
     tables that depend on them."""
-    return TABLES[name](user, f, **_options_for(name, period, intervention))
+    return TABLES[name](actor, f, **_options_for(name, period, intervention))
 
 
 def options_metadata(name: str, *, period: str, intervention: dt.date) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from qorgau.access import policy
 from qorgau.audit import log
 from qorgau.campaigns import services as campaigns
-from qorgau.campaigns.models import DEFAULT_CAMPAIGN_NOTE
+from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE, DEFAULT_CAMPAIGN_NOTE
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.core.forms import add_error
@@ -94,7 +94,7 @@ class StatsForm(forms.Form):
         same as the dashboard)."""
         return {
             "period": self.chosen_period(),
-            "intervention": self.intervention_date() or services.CAMPAIGN_DEFAULT,
+            "intervention": self.intervention_date() or DEFAULT_CAMPAIGN_DATE,
         }
 
     def filters(self) -> services.Filters:
@@ -112,7 +112,7 @@ class StatsForm(forms.Form):
 
 def _label(region: Region) -> str:
     """Short name for a chart; cities marked, so Almaty city and Almaty Region differ."""
-    return region.short_name + (" (" + _("city") + ")" if region.kind == "city" else "")
+    return region.short_name + (" (" + _("city") + ")" if region.is_city else "")
 
 
 def _form_errors(form: StatsForm) -> str:
