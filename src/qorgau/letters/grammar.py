@@ -303,7 +303,7 @@ def _ru_noun(kind: str, many: bool) -> str:
 def _ru_kind(region) -> str:
     """Russian names fall in three groups: adjective oblasts ('Павлодарская область'), noun
     oblasts ('область Абай') and cities ('город Астана')."""
-    if region.kind == RegionKind.CITY:
+    if region.is_city:
         return "city"
     return "noun" if region.name_ru.startswith("область ") else "adjective"
 
