@@ -354,7 +354,7 @@ def test_regions_for_names_the_regions_of_the_users_scope():
     assert codes(analyst_79, "letters.draft") == []  # national documents: national scope only
     assert codes(make_user("analyst_r", "analyst"), "letters.draft") == everywhere
     assert codes(None, "stats.view") == []
-    assert codes(policy.OPERATOR, "case.create") == everywhere
+    assert codes(SYSTEM, "case.create") == everywhere
     with pytest.raises(KeyError):
         policy.regions_for(prosecutor, "case.destroy")
 
