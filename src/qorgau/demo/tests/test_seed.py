@@ -78,12 +78,14 @@ def test_seed_refuses_to_load_twice_unless_replaced():
     assert Case.objects.count() == 137
 
 
-def test_demo_adds_history_only_after_the_letters_period():
+def test_demo_adds_history_only_after_the_letters_period(demo):
     import datetime as dt
 
-    from tests.fixtures import local
+    from tests.fixtures import DEMO_NOW, local
 
-    result = demo.load_demo(now=local(2026, 6, 30, 12, 0))
+    # `load_demo(now=DEMO_NOW)`, loaded once per run for every test that reads the demo.
+    assert local(2026, 6, 30, 12, 0) == DEMO_NOW
+    result = demo
     assert result["more_cases"] > 50 and result["other_reports"] == 90
     rows = exported_rows()
     # The letter's 2026 figures hold for its period (up to 2026-02-15), demo or not.
@@ -98,3 +100,13 @@ def test_demo_adds_history_only_after_the_letters_period():
         Case.objects.filter(registered_at__date__gt=dt.date(2026, 2, 15)).count()
         == result["more_cases"]
     )
+
+
+def test_load_demo_command_leaves_loaded_demo_data_as_it_is(demo):
+    cases, reports = Case.objects.count(), Report.objects.count()
+    out = io.StringIO()
+    call_command("load-demo", "--if-empty", stdout=out)
+    assert out.getvalue().strip()  # says it is already loaded
+    with pytest.raises(CommandError):
+        call_command("load-demo", stdout=io.StringIO())  # a second load needs --replace
+    assert (Case.objects.count(), Report.objects.count()) == (cases, reports)

@@ -416,10 +416,8 @@ def test_secondary_suppression_cases():
     assert services.suppress([5, 1], threshold=3) == ["*", "<4"]
 
 
-def test_completeness_shows_latest_registration_unknown_share_and_waiting_reports():
-    from qorgau.demo import registry as demo
-
-    demo.load_demo(now=__import__("tests.fixtures", fromlist=["local"]).local(2026, 6, 30, 12, 0))
+def test_completeness_shows_latest_registration_unknown_share_and_waiting_reports(demo):
+    # The demo as of 2026-06-30 12:00 (tests.fixtures.DEMO_NOW), loaded once per run.
     rows = {r["key"]: r for r in services.completeness(SYSTEM, services.Filters())["region"]}
     assert rows["KZ-79"]["cases"] > 20 and rows["KZ-79"]["latest"] <= dt.date(2026, 6, 30)
     assert 0 <= rows["KZ-79"]["unknown_share"] <= 1
@@ -461,11 +459,9 @@ def test_exports_carry_filters_time_and_source(client, login):
     assert about["articles"] == "115-1" and about["source"]
 
 
-def test_a_campaign_date_can_be_the_intervention(client, login):
-    from tests.fixtures import make_user
-
-    call_command("load-demo", stdout=io.StringIO())
+def test_a_campaign_date_can_be_the_intervention(client, login, demo):
     from qorgau.campaigns.models import Plan
+    from tests.fixtures import make_user
 
     akimat = Plan.objects.filter(kind="akimat").first()
     login(client, make_user("analyst_c", "analyst"))
@@ -508,7 +504,9 @@ def test_series_export_follows_the_dashboards_period(client, login):
     assert "# period: week" in weekly and "2026-01-05," in weekly  # a Monday
 
 
-def test_reports_and_outcomes_are_counted_by_region_channel_decision_and_ground(client, login):
+def test_reports_and_outcomes_are_counted_by_region_channel_decision_and_ground(
+    client, login, demo
+):
     from collections import Counter
 
     from django.conf import settings as django_settings
@@ -518,7 +516,6 @@ def test_reports_and_outcomes_are_counted_by_region_channel_decision_and_ground(
     from qorgau.registry.models import Case, Report
     from tests.fixtures import make_user
 
-    call_command("load-demo", stdout=io.StringIO())
     filters = services.Filters((), dt.date(2025, 9, 16), dt.date(2026, 12, 31))
     reports = [
         r
