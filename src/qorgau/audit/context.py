@@ -1,14 +1,12 @@
-"""Who is acting, and from where: set per request by the middleware and per command by the
-command base, read by the audit log."""
+"""The trail's context: the middleware that makes a request's user and address the current
+actor (``core.actors.current()``; a command sets its own, ``core.commands``), and the switch a
+bulk action uses to write its own entries instead of one per row."""
 
 import contextvars
 from contextlib import contextmanager
 
-from qorgau.core.actors import Actor, acting, current
+from qorgau.core.actors import Actor, acting
 from qorgau.core.http import client_ip
-
-__all__ = ["AuditContextMiddleware", "current", "entries_replaced", "replaced"]
-
 
 # Set while a bulk action (a case import) runs: record() writes nothing, and the action writes
 # its own entries, standing for everything it did, at its end (``registry.csvio``). Thousands of

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from qorgau.core import privacy
+from qorgau.core import actors, privacy
 from qorgau.core.actors import Actor
 from qorgau.reference.models import Region
 
@@ -133,7 +133,7 @@ def record(
 ) -> AuditEntry | None:
     """Append an entry; the actor and address come from the current request or command.
     (Being replaced by :func:`write`, which takes the actor first.)"""
-    current = context.current()
+    current = actors.current()
     if user is not None and user is not current.user:
         current = Actor(user=user, source=current.source, name=current.name)
     return _append(current, action, obj, before, after, details, region_code)
