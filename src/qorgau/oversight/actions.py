@@ -6,6 +6,8 @@ from qorgau.audit.actions import action
 
 CONTROL_ADD = action("control.add", _("Control instruction given"))
 CONTROL_RESULT = action("control.result", _("Result of a control recorded"))
+CONTROL_LIST_VIEW = action("oversight.view", _("Control list viewed"))
+CONTROL_LIST_EXPORT = action("oversight.export", _("Control list exported"))
 
 # Changes made through the Django admin (oversight/admin.py).
 CONTROL_ADMIN_ADD = action("control.admin.add", _("Control record added in the admin"))

@@ -7,8 +7,8 @@ Definitions (terms come from :mod:`qorgau.reference.rules`, never from here):
   none past it; it stays listed until a control record on it has a result;
 - **overdue investigation** — a case under investigation whose term (with extensions) ended
   before today;
-- **due within 7 days** — a case under investigation whose term ends today or in the next
-  7 days, and a report still waiting whose due time has not passed;
+- **due soon** (within :data:`DUE_SOON_DAYS` days) — a case under investigation whose term
+  ends today or within the window, and a report still waiting whose due time has not passed;
 - **awaiting review** — a terminated case of an article marked for review, with no review
   result recorded after the termination.
 """
@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.reference import rules
@@ -29,7 +31,16 @@ from qorgau.registry.models import Case, Report
 
 from .models import ControlKind, ControlRecord
 
-DUE_SOON_DAYS = 7  # the page's horizon, not a legal term
+DUE_SOON_DAYS = 7  # the page's horizon, not a legal term: the one place it is set
+
+
+def _due_soon(text: str) -> str:
+    return gettext(text) % {"days": DUE_SOON_DAYS}
+
+
+# The window's name, with its number of days, wherever it is shown (filters, sections, page).
+DUE_SOON_LABEL = lazy(lambda: _due_soon("due within %(days)d days"), str)()
+DUE_SOON_TITLE = lazy(lambda: _due_soon("Due within %(days)d days"), str)()
 
 
 @dataclass
@@ -86,7 +97,7 @@ class FilterKind(models.TextChoices):
 
     LATE_REPORT = "late_report", _("late decision on a report")
     OVERDUE_CASE = "overdue_case", _("overdue investigation")
-    DUE_SOON = "due_soon", _("due within 7 days")
+    DUE_SOON = "due_soon", DUE_SOON_LABEL
     REVIEW = "review", _("awaiting review")
 
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from qorgau.access import actions as access_actions
 from qorgau.access import policy
-from qorgau.audit.log import record
+from qorgau.audit.log import write
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
@@ -22,7 +23,7 @@ from qorgau.reference.models import Article, Body, Region
 from qorgau.registry import scoped
 from qorgau.registry.choices import CaseStatus
 
-from . import deadlines, services
+from . import actions, deadlines, services
 from .models import ControlKind, ControlRecord
 
 
@@ -45,7 +46,7 @@ class ResultForm(forms.Form):
 PER_PAGE = 50  # items per section of the page
 SECTIONS = [
     ("late", gettext_lazy("Late")),
-    ("due_soon", gettext_lazy("Due within 7 days")),
+    ("due_soon", deadlines.DUE_SOON_TITLE),
     ("review", gettext_lazy("Awaiting review")),
 ]
 
@@ -118,8 +119,9 @@ def control_page(request):
     )  # fmt: skip
     # Who saw which records: the filters, the counts, the case numbers and report ids the
     # filtered list holds (``listed``) and those on the pages shown (``shown``).
-    record(
-        "oversight.view",
+    write(
+        Actor.of(request),
+        actions.CONTROL_LIST_VIEW,
         details={
             "filters": described,
             "late": len(control.late),
@@ -138,6 +140,7 @@ def control_page(request):
         "oversight/control.html",
         {
             "control": control,
+            "due_soon_days": deadlines.DUE_SOON_DAYS,
             "form": form,
             "sections": sections,
             "export_query": export_query.urlencode(),
@@ -179,8 +182,9 @@ def control_export(request):
             item.body.name if item.body else "", item.due_text, item.overdue_days or "",
             _controls_text(item),
         ])  # fmt: skip
-    record(
-        "oversight.export",
+    write(
+        Actor.of(request),
+        actions.CONTROL_LIST_EXPORT,
         details={
             "format": "csv",
             "filters": described,
@@ -222,7 +226,8 @@ def control_new(request):
             messages.success(request, _("The control record was saved."))
             return redirect("oversight:control")
     # The form shows the case (its number and status) or the report it is about.
-    record("case.view" if case else "report.view", case or report,
+    write(Actor.of(request), access_actions.CASE_VIEW if case else access_actions.REPORT_VIEW,
+          case or report,
            details={"page": request.resolver_match.url_name})  # fmt: skip
     return render(
         request, "oversight/control_form.html", {"form": form, "case": case, "report": report}

@@ -17,6 +17,7 @@ CASE_TERM_RECOMPUTE = action(
 )
 PARTY_ADD = action("party.add", _("Party added to a case"))
 PARTY_UPDATE = action("party.update", _("Party corrected"))
+CASE_EXPORT = action("case.export", _("Cases exported"))
 
 # Changes made through the Django admin (registry/admin.py): the admin is no service, but what
 # it changes is in the trail like what the services change.

@@ -375,3 +375,8 @@ class Party(models.Model):
         return (
             f"{self.get_role_display()} ({self.get_sex_display()}, {self.get_age_band_display()})"
         )
+
+    @property
+    def is_victim(self) -> bool:
+        """A victim (whose consent is asked), as the pages ask it."""
+        return self.role == PartyRole.VICTIM

@@ -386,7 +386,8 @@ def extend_term(
         old, new = trail.changes(before, locked)
         write(actor, actions.CASE_TERM_EXTEND, locked, before=old, after=new,
               details={"extension": extension.pk, "amount": extension.amount,
-                       "unit": extension.unit})  # fmt: skip
+                       "unit": extension.unit, "authorised_by": trail.named(authorised_by),
+                       "reason": trail.named(reason)})  # fmt: skip
     case.term_ends_on = extension.new_end
     return extension
 

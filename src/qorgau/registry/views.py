@@ -11,14 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qorgau.access import actions as access_actions
 from qorgau.access import policy
-from qorgau.audit.log import record
+from qorgau.audit.log import write
 from qorgau.audit.reads import record_page
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
 
-from . import csvio, lifecycle, queries, scoped, services
+from . import actions, csvio, lifecycle, queries, scoped, services
 from .choices import CaseStatus, Decision, PartyRole
 from .forms import (
     CONSENT_VALUES,
@@ -62,7 +63,7 @@ def case_detail(request, number):
     case = scoped.get_case_or_404(
         request.user, number, queryset=Case.objects.select_related(*related)
     )
-    record("case.view", case)
+    write(Actor.of(request), access_actions.CASE_VIEW, case)
     context = {"case": case, "status_form": StatusForm(), "allowed": _allowed(case)}
     return render(request, "registry/case_detail.html", {**context, **_actions(request, case)})
 
@@ -133,8 +134,9 @@ def _case_typed(request, number: str, field: str) -> Case | None:
 def _viewed(request, shown: Case | Report, **details) -> None:
     """Record that a page other than the record's own showed it (a form on a case shows the
     case; a refused status change shows the case page again), naming the page by its URL."""
-    action = "report.view" if isinstance(shown, Report) else "case.view"
-    record(action, shown, details={"page": request.resolver_match.url_name, **details})
+    action = access_actions.REPORT_VIEW if isinstance(shown, Report) else access_actions.CASE_VIEW
+    write(Actor.of(request), action, shown,
+          details={"page": request.resolver_match.url_name, **details})  # fmt: skip
 
 
 def _form_page(request, template: str, form, context: dict):
@@ -270,7 +272,8 @@ def case_export(request):
     """Download the cases of the user's scope as CSV (format: docs/cases-csv.md)."""
     out, numbers = io.StringIO(), []
     csvio.export_cases(scoped.cases_for(request.user, "case.export"), out, seen=numbers)
-    record("case.export", details={"format": "csv", "count": len(numbers), "numbers": numbers})
+    write(Actor.of(request), actions.CASE_EXPORT,
+          details={"format": "csv", "count": len(numbers), "numbers": numbers})  # fmt: skip
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="qorgau-cases-{stamp}.csv"'
@@ -346,7 +349,7 @@ def report_detail(request, pk):
     report = scoped.get_report_or_404(
         request.user, pk, queryset=Report.objects.select_related("region", "receiving_body")
     )
-    record("report.view", report)
+    write(Actor.of(request), access_actions.REPORT_VIEW, report)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and not policy.can(request.user, "report.decide", report):
         raise PermissionDenied

@@ -1,9 +1,8 @@
 """``qorgau deadlines [--as-user U] [--format table|json|csv]``: the prosecutor's control list."""
 
-from qorgau.access import policy
-from qorgau.audit.log import record
+from qorgau.audit.log import write
 from qorgau.core.commands import QorgauCommand
-from qorgau.oversight import deadlines
+from qorgau.oversight import actions, deadlines
 
 COLUMNS = [
     "category",
@@ -32,18 +31,21 @@ def rows(control) -> list[dict]:
 
 
 class Command(QorgauCommand):
-    help = "Print what is late, due within 7 days and awaiting the prosecutor's review (docs/oversight.md)."
+    help = (
+        f"Print what is late, due within {deadlines.DUE_SOON_DAYS} days and awaiting the "
+        "prosecutor's review (docs/oversight.md)."
+    )
     for_user = True
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args, **options):
-        user = self.user or policy.OPERATOR
-        control = deadlines.control_list(user)
+        control = deadlines.control_list(self.actor)
         data = rows(control)
-        record(
-            "oversight.view",
+        write(
+            self.actor,
+            actions.CONTROL_LIST_VIEW,
             details={"via": "cli", "items": len(data), "listed": control.listed()},
         )
         self.emit_rows(data, options["format"], COLUMNS)

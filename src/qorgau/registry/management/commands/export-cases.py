@@ -3,9 +3,9 @@
 
 import io
 
-from qorgau.audit.log import record
+from qorgau.audit.log import write
 from qorgau.core.commands import QorgauCommand
-from qorgau.registry import csvio, scoped
+from qorgau.registry import actions, csvio, scoped
 
 
 class Command(QorgauCommand):
@@ -26,8 +26,9 @@ class Command(QorgauCommand):
             buffer = io.StringIO()
             csvio.export_cases(cases, buffer, seen=numbers)
             self.stdout.write(buffer.getvalue(), ending="")
-        record(
-            "case.export",
+        write(
+            self.actor,
+            actions.CASE_EXPORT,
             details={
                 "via": "cli",
                 "format": options["format"],
