@@ -301,3 +301,41 @@ def test_a_closed_case_term_cannot_be_extended(make_case):
         services.extend_term(SYSTEM, case, amount=1, unit="months", authorised_by="x", reason="y")
     assert not case.extensions.exists()
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("en", "Case status changed"),
+        ("ru", "Статус дела изменён"),
+        ("kk", "Істің мәртебесі өзгертілді"),
+    ],
+)
+def test_a_status_change_writes_exactly_one_entry_that_reads_as_what_happened(
+    make_case, lang, label
+):
+    from qorgau.audit.models import AuditEntry
+
+    case = make_case()
+    investigator = make_user("investigator_shymkent", "investigator", "KZ-79")
+    before = AuditEntry.objects.count()
+    lifecycle.transition(
+        Actor.person(investigator), case, CaseStatus.SUSPENDED, ground="suspect_hiding"
+    )
+    assert AuditEntry.objects.count() == before + 1
+    entry = AuditEntry.objects.latest("pk")
+    assert (entry.action, entry.username, entry.object_repr) == (
+        "case.status.change", "investigator_shymkent", case.number)  # fmt: skip
+    assert (entry.before["status"], entry.after["status"]) == ("investigation", "suspended")
+    with translation.override(lang):
+        assert entry.action_label == label
+
+
+def test_a_refused_status_change_writes_no_entry(make_case):
+    from qorgau.audit.models import AuditEntry
+
+    case = make_case()
+    before = AuditEntry.objects.count()
+    with pytest.raises(REFUSED):
+        lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED)  # no ground
+    assert AuditEntry.objects.count() == before
