@@ -41,7 +41,7 @@ __all__ = ["NotAllowed"]  # the refusal services raise: core.errors.NotAllowed (
 
 M = TypeVar("M", bound=Model)
 View = Callable[..., HttpResponseBase]
-# An actor, or a user (a page's ``request.user``); None is the system (being phased out).
+# An actor, or a user (a page's ``request.user``). None is nobody: it may do nothing.
 Who = Actor | Any
 
 R = Role
@@ -103,19 +103,8 @@ class Scope:
 NOBODY = Scope(None, None)
 
 
-class _Operator:
-    """The operator of a command run without ``--as-user`` (being replaced by the named system
-    actor, ``Actor.system(<command>)``, which has the same scope)."""
-
-    is_authenticated = True
-    is_active = True
-    _qorgau_scope = Scope(R.ADMINISTRATOR, None)
-
-    def __str__(self) -> str:
-        return "operator"
-
-
-OPERATOR = _Operator()
+# A system actor (``Actor.system(…)``: a command run without ``--as-user``, a loader): shell
+# access to the server already gives every right, so the policy does not pretend otherwise.
 SYSTEM_SCOPE = Scope(R.ADMINISTRATOR, None)
 
 
@@ -126,8 +115,6 @@ def scope_of(who: Who) -> Scope:
         if who.is_system:
             return SYSTEM_SCOPE
         user = who.user
-    if user is OPERATOR:
-        return SYSTEM_SCOPE
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOBODY
     cached = getattr(user, "_qorgau_scope", None)
@@ -255,9 +242,9 @@ def bodies_for(user: Who, action: str) -> QuerySet[Body]:
 
 def ensure(user: Who, action: str, obj: Any = None) -> None:
     """Raise :class:`NotAllowed` unless ``user`` (an actor or a user) may ``action`` (on
-    ``obj``). A system actor may do everything an administrator may. (``None`` still means the
-    system while its last callers are converted; name it ``Actor.system(…)``.)"""
-    if user is not None and not can(user, action, obj):
+    ``obj``). A system actor may do everything an administrator may; ``None`` is nobody (the
+    system is named: ``Actor.system(…)``)."""
+    if not can(user, action, obj):
         raise NotAllowed(_("You are not allowed to do this."))
 
 

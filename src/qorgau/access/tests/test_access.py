@@ -394,7 +394,9 @@ def test_ensure_refuses_a_service_call_the_policy_does_not_allow(make_case):
     astana_case, shymkent_case = make_case(region="KZ-71"), make_case(region="KZ-79")
     registrar_79 = make_user("registrar_e79", "registrar", "KZ-79")
     policy.ensure(registrar_79, "case.view", shymkent_case)
-    policy.ensure(None, "case.change_status", astana_case)  # the system itself
+    policy.ensure(SYSTEM, "case.change_status", astana_case)  # the system itself
+    with pytest.raises(policy.NotAllowed):
+        policy.ensure(None, "case.view", astana_case)  # nobody: the system is named, not None
     for action, obj in [("case.view", astana_case), ("case.change_status", shymkent_case)]:
         with pytest.raises(policy.NotAllowed):
             policy.ensure(registrar_79, action, obj)
