@@ -25,10 +25,15 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
-from qorgau.audit import chain, roles
-from qorgau.audit.log import record
+from qorgau.audit import chain, log, roles
+from qorgau.audit.actions import action
 from qorgau.audit.models import AuditEntry
-from tests.fixtures import owner_connection
+from tests.fixtures import SYSTEM, owner_connection
+
+# Codes these tests write, declared like any app's (``audit.log.write`` refuses undeclared ones).
+TEST_CHAIN = action("test.chain", "test: an entry of a chain")
+TEST_BACKDATED = action("test.backdated", "test: a back-dated entry")
+TEST_CONCURRENT = action("test.concurrent", "test: an entry of concurrent writers")
 
 
 def verify_command(*args) -> tuple[int, str, str]:
@@ -43,7 +48,7 @@ def verify_command(*args) -> tuple[int, str, str]:
 
 def test_each_entry_stores_the_hash_of_the_one_before(db):
     for n in range(5):
-        record("test.chain", details={"n": n, "text": "қорғау ӘҒҚҢ"})
+        log.write(SYSTEM, TEST_CHAIN, details={"n": n, "text": "қорғау ӘҒҚҢ"})
     entries = list(AuditEntry.objects.order_by("seq"))
     assert [e.seq for e in entries] == list(range(entries[0].seq, entries[0].seq + 5))
     for before, after in itertools.pairwise(entries):
@@ -59,7 +64,9 @@ def test_the_entry_time_is_the_databases_not_the_callers(db):
     if chain.database_sets_chain():
         entry.save()
     else:
-        record("test.backdated")  # SQLite: record() is the only writer, and it seals the time
+        log.write(
+            SYSTEM, TEST_BACKDATED
+        )  # SQLite: the log is the only writer, and it seals the time
         entry = AuditEntry.objects.get(action="test.backdated")
     entry.refresh_from_db()
     assert abs(entry.at - timezone.now()) < dt.timedelta(minutes=1)
@@ -95,7 +102,7 @@ def tamper():
 
 def _three_entries():
     for n in range(3):
-        record("test.chain", details={"n": n})
+        log.write(SYSTEM, TEST_CHAIN, details={"n": n})
     return list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
 
 
@@ -237,7 +244,7 @@ def test_concurrent_writers_keep_one_unbroken_chain(on_postgres):
         try:
             for i in range(20):
                 with transaction.atomic():
-                    record("test.concurrent", details={"writer": n, "i": i})
+                    log.write(SYSTEM, TEST_CONCURRENT, details={"writer": n, "i": i})
         except Exception as error:  # reported below
             errors.append(error)
         finally:

@@ -147,10 +147,12 @@ def test_training_export_writes_the_unit_as_text(client, login):
 
 
 def test_audit_csv_export_quotes_a_formula_typed_into_a_record(client, login):
-    from qorgau.audit.log import record
+    from qorgau.audit.actions import action
+    from qorgau.audit.log import write
+    from tests.fixtures import SYSTEM
 
     org = Organisation.objects.create(name_kk=FORMULA, name_ru=FORMULA, kind="ngo")
-    record("campaigns.organisation.test", org)
+    write(SYSTEM, action("campaigns.organisation.test", "test: an organisation"), org)
     login(client, make_user("admin_kz", "administrator"))
     rows = list(csv.DictReader(io.StringIO(client.get("/audit/export.csv").content.decode())))
     entry = next(r for r in rows if r["action"] == "campaigns.organisation.test")

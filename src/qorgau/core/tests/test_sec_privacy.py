@@ -342,13 +342,15 @@ def test_downloading_evidence_leaves_its_file_name_out_of_the_trail(client, logi
 def test_the_trail_names_a_record_neutrally_when_its_text_would_say_a_sensitive_value(
     named_evidence, monkeypatch
 ):
-    """Whatever a model's ``__str__`` says, ``record()`` keeps a sensitive value out."""
-    from qorgau.audit.log import record
+    """Whatever a model's ``__str__`` says, ``audit.log.write`` keeps a sensitive value out."""
+    from qorgau.audit.log import write
+    from qorgau.campaigns.actions import EVIDENCE_DOWNLOAD
     from qorgau.campaigns.models import Evidence
+    from tests.fixtures import SYSTEM
 
     monkeypatch.setattr(Evidence, "__str__", lambda self: f"file {self.original_name}")
     with translation.override("en"):
-        entry = record("evidence.download", named_evidence)
+        entry = write(SYSTEM, EVIDENCE_DOWNLOAD, named_evidence)
     assert entry.object_repr == f"evidence {named_evidence.pk}"
     assert privacy.safe_repr(named_evidence.activity) == str(named_evidence.activity)
 
