@@ -21,6 +21,7 @@ from qorgau.core.actors import Actor
 from qorgau.core.tabular import CsvWriter
 from qorgau.reference.models import Article, Region
 from qorgau.registry import queries
+from qorgau.stats import disclosure
 from qorgau.stats import services as stats
 
 from . import markup
@@ -90,7 +91,7 @@ def published_table(day: dt.date | None = None):
     1 to the threshold shown as "<N" with N = threshold + 1 ("<4" with the default threshold
     3), further cells hidden so the totals cannot reveal them."""
     day = day or timezone.localdate()
-    threshold = stats.small_count_threshold()
+    threshold = disclosure.small_count_threshold()
     start = dt.date(day.year, 1, 1)
     articles = list(Article.objects.all())
     columns = {}
@@ -102,7 +103,7 @@ def published_table(day: dt.date | None = None):
     table, totals = {}, {}
     for article in articles:
         counts = [columns[article.code][r.code] for r in regions]
-        cells, total = stats.suppress_with_total(counts, threshold)
+        cells, total = disclosure.suppress_with_total(counts, threshold)
         table[article.code] = dict(zip([r.code for r in regions], cells, strict=True))
         totals[article.code] = total
     lines = [{"region": r, "cells": [table[a.code][r.code] for a in articles]} for r in regions]

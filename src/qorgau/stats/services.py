@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
@@ -30,6 +29,7 @@ from qorgau.registry.choices import CaseStatus, Decision
 from qorgau.registry.models import Case, Party, Report
 
 from . import intervals, its
+from .disclosure import protected_cells, small_count_threshold
 
 M = TypeVar("M", bound=models.Model)
 # A row of a breakdown or a table: column -> value.
@@ -342,11 +342,11 @@ def breakdown(actor: Who, filters: Filters, dimension: str) -> Breakdown:
       differ by a few days inside a quarter give the same table;
     - every value listed, a zero shown like a small count ("<t+1"), so that neither the
       appearance of a row nor its count tells 0 from 1…t;
-    - the whole table withheld when at most :func:`small_count_threshold` cases stand behind
+    - the whole table withheld when at most :func:`~qorgau.stats.disclosure.small_count_threshold` cases stand behind
       it, and otherwise a value behind which so few cases stand, or which counts so few people,
-      hidden (:func:`suppress`, with further cells hidden so that the total cannot give it
+      hidden (:func:`~qorgau.stats.disclosure.suppress`, with further cells hidden so that the total cannot give it
       away). Showing zeros as "<t+1" too only widens what a reader may suppose, so every
-      guarantee of :func:`suppress` holds.
+      guarantee of :func:`~qorgau.stats.disclosure.suppress` holds.
 
     Protected rows keep the order of the choices: an order by count would place a hidden value
     between two shown ones."""
@@ -384,21 +384,6 @@ def breakdown(actor: Who, filters: Filters, dimension: str) -> Breakdown:
     for row, cell in zip(rows, cells, strict=True):
         row["count"] = int(cell) if cell.isdigit() else cell
     return Breakdown(rows, "", True, counted)
-
-
-def protected_cells(counts: list[int], threshold: int, few: set[int]) -> list[str] | None:
-    """A breakdown of people's cells as :func:`breakdown` shows them to who may not see cases:
-    :func:`suppress` (``few``: the values behind which 1…t cases stand), and a zero shown like a
-    small count ("<t+1"); None when no choice of cells keeps a small count or a ``few`` cell
-    from being worked out from the table's total (the whole table is then withheld)."""
-    cells = suppress(counts, threshold, few)
-    hidden = {i for i, cell in enumerate(cells) if not cell.isdigit()}
-    small = {i for i, count in enumerate(counts) if 1 <= count <= threshold}
-    if _unsafe(counts, hidden, small, few, threshold):
-        return None
-    return [
-        cell if count else small_label(threshold) for count, cell in zip(counts, cells, strict=True)
-    ]
 
 
 def _values(dimension: str) -> list[str]:
@@ -608,7 +593,7 @@ def funnel(actor: Who, filters: Filters) -> Funnel:
     population is known. For an actor who does not, it must not depend on any other region's
     own figures: it is shown only over all twenty regions (every population known, else a rate
     over some of them would move when a case moves to a region without one), and not when the
-    rest of the country has 1 to :func:`small_count_threshold` cases (the national rate would
+    rest of the country has 1 to :func:`~qorgau.stats.disclosure.small_count_threshold` cases (the national rate would
     publish that small count to them)."""
     if not policy.can(actor, "stats.view"):
         return Funnel(None)
@@ -783,120 +768,6 @@ def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
     return text
 
 
-# --- Small-count protection --------------------------------------------------------------
-
-SUPPRESSED_SECONDARY = "*"
-
-
-def small_label(threshold: int) -> str:
-    """How a protected small count is shown: "<t+1" (e.g. "<4" for 1…3; in the breakdowns of
-    people for users without case access, for 0…3)."""
-    return f"<{threshold + 1}"
-
-
-def small_count_threshold() -> int:
-    """Counts from 1 to this are protected outside the staff pages (setting
-    ``SMALL_COUNT_THRESHOLD``, environment ``QORGAU_SMALL_COUNT_THRESHOLD``, default 3)."""
-    return settings.SMALL_COUNT_THRESHOLD
-
-
-def _pinned(counts: list[int], hidden: set[int], primary: set[int], threshold: int) -> bool:
-    """Would the hidden cells' sum (known from the total) reveal a small count?
-
-    A reader knows each small cell ("<t+1") is 1…t and each other hidden cell ("*") is at least
-    t+1. A small count is revealed when only one assignment fits the sum: when every hidden cell
-    must sit at its minimum, or when only small cells are hidden and there is one of them or all
-    must sit at the threshold.
-    """
-    small = len(primary & hidden)
-    if small == 0:
-        return False
-    others = len(hidden) - small
-    slack = sum(counts[i] for i in hidden) - small - (threshold + 1) * others
-    return slack == 0 or (others == 0 and (small == 1 or slack == small * (threshold - 1)))
-
-
-def suppress_with_total(counts: list[int], threshold: int | None = None) -> tuple[list[str], str]:
-    """A published column (the portal's table): its cells and its total, such that a reader who
-    knows this rule cannot work out any count from 1 to ``threshold`` (setting by default).
-
-    A count 1…t shows as "<t+1", zeros and other counts as themselves. When there is a small
-    count, one more cell is hidden ("*"): the first non-zero count above the threshold in the
-    table's order — chosen by position, not by size, so that which cell is hidden says nothing
-    about its value. The total is shown unless the hidden cells' sum would pin a small count
-    down, with a margin: withheld ("*", whatever its size) when the hidden counts exceed their
-    least possible values (1 for "<t+1", t+1 for "*") by less than 2 in all — or, with no
-    "*" to hide, when a single small count is hidden or they fall short of their greatest
-    possible values (t each) by less than 2. Every choice depends only on what is published
-    or on that margin, so the reader who sees the total withheld knows only that the hidden
-    excess is 0 or 1 (or near the top), and each small count may still be 1 or 2 (or t−1 or
-    t); a threshold of 1 protects nothing ("<2" is 1).
-
-    (Breakdowns for analysts use :func:`suppress`: its choice of the smallest cell to hide
-    keeps more figures, where the reader is a member of staff and the table's total is not
-    printed next to it.)"""
-    t = small_count_threshold() if threshold is None else threshold
-    primary = [i for i, c in enumerate(counts) if 1 <= c <= t]
-    total = sum(counts)
-    if not primary:
-        return [str(c) for c in counts], str(total)
-    second = next((i for i, c in enumerate(counts) if c > t), None)
-    hidden = [*primary, *([] if second is None else [second])]
-    cells = [
-        small_label(t) if i in primary else SUPPRESSED_SECONDARY if i == second else str(c)
-        for i, c in enumerate(counts)
-    ]
-    least = len(primary) + (0 if second is None else t + 1)
-    excess = sum(counts[i] for i in hidden) - least
-    if second is not None:
-        safe = excess >= 2
-    else:
-        safe = len(primary) >= 2 and 2 <= excess <= len(primary) * (t - 1) - 2
-    return cells, str(total) if safe else SUPPRESSED_SECONDARY
-
-
-def _star_pinned(counts: list[int], hidden: set[int], primary: set[int], threshold: int) -> bool:
-    """Would the total reveal a protected cell shown as "*" (a count above the threshold, yet
-    behind which stand too few cases)? It would when it is the only "*" hidden, or when every
-    hidden cell must sit at its minimum."""
-    others = len(hidden - primary)
-    slack = sum(counts[i] for i in hidden) - len(primary & hidden) - (threshold + 1) * others
-    return others < 2 or slack == 0
-
-
-def _unsafe(
-    counts: list[int], hidden: set[int], primary: set[int], protect: set[int], threshold: int
-) -> bool:
-    return _pinned(counts, hidden, primary, threshold) or bool(
-        protect - primary and _star_pinned(counts, hidden, primary, threshold)
-    )
-
-
-def suppress(
-    counts: list[int],
-    threshold: int | None = None,
-    protect: set[int] | frozenset[int] = frozenset(),
-) -> list[str]:
-    """Counts as published outside the staff pages: 1…threshold shown as "<threshold+1", and
-    further cells hidden ("*") until the total cannot reveal a hidden count (see
-    :func:`_pinned`). Zeros are shown: they reveal no one. ``protect``: cells to hide whatever
-    their count (too few cases stand behind them), protected from the total in the same way.
-    ``threshold``: :func:`small_count_threshold` unless given."""
-    threshold = small_count_threshold() if threshold is None else threshold
-    primary = {i for i, c in enumerate(counts) if 1 <= c <= threshold}
-    protect = {i for i in protect if counts[i]}
-    hidden = primary | protect
-    while _unsafe(counts, hidden, primary, protect, threshold):
-        candidates = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c > 0)
-        if not candidates:
-            break
-        hidden.add(candidates[0][1])
-    return [
-        small_label(threshold) if i in primary else SUPPRESSED_SECONDARY if i in hidden else str(c)
-        for i, c in enumerate(counts)
-    ]
-
-
 # --- Data completeness --------------------------------------------------------------------
 
 
@@ -943,7 +814,7 @@ def completeness(actor: Who, filters: Filters) -> dict[str, list[Row]]:
     The unknown share describes the victims of the cases behind it, so who may not see cases
     one by one (``case.view``) gets it as :func:`breakdown` gives the breakdowns of people:
     counted over whole calendar quarters (:func:`whole_quarters`), and withheld (``None``,
-    its reason in ``unknown_share_note``) when at most :func:`small_count_threshold` cases
+    its reason in ``unknown_share_note``) when at most :func:`~qorgau.stats.disclosure.small_count_threshold` cases
     stand behind it — else a one-day period narrowed to one case would tell whether that
     victim's sex or age is recorded. ``unknown_share_note`` states the quarters counted when
     the share is shown."""

@@ -18,7 +18,7 @@ from qorgau.core.errors import Invalid
 from qorgau.core.forms import add_error
 from qorgau.reference.models import Article, Region
 
-from . import actions, charts, services, tables
+from . import actions, charts, disclosure, services, tables
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
 
@@ -193,7 +193,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (title, name, services.breakdown(actor, filters, name))
             for name, title in services.REPORT_BREAKDOWN_TITLES.items()
         ],
-        "threshold": services.small_count_threshold(),
+        "threshold": disclosure.small_count_threshold(),
         "completeness": services.completeness(actor, filters),
         "completeness_note": services.completeness_note(actor, filters),
         "attribution": ATTRIBUTION,

@@ -17,7 +17,7 @@ from qorgau.reference import population
 from qorgau.reference.models import Article, Body, PopulationFigure, Region
 from qorgau.registry.models import Case, Party, Report
 from qorgau.registry.services import PartyData, add_party, create_report
-from qorgau.stats import services, tables
+from qorgau.stats import disclosure, services, tables
 from tests.fixtures import local, make_user
 
 pytestmark = pytest.mark.django_db
@@ -305,7 +305,7 @@ def test_analyst_sees_small_cells_of_people_coarsened_and_not_derivable(make_cas
 def test_a_cell_of_many_people_behind_one_case_is_hidden_with_another():
     # Five suspects in one case (counts above the threshold, yet one case): hidden, and a second
     # cell with it so that the total cannot give it away.
-    assert services.suppress([5, 10, 7], 3, {0}) == ["*", "10", "*"]
+    assert disclosure.suppress([5, 10, 7], 3, {0}) == ["*", "10", "*"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from scipy import stats as scipy_stats
 
 from qorgau.access import policy
 from qorgau.core.actors import Actor
-from qorgau.stats import intervals, its, services
+from qorgau.stats import disclosure, intervals, its, services
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")  # the statistics as the system sees them: every region
@@ -385,7 +385,7 @@ def test_no_small_count_can_be_read_off_the_published_table():
     for size in range(1, 5):
         for counts in itertools.product(range(8), repeat=size):
             counts = list(counts)
-            shown, total = services.suppress_with_total(counts)
+            shown, total = disclosure.suppress_with_total(counts)
             for value, label in zip(counts, shown, strict=True):
                 assert label == ("<4" if 1 <= value <= 3 else label)
                 assert label in ("<4", "*") or label == str(value)
@@ -399,21 +399,21 @@ def test_no_small_count_can_be_read_off_the_published_table():
 
 
 def test_secondary_suppression_cases():
-    assert services.suppress([23, 16, 2, 0]) == [
+    assert disclosure.suppress([23, 16, 2, 0]) == [
         "23",
         "*",
         "<4",
         "0",
     ]  # one small cell: hide one more
-    assert services.suppress([10, 1, 1]) == [
+    assert disclosure.suppress([10, 1, 1]) == [
         "*",
         "<4",
         "<4",
     ]  # two ones would be pinned by the total
-    assert services.suppress([10, 3, 3]) == ["*", "<4", "<4"]  # two threes likewise
-    assert services.suppress([10, 2, 3]) == ["10", "<4", "<4"]  # 5 = 2+3 or 3+2: safe
-    assert services.suppress([0, 0, 0]) == ["0", "0", "0"]
-    assert services.suppress([5, 1], threshold=3) == ["*", "<4"]
+    assert disclosure.suppress([10, 3, 3]) == ["*", "<4", "<4"]  # two threes likewise
+    assert disclosure.suppress([10, 2, 3]) == ["10", "<4", "<4"]  # 5 = 2+3 or 3+2: safe
+    assert disclosure.suppress([0, 0, 0]) == ["0", "0", "0"]
+    assert disclosure.suppress([5, 1], threshold=3) == ["*", "<4"]
 
 
 def test_completeness_shows_latest_registration_unknown_share_and_waiting_reports(demo):
@@ -584,7 +584,7 @@ def test_the_small_count_threshold_is_a_setting(settings, make_case):
         column = [a.code for a in table["articles"]].index("125-1")
         return next(r["cells"][column] for r in table["rows"] if r["region"].code == code), table
 
-    assert services.small_count_threshold() == 3  # the default: 4 is shown
+    assert disclosure.small_count_threshold() == 3  # the default: 4 is shown
     assert published("KZ-62")[0] == "4"
     settings.SMALL_COUNT_THRESHOLD = 5
     cell, table = published("KZ-62")
@@ -593,7 +593,9 @@ def test_the_small_count_threshold_is_a_setting(settings, make_case):
     cells = {r["region"].code: r["cells"][column] for r in table["rows"]}
     # The total (21) would reveal the 4 next to 9 and 8: one of those is hidden too.
     assert "*" in (cells["KZ-79"], cells["KZ-71"])
-    cells, _total = services.suppress_with_total([4, 20, 0, 9], services.small_count_threshold())
+    cells, _total = disclosure.suppress_with_total(
+        [4, 20, 0, 9], disclosure.small_count_threshold()
+    )
     assert cells[0] == "<6" and cells[2] == "0"
 
 

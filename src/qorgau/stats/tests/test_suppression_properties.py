@@ -7,7 +7,7 @@ people, where zeros look like small counts), "*" (a hidden count above t) and th
 - one who knows what the labels mean and subtracts: every table of counts in those ranges that
   adds up to the published total is possible (``_readings``);
 - for the published table, one who also knows the algorithm: only the tables for which
-  :func:`~qorgau.stats.services.suppress_with_total` publishes exactly what was published are
+  :func:`~qorgau.stats.disclosure.suppress_with_total` publishes exactly what was published are
   possible — which cell was chosen to hide, and whether the total was withheld, must give
   nothing away either.
 
@@ -19,7 +19,7 @@ import itertools
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from qorgau.stats import services
+from qorgau.stats import disclosure
 
 # Thresholds from 2: with 1, "<2" means 1 and protects nothing.
 thresholds = st.integers(min_value=2, max_value=5)
@@ -42,7 +42,7 @@ def _ranges(cells: list[str], t: int, cap: int, zero_is_small: bool) -> list[ran
     for cell in cells:
         if cell.isdigit():
             ranges.append(range(int(cell), int(cell) + 1))
-        elif cell == services.small_label(t):
+        elif cell == disclosure.small_label(t):
             ranges.append(range(low, t + 1))
         else:
             ranges.append(range(t + 1, max(cap, t + 1) + 1))
@@ -83,16 +83,16 @@ def _small(counts: list[int], t: int) -> set[int]:
 @settings(max_examples=300, deadline=None)
 def test_published_cells_are_true_and_no_small_count_is_shown(table):
     t, counts = table
-    cells, total = services.suppress_with_total(counts, t)
+    cells, total = disclosure.suppress_with_total(counts, t)
     assert len(cells) == len(counts)
     for count, cell in zip(counts, cells, strict=True):
         if 1 <= count <= t:
-            assert cell == services.small_label(t)
+            assert cell == disclosure.small_label(t)
         elif cell.isdigit():
             assert int(cell) == count  # a published count is the true one
         else:
-            assert cell == services.SUPPRESSED_SECONDARY and count > t
-    assert total in (str(sum(counts)), services.SUPPRESSED_SECONDARY)
+            assert cell == disclosure.SUPPRESSED_SECONDARY and count > t
+    assert total in (str(sum(counts)), disclosure.SUPPRESSED_SECONDARY)
 
 
 @given(tables())
@@ -103,7 +103,7 @@ def test_published_cells_are_true_and_no_small_count_is_shown(table):
 @settings(max_examples=300, deadline=None)
 def test_a_reader_who_subtracts_cannot_tell_any_small_count(table):
     t, counts = table
-    cells, total = services.suppress_with_total(counts, t)
+    cells, total = disclosure.suppress_with_total(counts, t)
     readings = _readings(cells, total, t, cap=max(counts) + 2 * t)
     assert tuple(counts) in readings
     assert _pinned(counts, readings, _small(counts, t)) == [], (counts, cells, total)
@@ -118,12 +118,12 @@ def test_a_reader_who_subtracts_cannot_tell_any_small_count(table):
 @settings(max_examples=200, deadline=None)
 def test_a_reader_who_knows_the_algorithm_cannot_tell_any_small_count(table):
     t, counts = table
-    published = services.suppress_with_total(counts, t)
+    published = disclosure.suppress_with_total(counts, t)
     cells, total = published
     readings = [
         r
         for r in _readings(cells, total, t, cap=max(counts) + t * len(counts) + 2)
-        if services.suppress_with_total(list(r), t) == published
+        if disclosure.suppress_with_total(list(r), t) == published
     ]
     assert tuple(counts) in readings
     assert _pinned(counts, readings, _small(counts, t)) == [], (counts, cells, total)
@@ -134,7 +134,7 @@ def test_a_reader_who_knows_the_algorithm_cannot_tell_any_small_count(table):
 def test_a_column_without_small_counts_is_published_whole(table):
     t, counts = table
     counts = [c if not 1 <= c <= t else 0 for c in counts]
-    assert services.suppress_with_total(counts, t) == ([str(c) for c in counts], str(sum(counts)))
+    assert disclosure.suppress_with_total(counts, t) == ([str(c) for c in counts], str(sum(counts)))
 
 
 # --- Breakdowns of people (analysts): protected_cells ------------------------------------
@@ -158,16 +158,16 @@ def test_a_breakdown_shown_lets_no_small_or_few_cell_be_worked_out_from_its_tota
     """The total of a breakdown is known from another one (victims by sex and by age band
     count the same victims), so the reader subtracts with it."""
     t, counts, few = table
-    cells = services.protected_cells(counts, t, few)
+    cells = disclosure.protected_cells(counts, t, few)
     if cells is None:
         return  # withheld as a whole
     for count, cell in zip(counts, cells, strict=True):
         if cell.isdigit():
             assert int(cell) == count and count > t
-        elif cell == services.small_label(t):
+        elif cell == disclosure.small_label(t):
             assert 0 <= count <= t
         else:
-            assert cell == services.SUPPRESSED_SECONDARY and count > t
+            assert cell == disclosure.SUPPRESSED_SECONDARY and count > t
     total = str(sum(counts))
     readings = _readings(cells, total, t, cap=sum(counts), zero_is_small=True)
     assert tuple(counts) in readings
