@@ -1,0 +1,70 @@
+"""Dates are Kazakhstan's (Asia/Almaty, UTC+5), checked under a frozen clock (time-machine) on
+New Year's night, when the UTC date and year are still the old ones: a case keeps the Kazakh
+date on its page, in the list and in the export, is numbered in the Kazakh year, and a case
+registered from a report at that moment is offered the Kazakh time."""
+
+import csv
+import datetime as dt
+import io
+import re
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from qorgau.reference.models import ArticlePart, Body, Region
+from qorgau.registry import services
+from qorgau.registry.models import Case
+from tests.fixtures import SYSTEM, local, make_user
+
+pytestmark = pytest.mark.django_db
+
+ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
+# 00:45 on 1 January 2026 in Kazakhstan; 19:45 on 31 December 2025 in UTC.
+NEW_YEAR_NIGHT = dt.datetime(2026, 1, 1, 0, 45, tzinfo=ALMATY)
+
+
+@pytest.mark.time_machine(NEW_YEAR_NIGHT, tick=False)
+def test_a_case_shows_and_exports_the_kazakh_date_and_takes_the_kazakh_year(
+    client, login, make_case
+):
+    assert timezone.now().date() == dt.date(2025, 12, 31)  # UTC
+    assert timezone.localdate() == dt.date(2026, 1, 1)  # Kazakhstan
+    evening = make_case(registered_at=local(2025, 12, 31, 23, 30))  # 18:30 UTC
+    night = make_case(registered_at=local(2026, 1, 1, 0, 30))  # 19:30 UTC, 31 December
+    assert (evening.number, night.number) == ("2025-79-000001", "2026-79-000001")
+    login(client, make_user("registrar_79", "registrar", "KZ-79"))
+    for case, shown in ((evening, "2025-12-31 23:30"), (night, "2026-01-01 00:30")):
+        assert shown in client.get(f"/registry/cases/{case.number}/").content.decode()
+    listing = client.get("/registry/cases/").content.decode()
+    assert "2025-12-31 23:30" in listing and "2026-01-01 00:30" in listing
+    export = client.get("/registry/cases/export.csv")
+    assert 'filename="qorgau-cases-20260101-0045.csv"' in export["Content-Disposition"]
+    rows = {r["number"]: r for r in csv.DictReader(io.StringIO(export.content.decode()))}
+    assert rows[evening.number]["registered_at"] == "2025-12-31T23:30:00+05:00"
+    assert rows[night.number]["registered_at"] == "2026-01-01T00:30:00+05:00"
+
+
+@pytest.mark.time_machine(NEW_YEAR_NIGHT, tick=False)
+def test_a_case_registered_from_a_report_now_is_of_the_new_kazakh_year(client, login):
+    region = Region.objects.get(code="KZ-79")
+    report = services.create_report(
+        SYSTEM, region, received_at=local(2026, 1, 1, 0, 10), channel="written",
+        receiving_body=Body.objects.get(code="POL-79"), summary="…",
+    )  # fmt: skip
+    login(client, make_user("registrar_79", "registrar", "KZ-79"))
+    form = client.get(f"/registry/reports/{report.pk}/register/").content.decode()
+    offered = re.search(r'name="registered_at"[^>]*value="([^"]+)"', form).group(1)
+    assert offered.replace("T", " ").startswith("2026-01-01 00:45")  # now, in Kazakh time
+    response = client.post(
+        f"/registry/reports/{report.pk}/register/",
+        {
+            "article_part": ArticlePart.objects.get(article__code="115-1", number=1).pk,
+            "registered_at": offered,
+            "investigating_body": Body.objects.get(code="POL-79").pk,
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.number == "2026-79-000001" and case.registered_at == NEW_YEAR_NIGHT
+    assert "2026-01-01 00:45" in client.get(response["Location"]).content.decode()
