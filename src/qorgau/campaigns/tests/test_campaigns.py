@@ -13,7 +13,7 @@ from qorgau.campaigns import services, template_workbook
 from qorgau.campaigns.models import Activity, Plan
 from qorgau.core.actors import Actor
 from qorgau.core.importing import ImportRejected
-from tests.fixtures import make_user
+from tests.fixtures import local, make_user
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -358,14 +358,14 @@ def body_rows(table) -> dict:
     return {cells[0]: [int(n) for n in cells[1:]] for cells in table[1:]}
 
 
-def test_progress_page_matches_counts_computed_from_the_workbook(client, login, monkeypatch):
+def test_progress_page_matches_counts_computed_from_the_workbook(client, login, time_machine):
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone, translation
+    from django.utils import translation
 
     from qorgau.campaigns.models import OrganisationKind
     from qorgau.reference.models import Region
 
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: DAY)
+    time_machine.move_to(local(DAY.year, DAY.month, DAY.day, 12, 0), tick=False)  # noon of DAY
     data = workbook(DONE_WHEN_ROWS, extra_orgs=[NGO, MEDIA])
     expected = expected_from_workbook(data, DAY)
     login(client, make_user("campaign_kz", "campaign"))
@@ -402,10 +402,8 @@ def test_progress_page_matches_counts_computed_from_the_workbook(client, login, 
     assert len(expected["region"]) == 4
 
 
-def test_progress_export_has_the_pages_numbers(client, login, monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: DAY)
+def test_progress_export_has_the_pages_numbers(client, login, time_machine):
+    time_machine.move_to(local(DAY.year, DAY.month, DAY.day, 12, 0), tick=False)  # noon of DAY
     data = workbook(DONE_WHEN_ROWS, extra_orgs=[NGO, MEDIA])
     expected = expected_from_workbook(data, DAY)
     plan = services.import_plan(SYSTEM, data)

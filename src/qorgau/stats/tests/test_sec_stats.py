@@ -27,9 +27,9 @@ NOW = timezone.make_aware(dt.datetime(2026, 6, 30, 12, 0))
 
 
 @pytest.fixture
-def frozen(monkeypatch):
+def frozen(time_machine):
     """One moment for every request: the exports write their time of generation."""
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    time_machine.move_to(NOW, tick=False)
 
 
 def _complete_population():

@@ -13,7 +13,7 @@ from qorgau.core.errors import Invalid, NotAllowed
 from qorgau.reference.models import Region
 from qorgau.training import services
 from qorgau.training.models import Headcount, Session
-from tests.fixtures import make_user
+from tests.fixtures import local, make_user
 
 pytestmark = pytest.mark.django_db
 END = dt.date(2026, 6, 30)
@@ -76,10 +76,8 @@ def test_regional_user_sees_only_own_regions_coverage(data):
     assert {r["region"].code for r in services.coverage(user, date_to=END)} == {"KZ-71"}
 
 
-def test_training_page_shows_labels_and_the_coverage(client, login, data, monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: END)
+def test_training_page_shows_labels_and_the_coverage(client, login, data, time_machine):
+    time_machine.move_to(local(END.year, END.month, END.day, 12, 0), tick=False)  # noon of END
     login(client, make_user("analyst_kz", "analyst"))
     client.cookies["django_language"] = "ru"
     page = client.get("/training/").content.decode()
