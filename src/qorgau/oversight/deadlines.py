@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.reference import rules
+from qorgau.reference.models import Article, Body, Region
 from qorgau.registry import scoped
 from qorgau.registry.choices import CaseStatus, Decision
 from qorgau.registry.models import Case, Report
@@ -56,7 +57,7 @@ class Item:
 
     @property
     def ref(self) -> str:
-        return self.obj.number if self.kind == "case" else f"R{self.obj.pk}"
+        return self.obj.number if isinstance(self.obj, Case) else f"R{self.obj.pk}"
 
     @property
     def due_text(self) -> str:
@@ -66,21 +67,25 @@ class Item:
         return self.due.isoformat()
 
     @property
-    def region(self):
+    def region(self) -> Region:
         return self.obj.region
 
     @property
-    def body(self):
-        return self.obj.investigating_body if self.kind == "case" else self.obj.receiving_body
+    def body(self) -> Body | None:
+        if isinstance(self.obj, Case):
+            return self.obj.investigating_body
+        return self.obj.receiving_body
 
     @property
     def body_id(self) -> int | None:
-        return self.obj.investigating_body_id if self.kind == "case" else self.obj.receiving_body_id
+        if isinstance(self.obj, Case):
+            return self.obj.investigating_body_id
+        return self.obj.receiving_body_id
 
     @property
     def article_id(self) -> int | None:
         """The case's current article, or the article suggested on a report (may be none)."""
-        if self.kind == "case":
+        if isinstance(self.obj, Case):
             return self.obj.article_part.article_id
         return self.obj.suggested_article_id
 
@@ -115,9 +120,9 @@ class Filters:
     """A narrowing of the control list. It only ever removes items: the list it applies to
     is already limited to the user's scope, so no value here can widen it."""
 
-    region: object = None  # reference.Region
-    body: object = None  # reference.Body
-    article: object = None  # reference.Article
+    region: Region | None = None
+    body: Body | None = None
+    article: Article | None = None
     kind: str = ""
     without_control: bool = False
 
@@ -162,8 +167,8 @@ class ControlList:
         """What the list shows, by category: case numbers and report ids (for the audit)."""
         return {
             category: {
-                "cases": [i.obj.number for i in items if i.kind == "case"],
-                "reports": [i.obj.pk for i in items if i.kind == "report"],
+                "cases": [i.obj.number for i in items if isinstance(i.obj, Case)],
+                "reports": [i.obj.pk for i in items if isinstance(i.obj, Report)],
             }
             for category, items in (
                 ("late", self.late),

@@ -38,7 +38,7 @@ from .models import Case, Report
 
 def _allowed(case: Case) -> list[str]:
     """Labels of the statuses the case may move to, for the page."""
-    return [CaseStatus(s).label for s in lifecycle.allowed_next(case.status)]
+    return [str(CaseStatus(s).label) for s in lifecycle.allowed_next(case.status)]
 
 
 @policy.requires("case.search")
