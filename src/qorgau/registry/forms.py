@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qorgau.access import policy
 from qorgau.core import privacy
 from qorgau.reference.models import Article, ArticlePart, Body, Region
 
@@ -67,8 +68,6 @@ class ScopedForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from qorgau.access import policy
-
         self.fields["region"].queryset = policy.regions_for(user, self.scope_action)
         for name in ("investigating_body", "receiving_body"):
             if name in self.fields:
@@ -178,8 +177,6 @@ class CaseFromReportForm(forms.Form):
 
     def __init__(self, *args, report=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from qorgau.access import policy
-
         self.fields["investigating_body"].queryset = policy.bodies_for(user, "case.create").filter(
             region=report.region
         )
