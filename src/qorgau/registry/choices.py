@@ -96,7 +96,8 @@ class Relationship(models.TextChoices):
 
 
 class ExtensionUnit(models.TextChoices):
-    """The unit of a term extension's length (the same values as the oversight rules' units)."""
+    """The unit of a term extension's length (the same values as the legal rules' units,
+    ``reference.TermUnit``)."""
 
     DAYS = "days", _("days")
     MONTHS = "months", _("months")
