@@ -1,5 +1,6 @@
 """Shared fixtures: named users, reference lookups, a case factory, and the PostgreSQL switch."""
 
+import collections
 import contextlib
 import datetime as dt
 import os
@@ -51,23 +52,27 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
-    _demo_tests_last(items)
+    _shared_data_tests_last(items)
 
 
-def _demo_tests_last(items):
-    """The tests that read the demonstration data run last and one after another, so the demo is
-    loaded once (see ``demo`` below); their order among themselves is kept. (pytest-django's own
-    reordering — database tests first — runs before this hook.)"""
-    uses_demo = [item for item in items if "demo" in getattr(item, "fixturenames", ())]
-    for item in uses_demo:
-        if {"transactional_db", "live_server"} & set(item.fixturenames) or _transactional(item):
+def _shared_data_tests_last(items):
+    """The tests that read a shared data set (the seed, the demo: see ``seed`` and ``demo``
+    below) run last, grouped by set, so each set is loaded once; their order within a group is
+    kept. (pytest-django's own reordering — database tests first — runs before this hook.)"""
+    groups: dict[str | None, list] = {None: [], **{name: [] for name in SHARED_DATA}}
+    for item in items:
+        needs = [name for name in SHARED_DATA if name in getattr(item, "fixturenames", ())]
+        if len(needs) > 1:
+            raise pytest.UsageError(f"{item.nodeid}: one shared data set per test ({needs})")
+        if needs and (
+            {"transactional_db", "live_server"} & set(item.fixturenames) or _transactional(item)
+        ):
             raise pytest.UsageError(
-                f"{item.nodeid}: the demo is shared in a transaction; a transactional test "
-                "would empty it for the others"
+                f"{item.nodeid}: the {needs[0]} is shared in a transaction; a transactional "
+                "test would empty it for the others"
             )
-    if uses_demo:
-        last = set(uses_demo)
-        items[:] = [item for item in items if item not in last] + uses_demo
+        groups[needs[0] if needs else None].append(item)
+    items[:] = [item for group in groups.values() for item in group]
 
 
 def _transactional(item) -> bool:
@@ -246,84 +251,114 @@ def make_case(db):
     return make
 
 
-# --- The demonstration data, loaded once per run ------------------------------------------------
-# `load_demo` takes about half a minute. Loading it for every test that reads it cost minutes, so
-# it is loaded once, inside a transaction left open, as Django's TestCase.setUpTestData does for
-# a class: each test that uses the `demo` fixture runs inside it in its own savepoint (the `db`
-# fixture's), so what a test changes is rolled back and the next one finds the demo as loaded.
-# Those tests run last (see `_demo_tests_last`). Before any other test the transaction is rolled
-# back, so every other test still starts from the migrated database alone; a demo test after
-# that (a run in another order) loads the demo again.
+# --- Shared data sets: the seed and the demo, each loaded once per run ---------------------------
+# `load_seed` takes seconds and `load_demo` half a minute; loading them for every test that reads
+# them cost minutes. So each is loaded once, inside a transaction left open, as Django's
+# TestCase.setUpTestData does for a class: every test that uses the `seed` (or `demo`) fixture
+# runs inside it in its own savepoint (the `db` fixture's), so what a test changes is rolled back
+# and the next one finds the data as loaded. Those tests run last, grouped by set (see
+# `_shared_data_tests_last`). Before any other test the open transaction is rolled back, so every
+# other test still starts from the migrated database alone; a test of a set after that (a run in
+# another order) loads its set again.
 
 DEMO_NOW = timezone.make_aware(dt.datetime(2026, 6, 30, 12, 0))  # the demo's "today"
 
 
-class SharedDemo:
-    """The demo, loaded in an open transaction of the test database (or not loaded)."""
+def _load_seed():
+    # Imported here: the demo app stands on every floor, and a test of one app should not need
+    # all of them to load.
+    from qorgau.demo import registry as demo_data
+
+    return demo_data.load_seed(Actor.system("load-seed"))
+
+
+def _load_demo():
+    from qorgau.demo import registry as demo_data
+
+    return demo_data.load_demo(Actor.system("load-demo"), now=DEMO_NOW)
+
+
+SHARED_DATA = {"seed": _load_seed, "demo": _load_demo}  # in the order their tests run
+
+
+class SharedData:
+    """At most one shared data set, loaded in an open transaction of the test database."""
 
     def __init__(self, blocker):
         self.blocker = blocker
+        self.name: str | None = None
         self.atomic = None
-        self.result: dict[str, int] = {}
-        self.loads = 0
+        self.result = None
+        self.loads: collections.Counter[str] = collections.Counter()
 
-    def open(self) -> None:
-        if self.atomic is not None:
+    def use(self, name: str | None) -> None:
+        """Have set ``name`` loaded (None: none), rolling back another one first."""
+        if name == self.name:
+            return
+        self.close()
+        if name is None:
             return
         with self.blocker.unblock():
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
-            # Imported here: the demo app stands on every floor, and a test of one app should
-            # not need all of them to load.
-            from qorgau.demo import registry as demo_data
-
             try:
-                self.result = demo_data.load_demo(Actor.system("load-demo"), now=DEMO_NOW)
+                self.result = SHARED_DATA[name]()
             except BaseException:
                 self.close()
                 raise
-        self.loads += 1
+        self.name = name
+        self.loads[name] += 1
 
     def close(self) -> None:
         if self.atomic is None:
             return
-        atomic, self.atomic = self.atomic, None
+        atomic, self.atomic, self.name, self.result = self.atomic, None, None, None
         with self.blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
 
 
-_shared_demo: SharedDemo | None = None
+_shared: SharedData | None = None
+_needed: str | None = None  # the set the running test reads
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """Before a test's fixtures: the demo's transaction is open for a demo test and rolled back
-    for any other (the first load is the session fixture's: the test database exists by then)."""
-    if _shared_demo is None:
-        return
-    if "demo" in item.fixturenames:
-        _shared_demo.open()
-    else:
-        _shared_demo.close()
+    """Before a test's fixtures: the set it reads is loaded, and any other rolled back (the
+    first load is the session fixture's: the test database exists by then)."""
+    global _needed
+    _needed = next((name for name in SHARED_DATA if name in item.fixturenames), None)
+    if _shared is not None:
+        _shared.use(_needed)
 
 
 @pytest.fixture(scope="session")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    global _shared_demo
-    _shared_demo = SharedDemo(django_db_blocker)
-    _shared_demo.open()
-    yield _shared_demo
-    _shared_demo.close()
-    _shared_demo = None
+def _shared_data(django_db_setup, django_db_blocker):
+    global _shared
+    _shared = SharedData(django_db_blocker)
+    _shared.use(_needed)
+    yield _shared
+    _shared.close()
+    _shared = None
+
+
+def _shared_set(shared: SharedData, name: str):
+    assert shared.name == name and connection.in_atomic_block
+    return shared.result
 
 
 @pytest.fixture
-def demo(_demo_loaded, db):
+def seed(_shared_data, db):
+    """The source letter's cases (`load_seed`, as `qorgau load-seed` loads them), loaded once
+    per run; returns the cases. A test may change them freely: its changes are rolled back."""
+    return _shared_set(_shared_data, "seed")
+
+
+@pytest.fixture
+def demo(_shared_data, db):
     """The demonstration data (`load_demo` as of DEMO_NOW), loaded once per run; returns what
     `load_demo` reported. A test may change it freely: its changes are rolled back after it."""
-    assert _demo_loaded.atomic is not None and connection.in_atomic_block
-    return _demo_loaded.result
+    return _shared_set(_shared_data, "demo")
 
 
 CHROMIUM = "/usr/bin/chromium"

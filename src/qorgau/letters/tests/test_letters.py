@@ -174,8 +174,9 @@ def test_dates_and_plurals():
 
 
 @pytest.fixture
-def seeded():
-    call_command("load-seed", stdout=io.StringIO())
+def seeded(seed):
+    """The source letter's cases (`qorgau load-seed`), loaded once per run (tests.fixtures)."""
+    return seed
 
 
 # The source letter's figures, read here from the shared seed (the letter's own numbers), not

@@ -4,7 +4,6 @@ match the staff figures with small counts protected, and nothing that tracks a v
 import io
 
 import pytest
-from django.core.management import call_command
 
 from qorgau.core.actors import Actor
 from qorgau.portal.views import published_table
@@ -113,15 +112,15 @@ def test_demonstration_entries_are_marked_on_the_public_page(client):
     assert "demonstration entry" not in client.get("/en/help/?region=KZ-79").content.decode()
 
 
-def test_published_statistics_match_the_staff_figures_with_small_counts_hidden():
-    call_command("load-seed", stdout=io.StringIO())
+def test_published_statistics_match_the_staff_figures_with_small_counts_hidden(seed):
     import datetime as dt
 
     table = published_table(dt.date(2026, 12, 31))
     staff = {
         r.region.code: r.count
         for r in stats.by_region(
-            Actor.system("tests"), stats.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+            Actor.system("tests"),
+            stats.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
         )
     }
     column = [a.code for a in table["articles"]].index("115-1")
@@ -136,8 +135,7 @@ def test_published_statistics_match_the_staff_figures_with_small_counts_hidden()
     assert len(hidden) >= 2 and sum(hidden) > len(hidden)  # the total does not pin any of them
 
 
-def test_public_statistics_csv(client):
-    call_command("load-seed", stdout=io.StringIO())
+def test_public_statistics_csv(client, seed):
     text = client.get("/en/statistics.csv").content.decode()
     import csv
 

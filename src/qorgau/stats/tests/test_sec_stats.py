@@ -16,7 +16,7 @@ from qorgau.core.actors import Actor
 from qorgau.reference import population
 from qorgau.reference.models import Article, Body, PopulationFigure, Region
 from qorgau.registry.models import Case, Party, Report
-from qorgau.registry.services import PartyData, add_party, create_report
+from qorgau.registry.services import ImportedStatus, PartyData, add_party, create_report
 from qorgau.stats import disclosure, services, tables
 from tests.fixtures import local, make_user
 
@@ -40,10 +40,6 @@ def _complete_population():
             region=Region.objects.get(code=code), reference_date=dt.date(2026, 1, 1),
             population=people, precision="exact", source="test",
         )  # fmt: skip
-
-
-def _seed():
-    call_command("load-seed", stdout=io.StringIO())
 
 
 def _en(client):
@@ -118,13 +114,12 @@ def _move_other_regions_data(day_case: Case) -> None:
 
 
 def test_regional_users_statistics_do_not_change_when_only_other_regions_data_change(
-    client, frozen
+    client, frozen, seed
 ):
     """An attacker in Shymkent (a registrar, and a regional analyst) fetches the dashboard with
     several filters — another region's code, one-day periods — and every export in both formats.
     Other regions' data then change in ways that keep the national totals: every answer must be
     the same byte for byte."""
-    _seed()
     _complete_population()
     bands, kinds = ["18-24", "25-34", "35-44", "45-54"], ["spouse", "former_partner", "relative"]
     for i, case in enumerate(Case.objects.filter(region__code__in=("KZ-79", "KZ-71", "KZ-75"))):
@@ -175,11 +170,10 @@ def test_regional_users_statistics_do_not_change_when_only_other_regions_data_ch
             assert after[key] == answer, (user.username, key)
 
 
-def test_regional_user_cannot_derive_other_region_count_from_the_national_rate(client):
+def test_regional_user_cannot_derive_other_region_count_from_the_national_rate(client, seed):
     """The reviewer's leak: a region filter made the "national" rate that region's rate, so rate
     × population gave its count. The national rate is over all twenty regions whatever the
     filter, and a region outside the scope is a form error."""
-    _seed()
     _complete_population()
     registrar = make_user("registrar_shymkent", "registrar", "KZ-79")
     period = {
@@ -216,11 +210,10 @@ def test_regional_user_cannot_derive_other_region_count_from_the_national_rate(c
                      "--lang", "en", stdout=io.StringIO())  # fmt: skip
 
 
-def test_regional_user_gets_no_national_rate_over_part_of_the_country():
+def test_regional_user_gets_no_national_rate_over_part_of_the_country(seed):
     """Without a population figure for Akmola and Jetisu a rate over the other eighteen regions
     would move when a case moves to Akmola: a regional user gets none (a national user still
     compares the regions with a figure)."""
-    _seed()
     filters = services.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 6, 30))
     registrar = make_user("registrar_shymkent", "registrar", "KZ-79")
     from django.utils import translation
@@ -362,8 +355,8 @@ def _reviewers_data(make_case):
         add_party(SYSTEM, case, PartyData("victim", sex="F", age_band=("25-34", "18-24")[i % 2]))
         add_party(SYSTEM, case, PartyData("suspect", sex="M", relationship="spouse"))
     case = make_case(
-        region="KZ-75", registered_at=local(2026, 1, 9, 10, 0), status="sent_to_court",
-        status_at=local(2026, 1, 9, 11, 0),
+        region="KZ-75", registered_at=local(2026, 1, 9, 10, 0),
+        imported=ImportedStatus("sent_to_court", at=local(2026, 1, 9, 11, 0)),
     )  # fmt: skip
     add_party(SYSTEM, case, PartyData("victim", sex="F", age_band="35-44"))
     add_party(SYSTEM, case, PartyData("suspect", sex="M", relationship="former_partner"))
@@ -440,8 +433,10 @@ def _spread_cases(make_case, seed=20260109) -> None:
         status = rng.choice(["investigation", "investigation", "sent_to_court", "terminated"])
         case = make_case(
             region="KZ-75", registered_at=local(day.year, day.month, day.day, 10, 0),
-            status=status, status_at=local(day.year, day.month, day.day, 12, 0),
-            ground="no_complaint" if status == "terminated" else "",
+            imported=ImportedStatus(
+                status, at=local(day.year, day.month, day.day, 12, 0),
+                ground="no_complaint" if status == "terminated" else "",
+            ),
         )  # fmt: skip
         add_party(
             SYSTEM, case, PartyData("victim", sex=rng.choice("FFFM"), age_band=rng.choice(bands))
@@ -522,8 +517,8 @@ def test_zero_and_small_categories_of_people_look_the_same(client, make_case):
     grounds = client.get("/stats/export/termination_ground.csv", params).content.decode()
     assert "fewer than 4 cases stand behind this table" in grounds
     make_case(
-        region="KZ-75", registered_at=local(2026, 3, 2, 10, 0), status="terminated",
-        status_at=local(2026, 3, 3, 10, 0), ground="no_complaint",
+        region="KZ-75", registered_at=local(2026, 3, 2, 10, 0),
+        imported=ImportedStatus("terminated", at=local(2026, 3, 3, 10, 0), ground="no_complaint"),
     )  # fmt: skip
     again = client.get("/stats/export/termination_ground.csv", params).content.decode()
     assert _rows(again) == _rows(grounds)

@@ -113,8 +113,7 @@ def test_improbable_counts_are_outside_the_funnel():
     assert _point(5, 12.0).outside == "low95"  # P(X <= 5 | 12) = 0.020
 
 
-def test_stats_command_gives_the_letters_table_with_rates():
-    call_command("load-seed", stdout=io.StringIO())
+def test_stats_command_gives_the_letters_table_with_rates(seed):
     out = io.StringIO()
     call_command("stats", "--article", "115-1", "--from", "2026-01-01", "--to", "2026-12-31",
                  "--by", "region", "--format", "json", stdout=out)  # fmt: skip
@@ -166,8 +165,7 @@ def test_stats_command_gives_the_letters_table_with_rates():
     }
 
 
-def test_rate_uses_the_latest_population_at_or_before_the_period_end():
-    call_command("load-seed", stdout=io.StringIO())
+def test_rate_uses_the_latest_population_at_or_before_the_period_end(seed):
     early = services.by_region(
         SYSTEM, services.Filters(("115-1",), dt.date(2025, 9, 16), dt.date(2025, 12, 31))
     )
@@ -177,8 +175,7 @@ def test_rate_uses_the_latest_population_at_or_before_the_period_end():
     assert pavlodar.population.reference_date == dt.date(2023, 1, 1)
 
 
-def test_funnel_names_shymkent_above_the_national_rate():
-    call_command("load-seed", stdout=io.StringIO())
+def test_funnel_names_shymkent_above_the_national_rate(seed):
     with __import__("django.utils.translation", fromlist=["override"]).override("en"):
         result = services.funnel(
             SYSTEM,
@@ -350,10 +347,9 @@ def test_a_short_series_leads_with_the_warning_and_claims_nothing():
     assert "larger than chance" not in text and "No change" not in text
 
 
-def test_analyst_gets_aggregates_but_no_case(client, login):
+def test_analyst_gets_aggregates_but_no_case(client, login, seed):
     from tests.fixtures import make_user
 
-    call_command("load-seed", stdout=io.StringIO())
     analyst = make_user("analyst_kz", "analyst")
     assert services.cases(analyst, services.Filters()).count() == 137
     login(client, analyst)
@@ -429,10 +425,9 @@ def test_completeness_shows_latest_registration_unknown_share_and_waiting_report
     )
 
 
-def test_exports_carry_filters_time_and_source(client, login):
+def test_exports_carry_filters_time_and_source(client, login, seed):
     from tests.fixtures import make_user
 
-    call_command("load-seed", stdout=io.StringIO())
     login(client, make_user("analyst_x", "analyst"))
     response = client.get(
         "/stats/export/regions.csv",
@@ -485,10 +480,9 @@ def _monthly_counts_by_hand(article: str, start: dt.date, end: dt.date) -> dict[
     return counts
 
 
-def test_series_export_follows_the_dashboards_period(client, login):
+def test_series_export_follows_the_dashboards_period(client, login, seed):
     from tests.fixtures import make_user
 
-    call_command("load-seed", stdout=io.StringIO())
     login(client, make_user("analyst_p", "analyst"))
     query = {"articles": "115-1", "date_from": "2026-01-01", "date_to": "2026-06-30"}
     text = client.get("/stats/export/series.csv", {**query, "period": "month"}).content.decode()
@@ -629,13 +623,11 @@ def test_completeness_lists_every_region_and_a_region_that_stopped_recording(mak
     assert [r["key"] for r in own] == ["KZ-62"] and own[0]["latest"] == dt.date(2025, 10, 3)
 
 
-def test_a_regional_user_sees_the_national_rate_but_only_own_region_in_the_funnel():
-    from tests.fixtures import make_user
-
-    call_command("load-seed", stdout=io.StringIO())
+def test_a_regional_user_sees_the_national_rate_but_only_own_region_in_the_funnel(seed):
     # A regional user gets a national rate over all twenty regions only (test_sec_stats.py):
     # give the two regions without a figure one (illustrative numbers).
     from qorgau.reference.models import PopulationFigure, Region
+    from tests.fixtures import make_user
 
     for code, people in (("KZ-11", 790000), ("KZ-33", 700000)):
         PopulationFigure.objects.create(
@@ -670,12 +662,11 @@ def test_time_series_draws_one_marker_per_period_with_its_labels_joined():
     assert svg.count("plan · intervention") == 1 and svg.count(">plan<") == 0
 
 
-def test_chart_marks_the_plans_national_and_of_the_regions_shown():
+def test_chart_marks_the_plans_national_and_of_the_regions_shown(seed):
     from qorgau.campaigns.models import Organisation, Plan
     from qorgau.reference.models import Region
     from tests.fixtures import make_user
 
-    call_command("load-seed", stdout=io.StringIO())
     org = Organisation.objects.create(name_kk="Әкімдік", name_ru="Акимат", kind="akimat")
     days = {None: dt.date(2026, 3, 2), "KZ-79": dt.date(2026, 3, 3), "KZ-75": dt.date(2026, 3, 4)}
     for code, day in days.items():
