@@ -336,3 +336,20 @@ def test_the_admin_shows_the_trail_and_history_rows_read_only(make_case):
         assert not model_admin.has_add_permission(request)
         assert not model_admin.has_change_permission(request, obj)
         assert not model_admin.has_delete_permission(request, obj)
+
+
+def test_a_party_changed_on_its_case_page_in_the_admin_is_one_party_entry(admin_client, make_case):
+    case = make_case(parties=[services.PartyData(role="victim", sex="F", age_band="18-24")])
+    party = case.parties.get()
+    url = f"/admin/registry/case/{case.pk}/change/"
+    data = admin_form(admin_client, url)
+    prefix = next(k for k in data if k.endswith("-0-sex")).removesuffix("-0-sex")
+    data[f"{prefix}-0-sex"] = "M"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="party.admin.change")
+    assert (entry.before, entry.after) == ({"sex": "F"}, {"sex": "M"})
+    assert (entry.object_id, entry.username) == (str(party.pk), "admin_kz")
+    assert not AuditEntry.objects.filter(
+        action="case.admin.change"
+    ).exists()  # the case is as it was
