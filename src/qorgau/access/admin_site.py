@@ -21,8 +21,8 @@ from . import policy
 
 # The subject an admin page's entry is filed under (``case.view``, ``user.search``…), by the
 # model of the record it names. Users, their profiles, one-time password devices, enrolment
-# codes and login records are all a look at users. Any other model — reference data, deadline rules, campaign,
-# training, letters and portal records — is filed under ``admin``.
+# codes and login records are all a look at users. Any other model — reference data, deadline
+# rules, campaign, training, letters and portal records — is filed under ``admin``.
 SUBJECTS = {
     "registry.case": "case",
     "registry.report": "report",
@@ -147,9 +147,8 @@ class AuditedAdminSite:
         @wraps(guarded)
         def audited(request, *args, **kwargs):
             if request.user.is_authenticated and not self.has_permission(request):
-                policy.refused(
-                    request, self.qorgau_action, 403, kwargs
-                )  # sent to the admin's login page
+                # Refused: the admin answers with its login page.
+                policy.refused(request, self.qorgau_action, 403, kwargs)
                 return guarded(request, *args, **kwargs)
             try:
                 response = guarded(request, *args, **kwargs)
