@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from qorgau.core import actors
+from qorgau.core.actors import Actor, current
 from qorgau.reference.models import DeadlineRule, RuleKind
 
 from . import services
@@ -22,7 +22,10 @@ def recompute_open_cases(
     or the command that ran)."""
     if raw or instance.kind != RuleKind.INVESTIGATION_TERM:
         return  # fixtures load as they are; a report-decision rule is read live
-    services.recompute_terms(actors.current())
+    actor = current()
+    if actor.is_system and not actor.name:  # a shell or a script outside any command
+        actor = Actor.system("deadline-rule-change", actor.source)
+    services.recompute_terms(actor)
 
 
 post_save.connect(recompute_open_cases, sender=DeadlineRule, dispatch_uid="registry-rule-saved")

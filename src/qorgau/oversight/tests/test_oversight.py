@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from qorgau.audit.models import AuditEntry
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.oversight import deadlines, services
@@ -190,6 +191,11 @@ def test_a_rule_edit_moves_the_open_cases_and_leaves_closed_ones(make_case):
     assert end(open_case) == end(suspended) == dt.date(2026, 4, 10)
     assert end(closed) == dt.date(2026, 3, 10)  # no longer under investigation: left as it was
     assert end(misdemeanour) == dt.date(2026, 2, 10)  # another category's rule
+    # Each moved end is in the trail, by whoever changed the rule (here: no command, no request).
+    moved = AuditEntry.objects.filter(action="case.term.recompute")
+    assert sorted(e.object_repr for e in moved) == sorted([open_case.number, suspended.number])
+    assert {e.username for e in moved} == {"system:deadline-rule-change"}
+    assert moved.get(object_repr=open_case.number).after == {"term_ends_on": "2026-04-10"}
 
 
 def test_rule_labels_use_the_plural_form_of_the_amount():
