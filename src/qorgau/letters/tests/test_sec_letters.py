@@ -177,7 +177,8 @@ def test_control_services_refuse_another_regions_prosecutor_with_not_allowed(mak
     with pytest.raises(policy.NotAllowed):
         oversight.record_result(Actor.person(almaty), control, "Нарушений нет")
     assert ControlRecord.objects.get().result == ""
-    assert not AuditEntry.objects.filter(action="oversight.controlrecord.update").exists()
+    assert not AuditEntry.objects.filter(action="control.result").exists()
+    assert AuditEntry.objects.filter(action="control.add").count() == 1  # only the allowed one
 
 
 @pytest.mark.postgres
