@@ -8,7 +8,6 @@ import pytest
 
 from qorgau.audit.models import AuditEntry
 from qorgau.registry.models import Case
-
 from tests.fixtures import make_user
 
 pytestmark = pytest.mark.django_db
