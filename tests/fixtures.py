@@ -290,6 +290,7 @@ class SharedData:
         self.atomic = None
         self.result = None
         self.loads: collections.Counter[str] = collections.Counter()
+        self.failed: dict[str, BaseException] = {}  # a set that failed to load is not retried
 
     def use(self, name: str | None) -> None:
         """Have set ``name`` loaded (None: none), rolling back another one first."""
@@ -298,12 +299,15 @@ class SharedData:
         self.close()
         if name is None:
             return
+        if name in self.failed:
+            raise self.failed[name]
         with self.blocker.unblock():
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
             try:
                 self.result = SHARED_DATA[name]()
-            except BaseException:
+            except Exception as error:
+                self.failed[name] = error
                 self.close()
                 raise
         self.name = name
