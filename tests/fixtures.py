@@ -8,6 +8,7 @@ import os
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
+from pytest_django.plugin import validate_django_db
 
 from qorgau.core.actors import Actor
 from qorgau.reference.models import ArticlePart, Body, Region
@@ -57,29 +58,42 @@ def pytest_collection_modifyitems(config, items):
 
 def _shared_data_tests_last(items):
     """The tests that read a shared data set (the seed, the demo: see ``seed`` and ``demo``
-    below) run last, grouped by set, so each set is loaded once; their order within a group is
-    kept. (pytest-django's own reordering — database tests first — runs before this hook.)"""
-    groups: dict[str | None, list] = {None: [], **{name: [] for name in SHARED_DATA}}
+    below) run after the other database tests, grouped by set, so each set is loaded once; their
+    order within a group is kept. They run before the transactional tests: pytest-django puts
+    those after the others because each ends by emptying every table, the reference data the
+    migrations loaded included."""
+    plain, transactional, without_db = [], [], []
+    groups: dict[str, list] = {name: [] for name in SHARED_DATA}
     for item in items:
         needs = [name for name in SHARED_DATA if name in getattr(item, "fixturenames", ())]
         if len(needs) > 1:
             raise pytest.UsageError(f"{item.nodeid}: one shared data set per test ({needs})")
-        if needs and (
-            {"transactional_db", "live_server"} & set(item.fixturenames) or _transactional(item)
-        ):
+        kind = _database_use(item)
+        if needs and kind != "plain":
             raise pytest.UsageError(
                 f"{item.nodeid}: the {needs[0]} is shared in a transaction; a transactional "
                 "test would empty it for the others"
             )
-        groups[needs[0] if needs else None].append(item)
-    items[:] = [item for group in groups.values() for item in group]
+        if needs:
+            groups[needs[0]].append(item)
+        else:
+            {"plain": plain, "transactional": transactional, None: without_db}[kind].append(item)
+    items[:] = plain + [item for group in groups.values() for item in group]
+    items += transactional + without_db
 
 
-def _transactional(item) -> bool:
+def _database_use(item) -> str | None:
+    """As pytest-django orders the tests: "plain" (in a transaction rolled back after it),
+    "transactional" (the tables emptied after it) or None (no database)."""
     marker = item.get_closest_marker("django_db")
-    return bool(
-        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"))
-    )
+    fixtures = set(getattr(item, "fixturenames", ()))
+    transactional = bool({"transactional_db", "live_server"} & fixtures)
+    if marker:
+        transaction_, reset_sequences, _dbs, serialized, _apps = validate_django_db(marker)
+        transactional = transactional or transaction_ or reset_sequences or serialized
+    if transactional:
+        return "transactional"
+    return "plain" if marker or "db" in fixtures else None
 
 
 @pytest.fixture
