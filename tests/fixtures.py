@@ -271,9 +271,9 @@ def make_case(db):
 # TestCase.setUpTestData does for a class: every test that uses the `seed` (or `demo`) fixture
 # runs inside it in its own savepoint (the `db` fixture's), so what a test changes is rolled back
 # and the next one finds the data as loaded. Those tests run after the other database tests and
-# before the transactional ones, grouped by set (see `_shared_data_tests_last`). Before any other test the open transaction is rolled back, so every
-# other test still starts from the migrated database alone; a test of a set after that (a run in
-# another order) loads its set again.
+# before the transactional ones, grouped by set (see `_shared_data_tests_last`). Before any other
+# test the open transaction is rolled back, so every other test still starts from the migrated
+# database alone; a test of a set after that (a run in another order) loads its set again.
 
 DEMO_NOW = timezone.make_aware(dt.datetime(2026, 6, 30, 12, 0))  # the demo's "today"
 
