@@ -1,0 +1,60 @@
+"""The CSV layer every export and import shares (Hypothesis): any table of text — Kazakh and
+Russian letters, quotes, commas, line breaks, cells that start with = + - @ — written by the one
+writer (``core.tabular``) is read back by the one reader (``core.importing.read_csv_text``) cell
+for cell, except that a cell a spreadsheet would run as a formula comes back behind the
+apostrophe that keeps it text (and only such a cell)."""
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qorgau.core.importing import read_csv_text
+from qorgau.core.tabular import DictCsvWriter, is_formula_like
+
+LETTERS = "abcxyzАБВабвЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
+# A bare carriage return is left out here: see the test at the end.
+TEXT = st.text(alphabet=LETTERS + "0123456789 \"',;\n\t=+-@.", max_size=30)
+NAMES = st.lists(st.text(alphabet=LETTERS + "_", min_size=1, max_size=12), min_size=1,
+                 max_size=5, unique=True)  # fmt: skip
+
+
+@st.composite
+def tables(draw):
+    header = draw(NAMES)
+    rows = draw(st.lists(st.fixed_dictionaries(dict.fromkeys(header, TEXT)), max_size=6))
+    return header, rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables())
+def test_any_text_table_reads_back_as_written_with_formulas_kept_text(table):
+    header, rows = table
+    out = io.StringIO()
+    writer = DictCsvWriter(out, header)
+    writer.writeheader()
+    writer.writerows(rows)
+    read_header, read_rows = read_csv_text(out.getvalue().encode("utf-8"))
+    assert read_header == header
+    assert len(read_rows) == len(rows)
+    for written, read in zip(rows, read_rows, strict=True):
+        for name in header:
+            value = written[name]
+            assert read[name] == ("'" + value if is_formula_like(value) else value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core.tabular writes with lineterminator='\\n', and Python 3.11's csv module then does "
+    "not quote a cell holding a bare '\\r': the cell ends the row when read back, and a text "
+    "after it (e.g. '=SUM(A1:A9)') starts a line without the apostrophe. To fix in "
+    "core/tabular.py; then remove this mark.",
+)
+def test_a_bare_carriage_return_stays_inside_its_cell():
+    out = io.StringIO()
+    writer = DictCsvWriter(out, ["title"])
+    writer.writeheader()
+    writer.writerow({"title": "plan\r=SUM(A1:A9)"})
+    _header, rows = read_csv_text(out.getvalue().encode("utf-8"))
+    assert [row["title"] for row in rows] == ["plan\r=SUM(A1:A9)"]
