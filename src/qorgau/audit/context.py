@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from qorgau.core.actors import Actor, acting
 from qorgau.core.http import client_ip
 
-# Set while a bulk action (a case import) runs: record() writes nothing, and the action writes
+# Set while a bulk action (a case import) runs: the log writes nothing, and the action writes
 # its own entries, standing for everything it did, at its end (``registry.csvio``). Thousands of
 # rows then make a few entries instead of five each, written in a moment just before the
 # commit: the audit chain's lock is held from an entry's INSERT to the commit.

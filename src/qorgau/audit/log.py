@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from qorgau.core import actors, privacy
+from qorgau.core import privacy
 from qorgau.core.actors import Actor
 from qorgau.reference.models import Region
 
@@ -126,17 +126,6 @@ def write(
     if not actions.is_declared(action):
         raise KeyError(f"audit action {action!r} is not declared: add it to an actions.py")
     return _append(actor, action, target, before, after, details, region_code)
-
-
-def record(
-    action: str, obj=None, *, before=None, after=None, details=None, user=None, region_code=""
-) -> AuditEntry | None:
-    """Append an entry; the actor and address come from the current request or command.
-    (Being replaced by :func:`write`, which takes the actor first.)"""
-    current = actors.current()
-    if user is not None and user is not current.user:
-        current = Actor(user=user, source=current.source, name=current.name)
-    return _append(current, action, obj, before, after, details, region_code)
 
 
 def _append(actor: Actor, action, obj, before, after, details, region_code) -> AuditEntry | None:
