@@ -44,14 +44,22 @@ def csv_cell(value) -> str:
     return "'" + text if is_formula_like(text) else text
 
 
+def _quoting(cells) -> int:
+    """Lines end in ``\\n``, so the csv module quotes a cell holding ``\\n`` but not one holding
+    a bare ``\\r``, which a reader takes for the end of the row (and a formula after it would
+    start a line without its apostrophe). Such a row is written with every cell quoted."""
+    return csv.QUOTE_ALL if any("\r" in cell for cell in cells) else csv.QUOTE_MINIMAL
+
+
 class CsvWriter:
     """``csv.writer`` whose every cell goes through :func:`csv_cell` (lines end in ``\\n``)."""
 
     def __init__(self, out):
-        self._writer = csv.writer(out, lineterminator="\n")
+        self._out = out
 
     def writerow(self, row) -> None:
-        self._writer.writerow([csv_cell(v) for v in row])
+        cells = [csv_cell(v) for v in row]
+        csv.writer(self._out, lineterminator="\n", quoting=_quoting(cells)).writerow(cells)
 
     def writerows(self, rows) -> None:
         for row in rows:
@@ -63,9 +71,22 @@ class DictCsvWriter(csv.DictWriter):
 
     def __init__(self, out, fieldnames, extrasaction="raise"):
         super().__init__(out, fieldnames=fieldnames, lineterminator="\n", extrasaction=extrasaction)
+        self.writer_out = out
 
     def writerow(self, rowdict):
-        return super().writerow({k: csv_cell(v) for k, v in rowdict.items()})
+        cells = {k: csv_cell(v) for k, v in rowdict.items()}
+        quoting = _quoting(cells.values())
+        if quoting == csv.QUOTE_MINIMAL:
+            return super().writerow(cells)
+        quoted = csv.DictWriter(
+            self.writer_out,
+            fieldnames=self.fieldnames,
+            restval=self.restval,
+            extrasaction=self.extrasaction,
+            lineterminator="\n",
+            quoting=quoting,
+        )
+        return quoted.writerow(cells)
 
     def writerows(self, rowdicts) -> None:
         for row in rowdicts:
