@@ -6,7 +6,6 @@ apostrophe that keeps it text (and only such a cell)."""
 
 import io
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
