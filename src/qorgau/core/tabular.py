@@ -22,6 +22,7 @@ import datetime as dt
 import decimal
 import io
 import re
+from typing import Literal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -44,7 +45,7 @@ def csv_cell(value) -> str:
     return "'" + text if is_formula_like(text) else text
 
 
-def _quoting(cells) -> int:
+def _quoting(cells) -> Literal[0, 1]:  # csv.QUOTE_MINIMAL or csv.QUOTE_ALL
     """Lines end in ``\\n``, so the csv module quotes a cell holding ``\\n`` but not one holding
     a bare ``\\r``, which a reader takes for the end of the row (and a formula after it would
     start a line without its apostrophe). Such a row is written with every cell quoted."""
