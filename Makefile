@@ -1,9 +1,12 @@
-# Qorgau — two commands on a fresh machine with Python 3.11+ and make:
+# Qorgau — two commands on a fresh machine with Python 3.12+ (Django 6) and make:
 #   make demo   — install, migrate SQLite, load demo data and users, serve on 127.0.0.1:8000
 #   make test   — install and run the whole suite (SQLite, or PostgreSQL if DATABASE_URL says so)
 
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && echo $$p && break; done)
+# The first Python 3.12+ that runs: commands on PATH, then pyenv's installs (whose shims fail for
+# a version that is not pyenv's global one, so each candidate is run, not only looked up).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& echo $$p && break; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -13,10 +16,15 @@ PORT ?= 8000
 .PHONY: install demo test lint messages clean
 
 $(BIN)/python:
-	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
+	@# A virtual environment made earlier with an older Python is made anew.
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required"; exit 1; }; \
+		echo "$(VENV) has Python < 3.12: making it anew with $(PYTHON)"; \
+		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
