@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that every answer carries the headers, whichever middleware gave it.
     "qorgau.core.middleware.SecurityHeadersMiddleware",
+    # Django's Content-Security-Policy (SECURE_CSP below), second for the same reason.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -227,13 +230,21 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Only this site's own origin; no inline scripts, no third-party requests, no data: URLs (the
-# one-time password's QR code is inline SVG) (core.middleware).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-    "base-uri 'self'; object-src 'none'"
-)
+# Content-Security-Policy, sent by Django's ContentSecurityPolicyMiddleware: only this site's own
+# origin; no inline scripts, no third-party requests, no data: URLs (the one-time password's QR
+# code is inline SVG). A view may send its own (evidence downloads: sandboxed).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 # Plain HTTP only where explicitly allowed: `make demo` on 127.0.0.1 sets DEBUG=1.
 SECURE_COOKIES = envbool("SECURE_COOKIES", "0" if DEBUG else "1")

@@ -1,12 +1,14 @@
 """Deployment checks (``qorgau check --deploy``) that keep the web and login hardening from
 coming undone by a setting: the client address behind a proxy, and the middleware that sets
-the security headers, refuses control characters and asks for the one-time password."""
+the security headers (Django's Content-Security-Policy among them), refuses control characters
+and asks for the one-time password."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
 CLIENT_IP = "qorgau.core.http.client_ip"
 HEADERS = "qorgau.core.middleware.SecurityHeadersMiddleware"
+CSP = "django.middleware.csp.ContentSecurityPolicyMiddleware"
 CONTROL = "qorgau.core.middleware.RefuseControlCharactersMiddleware"
 OTP = "qorgau.access.middleware.RequireOTPMiddleware"
 # Middleware that read cookies, the session or form fields: the control-character check must
@@ -60,18 +62,30 @@ def check_client_address(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def check_middleware(app_configs, **kwargs):
-    """The headers middleware is outermost; control characters are refused before anything
-    reads a cookie or a field; the one-time password is asked for."""
+    """The headers middleware is outermost and Django's CSP middleware right after it, with a
+    policy; control characters are refused before anything reads a cookie or a field; the
+    one-time password is asked for."""
     middleware = list(settings.MIDDLEWARE)
     errors = []
     if not middleware or middleware[0] != HEADERS:
         errors.append(
             Error(
                 "The security headers middleware is not the outermost: answers given by the "
-                "middleware before it (redirects, errors) lack CSP, X-Frame-Options and "
-                "Cache-Control.",
+                "middleware before it (redirects, errors) lack X-Frame-Options, nosniff, "
+                "Referrer-Policy and Cache-Control.",
                 hint=f'Put "{HEADERS}" first in MIDDLEWARE.',
                 id="qorgau.access.E004",
+            )
+        )
+    if CSP not in middleware[:2] or not getattr(settings, "SECURE_CSP", None):
+        errors.append(
+            Error(
+                "Django's Content-Security-Policy middleware is missing or comes after "
+                "middleware that answers on its own (redirects, errors), or SECURE_CSP is "
+                "empty: some answers would carry no Content-Security-Policy.",
+                hint=f'Put "{CSP}" second in MIDDLEWARE, right after "{HEADERS}", and keep '
+                "SECURE_CSP.",
+                id="qorgau.access.E007",
             )
         )
     readers = [middleware.index(name) for name in READERS if name in middleware]

@@ -9,9 +9,10 @@ from django.utils.cache import add_never_cache_headers
 
 
 class SecurityHeadersMiddleware:
-    """Outermost: every response, whichever middleware or view made it, carries the
-    Content-Security-Policy of ``settings.CONTENT_SECURITY_POLICY`` (own origin only),
-    ``X-Frame-Options``, ``X-Content-Type-Options: nosniff`` and a ``Referrer-Policy``.
+    """Outermost: every response, whichever middleware or view made it, carries
+    ``X-Frame-Options``, ``X-Content-Type-Options: nosniff`` and a ``Referrer-Policy``. The
+    Content-Security-Policy (``settings.SECURE_CSP``, own origin only) is set by Django's
+    ``ContentSecurityPolicyMiddleware``, which comes right after this one.
 
     A view may send a stricter value of its own (the public page sends no referrer at all), so
     these are defaults. ``Cache-Control: no-store`` is not a default: it replaces whatever the
@@ -24,7 +25,6 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)

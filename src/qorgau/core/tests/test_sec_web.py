@@ -249,6 +249,13 @@ def test_deploy_check_refuses_middleware_that_would_bring_the_findings_back(sett
     assert ids() == {"qorgau.access.E005"}
     settings.MIDDLEWARE = [m for m in original if m != checks.OTP]
     assert ids() == {"qorgau.access.E006"}
+    settings.MIDDLEWARE = [m for m in original if m != checks.CSP]
+    assert ids() == {"qorgau.access.E007"}
+    settings.MIDDLEWARE = [m for m in original if m != checks.CSP] + [checks.CSP]
+    assert ids() == {"qorgau.access.E007"}
+    settings.MIDDLEWARE = original
+    settings.SECURE_CSP = {}
+    assert ids() == {"qorgau.access.E007"}
 
 
 def test_qorgau_check_deploy_fails_behind_a_tls_proxy_without_a_proxy_count():
