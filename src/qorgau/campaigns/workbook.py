@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from django import forms
@@ -253,9 +254,11 @@ class RowForm(forms.Form):
     row and the column (:meth:`row_errors`)."""
 
     sheet = ""
+    row = 0  # the sheet row of a form made of one row
+    rows: Mapping[str, int] = MappingProxyType({})  # or each column's own row (the plan sheet)
 
     def row_of(self, column: str) -> int:
-        raise NotImplementedError
+        return self.rows.get(column, self.row)
 
     def error_at(self, column: str, reason: str, value: str | None = None) -> RowError:
         """The error ``reason`` about ``column`` of this row (repeating its cell)."""
@@ -289,9 +292,6 @@ class PlanForm(RowForm):
         self.fields["lead"] = OrganisationCell(names)
         self.fields["region"] = RegionCell(names.regions)
         self.order_fields(PLAN_FIELDS)
-
-    def row_of(self, column: str) -> int:
-        return self.rows.get(column, 0)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -333,9 +333,6 @@ class OrganisationRow(RowForm):
         self.row = row
         self.fields["region"] = RegionCell(names.regions)
 
-    def row_of(self, column: str) -> int:
-        return self.row
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.data.get("name_kk") or not self.data.get("name_ru"):
@@ -371,9 +368,6 @@ class ActivityRow(RowForm):
         self.fields["responsible"] = OrganisationCell(names)
         self.fields["co_executors"] = OrganisationCell(names, many=True)
         self.order_fields(ACTIVITY_COLUMNS)
-
-    def row_of(self, column: str) -> int:
-        return self.row
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
