@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from qorgau.audit.models import AuditEntry
+from qorgau.audit.tests.test_audit import admin_form
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
@@ -226,8 +227,6 @@ def test_admin_full_clean_and_any_other_save_refuse_identifying_text(shymkent):
 
 def test_admin_change_form_shows_the_refusal_next_to_the_field(client, login, shymkent):
     report = services.create_report(SYSTEM, shymkent, received_at=local(2026, 1, 9, 9, 0), channel="call_102", receiving_body=Body.objects.filter(region=shymkent).first(), summary="Сообщение")  # fmt: skip
-    from qorgau.audit.tests.test_audit import admin_form
-
     admin = make_user("admin_kz", "administrator", is_staff=True, is_superuser=True)
     login(client, admin)
     url = f"/admin/registry/report/{report.pk}/change/"
@@ -276,8 +275,14 @@ def test_audit_export_names_changed_sensitive_fields_but_never_their_text(
     """The reviewer's path: /audit/export.csv as prosecutor_shymkent held the summary's text."""
     summary = "Преследует у школы на улице Бейбітшілік"
     report = services.create_report(SYSTEM, shymkent, received_at=local(2026, 1, 9, 9, 0), channel="call_102", receiving_body=Body.objects.filter(region=shymkent).first(), summary=summary)  # fmt: skip
-    report.summary = "Исправлено: преследует у места работы"
-    report.save()
+    # Services do not edit a summary after registration; the admin does, and audits it.
+    login(client, make_user("admin_kz", "administrator", is_staff=True, is_superuser=True))
+    url = f"/admin/registry/report/{report.pk}/change/"
+    data = admin_form(client, url)
+    data["summary"] = "Исправлено: преследует у места работы"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Report.objects.get().summary == data["summary"]
     case = make_case()
     services.extend_term(SYSTEM, case, amount=1, unit="months", authorised_by="Прокурор Ержанов Б.",
                          reason="Назначена экспертиза Сериковой")  # fmt: skip
@@ -288,12 +293,18 @@ def test_audit_export_names_changed_sensitive_fields_but_never_their_text(
     oversight.add_control(Actor.person(prosecutor), case, instruction="Допросить Ахметова")
     login(client, prosecutor)
     export = client.get("/audit/export.csv").content.decode()
+    assert "report.admin.change" in export  # the admin's edit is in it, without its text
     for secret in ("Бейбітшілік", "места работы", "Ержанов", "Сериков", "Асанов", "Ахметов"):
         assert secret not in export
     for field in ("summary", "authorised_by", "reason", "instruction"):
         assert f'""{field}"": ""{privacy.REDACTED}""' in export
     created = AuditEntry.objects.get(action="report.create")
     assert created.after["summary"] == privacy.REDACTED
+    update = AuditEntry.objects.get(action="report.admin.change")
+    assert (update.before, update.after) == (
+        {"summary": privacy.REDACTED},
+        {"summary": privacy.REDACTED},
+    )
     # A field that is not sensitive keeps its values.
     extension = AuditEntry.objects.get(action="case.term.extend")
     assert extension.details["amount"] == 1 and extension.details["unit"] == "months"
@@ -302,9 +313,12 @@ def test_audit_export_names_changed_sensitive_fields_but_never_their_text(
 
 def test_empty_sensitive_text_stays_empty_in_the_trail(make_case):
     case = make_case()
+    registered = case.status_changes.get()
+    assert registered.reason == ""  # the registration's own row
     lifecycle.transition(SYSTEM, case, "suspended", ground="suspect_unknown")
     changed = AuditEntry.objects.get(action="case.status.change")
     assert changed.details["reason"] == ""
+    assert case.status_changes.count() == 2
     assert case.status_changes.last().reason == ""
 
 
