@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from qorgau.audit.models import AuditEntry
+from qorgau.audit.tests.test_audit import admin_form
+from qorgau.core import privacy
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.oversight import deadlines, services
-from qorgau.oversight.models import ControlKind
+from qorgau.oversight.models import ControlKind, ControlRecord
 from qorgau.reference import rules
 from qorgau.reference.models import Body, DeadlineRule, Region
 from qorgau.registry import lifecycle
@@ -428,3 +430,41 @@ def test_filtered_control_page_query_count_does_not_grow_with_the_list(
         response = client.get(reverse("oversight:control"), params)
     assert response.status_code == 200
     assert len(page_refs(response, 0)) == 40  # the 50 overdue cases less the 10 with a control
+
+
+def test_a_control_record_changed_in_the_admin_is_one_entry_without_its_instruction(
+    client, login, make_case
+):
+    """The admin is no service, but its edits of a control are in the trail: one entry per
+    save, the changed fields before and after, the instruction named but never copied."""
+    case = make_case()
+    prosecutor = make_user("prosecutor_kz", "prosecutor")
+    control = services.add_control(Actor.person(prosecutor), case, instruction="Допросить Ахметова")
+    login(client, make_user("admin_kz", "administrator", is_staff=True, is_superuser=True))
+    url = f"/admin/oversight/controlrecord/{control.pk}/change/"
+    data = admin_form(client, url)
+    data["instruction"] = "Допросить Ахметова и Серикову"
+    data["due_on"] = "2099-03-01"
+    response = client.post(url, data, REMOTE_ADDR="10.5.5.5")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ControlRecord.objects.get().instruction == "Допросить Ахметова и Серикову"
+    entry = AuditEntry.objects.get(action__startswith="control.admin")
+    assert entry.action == "control.admin.change"
+    assert (entry.before, entry.after) == (
+        {"instruction": privacy.REDACTED, "due_on": None},
+        {"instruction": privacy.REDACTED, "due_on": "2099-03-01"},
+    )
+    assert (entry.object_id, entry.username, entry.source) == (
+        str(control.pk), "admin_kz", "10.5.5.5")  # fmt: skip
+    assert entry.details == {"via": "admin"}
+    assert "Ахметов" not in json.dumps([entry.before, entry.after, entry.details, entry.object_repr], ensure_ascii=False)  # fmt: skip
+
+    # A save that changes nothing leaves no entry; a delete leaves one, again without the text.
+    response = client.post(url, admin_form(client, url))
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action__startswith="control.admin").count() == 1
+    response = client.post(f"/admin/oversight/controlrecord/{control.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not ControlRecord.objects.exists()
+    deleted = AuditEntry.objects.get(action="control.admin.delete")
+    assert deleted.before["instruction"] == privacy.REDACTED
+    assert AuditEntry.objects.filter(action__startswith="control.admin").count() == 2
