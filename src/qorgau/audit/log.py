@@ -50,6 +50,16 @@ def scrubbed(value):
     return value
 
 
+def with_reason(details: dict | None, reason: str | None) -> dict | None:
+    """``details`` with the ``reason`` an actor gave for an action (``verb(…, *, reason=…)``)
+    added under ``"reason"``; ``details`` unchanged when no reason is given. :func:`write`
+    scrubs it like every text of the details (an IIN, a phone number or an e-mail address in
+    it is not kept)."""
+    if not reason or not reason.strip():
+        return details
+    return {**(details or {}), "reason": reason.strip()}
+
+
 def _region_code(obj) -> str:
     """The ISO code of the region the record belongs to, for scoping the trail: its own region,
     else its case's (a party, a history row)."""

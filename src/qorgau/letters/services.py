@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
-from qorgau.audit.log import snapshot, write
+from qorgau.audit.log import snapshot, with_reason, write
 from qorgau.campaigns.models import PlanKind
 from qorgau.campaigns.services import plans_for_statistics, progress
 from qorgau.core.actors import Actor
@@ -253,7 +253,12 @@ def _training_paragraph(
 
 
 def regenerate_reply(
-    actor: Actor, inquiry: Inquiry, lang: str, *, period_end: dt.date | None = None
+    actor: Actor,
+    inquiry: Inquiry,
+    lang: str,
+    *,
+    period_end: dt.date | None = None,
+    reason: str | None = None,
 ) -> ReplyDraft:
     """(Re)build the draft of ``lang`` from the data, replacing its blocks, audited as
     ``reply.regenerate``; a received inquiry moves to "drafting" (through
@@ -269,13 +274,15 @@ def regenerate_reply(
                       "figures": figures, "period_end": end, "updated_by": _person(actor)},
         )  # fmt: skip
         details = {"lang": lang, "period_end": str(period_end or "")}
-        write(actor, actions.REPLY_REGENERATE, locked, details=details)
+        write(actor, actions.REPLY_REGENERATE, locked, details=with_reason(details, reason))
         if locked.status == InquiryStatus.RECEIVED:
             change_inquiry_status(actor, inquiry, InquiryStatus.DRAFTING)
     return draft
 
 
-def edit_reply(actor: Actor, draft: ReplyDraft, texts: dict[str, str]) -> ReplyDraft:
+def edit_reply(
+    actor: Actor, draft: ReplyDraft, texts: dict[str, str], *, reason: str | None = None
+) -> ReplyDraft:
     """Store the user's edits of the blocks (keys not in the draft are ignored), on the draft
     locked and read again, so that two officials saving at once do not lose each other's
     edits of other blocks. Audited as ``reply.edit`` with the names of the blocks that changed
@@ -294,7 +301,7 @@ def edit_reply(actor: Actor, draft: ReplyDraft, texts: dict[str, str]) -> ReplyD
             locked.updated_by = _person(actor)
             locked.save(update_fields=["blocks", "updated_by", "updated_at"])
             details = {"lang": locked.lang, "blocks": changed}
-            write(actor, actions.REPLY_EDIT, locked.inquiry, details=details)
+            write(actor, actions.REPLY_EDIT, locked.inquiry, details=with_reason(details, reason))
     draft.blocks, draft.updated_by_id, draft.updated_at = (
         locked.blocks, locked.updated_by_id, locked.updated_at,
     )  # fmt: skip
@@ -336,7 +343,9 @@ RENDERERS: dict[str, Callable[[ReplyDraft], bytes]] = {
 }  # fmt: skip
 
 
-def produce_reply(actor: Actor, draft: ReplyDraft, fmt: str) -> ReplyVersion:
+def produce_reply(
+    actor: Actor, draft: ReplyDraft, fmt: str, *, reason: str | None = None
+) -> ReplyVersion:
     """Render the draft as ``fmt`` (docx, pdf, html) and keep it as the next version, audited as
     ``reply.produce`` with the blocks whose figures were edited (``figures_edited``). Edited
     figures do not stop it (the official may correct the data's wording); the caller warns
@@ -362,7 +371,7 @@ def produce_reply(actor: Actor, draft: ReplyDraft, fmt: str) -> ReplyVersion:
         )  # fmt: skip
         details = {"version": number, "lang": draft.lang, "format": fmt,
                    "figures_edited": figure_mismatches(draft)}  # fmt: skip
-        write(actor, actions.REPLY_PRODUCE, inquiry, details=details)
+        write(actor, actions.REPLY_PRODUCE, inquiry, details=with_reason(details, reason))
     return version
 
 
@@ -421,7 +430,7 @@ def _duplicate(number: str) -> Conflict:
     )
 
 
-def register_inquiry(actor: Actor, **data: Any) -> Inquiry:
+def register_inquiry(actor: Actor, *, reason: str | None = None, **data: Any) -> Inquiry:
     """Register a deputy's inquiry (status "received"): number (unique, e.g. ДС-16), date,
     addressee and subject in both languages, the articles concerned, the reply's due date.
     Audited as ``inquiry.register`` with the values kept."""
@@ -433,7 +442,8 @@ def register_inquiry(actor: Actor, **data: Any) -> Inquiry:
                 raise _duplicate(values["number"])
             inquiry = Inquiry.objects.create(**values, status=InquiryStatus.RECEIVED)
             inquiry.articles.set(articles)
-            write(actor, actions.INQUIRY_REGISTER, inquiry, after=_inquiry_snapshot(inquiry))
+            write(actor, actions.INQUIRY_REGISTER, inquiry, after=_inquiry_snapshot(inquiry),
+                  details=with_reason(None, reason))  # fmt: skip
     except IntegrityError:
         # Registered by someone else between the check and the insert (PostgreSQL).
         if Inquiry.objects.filter(number=values["number"]).exists():
@@ -442,7 +452,9 @@ def register_inquiry(actor: Actor, **data: Any) -> Inquiry:
     return inquiry
 
 
-def update_inquiry(actor: Actor, inquiry: Inquiry, **data: Any) -> Inquiry:
+def update_inquiry(
+    actor: Actor, inquiry: Inquiry, *, reason: str | None = None, **data: Any
+) -> Inquiry:
     """Correct an inquiry's details (the fields given; the others are kept), audited as
     ``inquiry.update`` with before and after. An inquiry whose reply was sent is kept as it
     was answered."""
@@ -464,7 +476,8 @@ def update_inquiry(actor: Actor, inquiry: Inquiry, **data: Any) -> Inquiry:
             locked.save()
             locked.articles.set(articles)
             after = _inquiry_snapshot(locked)
-            write(actor, actions.INQUIRY_UPDATE, locked, before=before, after=after)
+            write(actor, actions.INQUIRY_UPDATE, locked, before=before, after=after,
+                  details=with_reason(None, reason))  # fmt: skip
     except IntegrityError:
         number = str(data.get("number", "")).strip().upper()
         if number and Inquiry.objects.filter(number=number).exclude(pk=inquiry.pk).exists():
@@ -474,7 +487,12 @@ def update_inquiry(actor: Actor, inquiry: Inquiry, **data: Any) -> Inquiry:
 
 
 def change_inquiry_status(
-    actor: Actor, inquiry: Inquiry, status: str, *, sent_on: dt.date | None = None
+    actor: Actor,
+    inquiry: Inquiry,
+    status: str,
+    *,
+    sent_on: dt.date | None = None,
+    reason: str | None = None,
 ) -> Inquiry:
     """Move an inquiry to its next status (received → drafting → sent; the rules are in
     :mod:`.lifecycle`), audited as ``inquiry.status.change`` with the status and the day the
@@ -492,7 +510,8 @@ def change_inquiry_status(
         locked.status = target
         locked.save(update_fields=["status", "sent_on"])
         after = {"status": locked.status, "sent_on": _iso(locked.sent_on)}
-        write(actor, actions.INQUIRY_STATUS_CHANGE, locked, before=before, after=after)
+        write(actor, actions.INQUIRY_STATUS_CHANGE, locked, before=before, after=after,
+              details=with_reason(None, reason))  # fmt: skip
     inquiry.status, inquiry.sent_on = locked.status, locked.sent_on
     return locked
 

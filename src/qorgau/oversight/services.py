@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
-from qorgau.audit.log import write
+from qorgau.audit.log import with_reason, write
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.registry import trail
@@ -29,6 +29,7 @@ def add_control(
     instruction: str,
     kind: str = ControlKind.INSTRUCTION,
     due_on: dt.date | None = None,
+    reason: str | None = None,
 ) -> ControlRecord:
     """Give an instruction (or open a review) on a case or report of the actor's scope
     (``control.add``; the instruction's text is not kept in the trail: sensitive free text).
@@ -48,11 +49,13 @@ def add_control(
             created_by=actor.user,
         )  # fmt: skip
         write(actor, actions.CONTROL_ADD, target, after=trail.created(control),
-              details={"control": control.pk})  # fmt: skip
+              details=with_reason({"control": control.pk}, reason))  # fmt: skip
     return control
 
 
-def record_result(actor: Actor, control: ControlRecord, result: str) -> ControlRecord:
+def record_result(
+    actor: Actor, control: ControlRecord, result: str, *, reason: str | None = None
+) -> ControlRecord:
     """Record the result of a control (``control.result``); a result, once recorded, is not
     rewritten. Refused with ``NotAllowed`` for an actor without ``oversight.control`` on the
     controlled record."""
@@ -69,5 +72,5 @@ def record_result(actor: Actor, control: ControlRecord, result: str) -> ControlR
         locked.save(update_fields=["result", "result_at"])
         old, new = trail.changes(before, locked)
         write(actor, actions.CONTROL_RESULT, locked.case or locked.report, before=old, after=new,
-              details={"control": locked.pk})  # fmt: skip
+              details=with_reason({"control": locked.pk}, reason))  # fmt: skip
     return locked

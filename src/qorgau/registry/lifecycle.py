@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
-from qorgau.audit.log import write
+from qorgau.audit.log import with_reason, write
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
@@ -178,7 +178,7 @@ def transition(
     case: Case,
     to_status: str,
     *,
-    reason: str = "",
+    reason: str | None = None,
     ground: str = "",
     joined_to: Case | None = None,
     at: dt.datetime | None = None,
@@ -188,7 +188,9 @@ def transition(
 
     Locks the case row, re-reads its status (another user may have changed it meanwhile),
     checks the rules and writes the case, the StatusChange and the audit entry, or nothing.
+    The ``reason`` is the change's own (kept on the StatusChange, "" when none is given).
     """
+    reason = reason or ""
     policy.ensure(actor, "case.change_status", case)
     if joined_to is not None:
         policy.ensure(actor, "case.view", joined_to)
@@ -282,9 +284,11 @@ def decide(
     *,
     at: dt.datetime | None = None,
     note: str = "",
+    reason: str | None = None,
 ) -> Report:
     """Record the decision taken on a report (``report.decide``); the same rules-table check
-    as for cases."""
+    as for cases. ``note`` is the decision's own (where the report was sent); ``reason``, why
+    the actor decided, goes into the audit entry."""
     policy.ensure(actor, "report.decide", report)
     if found := privacy.problem(note=note):
         raise Invalid(found[1], found[0])
@@ -309,7 +313,8 @@ def decide(
         locked.decision_note = note
         locked.save(update_fields=["decision", "decided_at", "decided_by", "decision_note"])
         old, new = trail.changes(before, locked)
-        write(actor, actions.REPORT_DECIDE, locked, before=old, after=new)
+        write(actor, actions.REPORT_DECIDE, locked, before=old, after=new,
+              details=with_reason(None, reason))  # fmt: skip
     report.decision, report.decided_at, report.decided_by = locked.decision, at, actor.user
     report.decision_note = note
     return report

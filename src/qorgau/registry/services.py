@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
-from qorgau.audit.log import write
+from qorgau.audit.log import with_reason, write
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
@@ -98,19 +98,20 @@ def _party_fields(data: PartyData) -> dict[str, object]:
     }
 
 
-def add_party(actor: Actor, case: Case, data: PartyData) -> Party:
+def add_party(actor: Actor, case: Case, data: PartyData, *, reason: str | None = None) -> Party:
     """Add a victim or suspect to a case (``party.add``)."""
     policy.ensure(actor, "case.edit_parties", case)
     check_party(data)
     with transaction.atomic():
         party = Party.objects.create(case=case, **_party_fields(data))
-        write(
-            actor, actions.PARTY_ADD, case, after=trail.created(party), details={"party": party.pk}
-        )
+        write(actor, actions.PARTY_ADD, case, after=trail.created(party),
+              details=with_reason({"party": party.pk}, reason))  # fmt: skip
     return party
 
 
-def update_party(actor: Actor, party: Party, data: PartyData) -> Party:
+def update_party(
+    actor: Actor, party: Party, data: PartyData, *, reason: str | None = None
+) -> Party:
     """Correct a party's attributes, e.g. record the victim's consent once it is asked
     (``party.update``)."""
     policy.ensure(actor, "case.edit_parties", party.case)
@@ -123,7 +124,7 @@ def update_party(actor: Actor, party: Party, data: PartyData) -> Party:
         locked.save()
         old, new = trail.changes(before, locked)
         write(actor, actions.PARTY_UPDATE, locked.case, before=old, after=new,
-              details={"party": locked.pk})  # fmt: skip
+              details=with_reason({"party": locked.pk}, reason))  # fmt: skip
     return locked
 
 
@@ -137,6 +138,7 @@ def create_report(
     summary: str,
     suggested_article: Article | None = None,
     is_demo: bool = False,
+    reason: str | None = None,
 ) -> Report:
     """Enter a report received by a body of ``region``; it waits for a decision
     (``report.create``)."""
@@ -157,7 +159,8 @@ def create_report(
             is_demo=is_demo,
             created_by=actor.user,
         )
-        write(actor, actions.REPORT_CREATE, report, after=trail.created(report))
+        write(actor, actions.REPORT_CREATE, report, after=trail.created(report),
+              details=with_reason(None, reason))  # fmt: skip
     return report
 
 
@@ -237,6 +240,7 @@ def register_case(
     erdr_number: str = "",
     is_demo: bool = False,
     imported: ImportedStatus | None = None,
+    reason: str | None = None,
 ) -> Case:
     """Register a pre-trial investigation in ``region`` (``case.register``): give it a number
     (unless one is supplied, e.g. by an import), record its ERDR number when known, its initial
@@ -277,7 +281,7 @@ def register_case(
         for party in parties:
             Party.objects.create(case=case, **_party_fields(party))
         write(actor, actions.CASE_REGISTER, case, after=trail.created(case),
-              details=_registration_details(case, imported))  # fmt: skip
+              details=with_reason(_registration_details(case, imported), reason))  # fmt: skip
     return case
 
 
