@@ -17,7 +17,7 @@ from qorgau.audit.models import AuditEntry
 from qorgau.audit.tests.test_audit import admin_form
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
-from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.errors import Invalid
 from qorgau.oversight import services as oversight
 from qorgau.oversight.models import ControlRecord
 from qorgau.reference.models import ArticlePart, Body
@@ -26,8 +26,6 @@ from qorgau.registry.models import Report, StatusChange, TermExtension
 from tests.fixtures import SYSTEM, local, make_user
 
 pytestmark = pytest.mark.django_db
-# A refusal by the rules (not by the policy): invalid input or a state that forbids it.
-REFUSED = (Invalid, Conflict)
 
 # A valid IIN (check digit by the first weights), one valid only by the second weights (the
 # first sum mod 11 is 10), and the IIN of the public validator's example.
@@ -177,24 +175,24 @@ def test_investigator_cannot_extend_a_term_naming_the_official_by_phone(client, 
 @pytest.mark.parametrize("text", IDENTIFYING)
 def test_services_refuse_identifying_free_text_naming_the_field(text, make_case, shymkent):
     body = Body.objects.filter(region=shymkent).first()
-    with pytest.raises(REFUSED) as refused:
+    with pytest.raises(Invalid) as refused:
         services.create_report(SYSTEM, shymkent, received_at=local(2026, 1, 9, 9, 0), channel="call_102", receiving_body=body, summary=text)  # fmt: skip
     assert refused.value.field == "summary"
     case = make_case()
-    with pytest.raises(REFUSED) as refused:
+    with pytest.raises(Invalid) as refused:
         services.extend_term(SYSTEM, case, amount=1, unit="months", authorised_by=text, reason="x")
     assert refused.value.field == "authorised_by"
-    with pytest.raises(REFUSED) as refused:
+    with pytest.raises(Invalid) as refused:
         services.requalify(SYSTEM, case, ArticlePart.objects.get(article__code="125-1", number=1), reason=text)  # fmt: skip
     assert refused.value.field == "reason"
-    with pytest.raises(REFUSED) as refused:
+    with pytest.raises(Invalid) as refused:
         lifecycle.transition(SYSTEM, case, "suspended", ground="suspect_unknown", reason=text)
     assert refused.value.field == "reason"
-    with pytest.raises(REFUSED) as refused:
+    with pytest.raises(Invalid) as refused:
         oversight.add_control(Actor.person(make_user("prosecutor_kz", "prosecutor")), case, instruction=text)  # fmt: skip
     assert refused.value.field == "instruction"
     control = oversight.add_control(Actor.person(make_user("prosecutor_kz2", "prosecutor")), case, instruction="Проверить сроки")  # fmt: skip
-    with pytest.raises(REFUSED) as refused:
+    with pytest.raises(Invalid) as refused:
         oversight.record_result(
             Actor.person(make_user("prosecutor_kz3", "prosecutor")), control, text
         )
@@ -206,7 +204,7 @@ def test_services_refuse_identifying_free_text_naming_the_field(text, make_case,
 
 def test_a_decision_note_with_an_email_is_refused(shymkent):
     report = services.create_report(SYSTEM, shymkent, received_at=local(2026, 1, 9, 9, 0), channel="call_102", receiving_body=Body.objects.filter(region=shymkent).first(), summary="Сообщение")  # fmt: skip
-    with pytest.raises(REFUSED) as refused:
+    with pytest.raises(Invalid) as refused:
         lifecycle.decide(SYSTEM, report, "sent_elsewhere", note="передано: user@example.kz")
     assert refused.value.field == "note"
     assert Report.objects.get().decision == "pending"

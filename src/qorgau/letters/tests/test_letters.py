@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from qorgau.core.actors import Actor
-from qorgau.core.errors import QorgauError
+from qorgau.core.errors import Conflict, Invalid
 from qorgau.letters import grammar
 from qorgau.reference.models import Region
 
@@ -871,7 +871,7 @@ def test_an_invalid_inquiry_is_refused_naming_the_field(analyst, changes, field,
 
     if "due_on" in changes:
         changes = {"due_on": dt.date.fromisoformat(changes["due_on"])}
-    with translation.override("en"), pytest.raises(QorgauError) as info:
+    with translation.override("en"), pytest.raises(Invalid) as info:
         services.register_inquiry(Actor.person(analyst), **inquiry_data(**changes))
     assert info.value.field == field and str(info.value).startswith(message)
     assert not Inquiry.objects.exists() and not AuditEntry.objects.exists()
@@ -885,7 +885,7 @@ def test_an_inquiry_cannot_be_dated_in_the_future(analyst):
     from qorgau.letters import services
 
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    with pytest.raises(QorgauError) as info:
+    with pytest.raises(Invalid) as info:
         services.register_inquiry(
             Actor.person(analyst), **inquiry_data(dated=tomorrow, due_on=None)
         )
@@ -969,7 +969,7 @@ def test_status_cannot_become_sent_without_a_reply_version(client, analyst):
         ("received", "drafting"), ("drafting", "sent")]  # fmt: skip
     assert moves.last().after["sent_on"] == "2026-02-20" and moves.last().user == analyst
     # Answered: no further status, no more corrections.
-    with pytest.raises(QorgauError):
+    with pytest.raises(Conflict):
         services.change_inquiry_status(Actor.person(analyst), inquiry, "drafting")
     response = client.post(f"/letters/{inquiry.pk}/edit/", {**INQUIRY_POST, "subject_ru": "иное"})
     assert response.status_code == 400

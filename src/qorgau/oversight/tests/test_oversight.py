@@ -14,7 +14,7 @@ from qorgau.audit.models import AuditEntry
 from qorgau.audit.tests.test_audit import admin_form
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
-from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.errors import Conflict
 from qorgau.oversight import deadlines, services
 from qorgau.oversight.models import ControlKind, ControlRecord
 from qorgau.reference import rules
@@ -24,8 +24,6 @@ from qorgau.registry import services as registry
 from tests.fixtures import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
-# A refusal by the rules (not by the policy): invalid input or a state that forbids it.
-REFUSED = (Invalid, Conflict)
 
 
 def ago(**kwargs) -> dt.datetime:
@@ -118,7 +116,7 @@ def test_review_result_clears_a_termination_and_a_result_clears_a_late_report(sc
     assert scene["late_decided"].pk not in {
         i.obj.pk for i in deadlines.control_list(prosecutor).late if i.kind == "report"
     }
-    with translation.override("en"), pytest.raises(REFUSED, match="already"):
+    with translation.override("en"), pytest.raises(Conflict, match="already"):
         services.record_result(Actor.person(prosecutor), note, "rewritten")
 
 

@@ -11,8 +11,6 @@ from qorgau.registry.models import Case, StatusChange
 from tests.fixtures import SYSTEM, local, make_user
 
 pytestmark = pytest.mark.django_db
-# A refusal by the rules (not by the policy): invalid input or a state that forbids it.
-REFUSED = (Invalid, Conflict)
 
 
 def snapshot(case):
@@ -79,7 +77,7 @@ def test_illegal_transition_is_refused_in_the_users_language_and_changes_nothing
         SYSTEM, case, CaseStatus.JOINED, joined_to=make_case(), at=local(2026, 2, 3, 9, 0)
     )
     before = snapshot(case)
-    with translation.override(lang), pytest.raises(REFUSED) as info:
+    with translation.override(lang), pytest.raises(Conflict) as info:
         lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, at=local(2026, 2, 4, 9, 0))
     assert expected in str(info.value)
     assert case.number in str(info.value)
@@ -89,7 +87,7 @@ def test_illegal_transition_is_refused_in_the_users_language_and_changes_nothing
 def test_termination_needs_a_ground(make_case):
     case = make_case(article="125-1")
     before = snapshot(case)
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED)
     assert snapshot(case) == before
     lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED, ground="no_corpus_delicti")
@@ -98,7 +96,7 @@ def test_termination_needs_a_ground(make_case):
 
 def test_reconciliation_does_not_end_these_cases(make_case):
     case = make_case()
-    with translation.override("en"), pytest.raises(REFUSED, match="115-1"):
+    with translation.override("en"), pytest.raises(Invalid, match="115-1"):
         lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED, ground="reconciliation")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATION
 
@@ -106,7 +104,7 @@ def test_reconciliation_does_not_end_these_cases(make_case):
 def test_resumption_of_a_suspended_case_needs_a_reason(make_case):
     case = make_case()
     lifecycle.transition(SYSTEM, case, CaseStatus.SUSPENDED, ground="suspect_hiding")
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         lifecycle.transition(SYSTEM, case, CaseStatus.INVESTIGATION)
     lifecycle.transition(SYSTEM, case, CaseStatus.INVESTIGATION, reason="suspect found")
     case.refresh_from_db()
@@ -117,12 +115,12 @@ def test_resumption_of_a_suspended_case_needs_a_reason(make_case):
 
 def test_joining_needs_another_case_that_is_not_itself_joined(make_case):
     a, b, c = make_case(), make_case(), make_case()
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         lifecycle.transition(SYSTEM, a, CaseStatus.JOINED)
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=a)
     lifecycle.transition(SYSTEM, b, CaseStatus.JOINED, joined_to=c)
-    with pytest.raises(REFUSED):
+    with pytest.raises(Conflict):
         lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=b)
     lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=c)
     assert set(c.joined_cases.all()) == {a, b}
@@ -130,7 +128,7 @@ def test_joining_needs_another_case_that_is_not_itself_joined(make_case):
 
 def test_a_change_cannot_be_dated_before_the_current_status(make_case):
     case = make_case(registered_at=local(2026, 1, 10, 10, 0))
-    with pytest.raises(REFUSED):
+    with pytest.raises(Conflict):
         lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, at=local(2026, 1, 9, 10, 0))
 
 
@@ -139,7 +137,7 @@ def test_stale_object_cannot_bypass_the_rules(make_case):
     case = make_case()
     stale = Case.objects.get(pk=case.pk)
     lifecycle.transition(SYSTEM, case, CaseStatus.SUSPENDED, ground="suspect_unknown")
-    with pytest.raises(REFUSED):
+    with pytest.raises(Conflict):
         lifecycle.transition(SYSTEM, stale, CaseStatus.SUSPENDED, ground="suspect_unknown")
     assert case.status_changes.count() == 2
 
@@ -148,7 +146,7 @@ def test_report_decision_follows_the_rules(shymkent, stalking):
     from qorgau.reference.models import Body
 
     report = services.create_report(SYSTEM, shymkent, received_at=local(2026, 1, 5, 10, 0), channel="call_102", receiving_body=Body.objects.get(code="POL-79"), summary="…", suggested_article=stalking.article)  # fmt: skip
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         lifecycle.decide(
             SYSTEM, report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 5, 12, 0)
         )  # no body named
@@ -156,7 +154,7 @@ def test_report_decision_follows_the_rules(shymkent, stalking):
     lifecycle.decide(SYSTEM, report, Decision.NO_OFFENCE, at=local(2026, 1, 5, 12, 0))
     assert not lifecycle.can_decide(report, Decision.SENT_ELSEWHERE)
     assert lifecycle.can_decide(report, Decision.REGISTERED)
-    with pytest.raises(REFUSED):
+    with pytest.raises(Conflict):
         lifecycle.decide(
             SYSTEM, report, Decision.SENT_ELSEWHERE, at=local(2026, 1, 6, 12, 0), note="x"
         )
@@ -168,7 +166,7 @@ def test_report_decision_follows_the_rules(shymkent, stalking):
 
 
 def test_case_cannot_be_registered_before_the_article_was_in_force(shymkent, stalking):
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         services.register_case(
             SYSTEM, shymkent, article_part=stalking, registered_at=local(2025, 9, 15, 23, 0)
         )
@@ -200,7 +198,7 @@ def test_term_is_set_from_the_rules_and_extensions_are_recorded(make_case):
     services.extend_term(
         SYSTEM, crime, dt.date(2026, 4, 30), authorised_by="city prosecutor", reason="expertise"
     )
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         services.extend_term(SYSTEM, crime, dt.date(2026, 4, 1), authorised_by="x", reason="y")
     crime.refresh_from_db()
     assert crime.term_ends_on == dt.date(2026, 4, 30)
@@ -223,7 +221,7 @@ def test_a_change_cannot_be_dated_in_the_future(make_case):
     from django.utils import timezone
 
     case = make_case()
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         lifecycle.transition(
             SYSTEM,
             case,
@@ -237,7 +235,7 @@ def test_a_change_cannot_be_dated_in_the_future(make_case):
 def test_a_case_with_cases_joined_to_it_cannot_be_joined_itself(make_case):
     a, b, c = make_case(), make_case(), make_case()
     lifecycle.transition(SYSTEM, a, CaseStatus.JOINED, joined_to=b)
-    with pytest.raises(REFUSED):
+    with pytest.raises(Conflict):
         lifecycle.transition(SYSTEM, b, CaseStatus.JOINED, joined_to=c)  # would leave a → b → c
     assert Case.objects.get(pk=b.pk).status == CaseStatus.INVESTIGATION
 
@@ -287,7 +285,7 @@ def test_each_extension_adds_its_length_and_survives_a_requalification(make_case
     # Requalified as a misdemeanour: one month from registration, then the same extensions.
     services.requalify(SYSTEM, case, ArticlePart.objects.get(article__code="115-1", number=1), reason="no coercion", at=local(2026, 4, 2, 9, 0))  # fmt: skip
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 25)
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         services.extend_term(SYSTEM, case, amount=0, authorised_by="x", reason="y")
     assert case.extensions.count() == 2
 
@@ -297,7 +295,7 @@ def test_a_closed_case_term_cannot_be_extended(make_case):
 
     case = make_case(article="125-1", registered_at=local(2026, 1, 10, 10, 0))
     lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, reason="indictment", at=local(2026, 2, 1, 9, 0))  # fmt: skip
-    with translation.override("en"), pytest.raises(REFUSED, match="can be extended"):
+    with translation.override("en"), pytest.raises(Conflict, match="can be extended"):
         services.extend_term(SYSTEM, case, amount=1, unit="months", authorised_by="x", reason="y")
     assert not case.extensions.exists()
     assert Case.objects.get(pk=case.pk).term_ends_on == dt.date(2026, 3, 10)
@@ -336,6 +334,6 @@ def test_a_refused_status_change_writes_no_entry(make_case):
 
     case = make_case()
     before = AuditEntry.objects.count()
-    with pytest.raises(REFUSED):
+    with pytest.raises(Invalid):
         lifecycle.transition(SYSTEM, case, CaseStatus.TERMINATED)  # no ground
     assert AuditEntry.objects.count() == before

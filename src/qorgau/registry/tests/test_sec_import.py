@@ -14,15 +14,13 @@ from django.utils import translation
 
 from qorgau.audit.models import AuditEntry
 from qorgau.core import importing
-from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.errors import Conflict
 from qorgau.core.importing import ImportRejected
 from qorgau.registry import csvio, numbering
 from qorgau.registry.models import Case, CaseNumberSequence
 from tests.fixtures import SYSTEM
 
 pytestmark = pytest.mark.django_db
-# A refusal by the rules (not by the policy): invalid input or a state that forbids it.
-REFUSED = (Invalid, Conflict)
 
 HEADER = "number,article,part,region,registered_at,status"
 ERDR = "261500031000123"
@@ -74,7 +72,7 @@ def test_numbers_given_in_a_file_must_continue_the_sequence_without_a_gap(make_c
 def test_sequence_never_passes_six_digits(make_case, shymkent):
     CaseNumberSequence.objects.create(region=shymkent, year=2026, last_value=numbering.MAX_SEQ)
 
-    with pytest.raises(REFUSED):
+    with pytest.raises(Conflict):
         make_case()
     assert rejected(csv_text(row())) == [(0, "number")]
     assert not Case.objects.exists()
