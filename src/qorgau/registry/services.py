@@ -368,7 +368,7 @@ def extend_term(
     recomputed."""
     policy.ensure(actor, "case.extend", case)
     if (new_end is None) == (amount is None):
-        raise ValueError("give either new_end or amount")
+        raise Invalid("amount", _("Give either the new end of the term or the extension's length."))
     if not authorised_by.strip() or not reason.strip():
         raise Invalid(None, _("An extension needs the authorising official and a reason."))
     refuse_identifying(authorised_by=authorised_by, reason=reason)

@@ -1,10 +1,13 @@
 """A reason given with a registry action (``verb(…, *, reason=…)``) lands in the action's one
 audit entry; one that names a person (an IIN, a phone number) is not kept."""
 
+import datetime as dt
+
 import pytest
 
 from qorgau.audit.models import AuditEntry
 from qorgau.core import privacy
+from qorgau.core.errors import Invalid
 from qorgau.reference.models import Body, Region
 from qorgau.registry import lifecycle, services
 from qorgau.registry.choices import Decision, PartyRole
@@ -56,3 +59,13 @@ def test_a_status_change_without_a_reason_stores_an_empty_one(make_case):
     change = lifecycle.transition(SYSTEM, case, "suspended", ground="suspect_unknown",
                                   at=local(2026, 1, 20, 10, 0))  # fmt: skip
     assert change.reason == ""
+
+
+@pytest.mark.parametrize("given", [{}, {"amount": 1, "new_end": dt.date(2026, 6, 1)}])
+def test_an_extension_needs_either_a_new_end_or_a_length(make_case, given):
+    case = make_case()
+    with pytest.raises(Invalid) as info:
+        services.extend_term(SYSTEM, case, authorised_by="Prosecutor", reason="more witnesses",
+                             **given)  # fmt: skip
+    assert info.value.field == "amount"
+    assert not AuditEntry.objects.filter(action="case.term.extend").exists()
