@@ -56,6 +56,11 @@ class Item:
     controls: list = field(default_factory=list)
 
     @property
+    def is_case(self) -> bool:
+        """A case (else a report): what the templates link to and name."""
+        return isinstance(self.obj, Case)
+
+    @property
     def ref(self) -> str:
         return self.obj.number if isinstance(self.obj, Case) else f"R{self.obj.pk}"
 
