@@ -25,7 +25,7 @@ from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE
 from qorgau.core.errors import Invalid
 from qorgau.reference import population
 from qorgau.reference.models import Article, Body, PopulationFigure, Region
-from qorgau.registry.choices import CaseStatus, Decision
+from qorgau.registry.choices import AgeBand, CaseStatus, Decision, PartyRole, Sex
 from qorgau.registry.models import Case, Party, Report
 
 from . import intervals, its
@@ -243,7 +243,7 @@ def counts_by(actor: Who, filters: Filters, dimension: str) -> list[Row]:
             .order_by()
         )
     elif dimension in PARTY_DIMENSIONS:
-        role = "suspect" if dimension == "relationship" else "victim"
+        role = PartyRole.SUSPECT if dimension == "relationship" else PartyRole.VICTIM
         rows = (
             Party.objects.filter(case__in=cases(actor, filters), role=role)
             .values_list(DIMENSIONS[dimension])
@@ -323,7 +323,7 @@ def _cases_behind(actor: Who, filters: Filters, dimension: str) -> tuple[int, di
             qs = qs.filter(status=CaseStatus.TERMINATED)
         by_value = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
         return qs.count(), {key or "": n for key, n in by_value}
-    role = "suspect" if dimension == "relationship" else "victim"
+    role = PartyRole.SUSPECT if dimension == "relationship" else PartyRole.VICTIM
     parties = Party.objects.filter(case__in=cases(actor, filters), role=role)
     per = (
         parties.values_list(DIMENSIONS[dimension])
@@ -781,8 +781,8 @@ def _unknown_victims(qs: QuerySet[Case]) -> dict[str, dict[str, Counter[str]]]:
     }
     qs = qs.select_related("region", "investigating_body").prefetch_related("parties")
     for case in qs:
-        victim = next((p for p in case.parties.all() if p.role == "victim"), None)
-        unknown = victim is None or victim.sex == "U" or victim.age_band == "unknown"
+        victim = next((p for p in case.parties.all() if p.role == PartyRole.VICTIM), None)
+        unknown = victim is None or victim.sex == Sex.UNKNOWN or victim.age_band == AgeBand.UNKNOWN
         body = case.investigating_body.code if case.investigating_body else ""
         for kind, key in (("region", case.region.code), ("body", body)):
             tally[kind]["cases"][key] += 1
