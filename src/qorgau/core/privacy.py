@@ -141,9 +141,9 @@ def validate(value) -> None:
 
 def problem(**values) -> tuple[str, str] | None:
     """For services: the first of ``values`` (field name → text) that holds identifying data,
-    as ``(translated message, field)``; None when all are clean. Services raise their domain
-    error with both (``raise RegistryError(*found)``), so a page shows the message next to the
-    field."""
+    as ``(translated message, field)``; None when all are clean. Services raise
+    ``core.errors.Invalid`` with both (``message, field = found; raise Invalid(field,
+    message)``), so a page shows the message next to the field."""
     for field, value in values.items():
         kind = find(value if isinstance(value, str) else "")
         if kind:

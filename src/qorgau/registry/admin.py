@@ -2,8 +2,8 @@
 they change only through the services and the lifecycle module (staff pages, CLI).
 
 The admin is a window on case data like the staff pages, so it leaves the same trail (written
-for every admin page by ``core.admin.AuditedAdminSite``): opening a case, a party or a history
-row is a ``case.view`` of its case, a report a ``report.view``, a list (search, filters) a
+for every admin page by ``access.admin_site.AuditedAdminSite``): opening a case, a party or a
+history row is a ``case.view`` of its case, a report a ``report.view``, a list (search, filters) a
 ``case.search`` / ``report.search`` with the records shown; what an administrator changes here
 is written by :class:`AuditedChangesAdmin` (one entry per record added, changed or deleted, with
 the changed fields before and after, declared in ``registry.actions``). A case and its history
