@@ -112,9 +112,14 @@ def redeem(actor: Actor | Any, code: str) -> str:
                 outcome = "cancelled"
             active.save(update_fields=["failed_attempts", "cancelled_at"])
             details["failed_attempts"] = active.failed_attempts
-        log.write(actor, actions.OTP_ENROLMENT_WRONG_CODE, user, details=details)
-        if outcome == "cancelled":
-            log.write(actor, actions.OTP_ENROLMENT_CANCEL, user, details=details)
+        # One entry: the wrong try, or the cancellation it caused (``failed_attempts`` says
+        # which wrong try that was).
+        action = (
+            actions.OTP_ENROLMENT_CANCEL
+            if outcome == "cancelled"
+            else actions.OTP_ENROLMENT_WRONG_CODE
+        )
+        log.write(actor, action, user, details=details)
     return outcome
 
 

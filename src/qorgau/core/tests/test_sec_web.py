@@ -380,8 +380,15 @@ def test_wrong_enrolment_codes_are_throttled_and_audited(client):
     assert client.post("/otp/", {"enrolment_code": code}).status_code == 400
     assert b"<svg" not in client.get("/otp/").content
     actions = audit_actions("access.otp_enrolment")
-    assert actions.count("access.otp_enrolment.wrong_code") == enrolment.MAX_FAILED_ATTEMPTS + 1
-    assert actions.count("access.otp_enrolment.cancel") == 1
+    # One entry per try: the last wrong one is the cancellation (saying which try it was);
+    # the right code typed after it is one more wrong try.
+    assert actions == ["access.otp_enrolment.issue"] + ["access.otp_enrolment.wrong_code"] * (
+        enrolment.MAX_FAILED_ATTEMPTS - 1
+    ) + ["access.otp_enrolment.cancel", "access.otp_enrolment.wrong_code"]
+    from qorgau.audit.models import AuditEntry
+
+    cancel = AuditEntry.objects.get(action="access.otp_enrolment.cancel")
+    assert cancel.details["failed_attempts"] == enrolment.MAX_FAILED_ATTEMPTS
 
 
 def test_a_new_code_cancels_the_earlier_one_and_none_is_issued_over_an_authenticator(login):
