@@ -581,6 +581,24 @@ class Funnel:
         return [funnel_sentence(p, self.national_rate) for p in self.points if p.outside]
 
 
+def _national_rate_withheld(rows: list[RegionRow], known: int, scope: set[int]) -> str:
+    """Why a regional actor may not see the national rate ("" when they may): it would not
+    cover the whole country (a region has no population figure), or it would publish the rest
+    of the country's count when that is 1 to the small-count threshold."""
+    if known < len(rows):
+        missing = sorted((r for r in rows if r.population is None), key=lambda r: r.region.order)
+        return _(
+            "The national rate is not shown: without a population figure for %(regions)s it could not cover the whole country."
+        ) % {"regions": ", ".join(r.region.name for r in missing)}
+    threshold = small_count_threshold()
+    elsewhere = sum(r.count for r in rows if r.region.pk not in scope)
+    if 1 <= elsewhere <= threshold:
+        return _(
+            "The national rate is not shown: fewer than %(n)d cases in the rest of the country in this selection."
+        ) % {"n": threshold + 1}
+    return ""
+
+
 def funnel(actor: Who, filters: Filters) -> Funnel:
     """Each region's rate against the national rate, with exact Poisson 95% and 99.8% limits
     (expected count E = national rate × population). Regions without population are listed
@@ -613,22 +631,10 @@ def funnel(actor: Who, filters: Filters) -> Funnel:
         if r.population is not None and r.rate is not None
     ]
     result = Funnel(None, unknown=[r for r in rows if r.population is None and r.region.pk in mine])
-    scope = set(policy.regions_for(actor, "stats.view").values_list("pk", flat=True))
     if not policy.scope_of(actor).national:
-        threshold = small_count_threshold()
-        elsewhere = sum(r.count for r in rows if r.region.pk not in scope)
-        if len(known) < len(rows):
-            missing = sorted(
-                (r for r in rows if r.population is None), key=lambda r: r.region.order
-            )
-            result.withheld = _(
-                "The national rate is not shown: without a population figure for %(regions)s it could not cover the whole country."
-            ) % {"regions": ", ".join(r.region.name for r in missing)}
-            return result
-        if 1 <= elsewhere <= threshold:
-            result.withheld = _(
-                "The national rate is not shown: fewer than %(n)d cases in the rest of the country in this selection."
-            ) % {"n": threshold + 1}
+        scope = set(policy.regions_for(actor, "stats.view").values_list("pk", flat=True))
+        result.withheld = _national_rate_withheld(rows, len(known), scope)
+        if result.withheld:
             return result
     total_pop = sum(people for _row, people, _rate in known)
     if not total_pop:
@@ -803,6 +809,23 @@ def completeness_note(actor: Who, filters: Filters) -> str:
     return counted_period_note(counted) if counted else ""
 
 
+def _unknown_share(
+    behind: int, unknown: int, counted: Filters | None, threshold: int
+) -> tuple[float | None, str]:
+    """One row's share of cases with an unknown victim attribute and its note: over the
+    quarters ``counted`` (then named in the note) for who may not see cases, withheld behind
+    1..threshold cases."""
+    share, note = (round(unknown / behind, 3) if behind else None), ""
+    if counted is not None and behind:
+        note = counted_period_note(counted)
+    if counted is not None and 0 < behind <= threshold:
+        share = None
+        note = _("Not shown: fewer than %(n)d cases in the quarters counted.") % {
+            "n": threshold + 1
+        }
+    return share, note
+
+
 def completeness(actor: Who, filters: Filters) -> dict[str, list[Row]]:
     """Per region and per investigating body: the cases of the period, the latest registration
     (over all time, so a region that stopped recording shows when it stopped), the share of
@@ -846,15 +869,9 @@ def completeness(actor: Who, filters: Filters) -> dict[str, list[Row]]:
         rows = []
         for key in sorted(keys):
             moment = latest[kind].get(key or None)
-            behind, unknown = shares[kind]["cases"][key], shares[kind]["unknown"][key]
-            share, note = (round(unknown / behind, 3) if behind else None), ""
-            if counted is not None and behind:
-                note = counted_period_note(counted)
-            if counted is not None and 0 < behind <= threshold:
-                share = None
-                note = _("Not shown: fewer than %(n)d cases in the quarters counted.") % {
-                    "n": threshold + 1
-                }
+            share, note = _unknown_share(
+                shares[kind]["cases"][key], shares[kind]["unknown"][key], counted, threshold
+            )
             rows.append(
                 {"key": key, "name": names[kind].get(key, key) if key else "—",
                  "cases": period[kind]["cases"][key],
