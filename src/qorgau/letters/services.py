@@ -71,7 +71,7 @@ class _Figures:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.items: list[Figure] = []
-        self.at = timezone.now().isoformat(timespec="seconds")
+        self.at = timezone.localtime().isoformat(timespec="seconds")  # +05:00, as read
 
     def add(self, block: str, label: str, value: int, query: dict[str, Any]) -> int:
         self.items.append(

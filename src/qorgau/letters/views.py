@@ -1,11 +1,10 @@
 """Staff pages for replies: inquiries, the editable draft, the preview and the versions."""
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -189,7 +188,7 @@ def version_download(request, pk, number):
     if version is None:
         raise Http404
     response = HttpResponse(bytes(version.content), content_type=MIME[version.format])
-    stamp = dt.date.today().isoformat()
+    stamp = timezone.localdate().isoformat()  # the Kazakhstan date, not the server's
     response["Content-Disposition"] = (
         f'attachment; filename="reply-{version.inquiry.pk}-v{number}-{version.lang}-{stamp}.{version.format}"'
     )

@@ -8,6 +8,7 @@ the current values on :class:`Case` are kept in step by ``registry.services`` on
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -90,7 +91,9 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
 
     def __str__(self) -> str:
-        return _("Report of %(date)s") % {"date": f"{self.received_at:%Y-%m-%d %H:%M}"}
+        # Kazakhstan time, as every time a person reads (the value is stored in UTC).
+        received = timezone.localtime(self.received_at)
+        return _("Report of %(date)s") % {"date": f"{received:%Y-%m-%d %H:%M}"}
 
 
 class Case(models.Model):

@@ -1,11 +1,13 @@
 """Replies to deputies' inquiries: grammar of the reference paragraph, the figures, and the
 documents (DOCX opened by LibreOffice and read back, PDF text with Kazakh letters intact)."""
 
+import datetime as dt
 import html
 import io
 import json
 import re
 import subprocess
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -1066,3 +1068,21 @@ def test_the_templates_give_the_reply_the_code_gave_before(seeded, lang):
     blocks = services.compose(SYSTEM, Inquiry.objects.get(number="ДС-16"), lang)[0]
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))[lang]
     assert {b["key"]: b["text"] for b in blocks} == expected
+
+
+def test_figures_and_downloads_carry_kazakhstan_time(client, login, seeded, time_machine):
+    """At 00:30 in Kazakhstan (19:30 UTC the day before) a reply's figures are stamped with the
+    Kazakh time (+05:00, not +00:00) and its download is named by the Kazakh date."""
+    from qorgau.letters.models import Inquiry
+    from tests.fixtures import make_user
+
+    almaty = zoneinfo.ZoneInfo("Asia/Almaty")
+    time_machine.move_to(dt.datetime(2026, 3, 2, 0, 30, tzinfo=almaty), tick=False)
+    login(client, make_user("analyst_t", "analyst"))
+    inquiry = Inquiry.objects.get(number="ДС-16")
+    client.post(f"/letters/{inquiry.pk}/draft/ru/generate/", {"period_end": "2026-02-15"})
+    client.post(f"/letters/{inquiry.pk}/draft/ru/", {"produce": "docx"})
+    version = inquiry.versions.get()
+    assert {f["generated_at"] for f in version.figures} == {"2026-03-02T00:30:00+05:00"}
+    download = client.get(f"/letters/{inquiry.pk}/versions/{version.number}/")
+    assert "-2026-03-02.docx" in download["Content-Disposition"]

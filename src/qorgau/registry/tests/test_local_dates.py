@@ -12,6 +12,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from qorgau.audit.models import AuditEntry
 from qorgau.reference.models import ArticlePart, Body, Region
 from qorgau.registry import services
 from qorgau.registry.models import Case
@@ -68,3 +69,23 @@ def test_a_case_registered_from_a_report_now_is_of_the_new_kazakh_year(client, l
     case = Case.objects.get()
     assert case.number == "2026-79-000001" and case.registered_at == NEW_YEAR_NIGHT
     assert "2026-01-01 00:45" in client.get(response["Location"]).content.decode()
+
+
+def test_a_reports_page_and_its_trail_name_it_by_the_kazakh_time(client, login):
+    """A report received at 07:53 UTC is the report of 12:53 in Kazakhstan: on its page, in the
+    list and in the audit trail's record name (the page used to print the UTC hour)."""
+    region = Region.objects.get(code="KZ-79")
+    received = dt.datetime(2026, 12, 1, 7, 53, tzinfo=dt.UTC)
+    report = services.create_report(
+        SYSTEM, region, received_at=received, channel="written",
+        receiving_body=Body.objects.get(code="POL-79"), summary="…",
+    )  # fmt: skip
+    assert "2026-12-01 12:53" in str(report)
+    assert "07:53" not in str(report)
+    login(client, make_user("registrar_79", "registrar", "KZ-79"))
+    page = client.get(f"/registry/reports/{report.pk}/").content.decode()
+    assert "2026-12-01 12:53" in page and "07:53" not in page
+    listing = client.get("/registry/reports/").content.decode()
+    assert "2026-12-01 12:53" in listing
+    from_trail = AuditEntry.objects.filter(action="report.create").get()
+    assert "12:53" in from_trail.object_repr and "07:53" not in from_trail.object_repr
