@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint messages clean
+.PHONY: install demo test lint messages frontend clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required"; exit 1; }
@@ -52,6 +52,12 @@ test: install
 messages: install
 	cd src/qorgau && ../../$(BIN)/qorgau makemessages --no-obsolete --no-location -l kk -l ru -l en --settings=tests.settings --pythonpath=../..
 	$(BIN)/python -m qorgau.core.catalogues
+
+# GOV.UK Frontend, vendored: rebuilds src/qorgau/core/static/govuk/ from npm (needs Node.js and
+# npm; the result is committed, so nothing else needs them). docs/frontend.md says what and why.
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js src/qorgau/core/static/govuk/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, which FORM_RENDERER's templates override
     "qorgau.core",
     "qorgau.reference",
     "qorgau.registry",
@@ -104,6 +105,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "qorgau.urls"
+# Forms in GOV.UK Frontend's markup (templates/forms/, templates/django/forms/widgets/).
+FORM_RENDERER = "qorgau.core.forms.GovukFormRenderer"
 WSGI_APPLICATION = "qorgau.wsgi.application"
 
 TEMPLATES = [

@@ -2,6 +2,7 @@
 becomes a form error."""
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 
 from .errors import QorgauError
 
@@ -11,3 +12,13 @@ def add_error(form: forms.BaseForm, error: QorgauError) -> None:
     form. What the user typed stays in the form (it is bound), so nothing is lost."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error))
+
+
+class GovukFormRenderer(TemplatesSetting):
+    """Every form in GOV.UK Frontend's markup (settings.FORM_RENDERER): ``{{ form }}`` gives an
+    error summary above the form that links to each field, then each field with its label, hint
+    and error next to it; ``{{ field.as_field_group }}`` gives one field. Widgets carry GOV.UK's
+    classes (templates/django/forms/widgets/); an invalid one is marked ``aria-invalid``."""
+
+    form_template_name = "forms/govuk.html"
+    field_template_name = "forms/govuk_field.html"
