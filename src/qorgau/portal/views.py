@@ -17,6 +17,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.defaults import page_not_found
 
 from qorgau.access import navigation, policy
+from qorgau.audit.log import write
 from qorgau.core.actors import Actor
 from qorgau.core.tabular import CsvWriter
 from qorgau.reference.models import Article, Region
@@ -24,7 +25,7 @@ from qorgau.registry import queries
 from qorgau.stats import disclosure
 from qorgau.stats import services as stats
 
-from . import markup
+from . import actions, markup, worklists
 from .context import home_in
 from .models import ContactKind, HelpContact, Page
 
@@ -141,17 +142,20 @@ def statistics_csv(request):
 
 @policy.requires("home.view")
 def staff_home(request):
-    """The staff home page: headline counts (aggregate, of the user's scope) and links to what
-    the user's role allows."""
-    summary = queries.home_summary(
-        policy.scoped(request.user, "home.view", queries.all_cases()),
-        policy.scoped(request.user, "home.view", queries.all_reports()),
-    )
-    return render(
-        request,
-        "core/home.html",
-        {"summary": summary, "shortcuts": navigation.links(request.user, navigation.SHORTCUTS)},
-    )
+    """The staff home page: the user's worklist (docs/worklists.md) — counts that link to the
+    lists they count, the oldest items first — and links to what the user's role allows. It
+    names reports and cases, so it leaves one read entry naming them."""
+    actor = Actor.of(request)
+    sections = worklists.worklist(request.user)
+    write(actor, actions.WORKLIST_VIEW, details={
+        "counts": {c.key: c.count for s in sections for c in s.counts},
+        "shown": worklists.shown_records(sections),
+    })  # fmt: skip
+    demo = policy.scoped(request.user, "home.view", queries.all_cases()).filter(is_demo=True)
+    return render(request, "core/home.html", {
+        "sections": sections, "demo": demo.exists(),
+        "shortcuts": navigation.links(request.user, navigation.SHORTCUTS),
+    })  # fmt: skip
 
 
 def entrance(request):

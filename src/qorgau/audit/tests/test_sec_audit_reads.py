@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 # "case" / "report" / "evidence" — the URL's record is the entry's object; any other word — the
 # key in ``details`` that lists the records or counts them).
 READS = {
+    "home": ("worklist.view", "shown"),  # the worklist names reports and cases
     "registry:case_list": ("case.search", "shown"),
     "registry:case_export": ("case.export", "numbers"),
     "registry:case_detail": ("case.view", "case"),
@@ -45,9 +46,12 @@ _TRAINING = "staff trained and headcounts per body and region: no person, no cas
 _LETTERS = "replies to deputies drafted from national aggregate figures: no person, no case"
 _PUBLIC = "public page for victims and visitors: published aggregates only"
 EXEMPT = {
-    "home": "aggregate counts of the user's scope, no record",
     "registry:case_new": "an empty form",
     "registry:report_new": "an empty form",
+    "registry:case_import": "an empty form",
+    "registry:case_import_job": "the uploader's own file: its progress, count imported or the "
+    "errors in its rows; no record of the registry",
+    "registry:case_import_status": "the progress of the uploader's own file (counts)",
     "oversight:control_result": "an action: refused without a result it shows no record; the "
     "result itself is audited by the service",
     "login": "authentication",

@@ -1,0 +1,117 @@
+"""What is waiting on whom: the registry's and the control list's items a person must act on,
+as the home page's worklist and the notifications count them.
+
+Every count here is the number of records the page it links to lists for the same filters:
+reports and cases are counted by the registry's list filters with the link's own query
+(:func:`report_params`, :func:`case_params`), control items by the control list narrowed
+as its page narrows it (:func:`control_counts`). Nothing here restates a rule: the 24-hour
+clock is ``reference.rules.report_decision_due``, the window ``deadlines.DUE_SOON_DAYS``.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from qorgau.reference import rules
+from qorgau.registry import scoped
+from qorgau.registry.choices import CaseStatus, Decision
+from qorgau.registry.models import Case, Report
+
+from . import deadlines
+
+# The query of each list the worklist links to (the list's own GET parameters).
+PENDING = {"decision": Decision.PENDING.value}
+PENDING_OVERDUE = {"decision": Decision.PENDING.value, "overdue": "1"}
+TERM_DUE = {"term": "due"}
+TERM_PASSED = {"term": "passed"}
+# The control page's filters (``oversight:control?kind=…``), in the page's order.
+CONTROL_KINDS = [
+    deadlines.FilterKind.LATE_REPORT,
+    deadlines.FilterKind.OVERDUE_CASE,
+    deadlines.FilterKind.DUE_SOON,
+    deadlines.FilterKind.REVIEW,
+]
+OLDEST_SHOWN = 10  # reports and cases listed on the home page under their counts
+
+
+def reports(actor: Any, params: dict[str, str], now: dt.datetime | None = None) -> QuerySet[Report]:
+    """The reports ``actor`` may see that the report list shows for ``params`` (``decision``,
+    ``overdue``)."""
+    now = now or timezone.now()
+    found = scoped.reports_for(actor)
+    if params.get("decision"):
+        found = found.filter(decision=params["decision"])
+    if params.get("overdue") == "1":
+        found = found.filter(decision=Decision.PENDING, received_at__lt=_received_before(now))
+    return found
+
+
+def _received_before(now: dt.datetime) -> dt.datetime:
+    """A pending report received before this moment is overdue at ``now``: the decision's due
+    time is ``report_decision_due(received_at)``, a fixed length after the receipt."""
+    start = now - dt.timedelta(days=3660)  # any moment: the rule adds the same length to all
+    due = rules.report_decision_due(start)
+    return now if due is None else now - (due - start)
+
+
+def cases(actor: Any, params: dict[str, str], today: dt.date | None = None) -> QuerySet[Case]:
+    """The cases ``actor`` may see that the case list shows for ``params`` (``term``: ``due``
+    — under investigation, the term ending today or within ``DUE_SOON_DAYS`` days; ``passed``
+    — under investigation, the term ended before today)."""
+    today = today or timezone.localdate()
+    found = scoped.cases_for(actor)
+    term = params.get("term")
+    if term == "due":
+        horizon = today + dt.timedelta(days=deadlines.DUE_SOON_DAYS)
+        found = found.filter(
+            status=CaseStatus.INVESTIGATION, term_ends_on__gte=today, term_ends_on__lte=horizon
+        )
+    elif term == "passed":
+        found = found.filter(status=CaseStatus.INVESTIGATION, term_ends_on__lt=today)
+    return found
+
+
+@dataclass
+class Clock:
+    """A pending report's 24-hour clock at ``now``: when its decision is due, and how long is
+    left (negative: overdue by)."""
+
+    report: Report
+    due: dt.datetime | None
+    left: dt.timedelta | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.left is not None and self.left < dt.timedelta(0)
+
+
+def oldest_pending(actor: Any, now: dt.datetime | None = None) -> list[Clock]:
+    """The reports awaiting a decision, oldest first (at most ``OLDEST_SHOWN``), each with its
+    clock."""
+    now = now or timezone.now()
+    ruleset = rules.RuleSet()
+    shown = reports(actor, PENDING, now).select_related("region").order_by("received_at", "pk")
+    out = []
+    for report in shown[:OLDEST_SHOWN]:
+        due = rules.report_decision_due(report.received_at, ruleset=ruleset)
+        out.append(Clock(report, due, None if due is None else due - now))
+    return out
+
+
+def soonest_terms(actor: Any, params: dict[str, str], today: dt.date | None = None) -> list[Case]:
+    """The cases of ``params`` (``TERM_DUE`` or ``TERM_PASSED``) whose term ends (ended) first."""
+    found = cases(actor, params, today).select_related("region", "article_part__article")
+    return list(found.order_by("term_ends_on", "number")[:OLDEST_SHOWN])
+
+
+def control_counts(user: Any, now: dt.datetime | None = None) -> dict[str, int]:
+    """Per filter kind of the control page: the number of items the page lists for
+    ``?kind=<kind>`` (the user's scope, no other filter)."""
+    control = deadlines.control_list(user, now)
+    return {
+        str(kind): len(control.narrowed(deadlines.Filters(kind=kind)).all())
+        for kind in CONTROL_KINDS
+    }
