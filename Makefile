@@ -34,6 +34,9 @@ install: $(STAMP)
 
 demo: install
 	mkdir -p var
+	@# The demo's own secret key, kept in var/ (docs/security.md): commands such as
+	@# `.venv/bin/qorgau totp-code admin` then run without DEBUG=1.
+	@test -s var/secret_key || (umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))' > var/secret_key)
 	DEBUG=1 $(BIN)/qorgau migrate --noinput
 	DEBUG=1 $(BIN)/qorgau load-demo --if-empty --lang en
 	DEBUG=1 $(BIN)/qorgau create-demo-users --lang en

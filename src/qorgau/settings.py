@@ -45,11 +45,18 @@ def envlist(name: str, default: str) -> list[str]:
 
 DEBUG = envbool("DEBUG", "0")
 
+# The key: the environment's SECRET_KEY, else the file var/secret_key (`make demo` writes one
+# with 50+ random characters, readable by its owner only), so the README's commands —
+# `.venv/bin/qorgau totp-code admin` — work on the demo without DEBUG=1.
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="ascii").strip()
 if not SECRET_KEY:
     if not DEBUG and not envbool("QORGAU_ALLOW_INSECURE_KEY", "0"):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it (50+ random characters) or run with DEBUG=1."
+            f"SECRET_KEY is not set. Set it (50+ random characters), put it in {SECRET_KEY_FILE},"
+            " or run with DEBUG=1."
         )
     # Development only: a key that is obviously not a secret.
     SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105
@@ -79,6 +86,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks_db",  # background tasks queued in the database (TASKS below)
+    "django_filters",  # the lists' filters (registry/filters.py, oversight/filters.py)
 ]
 
 MIDDLEWARE = [
@@ -157,14 +166,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once with "database is locked".
     # Writers queue (BEGIN IMMEDIATE) rather than fail on lock upgrade, and wait for each other.
+    # Write-ahead log: readers are never blocked by the writer, so pages (an import's progress)
+    # still answer while a long import holds the one write lock SQLite has.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 TEST_DB_NAME = os.environ.get("QORGAU_TEST_DB_NAME")
 if TEST_DB_NAME:
     DATABASES["default"]["TEST"] = {"NAME": TEST_DB_NAME}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background tasks (django.tasks) ---------------------------------------------------------
+# Queued as rows of the database (django-tasks-db) and run by `qorgau db_worker`, a process of its
+# own (docs/cli.md): a case CSV import uploaded in the browser is one (registry/tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An import's live progress: written by the worker every few rows while its transaction is
+# open, outside the database — on SQLite that transaction holds the only write lock, and on any
+# database rows written inside it are not seen before its end (registry/imports.py). A
+# directory under VAR_DIR, shared by the web and the worker processes like the uploads are.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "progress",
+    },
+}
 
 # --- Authentication ------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -210,6 +241,9 @@ USE_I18N = True
 USE_TZ = True
 # Kazakhstan has one time zone, UTC+5, since 2024-03-01; periods are counted in local dates.
 TIME_ZONE = "Asia/Almaty"
+# Dates, times and numbers per language (24-hour, thousands grouped): qorgau/core/formats/.
+FORMAT_MODULE_PATH = ["qorgau.core.formats"]
+USE_THOUSAND_SEPARATOR = True
 
 # The neutral page the public site's quick exit opens (GOV.UK uses a weather page too).
 PORTAL_EXIT_URL = os.environ.get("PORTAL_EXIT_URL", "https://www.gismeteo.kz/")
@@ -276,6 +310,12 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "qorgau.core.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A 403 is logged once, in one line, without a traceback (core/logs.py).
+    "loggers": {
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.server": {"filters": ["one_line_refusals"]},
+    },
 }

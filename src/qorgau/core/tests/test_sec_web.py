@@ -1,6 +1,8 @@
 """Web and authentication hardening: headers on every answer, no-store for staff and exports,
 control characters answered 400, the client address behind a proxy, OTP enrolment codes."""
 
+import logging
+
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
@@ -476,3 +478,24 @@ def test_one_time_password_page_returns_to_the_whole_address_asked_for(client):
     assert parse_qs(urlsplit(location).query)["next"] == [asked]
     response = client.post("/otp/", {"token": current_token(device), "next": asked})
     assert response["Location"] == asked
+
+
+def test_a_refused_request_is_logged_once_in_one_line_without_a_traceback(client, login, caplog):
+    """The console handler's formatter gets the record as the policy left it: before, Django's
+    warning carried the PermissionDenied traceback (and runserver logged the request again)."""
+    login(client, make_user("registrar_log", "registrar", "KZ-79"))
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert client.get("/audit/").status_code == 403
+    refusals = [r for r in caplog.records if getattr(r, "status_code", None) == 403]
+    assert len(refusals) == 1, [r.getMessage() for r in refusals]
+    line = logging.Formatter().format(refusals[0])
+    assert line == "Forbidden (Permission denied): /audit/"
+    # The development server's own line for the same request is dropped; others are kept.
+    server = logging.getLogger("django.server")
+    for status, kept in ((403, False), (200, True), (404, True)):
+        record = server.makeRecord(
+            "django.server", logging.WARNING, __file__, 1, '"GET / HTTP/1.1" %s 0', (status,), None
+        )
+        record.status_code = status
+        assert bool(server.filter(record)) is kept, status

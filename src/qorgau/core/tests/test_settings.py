@@ -44,10 +44,27 @@ def test_production_settings_pass_the_deploy_check():
     assert ("no issues" in result.stdout) == on_postgres, result.stdout
 
 
-def test_missing_secret_key_stops_production_start():
-    result = run_qorgau("check", env_extra={"DEBUG": "0"}, unset=("SECRET_KEY",))
+def test_missing_secret_key_stops_production_start(tmp_path):
+    result = run_qorgau(
+        "check", env_extra={"DEBUG": "0", "QORGAU_VAR_DIR": str(tmp_path)}, unset=("SECRET_KEY",)
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_readmes_totp_command_runs_on_the_demo_without_debug(tmp_path):
+    """`make demo` keeps its key in var/secret_key; `.venv/bin/qorgau totp-code admin`, as the
+    README writes it (no DEBUG=1, no SECRET_KEY), then works. It failed with "SECRET_KEY is not
+    set" before."""
+    (tmp_path / "secret_key").write_text("demo-" + "x" * 60 + "\n")
+    env = {"QORGAU_VAR_DIR": str(tmp_path), "LANGUAGE": "en"}
+    unset = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "DATABASE_OWNER_URL")
+    for command in (("migrate", "-v", "0"), ("create-demo-users", "--lang", "en")):
+        result = run_qorgau(*command, env_extra=env, unset=unset)
+        assert result.returncode == 0, result.stderr
+    result = run_qorgau("totp-code", "admin", env_extra=env, unset=unset)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"\d{6}", result.stdout.strip().splitlines()[-1]), result.stdout
 
 
 def test_malformed_boolean_is_refused():
