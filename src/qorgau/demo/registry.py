@@ -10,6 +10,7 @@ after 2026-02-15, so those figures stay exact with the demo loaded too.
 import datetime as dt
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -351,12 +352,23 @@ def _review(case: Case, now: dt.datetime, rng: random.Random) -> None:
     )
 
 
-def load_demo(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, int]:
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No progress shown (the default of :func:`load_demo`)."""
+
+
+def load_demo(
+    actor: Actor,
+    *,
+    now: dt.datetime | None = None,
+    progress: Callable[[str, int, int], None] = _quiet,
+) -> dict[str, int]:
     """Load the seed and a realistic history around it, as ``actor``; returns what was
-    created."""
+    created. ``progress(stage, done, total)`` is told how far each stage has come."""
     now = now or timezone.now()
     rng = random.Random(2026)
+    progress(_("the letter's cases"), 0, 1)
     seed_cases = load_seed(actor)
+    progress(_("the letter's cases"), 1, 1)
     regions = {r.code: r for r in Region.objects.all()}
     bodies = _bodies()
     articles = {a.code: a for a in Article.objects.prefetch_related("parts")}
@@ -367,8 +379,12 @@ def load_demo(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, int]
             weights[code] += count
     # Weekly rate after the seed period: higher after the campaign, slowly rising.
     new_cases: list[Case] = []
+    today = timezone.localtime(now).date()
+    weeks = max(0, ((today - dt.timedelta(days=1)) - SEED_2026_END).days + 6) // 7
+    week_no = 0
     with transaction.atomic():
-        for case in seed_cases:
+        for done, case in enumerate(seed_cases, 1):
+            progress(_("their reports and parties"), done, len(seed_cases))
             report = _report(
                 actor,
                 rng,
@@ -419,15 +435,19 @@ def load_demo(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, int]
                     )
                 )
             day = week_end + dt.timedelta(days=1)
+            week_no += 1
+            progress(_("weeks of history"), min(week_no, weeks), weeks)
         all_cases = seed_cases + new_cases
-        for case in all_cases:
+        for done, case in enumerate(all_cases, 1):
+            progress(_("statuses, terms and reviews"), done, len(all_cases))
             _advance(actor, case, now, rng, all_cases)
             if case.status == CaseStatus.TERMINATED and rng.random() < 0.7:
                 _review(case, now, rng)
         # Reports that did not become cases, and some still waiting (a few of them late).
         outcomes = [(Decision.NO_OFFENCE, 60), (Decision.SENT_ELSEWHERE, 15), (Decision.PENDING, 8)]
         other_reports = 0
-        for _i in range(90):
+        for done in range(1, 91):
+            progress(_("reports without a case"), done, 90)
             region = regions[rng.choices(list(weights), weights=list(weights.values()))[0]]
             article = articles[rng.choice(["115-1", "115-1", "125-1"])]
             received = now - dt.timedelta(hours=rng.randint(2, 24 * 200))
@@ -448,8 +468,10 @@ def load_demo(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, int]
                     else "",
                 )
             other_reports += 1
+    progress(_("campaign and training"), 0, 1)
     campaign = campaign_demo.load(timezone.localtime(now).date())
     help_contacts = portal_demo.load()
+    progress(_("campaign and training"), 1, 1)
     return {
         "help_contacts": help_contacts,
         "seed_cases": len(seed_cases),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from qorgau.core.commands import QorgauCommand
 from qorgau.core.errors import Conflict
+from qorgau.core.progress import Progress
 from qorgau.demo import registry as demo
 
 
@@ -27,10 +28,14 @@ class Command(QorgauCommand):
             return
         if options["replace"]:
             demo.remove_demo_data()
+        # The bar goes to stderr: stdout keeps the one-line summary scripts read.
+        progress = Progress(self.stderr._out)
         try:
-            result = demo.load_demo(self.actor)
+            result = demo.load_demo(self.actor, progress=progress)
         except Conflict as exc:
             raise CommandError(f"{exc} {_('Use --replace to load it again.')}") from None
+        finally:
+            progress.close()
         self.stdout.write(
             _(
                 "Demonstration data loaded: %(seed)d cases of the letter, %(more)d more cases, %(reports)d other reports, %(plans)d campaign plans with %(activities)d activities, %(sessions)d training sessions."
