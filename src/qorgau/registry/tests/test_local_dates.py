@@ -35,10 +35,10 @@ def test_a_case_shows_and_exports_the_kazakh_date_and_takes_the_kazakh_year(
     night = make_case(registered_at=local(2026, 1, 1, 0, 30))  # 19:30 UTC, 31 December
     assert (evening.number, night.number) == ("2025-79-000001", "2026-79-000001")
     login(client, make_user("registrar_79", "registrar", "KZ-79"))
-    for case, shown in ((evening, "2025-12-31 23:30"), (night, "2026-01-01 00:30")):
+    for case, shown in ((evening, "31.12.2025 23:30"), (night, "01.01.2026 00:30")):
         assert shown in client.get(f"/registry/cases/{case.number}/").content.decode()
     listing = client.get("/registry/cases/").content.decode()
-    assert "2025-12-31 23:30" in listing and "2026-01-01 00:30" in listing
+    assert "31.12.2025 23:30" in listing and "01.01.2026 00:30" in listing
     export = client.get("/registry/cases/export.csv")
     assert 'filename="qorgau-cases-20260101-0045.csv"' in export["Content-Disposition"]
     rows = {r["number"]: r for r in csv.DictReader(io.StringIO(export.content.decode()))}
@@ -68,7 +68,7 @@ def test_a_case_registered_from_a_report_now_is_of_the_new_kazakh_year(client, l
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.number == "2026-79-000001" and case.registered_at == NEW_YEAR_NIGHT
-    assert "2026-01-01 00:45" in client.get(response["Location"]).content.decode()
+    assert "01.01.2026 00:45" in client.get(response["Location"]).content.decode()
 
 
 def test_a_reports_page_and_its_trail_name_it_by_the_kazakh_time(client, login):
@@ -84,8 +84,8 @@ def test_a_reports_page_and_its_trail_name_it_by_the_kazakh_time(client, login):
     assert "07:53" not in str(report)
     login(client, make_user("registrar_79", "registrar", "KZ-79"))
     page = client.get(f"/registry/reports/{report.pk}/").content.decode()
-    assert "2026-12-01 12:53" in page and "07:53" not in page
+    assert "01.12.2026 12:53" in page and "07:53" not in page
     listing = client.get("/registry/reports/").content.decode()
-    assert "2026-12-01 12:53" in listing
+    assert "01.12.2026 12:53" in listing
     from_trail = AuditEntry.objects.filter(action="report.create").get()
     assert "12:53" in from_trail.object_repr and "07:53" not in from_trail.object_repr
