@@ -72,6 +72,14 @@ class Item:
         return self.due.isoformat()
 
     @property
+    def due_iso(self) -> str:
+        """The due moment for a file: ISO 8601 in Kazakhstan time with its +05:00 offset (a
+        report's hour), or the case's local date."""
+        if isinstance(self.due, dt.datetime):
+            return timezone.localtime(self.due).isoformat(timespec="minutes")
+        return self.due.isoformat()
+
+    @property
     def region(self) -> Region:
         return self.obj.region
 

@@ -179,7 +179,7 @@ def control_export(request):
         )
         writer.writerow([
             item.category, item.ref, status, item.region.name,
-            item.body.name if item.body else "", item.due_text, item.overdue_days or "",
+            item.body.name if item.body else "", item.due_iso, item.overdue_days or "",
             _controls_text(item),
         ])  # fmt: skip
     write(

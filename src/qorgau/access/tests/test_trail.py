@@ -13,12 +13,13 @@ from tests.fixtures import SYSTEM, make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_the_trail_shows_what_each_action_means_next_to_its_code(client, login):
-    log.write(SYSTEM, "access.denied", details={"status": 403})
+def test_the_trail_shows_what_each_action_means_not_its_code(client, login):
+    log.write(SYSTEM, "access.denied", details={"status": 403, "path": "/cases/x/"})
     login(client, make_user("admin_trail", "administrator"))
     client.cookies["django_language"] = "en"
     page = client.get("/audit/", {"action": "access.denied"}).content.decode()
-    assert "Access refused" in page and "<code>access.denied</code>" in page
+    assert "Access refused" in page and "<code>access.denied</code>" not in page
+    assert "system:tests was refused /cases/x/ (no right to it)" in page
 
 
 def test_an_entry_written_before_codes_were_declared_shows_its_code():
