@@ -21,6 +21,7 @@ MENU: list[tuple[str, str | Promise]] = [
     ("audit:list", _("Audit trail")),
     ("admin:index", _("Administration")),
 ]
+SEARCH = "registry:search"  # the page of the header's search box
 SHORTCUTS: list[tuple[str, str | Promise]] = [
     ("registry:case_list", _("Search cases")),
     ("registry:case_new", _("Register a case")),
@@ -58,4 +59,8 @@ def menu(request):
     if user is None or not user.is_authenticated:
         return {}
     path = request.path
-    return {"menu": [(href, label, path.startswith(href)) for href, label in links(user, MENU)]}
+    context = {"menu": [(href, label, path.startswith(href)) for href, label in links(user, MENU)]}
+    # The header's search box, for those who may open the search page.
+    if policy.can(user, right_of(SEARCH)):
+        context["search_url"] = reverse(SEARCH)
+    return context

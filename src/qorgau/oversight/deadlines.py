@@ -32,7 +32,7 @@ from qorgau.registry.models import Case, Report
 
 from .models import ControlKind, ControlRecord
 
-DUE_SOON_DAYS = 7  # the page's horizon, not a legal term: the one place it is set
+DUE_SOON_DAYS = rules.DUE_SOON_DAYS  # the page's horizon, set in reference/rules.py
 
 
 def _due_soon(text: str) -> str:

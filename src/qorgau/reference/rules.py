@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "deadline_rules.json"
 
+# The "due soon" window of the control list and of the case list's ``term=due`` filter: the
+# pages' horizon, not a legal term. Set here, the one place, because both the registry (its case
+# filter) and the oversight app (``oversight.deadlines.DUE_SOON_DAYS``) read it.
+DUE_SOON_DAYS = 7
+
 
 class RuleSet:
     """The deadline rules, read from the database once: a page or a command that asks for many
@@ -178,6 +183,18 @@ def report_decision_due(
     if rule is None:
         return None
     return add_term(received_at, rule.amount, rule.unit)
+
+
+def report_overdue_before(
+    now: dt.datetime, *, ruleset: RuleSet | None = None
+) -> dt.datetime | None:
+    """The receipt time before which a report still undecided at ``now`` is past its decision
+    deadline (:func:`report_decision_due` read backwards, for a list's filter); None without a
+    rule."""
+    rule = _rule(RuleKind.REPORT_DECISION, "", ruleset)
+    if rule is None:
+        return None
+    return add_term(now, -rule.amount, rule.unit)
 
 
 def load_rules(

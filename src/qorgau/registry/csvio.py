@@ -330,10 +330,26 @@ def _number_fits_row(cells: dict[str, Any], lookups: Lookups) -> Problems:
             yield "number", str(exc)
 
 
+def _registration_allowed(cells: dict[str, Any], lookups: Lookups) -> Problems:
+    """The registration's domain rules, the services' own (``services.registration_problems``):
+    the date not in the future nor before the article came into force, the body of the row's
+    region or national."""
+    article, part = cells.get("article"), cells.get("part")
+    article_part = lookups.parts.get((article, part)) if article and part else None
+    for column, reason in services.registration_problems(
+        cells.get("region"),
+        article_part=article_part,
+        registered_at=cells.get("registered_at"),
+        investigating_body=cells.get("investigating_body"),
+    ):
+        yield column or "registered_at", reason
+
+
 RULES: list[Callable[[dict[str, Any], Lookups], Problems]] = [
     _part_exists,
     _grounds_match_status,
     _number_fits_row,
+    _registration_allowed,
 ]
 
 
@@ -587,9 +603,11 @@ def _register(
         )
     except (Invalid, Conflict) as exc:
         # The service names its input; the row's column is the one it came from (a party's
-        # details and the status come from the status columns' row).
-        column = exc.field if exc.field in COLUMNS else "status"
-        errors.append(RowError(item.row, column, item.raw.get(column, ""), str(exc)))
+        # details and the status come from the status columns' row). Every problem is listed.
+        problems = exc.problems if isinstance(exc, Invalid) else [(exc.field, str(exc))]
+        for field, message in problems:
+            column = field if field in COLUMNS else "status"
+            errors.append(RowError(item.row, column, item.raw.get(column, ""), str(message)))
         return None
 
 

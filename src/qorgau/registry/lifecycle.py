@@ -53,6 +53,30 @@ def allowed_next(status: str) -> list[str]:
     return [s for s in S.values if s in CASE_TRANSITIONS.get(status, set())]
 
 
+# status -> the grounds a change to it needs (one of them); other statuses take none.
+GROUNDS: dict[str, type[TerminationGround] | type[SuspensionGround]] = {
+    S.TERMINATED: TerminationGround,
+    S.SUSPENDED: SuspensionGround,
+}
+
+
+def grounds_for(status: str) -> list[tuple[str, str]]:
+    """(value, label) of the grounds of a change to ``status``; empty when it takes none."""
+    grounds = GROUNDS.get(status)
+    return [(value, str(label)) for value, label in grounds.choices if value] if grounds else []
+
+
+# The statuses in which the investigation term runs (and may be extended): a suspension stops
+# the clock but the term still matters, as the case will be resumed.
+OPEN_STATUSES = (S.INVESTIGATION, S.SUSPENDED)
+
+
+def term_running(status: str) -> bool:
+    """Whether the investigation term matters for a case in ``status``."""
+    return status in OPEN_STATUSES
+
+
+
 # The statuses in which the investigation term runs (and may be extended): a suspension stops
 # the clock but the term still matters, as the case will be resumed.
 OPEN_STATUSES = (S.INVESTIGATION, S.SUSPENDED)
@@ -112,19 +136,21 @@ def check_transition(
 
 
 def _check_ground(case: Case, to_status: str, ground: str) -> None:
+    """The ground of a change (about the field ``ground``): one of the status's own."""
     if to_status == S.TERMINATED:
         if ground not in TerminationGround.values or not ground:
-            raise _wrong(_("A termination needs a ground."))
+            raise Invalid("ground", _("A termination needs a ground."))
         if ground == TerminationGround.RECONCILIATION and not case.article.reconciliation_allowed:
-            raise _wrong(
+            raise Invalid(
+                "ground",
                 _("Reconciliation does not end a case under article %(article)s.")
-                % {"article": case.article.code}
+                % {"article": case.article.code},
             )
     elif to_status == S.SUSPENDED:
         if ground not in SuspensionGround.values or not ground:
-            raise _wrong(_("A suspension needs a ground."))
+            raise Invalid("ground", _("A suspension needs a ground."))
     elif ground:
-        raise _wrong(_("A ground is given only for a termination or a suspension."))
+        raise Invalid("ground", _("A ground is given only for a termination or a suspension."))
 
 
 def _check_joining(case: Case, to_status: str, joined_to: Case | None) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<str:number>/requalify/", views.case_requalify, name="case_requalify"),
     path("cases/<str:number>/extend/", views.case_extend, name="case_extend"),
     path("reports/", views.report_list, name="report_list"),
+    path("search/", views.search_page, name="search"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/register/", views.report_register, name="report_register"),

@@ -64,7 +64,7 @@ def case_detail(request, number):
         request.user, number, queryset=Case.objects.select_related(*related)
     )
     write(Actor.of(request), access_actions.CASE_VIEW, case)
-    context = {"case": case, "status_form": StatusForm(), "allowed": _allowed(case)}
+    context = {"case": case, "status_form": StatusForm(case=case), "allowed": _allowed(case)}
     return render(request, "registry/case_detail.html", {**context, **_actions(request, case)})
 
 
@@ -82,7 +82,7 @@ def _actions(request, case: Case) -> dict:
 def case_status(request, number):
     """Change a case's status through the lifecycle module."""
     case = scoped.get_case_or_404(request.user, number, "case.change_status")
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, case=case)
     if form.is_valid():
         joined_to = None
         if form.cleaned_data["joined_to"]:
@@ -210,7 +210,7 @@ def case_requalify(request, number):
 def case_extend(request, number):
     """Record an authorised extension of a case's investigation term."""
     case = scoped.get_case_or_404(request.user, number, "case.extend")
-    form = ExtensionForm(request.POST or None)
+    form = ExtensionForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -264,7 +264,8 @@ def case_new(request):
                 request, _("Case %(number)s was registered.") % {"number": case.number}
             )
             return redirect("registry:case_detail", number=case.number)
-    return render(request, "registry/case_form.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/case_form.html", {"form": form}, status=status)
 
 
 @policy.requires("case.export")
@@ -306,7 +307,8 @@ def report_new(request):
         else:
             messages.success(request, _("The report was entered."))
             return redirect("registry:report_detail", pk=report.pk)
-    return render(request, "registry/report_form.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/report_form.html", {"form": form}, status=status)
 
 
 @policy.requires("case.create")

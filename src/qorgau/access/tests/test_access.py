@@ -43,6 +43,7 @@ TABLE = {
     "registry:case_requalify": ("get", {"investigator", "prosecutor", "administrator"}, "case"),
     "registry:case_extend": ("get", {"investigator", "prosecutor", "administrator"}, "case"),
     "registry:report_list": ("get", CASE_WORK, None),
+    "registry:search": ("get", CASE_WORK, None),
     "registry:report_new": ("get", {"registrar", "administrator"}, None),
     "registry:report_detail": ("get", CASE_WORK, "report"),
     "registry:report_register": ("get", {"registrar", "administrator"}, "report"),

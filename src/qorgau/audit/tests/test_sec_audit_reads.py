@@ -29,6 +29,7 @@ READS = {
     "registry:case_requalify": ("case.view", "case"),
     "registry:case_extend": ("case.view", "case"),
     "registry:report_list": ("report.search", "shown"),
+    "registry:search": ("case.search", "shown"),
     "registry:report_detail": ("report.view", "report"),
     "registry:report_register": ("report.view", "report"),
     "oversight:control": ("oversight.view", "shown"),

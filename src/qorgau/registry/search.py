@@ -1,0 +1,130 @@
+"""Finding cases and reports by what a person types: a case number or part of it, an ERDR
+number or part of it, a report's number (its id) or words of a report's summary.
+
+One owner for how text matches, used by the search box (``find``) and by the lists' ``q``
+filter (``registry/filters.py``), so a list linked from the search page shows what the search
+counted. On PostgreSQL partial numbers are ``LIKE '%…%'`` served by ``pg_trgm`` trigram indexes
+and summary words are full-text search (the ``'simple'`` configuration: there is no Kazakh or
+Russian stemmer in PostgreSQL, so a word matches by its beginning, ``кража`` as ``краж:*``);
+on SQLite both are ``LIKE`` (migration ``0005_search_indexes`` makes the indexes on PostgreSQL only;
+docs/search.md)."""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from qorgau.access import policy
+from qorgau.core.actors import Actor
+
+from . import scoped
+from .models import Case, Report
+from .numbering import ERDR_RE, NUMBER_RE
+
+MAX_QUERY = 200  # characters: the header's box allows no more
+MAX_WORDS = 8  # words of a summary search; more narrow nothing and cost time
+SHOWN = 20  # records of each kind on the search page; the lists show the rest
+SEARCH_CONFIG = (
+    "simple"  # full-text configuration of the summary index (migration 0005_search_indexes)
+)
+# The characters of a number (case number, ERDR number, report id): digits and hyphens.
+NUMBER_TEXT = re.compile(r"^[0-9-]+$")
+WORD = re.compile(r"\w+")
+# A report's number (its id) as a person writes it: 1234, №1234, #1234 (never "000123",
+# which is part of a case number).
+REPORT_NUMBER = re.compile(r"^[№#]?\s*([1-9]\d{0,11})$")
+
+
+def summary_vector() -> SearchVector:
+    """The expression the summary's GIN index is built on; a query must use the same one for
+    the index to serve it."""
+    return SearchVector("summary", config=SEARCH_CONFIG)
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` a summary search looks for (letters and digits, at most
+    :data:`MAX_WORDS`)."""
+    return WORD.findall(text)[:MAX_WORDS]
+
+
+def cases_matching(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """``cases`` whose number or ERDR number contains ``text`` (``000222``, ``79-000222``,
+    a whole number). Text other than digits and hyphens matches nothing."""
+    text = text.strip()
+    if not text or not NUMBER_TEXT.match(text):
+        return cases.none()
+    return cases.filter(Q(number__contains=text) | Q(erdr_number__contains=text))
+
+
+def reports_matching(reports: QuerySet[Report], text: str) -> QuerySet[Report]:
+    """``reports`` whose number (id) is ``text`` or whose summary holds every word of it."""
+    text = text.strip()
+    number = REPORT_NUMBER.match(text)
+    by_number = Q(pk=int(number[1])) if number else Q(pk__in=[])
+    found = words(text)
+    if not found:
+        return reports.filter(by_number)
+    if connection.vendor == "postgresql":
+        query = SearchQuery(
+            " & ".join(f"{word}:*" for word in found), config=SEARCH_CONFIG, search_type="raw"
+        )
+        return reports.alias(summary_search=summary_vector()).filter(
+            by_number | Q(summary_search=query)
+        )
+    # SQLite's LIKE folds the case of ASCII letters only: a Cyrillic word is also tried as
+    # typed, in lower case, capitalised and in upper case.
+    by_words = Q()
+    for word in found:
+        forms = {word, word.lower(), word.capitalize(), word.upper()}
+        any_form = Q()
+        for form in forms:
+            any_form |= Q(summary__icontains=form)
+        by_words &= any_form
+    return reports.filter(by_number | by_words)
+
+
+def exact_case(cases: QuerySet[Case], text: str) -> Case | None:
+    """The one case of ``cases`` whose whole number or whole ERDR number is ``text``."""
+    text = text.strip()
+    if NUMBER_RE.match(text):
+        return cases.filter(number=text).first()
+    if ERDR_RE.match(text):
+        found = list(cases.filter(erdr_number=text)[:2])
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+@dataclass
+class Found:
+    """What a search found in the actor's scope: the counts and the first :data:`SHOWN`
+    records of each kind (newest first)."""
+
+    query: str
+    cases: list[Case]
+    case_count: int
+    reports: list[Report]
+    report_count: int
+    may_see_reports: bool
+
+
+def find(actor: Actor, text: str) -> Found:
+    """Search the cases and reports ``actor`` may see for ``text``. Other regions' records
+    never match: the querysets are the policy's (``scoped``)."""
+    text = text.strip()[:MAX_QUERY]
+    cases = cases_matching(scoped.cases_for(actor, "case.search"), text)
+    reports_seen = scoped.reports_for(actor, "report.view")
+    reports = reports_matching(reports_seen, text)
+    return Found(
+        query=text,
+        cases=list(
+            cases.select_related("region", "article_part__article").order_by(
+                "-registered_at", "-pk"
+            )[:SHOWN]
+        ),
+        case_count=cases.count(),
+        reports=list(reports.select_related("region").order_by("-received_at", "-pk")[:SHOWN]),
+        report_count=reports.count(),
+        may_see_reports=policy.can(actor, "report.view"),
+    )
