@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from qorgau.core import privacy
 from qorgau.reference.models import Region
@@ -156,7 +156,7 @@ def value_words(f: models.Field | None, value: Any, records: _Records | None = N
     if value == privacy.REDACTED:
         return _("(text not kept in the trail)")
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return pgettext("value", "yes") if value else pgettext("value", "no")
     if f is not None and f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.DateTimeField | models.DateField) and isinstance(value, str):
@@ -164,7 +164,7 @@ def value_words(f: models.Field | None, value: Any, records: _Records | None = N
         return shown if shown is not None else value
     if isinstance(f, models.ForeignKey) and records is not None:
         row = records.get(f.related_model, value)
-        return record_name(row) if row is not None else str(value)
+        return privacy.safe_repr(row) if row is not None else str(value)
     if isinstance(value, list):
         return ", ".join(value_words(None, item) for item in value)
     if isinstance(value, dict):
@@ -203,6 +203,19 @@ def _detail_labels() -> dict[str, str]:
         "record": _("Record"),
         "q": _("Search words"),
         "user": _("User"),
+        "late": _("Late"),
+        "due_soon": _("Due soon"),
+        "review": _("To review"),
+        "cases": _("Cases"),
+        "reports": _("Reports"),
+        "items": _("Items"),
+        "listed": _("Listed"),
+        "version": _("Version"),
+        "table": _("Table"),
+        "from": _("From"),
+        "to": _("To"),
+        "regions": _("Regions"),
+        "articles": _("Articles"),
     }
 
 
@@ -213,18 +226,22 @@ def _filter_words(model: type[models.Model] | None, filters: dict) -> str:
     labels, parts = _detail_labels(), []
     for key, value in filters.items():
         f = _field(model, key)
-        if key == "region" or (f is not None and f.related_model is Region):
-            shown = _region_name(value)
+        if value == "all":
+            shown = _("all")
+        elif key in ("region", "regions") or (f is not None and f.related_model is Region):
+            shown = ", ".join(
+                _region_name(v) for v in (value if isinstance(value, list) else [value])
+            )
         elif key == "action" and isinstance(value, str) and actions.is_declared(value):
             shown = actions.label(value)
         elif key == "record_type" and (kind := model_of(str(value))) is not None:
             shown = str(kind._meta.verbose_name)
-        elif key in ("date_from", "date_to") and isinstance(value, str):
+        elif key in ("date_from", "date_to", "from", "to") and isinstance(value, str):
             shown = _when(value, date_only=True) or value
         else:
             shown = value_words(f, value)
         label = str(f.verbose_name) if f is not None else labels.get(key, key)
-        parts.append(f"{label}: {shown}")
+        parts.append(f"{label[:1].lower() + label[1:]}: {shown}")
     return "; ".join(parts)
 
 
@@ -238,17 +255,24 @@ def _region_name(value: Any) -> str:
 def _changes(
     model: type[models.Model] | None, entry: AuditEntry, records: _Records
 ) -> list[Change]:
+    """The fields the entry changed (a new or deleted record: its fields that hold a value), with
+    their labels; the id and the fields nobody edits (a case's number parts) left out."""
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     rows = []
     for name in list(dict.fromkeys([*before, *after])):
         old, new = before.get(name), after.get(name)
-        if name in before and name in after and old == new:
-            continue  # only what changed
         f = _field(model, name)
-        label = str(f.verbose_name) if f is not None else name
-        rows.append(Change(label.capitalize(), value_words(f, old, records) if name in before
-                           else "—", value_words(f, new, records) if name in after else "—"))  # fmt: skip
+        if (name in before and name in after and old == new) or (
+            f is not None and (f.primary_key or (not f.editable and f.name != "created_at"))
+        ):
+            continue
+        shown_old = value_words(f, old, records) if name in before else "—"
+        shown_new = value_words(f, new, records) if name in after else "—"
+        if shown_old == shown_new == "—":
+            continue
+        label = str(f.verbose_name) if f is not None else name.replace("_", " ")
+        rows.append(Change(label[:1].upper() + label[1:], shown_old, shown_new))
     return rows
 
 
@@ -332,13 +356,25 @@ def _describe_record(
     return _sentence(_("%(user)s — %(label)s — %(record)s"), user=user, label=label, record=record)
 
 
-def _facts(details: dict, used: set) -> tuple[list[tuple[str, str]], list[Listing]]:
-    labels, facts, lists = _detail_labels(), [], []
+def _facts(
+    details: dict, used: set, model: type[models.Model] | None, prefix: str = ""
+) -> tuple[list[tuple[str, str]], list[Listing]]:
+    """The details not said in the sentence, as label: value; long lists apart; a dict of
+    lists (what a control list showed, by category) one level down, its labels joined."""
+    labels = _detail_labels()
+    facts: list[tuple[str, str]] = []
+    lists: list[Listing] = []
     for key, value in details.items():
-        if key in used:
+        if key in used or value in (None, "", [], {}):
             continue
-        label = labels.get(key, key)
-        if isinstance(value, list) and len(value) > _SHORT:
+        label = prefix + labels.get(key, key.replace("_", " "))
+        if key == "filters" and isinstance(value, dict):
+            facts.append((label, _filter_words(model, value)))
+        elif isinstance(value, dict) and any(isinstance(v, list | dict) for v in value.values()):
+            inner_facts, inner_lists = _facts(value, set(), model, f"{label} — ")
+            facts += inner_facts
+            lists += inner_lists
+        elif isinstance(value, list) and len(value) > _SHORT:
             lists.append(Listing(label, [value_words(None, item) for item in value]))
         else:
             facts.append((label, value_words(None, value)))
@@ -366,7 +402,7 @@ def _describe(entry: AuditEntry, records: _Records, link: Linker) -> Words:
         sentence = _sentence(
             _("%(user)s — %(label)s"), user=user, label=actions.label(entry.action)
         )
-    facts, lists = _facts(details, used)
+    facts, lists = _facts(details, used, model or _subject_model(entry.action))
     return Words(
         entry=entry, at=timezone.localtime(entry.at), label=actions.label(entry.action),
         sentence=sentence, record_url=url, changes=_changes(model, entry, records),
