@@ -4,28 +4,28 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from qorgau.access import actions as access_actions
 from qorgau.access import policy
 from qorgau.audit.log import write
 from qorgau.audit.reads import record_page
+from qorgau.core import paging
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
 
-from . import actions, csvio, lifecycle, queries, scoped, services
+from . import actions, csvio, filters, lifecycle, scoped, search, services
 from .choices import CaseStatus, Decision, PartyRole
 from .forms import (
     CONSENT_VALUES,
     CaseForm,
     CaseFromReportForm,
-    CaseSearchForm,
     DecisionForm,
     ExtensionForm,
     PartyForm,
@@ -41,19 +41,50 @@ def _allowed(case: Case) -> list[str]:
     return [str(CaseStatus(s).label) for s in lifecycle.allowed_next(case.status)]
 
 
+CASE_COLUMNS = [
+    (_lazy("Number"), "number"),
+    (_lazy("Registered at"), "registered"),
+    (_lazy("Region"), "region"),
+    (_lazy("Qualification"), ""),
+    (_lazy("Status"), "status"),
+    (_lazy("Term ends"), "term"),
+]
+REPORT_COLUMNS = [
+    (_lazy("Number"), "number"),
+    (_lazy("Received at"), "received"),
+    (_lazy("Channel"), ""),
+    (_lazy("Region"), "region"),
+    (_lazy("Article suggested"), ""),
+    (_lazy("Decision"), "decision"),
+]
+
+
+def _list_page(request, template: str, action: str, found, spec, shown, **extra) -> HttpResponse:
+    """A filtered list: its page, the column headers that sort it, one read entry naming
+    the records shown; 400 (with each message next to its field) for an invalid filter."""
+    fs, items = found
+    pager = paging.paginate(items, request.GET)
+    record_page(Actor.of(request), action, pager.page, filters.described(fs),
+                [shown(item) for item in pager.page])  # fmt: skip
+    context = {
+        "filterset": fs,
+        "page": pager.page,
+        "pager": pager,
+        "columns": paging.columns(request.GET, spec),
+        "search_query": fs.data.get("q", ""),
+        **extra,
+    }
+    return render(request, template, context, status=200 if fs.is_valid() else 400)
+
+
 @policy.requires("case.search")
 def case_list(request):
-    """Search the cases in the user's scope; the results are paginated; the search and the
-    numbers shown are audited."""
-    form = CaseSearchForm(request.GET or None)
-    params = form.params() if form.is_valid() else {}
-    cases = queries.search_cases(scoped.cases_for(request.user, "case.search"), params)
-    page = Paginator(cases.order_by("-registered_at", "-number"), 50).get_page(
-        request.GET.get("page")
-    )
-    filters = {k: str(v) for k, v in params.items() if v}
-    record_page(Actor.of(request), "case.search", page, filters, [c.number for c in page])
-    return render(request, "registry/case_list.html", {"form": form, "page": page})
+    """The cases of the user's scope, filtered (``registry/filters.py``), sortable, paginated;
+    the filters and the numbers shown are audited."""
+    fs, cases = filters.filtered_cases(Actor.of(request), request.GET)
+    cases = cases.select_related("region", "article_part__article", "investigating_body")
+    return _list_page(request, "registry/case_list.html", "case.search", (fs, cases),
+                      CASE_COLUMNS, lambda c: c.number)  # fmt: skip
 
 
 @policy.requires("case.view")
@@ -283,16 +314,43 @@ def case_export(request):
 
 @policy.requires("report.view")
 def report_list(request):
-    """Reports of the user's scope, newest first, optionally only those awaiting a decision."""
-    reports = scoped.reports_for(request.user).select_related(
-        "region", "receiving_body", "suggested_article"
-    )
-    if request.GET.get("decision"):
-        reports = reports.filter(decision=request.GET["decision"])
-    page = Paginator(reports.order_by("-received_at"), 50).get_page(request.GET.get("page"))
-    filters = {"decision": request.GET["decision"]} if request.GET.get("decision") else {}
-    record_page(Actor.of(request), "report.search", page, filters, [r.pk for r in page])
-    return render(request, "registry/report_list.html", {"page": page})
+    """The reports of the user's scope, filtered (``registry/filters.py``), sortable,
+    paginated; the filters and the reports shown are audited."""
+    fs, reports = filters.filtered_reports(Actor.of(request), request.GET)
+    reports = reports.select_related("region", "receiving_body", "suggested_article")
+    return _list_page(request, "registry/report_list.html", "report.search", (fs, reports),
+                      REPORT_COLUMNS, lambda r: r.pk,
+                      can_create=policy.can(request.user, "report.create"))  # fmt: skip
+
+
+@policy.requires("case.search")
+def search_page(request):
+    """The search box of every staff page: cases and reports of the user's scope found by
+    number, part of a number or words of a report's summary (``registry/search.py``). A whole
+    case number (or a whole ERDR number of one case) opens the case. One read entry names
+    what the page showed."""
+    actor = Actor.of(request)
+    text = request.GET.get("q", "").strip()[: search.MAX_QUERY]
+    asked = {"q": text} if text else {}
+    exact = search.exact_case(scoped.cases_for(actor, "case.search"), text)
+    if exact is not None:
+        write(actor, access_actions.CASE_SEARCH, details={
+            "filters": asked, "page": "search", "results": 1, "shown": [exact.number],
+        })  # fmt: skip
+        return redirect("registry:case_detail", number=exact.number)
+    found = search.find(actor, text)
+    write(actor, access_actions.CASE_SEARCH, details={
+        "filters": asked,
+        "page": "search",
+        "results": found.case_count + found.report_count,
+        "shown": [c.number for c in found.cases],
+        "reports_shown": [r.pk for r in found.reports],
+    })  # fmt: skip
+    return render(request, "registry/search.html", {
+        "found": found,
+        "search_query": text,
+        "list_query": paging.query(QueryDict(), q=text) if text else "",
+    })  # fmt: skip
 
 
 @policy.requires("report.create")
