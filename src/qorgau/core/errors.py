@@ -10,6 +10,10 @@ changed. Each is turned into what its caller shows in one place:
 Messages are translated into the active language by the code that raises them.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 
 
@@ -34,13 +38,39 @@ class NotAllowed(QorgauError, PermissionDenied):
     status = 403
 
 
+Problem = tuple[str | None, str]  # (field or None, translated message)
+
+
 class Invalid(QorgauError):
-    """The input is wrong: ``field`` (may be None for the input as a whole) and why."""
+    """The input is wrong: ``field`` (may be None for the input as a whole) and why.
+
+    One error may carry several problems (``problems``: every ``(field, message)`` found, so a
+    form shows them all at once, each next to its field); ``field`` and ``message`` are then
+    the first one's. Raise several with :func:`refuse`."""
 
     status = 400
 
     def __init__(self, field: str | None, message: str):
         super().__init__(message, field=field)
+        self.problems: list[Problem] = [(field, message)]
+
+    @classmethod
+    def of(cls, problems: Iterable[Problem]) -> Invalid:
+        """One error for all of ``problems`` (at least one)."""
+        found = list(problems)
+        error = cls(*found[0])
+        error.problems = found
+        return error
+
+    def __str__(self) -> str:
+        return " ".join(str(message) for _field, message in self.problems)
+
+
+def refuse(problems: Iterable[Problem]) -> None:
+    """Raise :class:`Invalid` carrying every one of ``problems``; nothing when there are none."""
+    found = list(problems)
+    if found:
+        raise Invalid.of(found)
 
 
 class Conflict(QorgauError):

@@ -4,14 +4,20 @@ becomes a form error."""
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from .errors import QorgauError
+from .errors import Invalid, QorgauError
 
 
 def add_error(form: forms.BaseForm, error: QorgauError) -> None:
     """Put ``error``'s message next to its field when the form has that field, else above the
-    form. What the user typed stays in the form (it is bound), so nothing is lost."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error))
+    form; an :class:`Invalid` with several problems puts each next to its own field (one already
+    shown there is not repeated). What the user typed stays in the form (it is bound), so
+    nothing is lost."""
+    problems = error.problems if isinstance(error, Invalid) else [(error.field, str(error))]
+    for name, message in problems:
+        field = name if name in form.fields else None
+        shown = list(form.errors.get(field or "__all__", []))
+        if str(message) not in shown:
+            form.add_error(field, str(message))
 
 
 class GovukFormRenderer(TemplatesSetting):

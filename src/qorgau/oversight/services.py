@@ -13,13 +13,29 @@ from django.utils.translation import gettext as _
 from qorgau.access import policy
 from qorgau.audit.log import with_reason, write
 from qorgau.core.actors import Actor
-from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.errors import Conflict, Invalid, Problem, refuse
 from qorgau.registry import trail
+from qorgau.registry.limits import INSTRUCTION_MAX, RESULT_MAX, too_long
 from qorgau.registry.models import Case, Report
 from qorgau.registry.services import refuse_identifying
 
 from . import actions
 from .models import ControlKind, ControlRecord
+
+
+def control_problems(
+    *, instruction: str | None = None, due_on: dt.date | None = None
+) -> list[Problem]:
+    """Every problem of a control's values: an instruction (not empty, at most
+    ``INSTRUCTION_MAX`` characters), a due date not in the past (Kazakhstan time)."""
+    found: list[Problem] = []
+    if instruction is not None:
+        if not instruction.strip():
+            found.append(("instruction", _("Write the instruction.")))
+        found += too_long(instruction=(instruction, INSTRUCTION_MAX))
+    if due_on is not None and due_on < timezone.localdate():
+        found.append(("due_on", _("The due date cannot be in the past.")))
+    return found
 
 
 def add_control(
@@ -36,11 +52,8 @@ def add_control(
     Refused with ``NotAllowed`` (nothing written) for an actor without ``oversight.control``
     on the record."""
     policy.ensure(actor, "oversight.control", target)
-    if not instruction.strip():
-        raise Invalid("instruction", _("Write the instruction."))
+    refuse(control_problems(instruction=instruction, due_on=due_on))
     refuse_identifying(instruction=instruction)
-    if due_on is not None and due_on < timezone.localdate():
-        raise Invalid("due_on", _("The due date cannot be in the past."))
     case = target if isinstance(target, Case) else None
     report = target if isinstance(target, Report) else None
     with transaction.atomic():
@@ -62,6 +75,7 @@ def record_result(
     policy.ensure(actor, "oversight.control", control)
     if not result.strip():
         raise Invalid("result", _("Write the result."))
+    refuse(too_long(result=(result, RESULT_MAX)))
     refuse_identifying(result=result)
     with transaction.atomic():
         locked = ControlRecord.objects.select_for_update().get(pk=control.pk)

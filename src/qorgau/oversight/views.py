@@ -24,24 +24,8 @@ from qorgau.registry import scoped
 from qorgau.registry.choices import CaseStatus
 
 from . import actions, deadlines, services
+from .forms import ControlForm, ResultForm
 from .models import ControlKind, ControlRecord
-
-
-class ControlForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ControlKind.choices)
-    instruction = forms.CharField(
-        label=gettext_lazy("Instruction"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    due_on = forms.DateField(
-        label=gettext_lazy("Due date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
-class ResultForm(forms.Form):
-    result = forms.CharField(label=gettext_lazy("Result"), widget=forms.Textarea(attrs={"rows": 2}))
-
 
 PER_PAGE = 50  # items per section of the page
 SECTIONS = [
@@ -230,7 +214,10 @@ def control_new(request):
           case or report,
            details={"page": request.resolver_match.url_name})  # fmt: skip
     return render(
-        request, "oversight/control_form.html", {"form": form, "case": case, "report": report}
+        request,
+        "oversight/control_form.html",
+        {"form": form, "case": case, "report": report},
+        status=400 if request.method == "POST" else 200,
     )
 
 

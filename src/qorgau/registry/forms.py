@@ -1,4 +1,9 @@
-"""Forms of the registry's staff pages. They validate input; the services do the rest."""
+"""Forms of the registry's staff pages. Each entry form checks its values with the services'
+own domain rules (``services.*_problems``) in ``clean``, so a page shows every error at once,
+each next to its field; the service checks them again when it acts (docs/registry.md,
+"Validation")."""
+
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,8 +11,10 @@ from django.utils.translation import pgettext_lazy
 
 from qorgau.access import policy
 from qorgau.core import privacy
+from qorgau.core.errors import Problem
 from qorgau.reference.models import Article, ArticlePart, Body, Region
 
+from . import lifecycle, services
 from .choices import (
     AgeBand,
     CaseStatus,
@@ -17,9 +24,8 @@ from .choices import (
     PartyRole,
     Relationship,
     Sex,
-    SuspensionGround,
-    TerminationGround,
 )
+from .limits import AUTHORISED_BY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX
 from .models import Case
 
 
@@ -53,6 +59,12 @@ class CaseSearchForm(forms.Form):
         data["article"] = data["article"].code if data.get("article") else ""
         data["region"] = data["region"].code if data.get("region") else ""
         return data
+
+
+def show_problems(form: forms.Form, problems: list[Problem]) -> None:
+    """Put each of a rule's problems next to its field (above the form when it has none)."""
+    for field, message in problems:
+        form.add_error(field if field in form.fields else None, message)
 
 
 class PartSelect(forms.ModelChoiceField):
@@ -112,26 +124,97 @@ class CaseForm(ScopedForm):
         initial=Relationship.UNKNOWN,
     )
 
+    def clean(self):
+        data = super().clean()
+        show_problems(
+            self,
+            services.registration_problems(
+                data.get("region"),
+                article_part=data.get("article_part"),
+                registered_at=data.get("registered_at"),
+                investigating_body=data.get("investigating_body"),
+            ),
+        )
+        return data
+
+
+class GroundSelect(forms.Select):
+    """The grounds, one group per status that takes grounds: each ``<optgroup>`` carries its
+    status (``data-status``) so that ``registry/status.mjs`` shows only the chosen status's."""
+
+    template_name = "registry/widgets/ground_select.html"
+
+    def __init__(self, *args, group_status=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_status = group_status or {}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["groups"] = [
+            (label, self.group_status.get(str(label), ""), options)
+            for label, options, _index in context["widget"]["optgroups"]
+        ]
+        return context
+
 
 class StatusForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
+    """Change a case's status (the case page's form, posted to ``registry:case_status``).
+
+    For the case page: render it whole with ``{{ status_form }}`` — its template
+    (``registry/status_form.html``) gives the GOV.UK fields with their errors and loads
+    ``registry/status.mjs``; wrap it in your own ``<form method="post" novalidate
+    action="{% url 'registry:case_status' case.number %}">``, ``{% csrf_token %}`` and button.
+    Build it with the case: ``StatusForm(case=case)``. It offers only the statuses that may
+    follow the case's current one (``lifecycle.allowed_next``) and, grouped by status, only
+    their grounds (``lifecycle.grounds_for``); ``clean`` refuses a ground of another status
+    (the error is next to the grounds field), with or without the script."""
+
+    template_name = "registry/status_form.html"
+
+    to_status = forms.ChoiceField(label=_("New status"), choices=())
     ground = forms.ChoiceField(
         label=_("Ground"),
         required=False,
-        choices=[
-            ("", "—"),
-            (_("Termination"), [c for c in TerminationGround.choices if c[0]]),
-            (_("Suspension"), [c for c in SuspensionGround.choices if c[0]]),
-        ],
+        widget=GroundSelect(attrs={"data-grounds-for": "id_to_status"}),
+        help_text=_("Only for a termination or a suspension: a ground of the chosen status."),
     )
     joined_to = forms.CharField(
         label=_("Joined to case number"), required=False,
         max_length=Case._meta.get_field("number").max_length,
+        help_text=_("Only for a joining."),
     )  # fmt: skip
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        validators=[privacy.validate],
+        label=_("Reason"), required=False, max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}), validators=[privacy.validate],
     )  # fmt: skip
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        following = lifecycle.allowed_next(case.status)
+        labels = dict(CaseStatus.choices)
+        to_status = cast(forms.ChoiceField, self.fields["to_status"])
+        to_status.choices = [("", "—"), *((s, labels[s]) for s in following)]
+        groups = [(s, labels[s], lifecycle.grounds_for(s)) for s in following]
+        groups = [group for group in groups if group[2]]
+        ground = cast(forms.ChoiceField, self.fields["ground"])
+        ground.choices = [("", "—"), *((label, g) for _s, label, g in groups)]
+        widget = cast(GroundSelect, ground.widget)
+        widget.group_status = {str(label): status for status, label, _g in groups}
+
+    def clean(self):
+        data = super().clean()
+        status, ground = data.get("to_status"), data.get("ground") or ""
+        if status:
+            allowed = [value for value, _label in lifecycle.grounds_for(status)]
+            if allowed and ground not in allowed:
+                label = CaseStatus(status).label
+                self.add_error("ground", _("Choose a ground of “%(status)s”.") % {"status": label})
+            elif not allowed and ground:
+                self.add_error(
+                    "ground", _("A ground is given only for a termination or a suspension.")
+                )
+        return data
 
 
 class ReportForm(ScopedForm):
@@ -145,10 +228,24 @@ class ReportForm(ScopedForm):
     )
     summary = forms.CharField(
         label=_("Summary"),
+        max_length=SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("No names, ID numbers, phone numbers, e-mail or home addresses."),
         validators=[privacy.validate],
     )
+
+    def clean(self):
+        data = super().clean()
+        show_problems(
+            self,
+            services.report_problems(
+                data.get("region"),
+                received_at=data.get("received_at"),
+                receiving_body=data.get("receiving_body"),
+                suggested_article=data.get("suggested_article"),
+            ),
+        )
+        return data
 
 
 class DecisionForm(forms.Form):
@@ -160,7 +257,7 @@ class DecisionForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Note (for “sent to another body”: which body)"), required=False,
-        validators=[privacy.validate],
+        max_length=NOTE_MAX, validators=[privacy.validate],
     )  # fmt: skip
 
 
@@ -177,6 +274,7 @@ class CaseFromReportForm(forms.Form):
 
     def __init__(self, *args, report=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.report = report
         self.fields["investigating_body"].queryset = policy.bodies_for(user, "case.create").filter(
             region=report.region
         )
@@ -186,6 +284,19 @@ class CaseFromReportForm(forms.Form):
                 .order_by("number")
                 .first()
             )
+
+    def clean(self):
+        data = super().clean()
+        show_problems(
+            self,
+            services.registration_problems(
+                self.report.region,
+                article_part=data.get("article_part"),
+                registered_at=data.get("registered_at"),
+                investigating_body=data.get("investigating_body"),
+            ),
+        )
+        return data
 
 
 class PartyForm(forms.Form):
@@ -222,11 +333,19 @@ class RequalifyForm(forms.Form):
         ArticlePart.objects.select_related("article"), label=_("New qualification")
     )
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[privacy.validate]
-    )
+        label=_("Reason"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[privacy.validate],
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        show_problems(self, services.requalify_problems(data.get("article_part"), reason=None))
+        return data
 
 
 class ExtensionForm(forms.Form):
+    """An extension of ``case``'s term; ``clean`` checks it against the law's longest term."""
+
     amount = forms.IntegerField(label=_("Length"), min_value=1)
     unit = forms.ChoiceField(
         label=pgettext_lazy("time", "unit"),
@@ -235,10 +354,25 @@ class ExtensionForm(forms.Form):
     )
     authorised_by = forms.CharField(
         label=_("Authorised by"),
-        max_length=200,
+        max_length=AUTHORISED_BY_MAX,
         help_text=_("Post of the official who authorised it, and the decision."),
         validators=[privacy.validate],
     )
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[privacy.validate]
-    )
+        label=_("Reason"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[privacy.validate],
+    )  # fmt: skip
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def clean(self):
+        data = super().clean()
+        show_problems(
+            self,
+            services.extension_problems(
+                self.case, amount=data.get("amount"), unit=data.get("unit")
+            ),
+        )
+        return data

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,9 +21,17 @@ from qorgau.access import policy
 from qorgau.audit.log import with_reason, write
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
-from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.errors import Conflict, Invalid, Problem, refuse
 from qorgau.reference import rules
-from qorgau.reference.models import Article, ArticlePart, Body, Region
+from qorgau.reference.models import (
+    Article,
+    ArticlePart,
+    Body,
+    Region,
+    RuleKind,
+    TermUnit,
+    format_term,
+)
 
 from . import actions, lifecycle, numbering, trail
 from .choices import (
@@ -36,6 +44,7 @@ from .choices import (
     Relationship,
     Sex,
 )
+from .limits import AUTHORISED_BY_MAX, REASON_MAX, SUMMARY_MAX, too_long
 from .models import Case, Party, Qualification, Report, TermExtension
 
 
@@ -45,6 +54,126 @@ def refuse_identifying(**values: str) -> None:
     if found := privacy.problem(**values):
         message, field = found
         raise Invalid(field, message)
+
+
+# --- Validation: the domain rules of the entry forms, the services and the import ----------
+#
+# Each ``*_problems`` function gives every (field, message) it finds, so that a form (which
+# calls it from ``clean``) shows all of them at once, each next to its field, and a service
+# (which raises them together with ``core.errors.refuse``) refuses with all of them. A value
+# not given (None) is not checked: the form has already said what is wrong with it.
+
+
+def _identifying(**values: str | None) -> list[Problem]:
+    """(field, message) for each of ``values`` that holds identifying data."""
+    found: list[Problem] = []
+    for field, text in values.items():
+        if text and (problem := privacy.problem(**{field: text})):
+            found.append((problem[1], problem[0]))
+    return found
+
+
+def watched_since(article: Article | None = None) -> tuple[dt.date | None, str]:
+    """(the day from which an event can concern ``article``, its code): the article's entry
+    into force; without an article, the earliest of the articles the register watches ("")."""
+    if article is not None:
+        return article.in_force_on, article.code
+    earliest: dt.date | None = Article.objects.aggregate(first=Min("in_force_on"))["first"]
+    return earliest, ""
+
+
+def _is_future(when: dt.datetime | dt.date) -> bool:
+    """Later than now (a date: later than today in Kazakhstan)."""
+    if isinstance(when, dt.datetime):
+        return when > timezone.now()
+    return when > timezone.localdate()
+
+
+def _early(when: dt.datetime | dt.date, since: dt.date | None) -> bool:
+    """Before ``since`` (a day in Kazakhstan)."""
+    day = timezone.localtime(when).date() if isinstance(when, dt.datetime) else when
+    return since is not None and day < since
+
+
+def _in_force_message(code: str, since: dt.date) -> str:
+    if code:
+        return _("Article %(article)s is in force since %(date)s; this date is earlier.") % {
+            "article": code,
+            "date": since.isoformat(),
+        }
+    return _(
+        "The offences this register watches are in force since %(date)s; this date is earlier."
+    ) % {"date": since.isoformat()}
+
+
+def date_problems(
+    field: str, when: dt.datetime | dt.date | None, *, article: Article | None = None
+) -> list[Problem]:
+    """An event's date (a report's receipt, a case's registration, a requalification): not in
+    the future (Kazakhstan time) and not before ``article`` (else every watched article) came
+    into force."""
+    if when is None:
+        return []
+    if _is_future(when):
+        today = timezone.localdate().isoformat()
+        return [
+            (field, _("The date cannot be in the future (today is %(today)s).") % {"today": today})
+        ]
+    since, code = watched_since(article)
+    if since is not None and _early(when, since):
+        return [(field, _in_force_message(code, since))]
+    return []
+
+
+def body_problems(field: str, body: Body | None, region: Region | None) -> list[Problem]:
+    """A body named for a record of ``region``: one of that region or a national one."""
+    if body is None or region is None or body.region_id in (None, region.pk):
+        return []
+    return [
+        (
+            field,
+            _(
+                "%(body)s is a body of another region; choose a body of %(region)s or a national one."
+            )
+            % {"body": body.name, "region": region.name},
+        )
+    ]
+
+
+def report_problems(
+    region: Region | None,
+    *,
+    received_at: dt.datetime | None = None,
+    receiving_body: Body | None = None,
+    summary: str | None = None,
+    suggested_article: Article | None = None,
+) -> list[Problem]:
+    """Every problem of a report's values: its date (not in the future, not before the article
+    suggested, else the watched articles, came into force), its receiving body (of the report's
+    region or national), its summary (not empty, at most ``SUMMARY_MAX`` characters, nothing
+    identifying)."""
+    found = date_problems("received_at", received_at, article=suggested_article)
+    found += body_problems("receiving_body", receiving_body, region)
+    if summary is not None:
+        if not summary.strip():
+            found.append(("summary", _("The summary must not be empty.")))
+        found += too_long(summary=(summary, SUMMARY_MAX))
+        found += _identifying(summary=summary)
+    return found
+
+
+def registration_problems(
+    region: Region | None,
+    *,
+    article_part: ArticlePart | None,
+    registered_at: dt.datetime | None,
+    investigating_body: Body | None = None,
+) -> list[Problem]:
+    """Every problem of a case's registration: its date (not in the future, not before its
+    article came into force) and its investigating body (of the case's region or national)."""
+    article = article_part.article if article_part is not None else None
+    found = date_problems("registered_at", registered_at, article=article)
+    return found + body_problems("investigating_body", investigating_body, region)
 
 
 @dataclass(frozen=True)
@@ -143,11 +272,15 @@ def create_report(
     """Enter a report received by a body of ``region``; it waits for a decision
     (``report.create``)."""
     policy.ensure(actor, "report.create", region)
-    if received_at > timezone.now():
-        raise Invalid("received_at", _("A report cannot be received in the future."))
-    if not summary.strip():
-        raise Invalid("summary", _("The summary must not be empty."))
-    refuse_identifying(summary=summary)
+    refuse(
+        report_problems(
+            region,
+            received_at=received_at,
+            receiving_body=receiving_body,
+            summary=summary,
+            suggested_article=suggested_article,
+        )
+    )
     with transaction.atomic():
         report = Report.objects.create(
             received_at=received_at,
@@ -172,24 +305,6 @@ class ImportedStatus:
     at: dt.datetime | None = None
     ground: str = ""
     joined_to: Case | None = None
-
-
-def _check_registration(
-    region: Region, article_part: ArticlePart, registered_at: dt.datetime, body: Body | None
-) -> None:
-    article = article_part.article
-    if timezone.localtime(registered_at).date() < article.in_force_on:
-        raise Invalid(
-            "registered_at",
-            _(
-                "Article %(article)s is in force since %(date)s; a case cannot be registered earlier."
-            )
-            % {"article": article.code, "date": article.in_force_on.isoformat()},
-        )
-    if registered_at > timezone.now():
-        raise Invalid("registered_at", _("A case cannot be registered in the future."))
-    if body and body.region_id not in (None, region.pk):
-        raise Invalid("investigating_body", _("The investigating body belongs to another region."))
 
 
 def _taken(number: str) -> Conflict:
@@ -249,7 +364,14 @@ def register_case(
 
     ``imported`` is for imports of cases that already have a later status."""
     policy.ensure(actor, "case.create", region)
-    _check_registration(region, article_part, registered_at, investigating_body)
+    refuse(
+        registration_problems(
+            region,
+            article_part=article_part,
+            registered_at=registered_at,
+            investigating_body=investigating_body,
+        )
+    )
     parties = list(parties)
     for party in parties:
         check_party(party)
@@ -315,6 +437,27 @@ def _registration_details(case: Case, imported: ImportedStatus | None) -> dict[s
     return details
 
 
+def requalify_problems(
+    article_part: ArticlePart | None, *, reason: str | None, at: dt.datetime | None = None
+) -> list[Problem]:
+    """Every problem of a requalification: a reason (at most ``REASON_MAX`` characters,
+    nothing identifying); the new article in force on its date."""
+    found: list[Problem] = []
+    if reason is not None:
+        if not reason.strip():
+            found.append(("reason", _("A requalification needs a reason.")))
+        found += too_long(reason=(reason, REASON_MAX))
+        found += _identifying(reason=reason)
+    if article_part is not None:
+        found += [
+            ("article_part", message)
+            for _field, message in date_problems(
+                "at", at or timezone.now(), article=article_part.article
+            )
+        ]
+    return found
+
+
 def requalify(
     actor: Actor,
     case: Case,
@@ -326,12 +469,16 @@ def requalify(
     """Change a case's qualification; the previous one stays in the history
     (``case.requalify``). The term follows the category of the new qualification."""
     policy.ensure(actor, "case.requalify", case)
-    if not reason.strip():
-        raise Invalid("reason", _("A requalification needs a reason."))
-    refuse_identifying(reason=reason)
     at = at or timezone.now()
+    refuse(requalify_problems(article_part, reason=reason, at=at))
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        if not lifecycle.may_requalify(locked.status):
+            raise Conflict(
+                _("Case %(number)s is “%(status)s”: its qualification can no longer change.")
+                % {"number": locked.number, "status": locked.get_status_display()},
+                field="article_part",
+            )
         if locked.article_part_id == article_part.pk:
             raise Conflict(_("The case already has this qualification."), field="article_part")
         if at < locked.registered_at:
@@ -371,10 +518,12 @@ def extend_term(
         raise Invalid("amount", _("Give either the new end of the term or the extension's length."))
     if not authorised_by.strip() or not reason.strip():
         raise Invalid(None, _("An extension needs the authorising official and a reason."))
-    refuse_identifying(authorised_by=authorised_by, reason=reason)
+    refuse(extension_text_problems(authorised_by=authorised_by, reason=reason))
     if unit not in ExtensionUnit.values:
         raise Invalid("unit", _("Unknown unit “%(value)s”.") % {"value": unit})
     at = at or timezone.now()
+    if _is_future(at):
+        raise Invalid("at", _("An extension cannot be dated in the future."))
     with transaction.atomic():
         locked = (
             Case.objects.select_for_update(of=("self",))
@@ -396,8 +545,38 @@ def extend_term(
     return extension
 
 
+def extension_text_problems(*, authorised_by: str | None, reason: str | None) -> list[Problem]:
+    """The extension's texts: at most ``AUTHORISED_BY_MAX`` / ``REASON_MAX`` characters,
+    nothing identifying."""
+    found = list(too_long(authorised_by=(authorised_by, AUTHORISED_BY_MAX),
+                          reason=(reason, REASON_MAX)))  # fmt: skip
+    return found + _identifying(authorised_by=authorised_by, reason=reason)
+
+
+def extension_problems(
+    case: Case,
+    *,
+    amount: int | None,
+    unit: str | None,
+    authorised_by: str | None = None,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> list[Problem]:
+    """Every problem of an extension of ``case``'s term by ``amount`` ``unit`` (checked as
+    :func:`extend_term` will, without writing): the case's term may be extended, and the
+    extension stays within the law's longest term (the message says it and its source)."""
+    found = extension_text_problems(authorised_by=authorised_by, reason=reason)
+    if amount is None or unit not in ExtensionUnit.values:
+        return found
+    try:
+        _extension(None, case, None, amount, str(unit), at or timezone.now())
+    except (Invalid, Conflict) as exc:
+        found.append((exc.field if exc.field != "at" else None, str(exc)))
+    return found
+
+
 def _extension(
-    actor: Actor,
+    actor: Actor | None,
     case: Case,
     new_end: dt.date | None,
     amount: int | None,
@@ -423,7 +602,7 @@ def _extension(
         raise Invalid("amount", _("An extension must have a positive length."))
     extension = TermExtension(
         case=case, amount=amount, unit=unit, previous_end=current,
-        extended_at=at, extended_by=actor.user,
+        extended_at=at, extended_by=actor.user if actor else None,
     )  # fmt: skip
     extension.new_end = _extended_end(case, extensions, extension)
     return extension
@@ -439,17 +618,28 @@ def _extended_end(case: Case, extensions: list[TermExtension], extension: TermEx
     except (OverflowError, ValueError):  # past the year 9999
         end = None
     if limit is not None and (end is None or end > limit):
-        raise Invalid(
-            "amount",
-            _(
-                "The term can be extended to %(date)s at the latest, the longest term the law "
-                "allows for this case; this extension would go past it."
-            )
-            % {"date": limit.isoformat()},
-        )
+        raise Invalid("amount", _longest_term_message(case, limit))
     if end is None:
         raise Invalid("amount", _("The extension is too long."))
     return end
+
+
+def _longest_term_message(case: Case, limit: dt.date) -> str:
+    """Why an extension is refused: the longest term the law allows (its length from the
+    registration and its legal source, ``DeadlineRule.max_amount`` / ``max_legal_source``) and
+    the latest end it gives this case."""
+    category = case.article_part.article.category
+    rule = rules.RuleSet().get(RuleKind.INVESTIGATION_TERM, category)
+    if rule is None or rule.max_amount is None:  # pragma: no cover - a limit has a rule
+        longest, source = "", ""
+    else:
+        longest = format_term(rule.max_amount, rule.unit or TermUnit.MONTHS)
+        source = rule.max_legal_source.split(" — ")[0].strip()
+    return _(
+        "The law allows an investigation term of at most %(longest)s from the registration "
+        "(%(source)s): this case's term can be extended to %(date)s at the latest, and this "
+        "extension would go past it."
+    ) % {"longest": longest, "source": source, "date": limit.isoformat()}
 
 
 def recompute_terms(actor: Actor, cases: QuerySet[Case] | None = None) -> int:
