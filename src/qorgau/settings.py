@@ -84,9 +84,10 @@ INSTALLED_APPS = [
     "qorgau.portal",
     "qorgau.demo",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "axes",
-    "django_tasks_db",  # background tasks queued in the database (TASKS below)
+    "qorgau.core.vendored_apps.TotpConfig",  # django_otp.plugins.otp_totp, named in kk/ru
+    "qorgau.core.vendored_apps.AxesConfig",  # axes, named in kk/ru
+    # django_tasks_db (named in kk/ru): background tasks queued in the database (TASKS below)
+    "qorgau.core.vendored_apps.TasksConfig",
     "django_filters",  # the lists' filters (registry/filters.py, oversight/filters.py)
 ]
 

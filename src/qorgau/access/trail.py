@@ -32,12 +32,25 @@ from qorgau.audit import log, words
 from qorgau.audit.models import AuditEntry
 from qorgau.audit.reads import record_page
 from qorgau.core.actors import Actor
-from qorgau.core.tabular import CsvWriter
+from qorgau.core.tabular import CsvOptions, CsvWriter, csv_response
 
 from . import policy
 
 EXPORT_COLUMNS = ["at", "username", "source", "action", "object_type", "object_id", "object_repr",
                   "region_code", "before", "after", "details"]  # fmt: skip
+EXPORT_LABELS = {
+    "at": _("Time"),
+    "username": _("User"),
+    "source": _("Source"),
+    "action": _("Action"),
+    "object_type": _("Record type"),
+    "object_id": _("Record id"),
+    "object_repr": _("Record"),
+    "region_code": _("Region"),
+    "before": _("Before"),
+    "after": _("After"),
+    "details": _("Details"),
+}
 PER_PAGE = 50
 
 # Records the trail links to: the page that shows one, its URL parameters, the right to open it.
@@ -203,9 +216,10 @@ def audit_export(request):
     if not trail.is_valid():
         errors = "; ".join(str(m) for messages in trail.form.errors.values() for m in messages)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    options = CsvOptions.of(request)
     out = io.StringIO()
     writer = CsvWriter(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(options.header(EXPORT_COLUMNS, EXPORT_LABELS))
     count = 0
     for entry in trail.qs.iterator():
         row = [getattr(entry, c) for c in EXPORT_COLUMNS]
@@ -221,6 +235,4 @@ def audit_export(request):
         audit_actions.AUDIT_EXPORT,
         details={"filters": _chosen(trail), "count": count},
     )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="qorgau-audit.csv"'
-    return response
+    return csv_response(out.getvalue(), "qorgau-audit.csv", options)

@@ -5,7 +5,7 @@ import io
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from qorgau.audit.log import write
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
-from qorgau.core.tabular import CsvWriter
+from qorgau.core.tabular import CsvOptions, CsvWriter, csv_response
 from qorgau.reference.models import Article, Body, Region
 from qorgau.registry import scoped
 from qorgau.registry.choices import CaseStatus
@@ -134,6 +134,16 @@ def control_page(request):
 
 
 EXPORT_COLUMNS = ["category", "ref", "status", "region", "body", "due", "overdue_days", "controls"]
+EXPORT_LABELS = {
+    "category": gettext_lazy("Section"),
+    "ref": gettext_lazy("Record"),
+    "status": gettext_lazy("Status"),
+    "region": gettext_lazy("Region"),
+    "body": gettext_lazy("Body"),
+    "due": gettext_lazy("Due"),
+    "overdue_days": gettext_lazy("Days late"),
+    "controls": gettext_lazy("Control"),
+}
 
 
 def _controls_text(item) -> str:
@@ -152,9 +162,10 @@ def _controls_text(item) -> str:
 def control_export(request):
     """The filtered control list as CSV, all sections in the page's order (docs/oversight.md)."""
     _form, control, described = _filtered(request)
+    options = CsvOptions.of(request)
     out = io.StringIO()
     writer = CsvWriter(out)  # free text typed by users: never run as a formula
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(options.header(EXPORT_COLUMNS, EXPORT_LABELS))
     for item in control.all():
         status = (
             item.obj.get_status_display()
@@ -176,10 +187,8 @@ def control_export(request):
             "listed": control.listed(),
         },
     )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="qorgau-deadlines-{stamp}.csv"'
-    return response
+    return csv_response(out.getvalue(), f"qorgau-deadlines-{stamp}.csv", options)
 
 
 @policy.requires("oversight.control")

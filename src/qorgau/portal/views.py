@@ -9,17 +9,18 @@ import io
 from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseNotFound
+from django.http import Http404, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.defaults import page_not_found
 
 from qorgau.access import navigation, policy
 from qorgau.audit.log import write
 from qorgau.core.actors import Actor
-from qorgau.core.tabular import CsvWriter
+from qorgau.core.tabular import CsvOptions, CsvWriter, csv_response
 from qorgau.reference.models import Article, Region
 from qorgau.registry import queries
 from qorgau.stats import disclosure
@@ -126,18 +127,25 @@ def statistics(request):
 @public_page
 def statistics_csv(request):
     table = published_table()
+    options = CsvOptions.of(request)
     out = io.StringIO()
     writer = CsvWriter(out)
     # The header is the first row; the period of the data is in the last two columns of every
     # row, so the file reads as one plain table (docs/portal.md).
     period = [table["start"].isoformat(), table["end"].isoformat()]
-    writer.writerow(["region", "name", *[a.code for a in table["articles"]], *CSV_PERIOD])
+    codes = ["region", "name", *[a.code for a in table["articles"]], *CSV_PERIOD]
+    labels = {
+        "region": _("Region code"),
+        "name": _("Region"),
+        "period_start": _("From"),
+        "period_end": _("To"),
+        **{a.code: _("Article %(code)s") % {"code": a.code} for a in table["articles"]},
+    }
+    writer.writerow(options.header(codes, labels))
     for row in table["rows"]:
         writer.writerow([row["region"].code, row["region"].name, *row["cells"], *period])
     writer.writerow(["total", "", *table["totals"], *period])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="qorgau-statistics.csv"'
-    return response
+    return csv_response(out.getvalue(), "qorgau-statistics.csv", options)
 
 
 @policy.requires("home.view")

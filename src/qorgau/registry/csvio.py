@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qorgau.access import policy
 from qorgau.audit import context
@@ -58,6 +59,26 @@ COLUMNS = [
     "victim_consent",
     "erdr_number",
 ]
+# The header row in the reader's language (``?header=labels``, docs/exports.md).
+COLUMN_LABELS = {
+    "number": gettext_lazy("Number"),
+    "article": gettext_lazy("Article"),
+    "part": gettext_lazy("Part of the article"),
+    "region": gettext_lazy("Region"),
+    "registered_at": gettext_lazy("Registered at"),
+    "status": gettext_lazy("Status"),
+    "status_at": gettext_lazy("Status since"),
+    "termination_ground": gettext_lazy("Ground for termination"),
+    "suspension_ground": gettext_lazy("Ground for suspension"),
+    "joined_to": gettext_lazy("Joined to case"),
+    "investigating_body": gettext_lazy("Investigating body"),
+    "victim_sex": gettext_lazy("Victim's sex"),
+    "victim_age_band": gettext_lazy("Victim's age band"),
+    "relationship": gettext_lazy("Relationship of the suspect to the victim"),
+    "demo": gettext_lazy("Demonstration record"),
+    "victim_consent": gettext_lazy("Victim's consent to further use"),
+    "erdr_number": gettext_lazy("ERDR number"),
+}
 REQUIRED = ["article", "part", "region", "registered_at", "status"]
 TRUE, FALSE = "1", "0"
 
@@ -128,11 +149,17 @@ def export_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def export_cases(cases: QuerySet[Case], out: io.TextIOBase, seen: list[str] | None = None) -> int:
+def export_cases(
+    cases: QuerySet[Case],
+    out: io.TextIOBase,
+    seen: list[str] | None = None,
+    header: list[str] | None = None,
+) -> int:
     """Write ``cases`` as CSV to ``out``; returns the number of rows. The numbers written are
-    appended to ``seen`` when given (for the audit trail)."""
+    appended to ``seen`` when given (for the audit trail); ``header`` replaces the column codes
+    in the first row (labels for a person)."""
     writer = DictCsvWriter(out, COLUMNS)
-    writer.writeheader()
+    writer.writerow(dict(zip(COLUMNS, header or COLUMNS, strict=True)))
     count = 0
     for case in export_queryset(cases).iterator(chunk_size=2000):
         writer.writerow(case_row(case))

@@ -19,6 +19,7 @@ from qorgau.core import paging
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
+from qorgau.core.tabular import CsvOptions, csv_response
 
 from . import actions, csvio, filters, lifecycle, scoped, search, services
 from .choices import CaseStatus, Decision, PartyRole
@@ -301,15 +302,17 @@ def case_new(request):
 
 @policy.requires("case.export")
 def case_export(request):
-    """Download the cases of the user's scope as CSV (format: docs/cases-csv.md)."""
+    """Download the cases of the user's scope as CSV (format: docs/cases-csv.md; the header
+    and byte order mark options: docs/exports.md)."""
+    options = CsvOptions.of(request)
     out, numbers = io.StringIO(), []
-    csvio.export_cases(scoped.cases_for(request.user, "case.export"), out, seen=numbers)
+    header = options.header(csvio.COLUMNS, csvio.COLUMN_LABELS)
+    cases = scoped.cases_for(request.user, "case.export")
+    csvio.export_cases(cases, out, seen=numbers, header=header)
     write(Actor.of(request), actions.CASE_EXPORT,
           details={"format": "csv", "count": len(numbers), "numbers": numbers})  # fmt: skip
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="qorgau-cases-{stamp}.csv"'
-    return response
+    return csv_response(out.getvalue(), f"qorgau-cases-{stamp}.csv", options)
 
 
 @policy.requires("report.view")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qorgau.access.policy import Who
 from qorgau.core.tabular import DictCsvWriter, XlsxBook
@@ -18,6 +19,27 @@ from .services import Filters, Row
 Table = tuple[list[str], list[Row]]
 
 SOURCE = "Qorgau registry of cases under CC RK art. 115-1 and 125-1; population: reference data (see each row's date)"
+
+
+# The header row in the reader's language (``?header=labels``, docs/exports.md); a column
+# without a label here keeps its code.
+COLUMN_LABELS = {
+    "region": gettext_lazy("Region code"),
+    "name": gettext_lazy("Region"),
+    "count": gettext_lazy("Cases"),
+    "cases": gettext_lazy("Cases"),
+    "population": gettext_lazy("Population"),
+    "population_date": gettext_lazy("Population as of"),
+    "rate": gettext_lazy("Rate per 100,000"),
+    "rate_low": gettext_lazy("Rate, lower limit (95%)"),
+    "rate_high": gettext_lazy("Rate, upper limit (95%)"),
+    "period": gettext_lazy("Period"),
+    "label": gettext_lazy("Group"),
+    "article": gettext_lazy("Article"),
+    "since": gettext_lazy("In force since"),
+    "latest": gettext_lazy("Latest registration"),
+    "pending_reports": gettext_lazy("Reports awaiting a decision"),
+}
 
 
 def table_regions(actor: Who, f: Filters) -> Table:
@@ -189,14 +211,15 @@ def metadata(
     ]
 
 
-def to_csv(name, filters, columns, rows, extra=()) -> bytes:
-    """CSV with the metadata as leading ``# key: value`` lines, then the header and rows."""
+def to_csv(name, filters, columns, rows, extra=(), header=None) -> bytes:
+    """CSV with the metadata as leading ``# key: value`` lines, then the header (``header``,
+    else the column codes) and rows."""
     out = io.StringIO()
     for key, value in metadata(name, filters, extra=extra):
         value = str(value).replace("\r", " ").replace("\n", " ")  # one line each
         out.write(f"# {key}: {value}\n")
     writer = DictCsvWriter(out, columns, extrasaction="ignore")
-    writer.writeheader()
+    writer.writerow(dict(zip(columns, header or columns, strict=True)))
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
 

@@ -16,6 +16,7 @@ from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE, DEFAULT_CAMPAIGN_NOTE
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.core.forms import add_error
+from qorgau.core.tabular import CsvOptions
 from qorgau.reference.models import Article, Region
 
 from . import actions, charts, disclosure, services, tables
@@ -225,10 +226,10 @@ def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         details={"table": name, "format": fmt, "filters": filters.describe()},
     )
     if fmt == "csv":
-        response = HttpResponse(
-            tables.to_csv(name, filters, columns, rows, extra),
-            content_type="text/csv; charset=utf-8",
-        )
+        csv_options = CsvOptions.of(request)
+        header = csv_options.header(columns, tables.COLUMN_LABELS)
+        text = tables.to_csv(name, filters, columns, rows, extra, header).decode("utf-8")
+        response = HttpResponse(csv_options.text(text), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
             tables.to_xlsx(name, filters, columns, rows, extra),

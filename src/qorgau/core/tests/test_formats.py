@@ -146,3 +146,60 @@ def test_a_count_of_a_thousand_or_more_is_shown_grouped(client, login, big_world
     assert "\u00a0" in shown
     html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="kk").content.decode()
     assert shown in html
+
+
+def _marked_msgids() -> list[tuple[str | None, str]]:
+    """The (context, msgid) pairs core/django_kk.py marks."""
+    import ast
+    from pathlib import Path
+
+    from qorgau.core import django_kk
+
+    found = []
+    for node in ast.walk(ast.parse(Path(django_kk.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if node.func.id == "pgettext_lazy":
+                found.append((args[0], args[1]))
+            elif node.func.id in ("gettext_noop", "ngettext_lazy"):
+                found.append((None, args[0]))
+    return found
+
+
+def test_every_django_message_we_translate_is_djangos_own():
+    """A msgid that Django does not have (a typo, a straight quote for a curly one) would be
+    translated in our catalogue and never shown."""
+    from pathlib import Path
+
+    import axes
+    import django
+    import polib
+
+    roots = [Path(django.__file__).parent, Path(axes.__file__).parent]
+    known = set()
+    for root in roots:
+        for path in root.glob("**/locale/ru/LC_MESSAGES/django.po"):
+            known |= {(e.msgctxt, e.msgid) for e in polib.pofile(str(path))}
+    for path in (Path(django.__file__).parent / "contrib" / "admin" / "locale" / "en").glob(
+        "LC_MESSAGES/django.po"
+    ):
+        known |= {(e.msgctxt, e.msgid) for e in polib.pofile(str(path))}
+    marked = _marked_msgids()
+    assert len(marked) > 90
+    assert [m for m in marked if m not in known] == []
+
+
+def test_the_admin_names_every_app_and_model_in_the_readers_language():
+    """The admin's index lists apps and models by translated names (no "Axes", "Otp_Totp")."""
+    from django.contrib import admin
+    from django.utils.functional import Promise
+
+    untranslated = set()
+    for model in admin.site._registry:
+        config = model._meta.app_config
+        if not isinstance(config.verbose_name, Promise):
+            untranslated.add(config.label)
+        if not isinstance(model._meta.verbose_name_plural, Promise):
+            untranslated.add(model._meta.label)
+    # django-otp names its device in English only ("TOTP device", not a translatable string).
+    assert untranslated <= {"otp_totp.TOTPDevice", "registry.CaseNumberSequence"}
