@@ -243,10 +243,13 @@ def _parties(article: str, rng: random.Random) -> list[services.PartyData]:
 
 
 def _report(actor: Actor, rng, region, body, article, received_at) -> Report:
+    # Not before the article came into force (the service refuses an earlier date): a case
+    # registered on its first day had its report the same morning, not the day before.
+    in_force = timezone.make_aware(dt.datetime.combine(article.in_force_on, dt.time()))
     return services.create_report(
         actor,
         region,
-        received_at=received_at,
+        received_at=max(received_at, in_force),
         channel=_pick(rng, CHANNELS),
         receiving_body=body,
         summary=rng.choice(SUMMARIES[article.code]),
