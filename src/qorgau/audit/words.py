@@ -67,6 +67,8 @@ class Words:
     sentence: SafeString
     record_url: str | None = None
     changes: list[Change] = field(default_factory=list)
+    # A new or a deleted record: its values in one column (``Change.after`` or ``.before``).
+    one_sided: bool = False
     facts: list[tuple[str, str]] = field(default_factory=list)
     lists: list[Listing] = field(default_factory=list)
 
@@ -343,10 +345,12 @@ def _describe_record(
     if (code.endswith(".status.change") or code == "report.decide") and before and after:
         old, new = _status(model, before), _status(model, after)
         if old is not None and new is not None:
-            return _sentence(
-                _("%(user)s changed the status of %(record)s: %(before)s → %(after)s"),
-                user=user, record=record, before=old, after=new,
-            )  # fmt: skip
+            text = (
+                _("%(user)s recorded the decision on %(record)s: %(before)s → %(after)s")
+                if code == "report.decide"
+                else _("%(user)s changed the status of %(record)s: %(before)s → %(after)s")
+            )
+            return _sentence(text, user=user, record=record, before=old, after=new)
     if code.endswith(".view"):
         return _sentence(_("%(user)s opened %(record)s"), user=user, record=record)
     if before and after and model is not None and model._meta.label_lower == entry.object_type:
@@ -406,7 +410,7 @@ def _describe(entry: AuditEntry, records: _Records, link: Linker) -> Words:
     return Words(
         entry=entry, at=timezone.localtime(entry.at), label=actions.label(entry.action),
         sentence=sentence, record_url=url, changes=_changes(model, entry, records),
-        facts=facts, lists=lists,
+        facts=facts, lists=lists, one_sided=not entry.before or not entry.after,
     )  # fmt: skip
 
 

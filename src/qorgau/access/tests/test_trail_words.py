@@ -14,10 +14,11 @@ from django.utils.translation import gettext
 from qorgau.audit import log, words
 from qorgau.audit.models import AuditEntry
 from qorgau.core.actors import Actor
-from qorgau.registry import lifecycle
-from qorgau.registry.choices import CaseStatus, TerminationGround
+from qorgau.reference.models import Body
+from qorgau.registry import lifecycle, services
+from qorgau.registry.choices import CaseStatus, Channel, Decision, TerminationGround
 from qorgau.registry.models import Case
-from tests.fixtures import SYSTEM, make_user
+from tests.fixtures import SYSTEM, local, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +199,20 @@ def test_the_record_is_linked_only_when_the_reader_may_open_it(client, login, ma
     page = _results(_page(client))
     assert f'href="/registry/cases/{case.number}/"' in page
     assert elsewhere.number in page and f'href="/registry/cases/{elsewhere.number}/"' not in page
+
+
+def test_a_report_decision_reads_in_words_and_links_the_report(client, login, shymkent):
+    registrar = make_user("registrar_words", "registrar", "KZ-79")
+    report = services.create_report(
+        Actor.person(registrar), shymkent, received_at=local(2026, 12, 1, 23, 30),
+        channel=Channel.CALL_102, receiving_body=Body.objects.filter(region=shymkent).first(),
+        summary="A call about threats",
+    )  # fmt: skip
+    lifecycle.decide(Actor.person(registrar), report, Decision.NO_OFFENCE)
+    login(client, make_user("prosecutor_reports", "prosecutor", "KZ-79"))
+    page = _results(_page(client, action="report.decide"))
+    link = f'<a class="govuk-link" href="/registry/reports/{report.pk}/">Report of 2026-12-01 23:30</a>'
+    assert f"registrar_words recorded the decision on {link}: no decision yet" in page
+    created = _results(_page(client, action="report.create"))
+    assert ">Value</th>" in created and ">Before</th>" not in created
+    assert "A call about threats" not in created and "(text not kept in the trail)" in created
