@@ -4,12 +4,14 @@ Each function returns SVG markup (safe to embed: every text is escaped). Every c
 has a table of the same numbers under it (the accessible alternative) and a CSV/XLSX download.
 """
 
+import decimal
 import json
 import math
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -22,6 +24,12 @@ if TYPE_CHECKING:
 MAP_PATH = Path(__file__).resolve().parent / "data" / "kz-regions-svg.json"
 PALETTE = ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d"]  # colour-blind safe
 UNKNOWN = "#e0e0e0"
+
+
+def shown(value: float, spec: str = "g") -> str:
+    """A number as text of the chart, in the page's language (1 234,5 in kk and ru); the
+    coordinates stay plain ``{x:.1f}``."""
+    return number_format(decimal.Decimal(format(value, spec)))
 
 
 @cache
@@ -69,7 +77,7 @@ def bar_chart(
                 f'<line x1="{left + low * scale:.1f}" x2="{left + high * scale:.1f}" y1="{y + 11}" y2="{y + 11}" class="whisker"/>'
             )
         body.append(
-            f'<text x="{left + max(value, high or 0) * scale + 6:.1f}" y="{y + 14}" class="value">{value:g}{escape(unit)}</text>'
+            f'<text x="{left + max(value, high or 0) * scale + 6:.1f}" y="{y + 14}" class="value">{shown(value)}{escape(unit)}</text>'
         )
     return _svg(width, height, "".join(body), title)
 
@@ -100,7 +108,7 @@ def line_chart(points: list[tuple[str, int]], markers: list[tuple[int, str]], ti
         for i, (x, y) in enumerate(xy(i, n) for i, (_p, n) in enumerate(points))
     )
     body = [f'<line x1="{left}" x2="{width - 10}" y1="{height - bottom}" y2="{height - bottom}" class="axis"/>',
-            f'<text x="4" y="{top_margin + 4}" class="value">{top:g}</text>', f'<path d="{path}" class="line"/>']  # fmt: skip
+            f'<text x="4" y="{top_margin + 4}" class="value">{shown(top)}</text>', f'<path d="{path}" class="line"/>']  # fmt: skip
     for k, (index, labels) in enumerate(sorted(groups.items())):
         label = " · ".join(labels)
         x, y = left + index * dx, 12 + 12 * (k % 3)
@@ -153,7 +161,7 @@ def funnel_plot(points: "list[FunnelPoint]", national_rate: float | None, title:
         css = "out" if point.outside else "in"
         x, y = X(point.population), Y(point.rate)
         body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="{css}"><title>{escape(point.row.region.name)}: {point.rate:.2f}</title></circle>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="{css}"><title>{escape(point.row.region.name)}: {shown(point.rate, ".2f")}</title></circle>'
         )
         if point.outside:
             body.append(
@@ -187,7 +195,7 @@ def choropleth(
     for region in data["regions"]:
         code = region["code"]
         label = (
-            f"{names.get(code, code)}: {rates[code]:.2f}"
+            f"{names.get(code, code)}: {shown(rates[code], '.2f')}"
             if rates.get(code) is not None
             else f"{names.get(code, code)}: ?"
         )

@@ -203,3 +203,16 @@ def test_the_admin_names_every_app_and_model_in_the_readers_language():
             untranslated.add(model._meta.label)
     # django-otp names its device in English only ("TOTP device", not a translatable string).
     assert untranslated <= {"otp_totp.TOTPDevice", "registry.CaseNumberSequence"}
+
+
+def test_a_chart_writes_its_numbers_in_the_pages_language_and_its_coordinates_plain():
+    from qorgau.stats import charts
+
+    with translation.override("kk"):
+        svg = str(
+            charts.bar_chart([("Алматы", 1234.5, None, None), ("Астана", 12, None, None)], "t")
+        )
+    assert "1\u00a0234,5" in svg and "1234.5" not in svg
+    assert _grouped_attributes(svg) == []
+    with translation.override("en"):
+        assert "1,234.5" in str(charts.bar_chart([("A", 1234.5, None, None)], "t"))
