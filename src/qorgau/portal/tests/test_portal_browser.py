@@ -238,3 +238,42 @@ def test_works_without_javascript(live_server, browser):
     assert page.locator(".result-stalking").is_visible()
     assert page.locator(".exit-bar .exit").get_attribute("href") == NEUTRAL
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_on_a_phone_the_numbers_and_the_exit_come_first_and_no_keyboard_hint(
+    live_server, browser, lang
+):
+    """At 390×844 on a touch screen the first screen of every public page holds 102, 112, 111
+    and the exit button (before, /kk/ showed nine menu links and the numbers were below the
+    fold), and "or press Shift 3 times" is not shown until a key is pressed."""
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    for path in PAGES:
+        page = phone.new_page()
+        page.goto(f"{live_server.url}/{lang}/{path}")
+        for number in ("102", "112", "111"):
+            box = page.locator(f".exit-bar a[href='tel:{number}']").bounding_box()
+            assert box and box["y"] + box["height"] <= 844 / 3, (path, number, box)
+        exit_box = page.locator(".exit-bar .exit").bounding_box()
+        assert exit_box and exit_box["y"] + exit_box["height"] <= 844 / 3, (path, exit_box)
+        assert page.locator(".exit-hint").is_hidden(), path
+        # Still there after scrolling to the end: the bar is sticky.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        assert page.locator(".exit-bar").bounding_box()["y"] <= 1, path
+        box = page.locator(".exit-bar .exit").bounding_box()
+        assert box["y"] + box["height"] <= 844 / 3, (path, box)
+        page.close()
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/{lang}/")
+    page.keyboard.press("a")  # a keyboard joined the phone: now the hint helps
+    assert page.locator(".exit-hint").is_visible()
+    phone.close()
+
+
+def test_on_a_computer_the_keyboard_hint_is_shown(live_server, context):
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/kk/")
+    assert page.locator(".exit-hint").is_visible()

@@ -29,6 +29,8 @@
   for (var i = 0; i < links.length; i++) { links[i].addEventListener("click", exitPage); }
 
   document.addEventListener("keydown", function (event) {
+    /* A key was pressed: there is a keyboard, so the Shift hint is worth showing. */
+    document.documentElement.classList.add("has-keyboard");
     if (event.key !== "Shift") { combined = true; presses = 0; return; }
     if (!event.repeat) { combined = false; }
   });
