@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "qorgau.portal.context.portal",
                 "qorgau.access.navigation.menu",
+                "qorgau.oversight.context.unread",
             ],
         },
     },
@@ -309,6 +310,33 @@ if TRUSTED_PROXY_COUNT < 0:
         f"QORGAU_TRUSTED_PROXIES must be 0 or more, got {TRUSTED_PROXY_COUNT}"
     )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+
+# --- E-mail: the daily digest (`qorgau send-digest`, docs/worklists.md) ------------------------
+# Django 6.1's MAILERS. The demo (DEBUG) prints mail on the console; otherwise SMTP, set from the
+# environment. EMAIL_BACKEND names another backend (a dotted path) if needed.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+MAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND
+)
+MAILERS = {
+    "default": {
+        "BACKEND": MAIL_BACKEND,
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": envint("EMAIL_PORT", "25"),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": envbool("EMAIL_USE_TLS", "0"),
+            "use_ssl": envbool("EMAIL_USE_SSL", "0"),
+            "timeout": envint("EMAIL_TIMEOUT", "30"),
+        }
+        if MAIL_BACKEND == SMTP_BACKEND
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qorgau@localhost")
+# The address the digest's links start with (a command has no request to take it from).
+QORGAU_BASE_URL = os.environ.get("QORGAU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Logging: errors to stderr, nothing sensitive ------------------------------------------
 LOGGING = {

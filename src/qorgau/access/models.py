@@ -32,6 +32,10 @@ class Profile(models.Model):
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("region"), help_text=_("Empty: the whole country."),
     )  # fmt: skip
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The language of the e-mails sent to the user. Empty: Kazakh."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("profile")

@@ -13,3 +13,8 @@ CONTROL_LIST_EXPORT = action("oversight.export", _("Control list exported"))
 CONTROL_ADMIN_ADD = action("control.admin.add", _("Control record added in the admin"))
 CONTROL_ADMIN_CHANGE = action("control.admin.change", _("Control record changed in the admin"))
 CONTROL_ADMIN_DELETE = action("control.admin.delete", _("Control record deleted in the admin"))
+
+# In-app notifications of overdue items (oversight/notifications.py, ``qorgau notify-overdue``).
+NOTIFY_OVERDUE = action("notification.create", _("Notifications of overdue items created"))
+NOTIFICATION_READ = action("notification.read", _("Notification marked as read"))
+NOTIFICATION_LIST = action("notification.search", _("Notifications listed"))

@@ -68,3 +68,45 @@ class ControlRecord(models.Model):
     def region_id(self):
         """The region of the controlled record (for the access policy)."""
         return (self.case or self.report).region_id
+
+
+class NotificationKind(models.TextChoices):
+    """What became overdue (``qorgau notify-overdue``)."""
+
+    REPORT_OVERDUE = "report_overdue", _("report past the decision term")
+    TERM_PASSED = "term_passed", _("investigation term passed")
+
+
+class Notification(models.Model):
+    """An in-app notice to one user that an item of their worklist became overdue: one per
+    user, kind and item (``ref``: the report's id as R<id>, the case's number), however often
+    the command runs. Read when the user marks it so."""
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("user"),
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    ref = models.CharField(_("record"), max_length=40)
+    case = models.ForeignKey(
+        "registry.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("case"),
+    )  # fmt: skip
+    report = models.ForeignKey(
+        "registry.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("report"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "ref"], name="notification_once"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.ref}"

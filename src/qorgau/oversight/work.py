@@ -3,7 +3,7 @@ as the home page's worklist and the notifications count them.
 
 Every count here is the number of records the page it links to lists for the same filters:
 reports and cases are counted by the registry's list filters with the link's own query
-(:func:`report_params`, :func:`case_params`), control items by the control list narrowed
+(:func:`reports`, :func:`cases`: ``registry.filters``), control items by the control list narrowed
 as its page narrows it (:func:`control_counts`). Nothing here restates a rule: the 24-hour
 clock is ``reference.rules.report_decision_due``, the window ``deadlines.DUE_SOON_DAYS``.
 """
@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from qorgau.reference import rules
-from qorgau.registry import scoped
-from qorgau.registry.choices import CaseStatus, Decision
+from qorgau.registry import filters
+from qorgau.registry.choices import Decision
 from qorgau.registry.models import Case, Report
 
 from . import deadlines
@@ -37,41 +37,17 @@ CONTROL_KINDS = [
 OLDEST_SHOWN = 10  # reports and cases listed on the home page under their counts
 
 
-def reports(actor: Any, params: dict[str, str], now: dt.datetime | None = None) -> QuerySet[Report]:
-    """The reports ``actor`` may see that the report list shows for ``params`` (``decision``,
-    ``overdue``)."""
-    now = now or timezone.now()
-    found = scoped.reports_for(actor)
-    if params.get("decision"):
-        found = found.filter(decision=params["decision"])
-    if params.get("overdue") == "1":
-        found = found.filter(decision=Decision.PENDING, received_at__lt=_received_before(now))
-    return found
+def reports(actor: Any, params: dict[str, str]) -> QuerySet[Report]:
+    """The reports the report list shows ``actor`` for ``params`` (``decision``, ``overdue``):
+    the list's own filters (``registry.filters``), at the present moment."""
+    return filters.filtered_reports(actor, params)[1]
 
 
-def _received_before(now: dt.datetime) -> dt.datetime:
-    """A pending report received before this moment is overdue at ``now``: the decision's due
-    time is ``report_decision_due(received_at)``, a fixed length after the receipt."""
-    start = now - dt.timedelta(days=3660)  # any moment: the rule adds the same length to all
-    due = rules.report_decision_due(start)
-    return now if due is None else now - (due - start)
-
-
-def cases(actor: Any, params: dict[str, str], today: dt.date | None = None) -> QuerySet[Case]:
-    """The cases ``actor`` may see that the case list shows for ``params`` (``term``: ``due``
-    — under investigation, the term ending today or within ``DUE_SOON_DAYS`` days; ``passed``
-    — under investigation, the term ended before today)."""
-    today = today or timezone.localdate()
-    found = scoped.cases_for(actor)
-    term = params.get("term")
-    if term == "due":
-        horizon = today + dt.timedelta(days=deadlines.DUE_SOON_DAYS)
-        found = found.filter(
-            status=CaseStatus.INVESTIGATION, term_ends_on__gte=today, term_ends_on__lte=horizon
-        )
-    elif term == "passed":
-        found = found.filter(status=CaseStatus.INVESTIGATION, term_ends_on__lt=today)
-    return found
+def cases(actor: Any, params: dict[str, str]) -> QuerySet[Case]:
+    """The cases the case list shows ``actor`` for ``params`` (``term``: ``due`` — under
+    investigation, the term ending today or within ``DUE_SOON_DAYS`` days; ``passed`` — ended
+    before today): the list's own filters, on today's Kazakhstan date."""
+    return filters.filtered_cases(actor, params)[1]
 
 
 @dataclass
@@ -93,7 +69,7 @@ def oldest_pending(actor: Any, now: dt.datetime | None = None) -> list[Clock]:
     clock."""
     now = now or timezone.now()
     ruleset = rules.RuleSet()
-    shown = reports(actor, PENDING, now).select_related("region").order_by("received_at", "pk")
+    shown = reports(actor, PENDING).select_related("region").order_by("received_at", "pk")
     out = []
     for report in shown[:OLDEST_SHOWN]:
         due = rules.report_decision_due(report.received_at, ruleset=ruleset)
@@ -101,9 +77,9 @@ def oldest_pending(actor: Any, now: dt.datetime | None = None) -> list[Clock]:
     return out
 
 
-def soonest_terms(actor: Any, params: dict[str, str], today: dt.date | None = None) -> list[Case]:
+def soonest_terms(actor: Any, params: dict[str, str]) -> list[Case]:
     """The cases of ``params`` (``TERM_DUE`` or ``TERM_PASSED``) whose term ends (ended) first."""
-    found = cases(actor, params, today).select_related("region", "article_part__article")
+    found = cases(actor, params).select_related("region", "article_part__article")
     return list(found.order_by("term_ends_on", "number")[:OLDEST_SHOWN])
 
 

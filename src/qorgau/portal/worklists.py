@@ -99,10 +99,10 @@ def _reports(user: Any, now: dt.datetime) -> Section | None:
         return None
     counts = [
         Count("pending", _("Reports awaiting a decision"),
-              work.reports(user, work.PENDING, now).count(),
+              work.reports(user, work.PENDING).count(),
               _href("registry:report_list", work.PENDING)),
         Count("pending_overdue", _("of them past the 24-hour term"),
-              work.reports(user, work.PENDING_OVERDUE, now).count(),
+              work.reports(user, work.PENDING_OVERDUE).count(),
               _href("registry:report_list", work.PENDING_OVERDUE), urgent=True),
     ]  # fmt: skip
     lines = []
@@ -123,15 +123,15 @@ def _terms(user: Any, now: dt.datetime) -> Section | None:
     today = timezone.localdate(now)
     counts = [
         Count("term_passed", _("Cases whose term has passed"),
-              work.cases(user, work.TERM_PASSED, today).count(),
+              work.cases(user, work.TERM_PASSED).count(),
               _href("registry:case_list", work.TERM_PASSED), urgent=True),
         Count("term_due", deadlines.DUE_SOON_TITLE,
-              work.cases(user, work.TERM_DUE, today).count(),
+              work.cases(user, work.TERM_DUE).count(),
               _href("registry:case_list", work.TERM_DUE)),
     ]  # fmt: skip
     lines = []
-    for case in work.soonest_terms(user, work.TERM_PASSED, today) + work.soonest_terms(
-        user, work.TERM_DUE, today
+    for case in work.soonest_terms(user, work.TERM_PASSED) + work.soonest_terms(
+        user, work.TERM_DUE
     ):
         ends = case.term_ends_on or today  # the filters select cases with a term
         late = ends < today

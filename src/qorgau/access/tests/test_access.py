@@ -29,7 +29,7 @@ STATS = {"registrar", "investigator", "prosecutor", "analyst", "administrator"}
 LETTERS = {"analyst", "prosecutor", "administrator"}
 CAMPAIGNS = {"campaign", "analyst", "prosecutor", "administrator"}
 # Expected answer of an allowed request where it differs from OK (a redirect after an action).
-ALLOWED_STATUS = {"letters:generate": 302}
+ALLOWED_STATUS = {"letters:generate": 302, "oversight:notification_read": 302}
 
 # url name -> (method, roles allowed, the kind of record in the URL or query, if any)
 TABLE = {
@@ -51,6 +51,9 @@ TABLE = {
     "oversight:export": ("get", {"prosecutor", "administrator"}, None),
     "oversight:control_new": ("get", {"prosecutor", "administrator"}, "case-query"),
     "oversight:control_result": ("post", {"prosecutor", "administrator"}, "control"),
+    # Everyone's own notices of overdue items (a notice of another user is a 404).
+    "oversight:notifications": ("get", EVERYONE, None),
+    "oversight:notification_read": ("post", EVERYONE, "notification"),
     "audit:list": ("get", {"prosecutor", "administrator"}, None),
     "audit:export": ("get", {"prosecutor", "administrator"}, None),
     "stats:dashboard": ("get", STATS, None),
@@ -140,8 +143,22 @@ def world(make_case, settings, tmp_path):
     return objects
 
 
-def url_for(name, kind, obj_set):
+def notification(user, case):
+    """A notice to ``user`` that ``case``'s term passed (marking it read answers 302)."""
+    from django.utils import timezone
+
+    from qorgau.oversight.models import Notification
+
+    return Notification.objects.create(
+        user=user, kind="term_passed", ref=case.number, case=case, created_at=timezone.now()
+    )
+
+
+def url_for(name, kind, obj_set, user=None):
     from django.urls import reverse
+
+    if kind == "notification":
+        return reverse(name, args=[notification(user, obj_set["case"]).pk if user else 0])
 
     if kind == "case":
         return reverse(name, args=[obj_set["case"].number])
@@ -192,7 +209,7 @@ def test_url_answers_for_role_and_scope(client, login, world, role, scope):
                      is_staff=role == "administrator")  # fmt: skip
     login(client, user)
     for name, (method, allowed, kind) in TABLE.items():
-        own = url_for(name, kind, world["KZ-79"])
+        own = url_for(name, kind, world["KZ-79"], user)
         other = url_for(name, kind, world["KZ-71"])
         send = getattr(client, method)
         if role not in allowed or (name.startswith("letters:") and scope != "national"):

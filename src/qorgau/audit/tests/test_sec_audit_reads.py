@@ -34,6 +34,7 @@ READS = {
     "registry:report_register": ("report.view", "report"),
     "oversight:control": ("oversight.view", "shown"),
     "oversight:export": ("oversight.export", "listed"),
+    "oversight:notifications": ("notification.search", "shown"),
     "oversight:control_new": ("case.view", "case"),
     "audit:list": ("audit.search", "shown"),
     "audit:export": ("audit.export", "count"),
@@ -53,6 +54,8 @@ EXEMPT = {
     "registry:case_import_job": "the uploader's own file: its progress, count imported or the "
     "errors in its rows; no record of the registry",
     "registry:case_import_status": "the progress of the uploader's own file (counts)",
+    "oversight:notification_read": "an action on the user's own notice (another's is a 404): "
+    "the service audits it",
     "oversight:control_result": "an action: refused without a result it shows no record; the "
     "result itself is audited by the service",
     "login": "authentication",
