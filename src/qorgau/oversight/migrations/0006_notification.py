@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("oversight", "0005_deadlinerule_to_reference"),
-        ("registry", "0006_import_job"),
+        ("registry", "0005_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
