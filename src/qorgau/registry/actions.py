@@ -18,6 +18,8 @@ CASE_TERM_RECOMPUTE = action(
 PARTY_ADD = action("party.add", _("Party added to a case"))
 PARTY_UPDATE = action("party.update", _("Party corrected"))
 CASE_EXPORT = action("case.export", _("Cases exported"))
+# A read: the case card printed (PDF), like ``case.view`` but for a document that leaves the page.
+CASE_CARD_PRINT = action("case.card.print", _("Case card printed"))
 
 # Changes made through the Django admin (registry/admin.py): the admin is no service, but what
 # it changes is in the trail like what the services change.

@@ -87,6 +87,12 @@ def term_running(status: str) -> bool:
     return status in OPEN_STATUSES
 
 
+def may_requalify(status: str) -> bool:
+    """Whether a case in ``status`` may be requalified: only while the investigation is open
+    (a case sent to court, terminated or joined is qualified as it was closed)."""
+    return status in OPEN_STATUSES
+
+
 def can_decide(report: Report, decision: str | None = None) -> bool:
     """Whether ``decision`` may follow the report's current decision; without ``decision``,
     whether any decision may still follow it."""

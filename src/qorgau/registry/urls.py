@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/export.csv", views.case_export, name="case_export"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("cases/<str:number>/card.pdf", views.case_card, name="case_card"),
     path("cases/<str:number>/status/", views.case_status, name="case_status"),
     path("cases/<str:number>/party/", views.case_party, name="case_party"),
     path("cases/<str:number>/requalify/", views.case_requalify, name="case_requalify"),

@@ -21,7 +21,7 @@ from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
 from qorgau.core.tabular import CsvOptions, csv_response
 
-from . import actions, csvio, filters, lifecycle, scoped, search, services
+from . import actions, card, casepage, csvio, filters, lifecycle, scoped, search, services, timeline
 from .choices import CaseStatus, Decision, PartyRole
 from .forms import (
     CONSENT_VALUES,
@@ -101,12 +101,9 @@ def case_detail(request, number):
 
 
 def _actions(request, case: Case) -> dict:
-    """Which of the case's actions the page offers to this user."""
-    return {
-        "can_edit_parties": policy.can(request.user, "case.edit_parties", case),
-        "can_requalify": policy.can(request.user, "case.requalify", case),
-        "can_extend": policy.can(request.user, "case.extend", case),
-    }
+    """What the case page shows beside the case (``registry/casepage.py``): its reports, its
+    story, its term, and the actions the policy and the lifecycle allow this user."""
+    return casepage.context(request.user, case)
 
 
 @policy.requires("case.change_status")
@@ -214,6 +211,13 @@ def case_party(request, number):
     return _form_page(request, "registry/party_form.html", form, {"case": case, "party": party})
 
 
+def _closed(request, case: Case, message: str):
+    """The answer to a form the case's status no longer allows: back to the case, saying why.
+    (A POST goes on to the service, which refuses it on the form.)"""
+    messages.error(request, message)
+    return redirect("registry:case_detail", number=case.number)
+
+
 @policy.requires("case.requalify")
 def case_requalify(request, number):
     """Change a case's qualification (the history keeps the previous one)."""
@@ -221,6 +225,9 @@ def case_requalify(request, number):
         request.user, number, "case.requalify",
         queryset=Case.objects.select_related("article_part__article"),
     )  # fmt: skip
+    if request.method == "GET" and not lifecycle.may_requalify(case.status):
+        message = _("The investigation is closed: the case can no longer be requalified.")
+        return _closed(request, case, message)
     form = RequalifyForm(request.POST or None, initial={"article_part": case.article_part})
     if request.method == "POST" and form.is_valid():
         try:
@@ -242,6 +249,9 @@ def case_requalify(request, number):
 def case_extend(request, number):
     """Record an authorised extension of a case's investigation term."""
     case = scoped.get_case_or_404(request.user, number, "case.extend")
+    if request.method == "GET" and not casepage.may_extend(case):
+        message = _("The investigation term of this case can no longer be extended.")
+        return _closed(request, case, message)
     form = ExtensionForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -260,6 +270,22 @@ def case_extend(request, number):
             messages.success(request, _("The extension was recorded."))
             return redirect("registry:case_detail", number=case.number)
     return _form_page(request, "registry/case_extend.html", form, {"case": case})
+
+
+@policy.requires("case.view")
+def case_card(request, number):
+    """The case card as PDF (``registry/card.py``): the page's facts, parties and story, with
+    who printed it and when; the print is audited (``case.card.print``)."""
+    related = ("region", "article_part__article", "investigating_body", "joined_to")
+    case = scoped.get_case_or_404(
+        request.user, number, queryset=Case.objects.select_related(*related)
+    )
+    write(Actor.of(request), actions.CASE_CARD_PRINT, case, details={"format": "pdf"})
+    html = card.to_html(case, timeline.story(case), casepage.facts(case),
+                        printed_by=request.user.get_username(), printed_at=timezone.now())  # fmt: skip
+    response = HttpResponse(card.to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="qorgau-case-{case.number}.pdf"'
+    return response
 
 
 @policy.requires("case.create")
@@ -433,9 +459,14 @@ def report_detail(request, pk):
     context = {
         "report": report,
         "form": form,
+        "may_decide": may_decide,
+        # The cases opened from it that the user may open (the same scope as the report's).
+        "cases": scoped.cases_for(request.user).filter(reports=report).order_by("registered_at"),
         "can_register": may_decide
         and policy.can(request.user, "case.create")
         and lifecycle.can_decide(report, Decision.REGISTERED),
         "decision_open": lifecycle.can_decide(report),
     }
-    return render(request, "registry/report_detail.html", context)
+    # A decision that was refused (or a form with errors) shows the page again: 400.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/report_detail.html", context, status=status)

@@ -38,6 +38,7 @@ TABLE = {
     "registry:case_new": ("get", {"registrar", "administrator"}, None),
     "registry:case_export": ("get", CASE_WORK, None),
     "registry:case_detail": ("get", CASE_WORK, "case"),
+    "registry:case_card": ("get", CASE_WORK, "case"),
     "registry:case_status": ("post", {"investigator", "prosecutor", "administrator"}, "case"),
     "registry:case_party": ("get", {"registrar", "investigator", "administrator"}, "case"),
     "registry:case_requalify": ("get", {"investigator", "prosecutor", "administrator"}, "case"),

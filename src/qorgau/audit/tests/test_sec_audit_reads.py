@@ -24,6 +24,7 @@ READS = {
     "registry:case_list": ("case.search", "shown"),
     "registry:case_export": ("case.export", "numbers"),
     "registry:case_detail": ("case.view", "case"),
+    "registry:case_card": ("case.card.print", "case"),  # the printed card (PDF)
     "registry:case_status": ("case.view", "case"),  # a refused change shows the case again
     "registry:case_party": ("case.view", "case"),
     "registry:case_requalify": ("case.view", "case"),
