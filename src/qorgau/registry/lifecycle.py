@@ -19,11 +19,12 @@ from qorgau.access import policy
 from qorgau.audit.log import with_reason, write
 from qorgau.core import privacy
 from qorgau.core.actors import Actor
-from qorgau.core.errors import Conflict, Invalid
+from qorgau.core.errors import Conflict, Invalid, refuse
 from qorgau.reference import rules
 
 from . import actions, trail
 from .choices import CaseStatus, Decision, SuspensionGround, TerminationGround
+from .limits import NOTE_MAX, REASON_MAX, too_long
 from .models import Case, Report, StatusChange
 
 S = CaseStatus
@@ -64,17 +65,6 @@ def grounds_for(status: str) -> list[tuple[str, str]]:
     """(value, label) of the grounds of a change to ``status``; empty when it takes none."""
     grounds = GROUNDS.get(status)
     return [(value, str(label)) for value, label in grounds.choices if value] if grounds else []
-
-
-# The statuses in which the investigation term runs (and may be extended): a suspension stops
-# the clock but the term still matters, as the case will be resumed.
-OPEN_STATUSES = (S.INVESTIGATION, S.SUSPENDED)
-
-
-def term_running(status: str) -> bool:
-    """Whether the investigation term matters for a case in ``status``."""
-    return status in OPEN_STATUSES
-
 
 
 # The statuses in which the investigation term runs (and may be extended): a suspension stops
@@ -226,6 +216,7 @@ def transition(
     policy.ensure(actor, "case.change_status", case)
     if joined_to is not None:
         policy.ensure(actor, "case.view", joined_to)
+    refuse(too_long(reason=(reason, REASON_MAX)))
     if found := privacy.problem(reason=reason):
         raise Invalid(found[1], found[0])
     with transaction.atomic():
@@ -322,6 +313,7 @@ def decide(
     as for cases. ``note`` is the decision's own (where the report was sent); ``reason``, why
     the actor decided, goes into the audit entry."""
     policy.ensure(actor, "report.decide", report)
+    refuse(too_long(note=(note, NOTE_MAX)))
     if found := privacy.problem(note=note):
         raise Invalid(found[1], found[0])
     labels = dict(Decision.choices)

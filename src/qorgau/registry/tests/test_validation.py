@@ -305,3 +305,20 @@ def test_a_date_is_accepted_exactly_from_the_entry_into_force_to_today(day):
     problems = services.date_problems("received_at", day)
     assert (not problems) == (IN_FORCE <= day <= timezone.localdate())
     assert all(field == "received_at" for field, _message in problems)
+
+
+def test_a_status_reason_and_a_decision_note_are_bounded_in_the_service(make_case):
+    case = make_case()
+    with translation.override("en"), pytest.raises(Invalid) as refused:
+        lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, reason="x" * 2001)
+    assert refused.value.field == "reason" and "at most 2,000 characters" in str(refused.value)
+    report = case.reports.first() or services.create_report(
+        SYSTEM, case.region, received_at=local(2026, 1, 10, 10, 0), channel="call_102",
+        receiving_body=Body.objects.get(code="POL-79"), summary="Threats.",
+    )  # fmt: skip
+    with translation.override("en"), pytest.raises(Invalid) as refused:
+        lifecycle.decide(SYSTEM, report, "sent_elsewhere", note="y" * 1001)
+    assert refused.value.field == "note"
+    case.refresh_from_db()
+    report.refresh_from_db()
+    assert case.status == CaseStatus.INVESTIGATION and report.decision == "pending"
