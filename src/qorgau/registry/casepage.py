@@ -16,7 +16,7 @@ from .choices import CaseStatus
 from .models import Case
 
 # The colour of each status's tag (GOV.UK Frontend's tag modifiers).
-STATUS_TAGS = {
+STATUS_TAGS: dict[str, str] = {
     CaseStatus.INVESTIGATION: "govuk-tag--blue",
     CaseStatus.SUSPENDED: "govuk-tag--yellow",
     CaseStatus.SENT_TO_COURT: "govuk-tag--green",

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from qorgau.access import actions as access_actions
@@ -109,7 +110,7 @@ class _Values:
 
     def label(self, model: type[models.Model], name: str) -> str:
         found = _field(model, name)
-        return str(found.verbose_name) if found is not None else name
+        return capfirst(str(found.verbose_name)) if found is not None else name
 
     def show(self, model: type[models.Model], name: str, value: Any) -> str:
         found = _field(model, name)
@@ -138,7 +139,7 @@ class _Values:
 def _field(model: type[models.Model], name: str) -> models.Field | None:
     for candidate in model._meta.concrete_fields:
         if name in (candidate.attname, candidate.name):
-            return candidate  # type: ignore[return-value]
+            return candidate
     return None
 
 
@@ -194,7 +195,7 @@ def _subject(entry: AuditEntry) -> type[models.Model]:
 
 def _control_model() -> type[models.Model]:
     """The oversight app's control record, through the case's reverse relation."""
-    return Case._meta.get_field("controls").related_model  # type: ignore[return-value]
+    return Case._meta.get_field("controls").related_model
 
 
 class _Story:
@@ -213,7 +214,7 @@ class _Story:
         where |= Q(object_type="registry.party", object_id__in=parties)
         where |= Q(object_type="registry.report", object_id__in=[str(r.pk) for r in self.reports])
         rows = AuditEntry.objects.filter(where).exclude(action__in=READS)
-        yield from rows.select_related(None).order_by("at", "pk")
+        yield from rows.order_by("at", "pk")
 
     def from_entry(self, entry: AuditEntry) -> None:
         details = entry.details if isinstance(entry.details, dict) else {}
@@ -239,7 +240,7 @@ class _Story:
             event.notes.append(_("Length: %(length)s") % {"length": length})
         record = _RECORDS.get(entry.action)
         if record is not None and isinstance(details.get(record[0]), int):
-            row = record[1].objects.filter(pk=details[record[0]], case=self.case).first()
+            row = record[1]._default_manager.filter(pk=details[record[0]], case=self.case).first()
             if row is not None:
                 event.notes.extend(_record_notes(row))
         if entry.object_type == "registry.report":
@@ -279,7 +280,7 @@ class _Story:
         )
 
     def _controls_gap(self) -> None:
-        for control in self.case.controls.select_related("created_by"):  # type: ignore[attr-defined]
+        for control in self.case.controls.select_related("created_by"):
             if control.pk not in self.named["control"]:
                 self.events.append(
                     Event(
@@ -322,7 +323,7 @@ def _record_notes(row: models.Model) -> list[str]:
 
 
 def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+    return capfirst(str(model._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
 
 
 def _qualification_event(row: Qualification) -> Event:

@@ -94,20 +94,20 @@ def test_timeline_tells_each_step_in_words_in_order_with_who_did_it(story):
     by_title = dict(zip(titles, lines, strict=True))
     # Kazakhstan time: 23:30 on 20 March, though UTC is still 18:30.
     assert by_title["Case status changed"].startswith("20.03.2026 23:30")
-    assert "status: under investigation → suspended" in by_title["Case status changed"]
+    assert "Status: under investigation → suspended" in by_title["Case status changed"]
     assert "the suspect is hiding" in by_title["Case status changed"]
-    assert "qualification: 115-1 part 1 → 125-1 part 1" in by_title["Case requalified"]
+    assert "Qualification: 115-1 part 1 → 125-1 part 1" in by_title["Case requalified"]
     assert "Reason: coercion into marriage found" in by_title["Case requalified"]
     assert "Length: 1 month" in by_title["Investigation term extended"]
     assert "Authorised by: city prosecutor" in by_title["Investigation term extended"]
     assert (
-        "investigation term ends on: 10.03.2026 → 10.04.2026"
+        "Investigation term ends on: 10.03.2026 → 10.04.2026"
         in by_title["Investigation term extended"]
     )
-    assert "role: victim" in by_title["Party added to a case"]
-    assert "consent to use beyond the investigation: — → yes" in by_title["Party corrected"]
+    assert "Role: victim" in by_title["Party added to a case"]
+    assert "Consent to use beyond the investigation: — → yes" in by_title["Party corrected"]
     assert (
-        "decision: no decision yet → registered as a case"
+        "Decision: no decision yet → registered as a case"
         in by_title["Decision on a report recorded"]
     )
     # The instruction's text is not in the trail, and not on the page either.
