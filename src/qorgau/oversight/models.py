@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.core.privacy import SensitiveTextField
+from qorgau.registry.limits import INSTRUCTION_MAX, RESULT_MAX
 
 
 class ControlKind(models.TextChoices):
@@ -35,9 +36,9 @@ class ControlRecord(models.Model):
         related_name="controls",
         verbose_name=_("report"),
     )
-    instruction = SensitiveTextField(_("instruction"))
+    instruction = SensitiveTextField(_("instruction"), max_length=INSTRUCTION_MAX)
     due_on = models.DateField(_("due date"), null=True, blank=True)
-    result = SensitiveTextField(_("result"), blank=True)
+    result = SensitiveTextField(_("result"), blank=True, max_length=RESULT_MAX)
     result_at = models.DateTimeField(_("result recorded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
