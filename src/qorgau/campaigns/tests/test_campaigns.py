@@ -390,12 +390,17 @@ def test_progress_page_matches_counts_computed_from_the_workbook(client, login, 
         region_label[code]: [c[s] for s in COLUMNS] for code, c in expected["region"].items()
     }
     reach = {cells[0]: cells[1:] for cells in tables["Reach against plan"][1:]}
+    # English groups thousands with a comma (core/formats).
     assert reach["Reach / views"] == [
-        str(expected["reach"]["planned"]),
-        str(expected["reach"]["achieved"]),
+        f"{expected['reach']['planned']:,}",
+        f"{expected['reach']['achieved']:,}",
     ]
     for name, titles in expected["overdue"].items():
-        line = next(p for p in html.split("<p>") if p.startswith(f"<strong>{name}</strong>"))
+        line = next(
+            p
+            for p in html.split('<p class="govuk-body">')
+            if p.startswith(f"<strong>{name}</strong>")
+        )
         assert [t for t in "ABCDEFGH" if f"{t} (" in line] == titles
     # Sanity of the hand-made data: every status and several regions occur.
     assert {s for c in expected["executor"].values() for s in c} == set(COLUMNS)

@@ -320,7 +320,7 @@ def test_impossible_statistics_filters_are_form_errors_not_server_errors(client,
     _en(client).force_login(make_user("analyst_kz", "analyst"))
     response = client.get("/stats/", params)
     assert response.status_code == 400
-    assert 'class="errorlist' in response.content.decode()
+    assert 'class="govuk-error-summary' in response.content.decode()
     assert "No figures are shown" in response.content.decode()
     export = client.get("/stats/export/series.csv", params)
     assert export.status_code == 400 and export.content.strip()
