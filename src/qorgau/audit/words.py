@@ -103,6 +103,18 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     return found if isinstance(found, models.Field) else None
 
 
+def _key(model: type[models.Model]) -> Callable[[str], Any]:
+    """``text`` as an id of ``model``, None when it cannot be one (the stored name is shown)."""
+
+    def key(text: str) -> Any:
+        try:
+            return model._meta.pk.to_python(text)
+        except (ValueError, TypeError, ValidationError):
+            return None
+
+    return key
+
+
 class _Records:
     """The records a page of entries names (their targets and the ids in their values), each
     model's rows read in one query, named in the active language."""
@@ -117,10 +129,9 @@ class _Records:
 
     def load(self) -> None:
         for model, pks in self._wanted.items():
-            try:
-                rows = model._default_manager.in_bulk([model._meta.pk.to_python(p) for p in pks])
-            except (ValueError, TypeError, ValidationError):  # another id shape: stored name
-                continue
+            rows = model._default_manager.in_bulk(
+                [k for k in map(_key(model), pks) if k is not None]
+            )
             for pk, row in rows.items():
                 self._found[(model, str(pk))] = row
 

@@ -216,3 +216,15 @@ def test_a_report_decision_reads_in_words_and_links_the_report(client, login, sh
     created = _results(_page(client, action="report.create"))
     assert ">Value</th>" in created and ">Before</th>" not in created
     assert "A call about threats" not in created and "(text not kept in the trail)" in created
+
+
+def test_a_record_that_cannot_be_found_keeps_its_stored_name(make_case):
+    case = make_case()
+    at = dt.datetime(2026, 12, 1, 18, 30, tzinfo=dt.UTC)
+    gone = AuditEntry(at=at, username="u", action="case.view", object_type="registry.case",
+                      object_id="not-an-id", object_repr="2026-79-999999")  # fmt: skip
+    found = AuditEntry(at=at, username="u", action="case.view", object_type="registry.case",
+                       object_id=str(case.pk), object_repr="stale")  # fmt: skip
+    with translation.override("en"):
+        said = [str(w.sentence) for w in words.describe([gone, found])]
+    assert said == ["u opened 2026-79-999999", f"u opened case {case.number}"]
