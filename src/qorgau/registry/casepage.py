@@ -68,4 +68,4 @@ def context(user: Any, case: Case) -> dict[str, Any]:
     """Everything the case page shows beside the case and its status form."""
     offered = offers(user, case)
     reports = list(case.reports.order_by("received_at")) if offered["can_view_reports"] else []
-    return {**offered, **facts(case), "reports": reports, "events": timeline.story(case)}
+    return {**offered, **facts(case), "reports": reports, "events": timeline.story(case, user)}

@@ -28,12 +28,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from qorgau.access import actions as access_actions
+from qorgau.access import policy
 from qorgau.audit import actions as audit_actions
 from qorgau.audit.models import AuditEntry
 from qorgau.core import privacy
 from qorgau.reference.models import format_term
 
 from . import actions
+from .choices import CaseStatus
 from .models import Case, Party, Qualification, Report, StatusChange, TermExtension
 
 # Entries that record a look, not a change: never part of the story.
@@ -201,8 +203,9 @@ def _control_model() -> type[models.Model]:
 class _Story:
     """Collects the events of one case."""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, viewer: Any = None) -> None:
         self.case = case
+        self.viewer = viewer
         self.values = _Values()
         self.events: list[Event] = []
         self.named: dict[str, set[int]] = {key: set() for key in _RECORD_KEYS}
@@ -263,6 +266,26 @@ class _Story:
         self._registration_gap()
         self._controls_gap()
         self._reports_gap()
+        self._joined_here()
+
+    def _joined_here(self) -> None:
+        """Cases joined to this one: the step is the other case's (its entry is on it); a case
+        the viewer may not open is left out, so the story tells no more than the policy."""
+        rows = StatusChange.objects.filter(
+            case__joined_to=self.case, to_status=CaseStatus.JOINED
+        ).select_related("case", "changed_by")
+        for change in rows:
+            other = change.case
+            if self.viewer is not None and not policy.can(self.viewer, "case.view", other):
+                continue
+            self.events.append(
+                Event(
+                    change.changed_at,
+                    _user(change.changed_by),
+                    _("Case %(number)s joined to this case") % {"number": other.number},
+                    link=(reverse("registry:case_detail", args=[other.number]), other.number),
+                )
+            )
 
     def _registration_gap(self) -> None:
         if any(e.title == audit_actions.label(actions.CASE_REGISTER) for e in self.events):
@@ -378,10 +401,11 @@ _RECORDS: dict[str, tuple[str, type[models.Model]]] = {
 }
 
 
-def story(case: Case) -> list[Event]:
+def story(case: Case, viewer: Any = None) -> list[Event]:
     """The events of ``case``, oldest first, in the active language, times in Kazakhstan time
-    (:attr:`Event.local_at`)."""
-    built = _Story(case)
+    (:attr:`Event.local_at`). With a ``viewer``, the cases joined to this one that the viewer
+    may not open are left out (without one, all are told)."""
+    built = _Story(case, viewer)
     for entry in built.entries():
         built.from_entry(entry)
     built.fill_gaps()

@@ -281,7 +281,7 @@ def case_card(request, number):
         request.user, number, queryset=Case.objects.select_related(*related)
     )
     write(Actor.of(request), actions.CASE_CARD_PRINT, case, details={"format": "pdf"})
-    html = card.to_html(case, timeline.story(case), casepage.facts(case),
+    html = card.to_html(case, timeline.story(case, request.user), casepage.facts(case),
                         printed_by=request.user.get_username(), printed_at=timezone.now())  # fmt: skip
     response = HttpResponse(card.to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="qorgau-case-{case.number}.pdf"'

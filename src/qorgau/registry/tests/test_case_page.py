@@ -347,3 +347,23 @@ def test_an_analyst_may_not_print_a_card(client, login, make_case):
     case = make_case()
     login(client, make_user("analyst_national", "analyst"))
     assert client.get(reverse("registry:case_card", args=[case.number])).status_code == 403
+
+
+def test_a_case_joined_to_this_one_is_in_its_story_for_those_who_may_open_it(
+    client, login, make_case, people
+):
+    target = make_case()
+    joined = make_case()
+    elsewhere = make_case(region="KZ-71")
+    lifecycle.transition(SYSTEM, joined, CaseStatus.JOINED, joined_to=target)
+    lifecycle.transition(SYSTEM, elsewhere, CaseStatus.JOINED, joined_to=target)
+    with translation.override("en"):
+        titles = [e.title for e in timeline.story(target, people["investigator"])]
+        national = [e.title for e in timeline.story(target)]
+    assert f"Case {joined.number} joined to this case" in titles
+    assert f"Case {elsewhere.number} joined to this case" not in titles  # another region's
+    assert f"Case {elsewhere.number} joined to this case" in national
+    login(client, people["investigator"])
+    page = client.get(reverse("registry:case_detail", args=[target.number])).content.decode()
+    assert reverse("registry:case_detail", args=[joined.number]) in page
+    assert elsewhere.number not in page
