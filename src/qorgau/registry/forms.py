@@ -221,8 +221,12 @@ class ReportForm(ScopedForm):
     scope_action = "report.create"
     received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    receiving_body = forms.ModelChoiceField(Body.objects.all(), label=_("Receiving body"))
     region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
+    receiving_body = forms.ModelChoiceField(
+        Body.objects.all(),
+        label=_("Receiving body"),
+        help_text=_("A body of the report's region, or a national body."),
+    )
     suggested_article = forms.ModelChoiceField(
         Article.objects.all(), label=_("Article suggested"), required=False
     )
