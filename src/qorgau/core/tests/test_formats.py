@@ -216,3 +216,19 @@ def test_a_chart_writes_its_numbers_in_the_pages_language_and_its_coordinates_pl
     assert _grouped_attributes(svg) == []
     with translation.override("en"):
         assert "1,234.5" in str(charts.bar_chart([("A", 1234.5, None, None)], "t"))
+
+
+def test_a_reply_names_its_year_without_a_thousands_separator():
+    import datetime as dt
+
+    from django.template.loader import render_to_string
+
+    context = {"in_force": dt.date(2025, 9, 16), "counts": [], "day": dt.date(2026, 3, 1)}
+    for lang in ("kk", "ru"):
+        with translation.override(lang):
+            text = render_to_string(f"letters/reply/figures_first_year.{lang}.txt", context)
+            assert "2025" in text and "2\u00a0025" not in text, lang
+            text = render_to_string(
+                f"letters/reply/measures_local.{lang}.txt", {**context, "count": 0, "regions": []}
+            )
+            assert "2026" in text and "2\u00a0026" not in text, lang
