@@ -237,6 +237,7 @@ READ_ONLY_IN_ADMIN = {
     "accessattempt", "accesslog", "accessfailurelog",  # django-axes keeps its login records read-only
     "enrolmentcode",  # issued by the users' action or the command, changed only by its use
     "totpdevice",  # its key and QR code page: the admin never shows a device's key
+    "notification",  # made by qorgau notify-overdue, marked read by its user
 }  # fmt: skip
 
 

@@ -281,6 +281,11 @@ def _admin_objects(world):  # noqa: F811
     from qorgau.access import enrolment
 
     enrolment.issue(SYSTEM, make_user("registrar_enrolled", "registrar", "KZ-79"))
+    from qorgau.oversight.models import Notification
+
+    Notification.objects.create(user=make_user("registrar_notified", "registrar", "KZ-79"),
+                                kind="term_passed", ref=case.number, case=case,
+                                created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))  # fmt: skip
 
     AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1,
                                  get_data="", post_data="", http_accept="", path_info="/login/")  # fmt: skip
