@@ -91,12 +91,14 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 class TrailFilter(df.FilterSet):
     username = df.CharFilter(label=_("User"), method="by_username")
-    action = df.ChoiceFilter(label=_("Action"), method="by_action")
-    record_type = df.ChoiceFilter(label=_("Record type"), method="by_record_type")
+    action = df.ChoiceFilter(label=_("Action"), method="by_action", empty_label=_("Any action"))
+    record_type = df.ChoiceFilter(
+        label=_("Record type"), method="by_record_type", empty_label=_("Any record")
+    )
     record = df.CharFilter(
         label=_("Record"), method="by_record", help_text=_("A case number or a record id")
     )
-    region = df.ChoiceFilter(label=_("Region"), method="by_region")
+    region = df.ChoiceFilter(label=_("Region"), method="by_region", empty_label=_("Any region"))
     date_from = df.DateFilter(label=_("From"), method="by_date_from")
     date_to = df.DateFilter(label=_("To"), method="by_date_to")
 
@@ -109,12 +111,13 @@ class TrailFilter(df.FilterSet):
         super().__init__(data, queryset)
         f = self.form.fields
         labels = audit_actions.declared()
-        f["action"].choices = [("", _("Any action")), *sorted(
+        # (each select's first option, "Any …", is the filter's empty_label)
+        f["action"].choices = sorted(
             ((code, str(text)) for code, text in labels.items()), key=lambda pair: pair[1]
-        )]  # fmt: skip
-        f["record_type"].choices = [("", _("Any record")), *_record_types()]
+        )
+        f["record_type"].choices = _record_types()
         regions = policy.regions_for(user, "audit.view")
-        f["region"].choices = [("", _("Any region")), *((r.code, r.name) for r in regions)]
+        f["region"].choices = [(r.code, r.name) for r in regions]
         for name in ("date_from", "date_to"):
             f[name].widget = forms.DateInput(attrs={"type": "date"})
 

@@ -228,3 +228,10 @@ def test_a_record_that_cannot_be_found_keeps_its_stored_name(make_case):
     with translation.override("en"):
         said = [str(w.sentence) for w in words.describe([gone, found])]
     assert said == ["u opened 2026-79-999999", f"u opened case {case.number}"]
+
+
+def test_the_selects_offer_labels_with_one_empty_choice(client, login):
+    login(client, make_user("admin_selects", "administrator"))
+    page = _page(client)
+    assert "---------" not in page and page.count('<option value="" selected>Any ') == 3
+    assert '<option value="case.status.change">Case status changed</option>' in page
