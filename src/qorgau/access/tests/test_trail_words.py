@@ -235,3 +235,13 @@ def test_the_selects_offer_labels_with_one_empty_choice(client, login):
     page = _page(client)
     assert "---------" not in page and page.count('<option value="" selected>Any ') == 3
     assert '<option value="case.status.change">Case status changed</option>' in page
+
+
+def test_a_family_of_actions_is_asked_by_its_prefix(client, login, make_case):
+    case = make_case()
+    log.write(SYSTEM, "audit.verify")
+    login(client, make_user("admin_family", "administrator"))
+    page = _page(client, action="case.")
+    assert case.number in _results(page) and "Audit chain verified" not in _results(page)
+    assert '<option value="case." selected>case.…</option>' in page
+    assert client.get("/audit/", {"action": "nothing."}).status_code == 400
