@@ -1006,7 +1006,8 @@ def test_inquiry_form_errors_are_in_the_users_language(client, analyst):
     response = client.post("/letters/new/", {**INQUIRY_POST, "number": "", "subject_kk": ""})
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
-    assert page.count("Обязательное поле.") == 2 and "Номер" in page
+    # Each error twice: in the summary above the form and at its field.
+    assert page.count("Обязательное поле.") == 4 and "Номер" in page
     assert "о сталкинге</textarea>" in page  # what was typed is kept
     assert not Inquiry.objects.exists()
 
