@@ -367,3 +367,19 @@ def test_a_case_joined_to_this_one_is_in_its_story_for_those_who_may_open_it(
     page = client.get(reverse("registry:case_detail", args=[target.number])).content.decode()
     assert reverse("registry:case_detail", args=[joined.number]) in page
     assert elsewhere.number not in page
+
+
+def test_the_term_shows_the_days_left_then_how_long_it_is_overdue(
+    client, login, make_case, people, time_machine
+):
+    case = make_case(article="115-1", registered_at=local(2026, 1, 10, 10, 0))  # ends 10.02.2026
+    login(client, people["investigator"])
+    client.cookies["django_language"] = "en"
+    url = reverse("registry:case_detail", args=[case.number])
+    time_machine.move_to(local(2026, 2, 7, 23, 30), tick=False)  # the 7th in Kazakhstan
+    assert "(3 days left)" in client.get(url).content.decode()
+    time_machine.move_to(local(2026, 2, 15, 9, 0), tick=False)
+    page = client.get(url).content.decode()
+    assert "govuk-tag--red" in page and "overdue by 5 days" in page
+    lifecycle.transition(SYSTEM, case, CaseStatus.SENT_TO_COURT, reason="indictment")
+    assert "overdue" not in client.get(url).content.decode()  # the term no longer runs
