@@ -181,7 +181,11 @@ class TrailFilter(df.FilterSet):
 def _filtered(request) -> TrailFilter:
     """The entries the user may see (a regional user: those of their region), filtered."""
     mine = policy.scoped_by_code(request.user, "audit.view", AuditEntry.objects.all())
-    return TrailFilter(request.GET, mine.order_by("-at", "-id"), user=request.user)
+    data = request.GET
+    if "object" in data and "record" not in data:  # the record's old name, in saved links
+        data = data.copy()
+        data["record"] = data.pop("object")[-1]
+    return TrailFilter(data, mine.order_by("-at", "-id"), user=request.user)
 
 
 def _chosen(trail: TrailFilter) -> dict[str, str]:

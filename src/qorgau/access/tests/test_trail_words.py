@@ -245,3 +245,10 @@ def test_a_family_of_actions_is_asked_by_its_prefix(client, login, make_case):
     assert case.number in _results(page) and "Audit chain verified" not in _results(page)
     assert '<option value="case." selected>case.…</option>' in page
     assert client.get("/audit/", {"action": "nothing."}).status_code == 400
+
+
+def test_the_old_object_parameter_still_names_the_record(client, login, make_case):
+    shymkent, astana = make_case(), make_case(region="KZ-71")
+    login(client, make_user("admin_object", "administrator"))
+    export = client.get("/audit/export.csv", {"object": shymkent.number}).content.decode()
+    assert shymkent.number in export and astana.number not in export
