@@ -43,6 +43,10 @@ demo: install
 	@echo ""
 	@echo "  Qorgau is running at http://$(HOST):$(PORT)/login/  (public page: http://$(HOST):$(PORT)/kk/, admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
+	@# The background worker (case imports uploaded in the browser) runs beside the server and
+	@# is stopped with it.
+	DEBUG=1 $(BIN)/qorgau db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/qorgau runserver $(HOST):$(PORT)
 
 test: install

@@ -18,3 +18,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Close connections after each request: live-server threads must not keep the test database
 # open when the suite drops it.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# An import's progress (registry/imports.py) in this process's memory: the tests run the task
+# and the worker in the test process, and never write under the checkout's var/.
+CACHES["progress"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405

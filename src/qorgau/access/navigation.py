@@ -27,6 +27,7 @@ SHORTCUTS: list[tuple[str, str | Promise]] = [
     ("registry:case_new", _("Register a case")),
     ("registry:report_new", _("Enter a report")),
     ("registry:case_export", _("Export cases (CSV)")),
+    ("registry:case_import", _("Import cases (CSV)")),
     ("stats:dashboard", _("Statistics")),
     ("oversight:control", _("Deadline control")),
     ("campaigns:progress", _("Campaign progress")),

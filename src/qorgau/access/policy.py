@@ -56,6 +56,9 @@ PERMISSIONS: dict[str, set[Role]] = {
     "case.search": CASE_WORK,
     "case.export": CASE_WORK,
     "case.create": {R.REGISTRAR, R.ADMINISTRATOR},
+    # Everyone who may import follows their own imports; an administrator every import
+    # uploaded in their scope (registry/imports.py).
+    "case.import.oversee": {R.ADMINISTRATOR},
     "case.change_status": {R.INVESTIGATOR, R.PROSECUTOR, R.ADMINISTRATOR},
     # Parties (and a victim's consent) are entered by the registrar and kept by the investigator.
     "case.edit_parties": {R.REGISTRAR, R.INVESTIGATOR, R.ADMINISTRATOR},

@@ -101,3 +101,13 @@ class ExtensionUnit(models.TextChoices):
 
     DAYS = "days", _("days")
     MONTHS = "months", _("months")
+
+
+class ImportStatus(models.TextChoices):
+    """Where a case import uploaded in the browser stands (``registry.imports``)."""
+
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("checking the rows")
+    DONE = "done", _("imported")
+    REJECTED = "rejected", _("rejected, nothing imported")
+    FAILED = "failed", _("failed, nothing imported")

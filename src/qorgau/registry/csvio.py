@@ -23,12 +23,12 @@ from qorgau.access import policy
 from qorgau.audit import context
 from qorgau.audit.log import write
 from qorgau.core.actors import Actor
-from qorgau.core.errors import Conflict, Invalid, QorgauError
+from qorgau.core.errors import Conflict, Invalid, NotAllowed, QorgauError
 from qorgau.core.importing import ImportRejected, RowError, read_csv_text, require_columns
 from qorgau.core.tabular import DictCsvWriter
 from qorgau.reference.models import ArticlePart, Body, Region
 
-from . import actions, numbering, services
+from . import actions, numbering, scoped, services
 from .choices import (
     AgeBand,
     CaseStatus,
@@ -607,8 +607,10 @@ def _register(
     refused row is rolled back whole."""
     joined_to = None
     if item.joined_to:
+        # Only a case the actor may see: another region's case is "no such case" to them.
         joined_to = (
-            by_number.get(item.joined_to) or Case.objects.filter(number=item.joined_to).first()
+            by_number.get(item.joined_to)
+            or scoped.cases_for(actor).filter(number=item.joined_to).first()
         )
         if joined_to is None:
             errors.append(RowError(item.row, "joined_to", item.joined_to, _("no such case")))
@@ -628,6 +630,11 @@ def _register(
                 status=item.status, at=item.status_at, ground=item.ground, joined_to=joined_to
             ),
         )
+    except NotAllowed:
+        # A person imports only into their own scope (the command's system actor: anywhere).
+        reason = _("you may not register cases in this region")
+        errors.append(RowError(item.row, "region", item.raw.get("region", ""), reason))
+        return None
     except (Invalid, Conflict) as exc:
         # The service names its input; the row's column is the one it came from (a party's
         # details and the status come from the status columns' row). Every problem is listed.
@@ -684,11 +691,24 @@ def _number_all(created: Created, blocks: Blocks, token: str) -> list[RowError]:
     return []
 
 
-def import_cases(actor: Actor, data: bytes | str, *, is_demo: bool | None = None) -> list[Case]:
+# Told how far an import is: (rows checked, rows in the file).
+Progress = Callable[[int, int], None]
+
+
+def import_cases(
+    actor: Actor,
+    data: bytes | str,
+    *,
+    is_demo: bool | None = None,
+    progress: Progress | None = None,
+) -> list[Case]:
     """Import cases from CSV text, all or nothing (``case.import``, one entry per region and
     batch of cases). Raises ImportRejected with every error of the file.
 
-    ``is_demo`` overrides the file's ``demo`` column when given.
+    ``is_demo`` overrides the file's ``demo`` column when given. ``progress``, when given, is
+    told the rows checked and the rows in the file: once the file is read (its rows refused
+    already counted) before the import's transaction opens, then after each row tried inside
+    it, where it must not write to the database (no one would see it before the commit).
 
     The cases are registered one by one through ``services.register_case`` with placeholder
     numbers and without any sequence lock; only at the end, in the same transaction, are the
@@ -706,6 +726,12 @@ def import_cases(actor: Actor, data: bytes | str, *, is_demo: bool | None = None
     # another come last, so the absorbing case exists by then.
     parsed.sort(key=lambda item: item.status == CaseStatus.JOINED)
     created: Created = []
+    # Every data row: those read well, and those refused already (row 1 is the header).
+    refused = {e.row for e in errors if e.row > 1} - {item.row for item in parsed}
+    total = len(parsed) + len(refused)
+    checked = total - len(parsed)
+    if progress is not None:
+        progress(checked, total)
     with transaction.atomic():
         by_number: dict[str, Case] = {}
         with context.entries_replaced():
@@ -714,6 +740,9 @@ def import_cases(actor: Actor, data: bytes | str, *, is_demo: bool | None = None
                 if case is not None:
                     by_number[item.number] = case
                     created.append((item, case))
+                checked += 1
+                if progress is not None:
+                    progress(checked, total)
         if not errors:
             audit_rows = _audit_rows(created)
             errors += _number_all(created, blocks, token)

@@ -6,6 +6,8 @@ History is stored as rows (qualifications, status changes, term extensions), nev
 the current values on :class:`Case` are kept in step by ``registry.services`` only.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,7 @@ from .choices import (
     Channel,
     Decision,
     ExtensionUnit,
+    ImportStatus,
     PartyRole,
     Relationship,
     Sex,
@@ -383,3 +386,52 @@ class Party(models.Model):
     def is_victim(self) -> bool:
         """A victim (whose consent is asked), as the pages ask it."""
         return self.role == PartyRole.VICTIM
+
+
+class ImportJob(models.Model):
+    """A case CSV file uploaded in the browser and its import by a background task
+    (``registry.imports``): all or nothing, like ``qorgau import-cases``.
+
+    The file waits in ``data`` (never under a public URL) and is emptied when the import ends;
+    what is kept is the outcome: the count imported, or every error of the file. Its id is random,
+    so that one job's address tells nothing of the others."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    # The uploader's region when they uploaded (None: a national scope): an administrator of
+    # that region may follow the job too.
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("region"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(_("file"), default=b"")
+    # The uploader's language: the errors are written in it.
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    done = models.PositiveIntegerField(_("rows checked"), default=0)
+    imported = models.PositiveIntegerField(_("cases imported"), default=0)
+    # Every error of a rejected file: [{"row", "column", "value", "reason"}, ...].
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case import")
+        verbose_name_plural = _("case imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        """Has the import ended, one way or the other?"""
+        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)

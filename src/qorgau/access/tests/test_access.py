@@ -37,6 +37,11 @@ TABLE = {
     "registry:case_list": ("get", CASE_WORK, None),
     "registry:case_new": ("get", {"registrar", "administrator"}, None),
     "registry:case_export": ("get", CASE_WORK, None),
+    "registry:case_import": ("get", {"registrar", "administrator"}, None),
+    # A job is its uploader's (and an administrator's of its scope): the user's own job here;
+    # registry/tests/test_import_browser.py checks another's (404).
+    "registry:case_import_job": ("get", {"registrar", "administrator"}, "import-job"),
+    "registry:case_import_status": ("get", {"registrar", "administrator"}, "import-job"),
     "registry:case_detail": ("get", CASE_WORK, "case"),
     "registry:case_card": ("get", CASE_WORK, "case"),
     "registry:case_status": ("post", {"investigator", "prosecutor", "administrator"}, "case"),
@@ -144,6 +149,21 @@ def world(make_case, settings, tmp_path):
     return objects
 
 
+def import_job(user, region):
+    """A queued case import uploaded by ``user`` (else by a registrar of ``region``)."""
+    from django.contrib.auth import get_user_model
+
+    from qorgau.registry.models import ImportJob
+
+    if user is None:
+        name = f"uploader_{region.code}"
+        user = get_user_model().objects.filter(username=name).first()
+        user = user or make_user(name, "registrar", region.code)
+    return ImportJob.objects.create(
+        created_by=user, region=user.profile.region, file_name="cases.csv", language="en"
+    )
+
+
 def notification(user, case):
     """A notice to ``user`` that ``case``'s term passed (marking it read answers 302)."""
     from django.utils import timezone
@@ -161,6 +181,8 @@ def url_for(name, kind, obj_set, user=None):
     if kind == "notification":
         return reverse(name, args=[notification(user, obj_set["case"]).pk if user else 0])
 
+    if kind == "import-job":
+        return reverse(name, args=[import_job(user, obj_set["case"].region).pk])
     if kind == "case":
         return reverse(name, args=[obj_set["case"].number])
     if kind == "report":
@@ -435,6 +457,7 @@ NAMED_ORGANISATIONS = {
 # Single fields whose name contains such a word but that name no person.
 NOT_A_PERSON = {
     ("campaigns.evidence", "original_name"): "the name of an uploaded evidence file",
+    ("registry.importjob", "file_name"): "the name of an uploaded case CSV file",
 }
 IDENTIFYING = {"name", "firstname", "lastname", "surname", "patronymic", "iin", "address",
                "phone", "email", "birth", "birthdate", "passport", "fio"}  # fmt: skip
