@@ -55,10 +55,6 @@ EXEMPT = {
     "registry:case_import_job": "the uploader's own file: its progress, count imported or the "
     "errors in its rows; no record of the registry",
     "registry:case_import_status": "the progress of the uploader's own file (counts)",
-    "registry:case_import": "an empty form",
-    "registry:case_import_job": "the uploader's own file: its progress, count imported or the "
-    "errors in its rows; no record of the registry",
-    "registry:case_import_status": "the progress of the uploader's own file (counts)",
     "oversight:notification_read": "an action on the user's own notice (another's is a 404): "
     "the service audits it",
     "oversight:control_result": "an action: refused without a result it shows no record; the "
