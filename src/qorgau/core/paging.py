@@ -36,16 +36,27 @@ class Pager:
 
 
 def paginate(
-    items: QuerySet | list, params: QueryDict, *, param: str = "page", per_page: int = PER_PAGE
+    items: QuerySet | list,
+    params: QueryDict,
+    *,
+    param: str = "page",
+    per_page: int = PER_PAGE,
+    fragment: str = "",
 ) -> Pager:
     """The page of ``items`` that ``params[param]`` asks for (the first for a missing or
-    non-numeric value, the last past the end), with links that keep the other parameters."""
+    non-numeric value, the last past the end), with links that keep the other parameters
+    (and end in ``#fragment``, the list's place on a page of several)."""
     page = Paginator(items, per_page).get_page(params.get(param))
     pager = Pager(page)
+    anchor = f"#{fragment}" if fragment else ""
+
+    def link(number: int) -> str:
+        return query(params, **{param: str(number)}) + anchor
+
     if page.has_previous():
-        pager.previous = query(params, **{param: str(page.previous_page_number())})
+        pager.previous = link(page.previous_page_number())
     if page.has_next():
-        pager.next = query(params, **{param: str(page.next_page_number())})
+        pager.next = link(page.next_page_number())
     if page.paginator.num_pages > 1:
         for number in page.paginator.get_elided_page_range(page.number, on_each_side=1):
             if number == Paginator.ELLIPSIS:
@@ -53,7 +64,7 @@ def paginate(
             else:
                 pager.items.append({
                     "number": number,
-                    "href": query(params, **{param: str(number)}),
+                    "href": link(int(number)),
                     "current": number == page.number,
                 })  # fmt: skip
     return pager

@@ -2,9 +2,7 @@
 
 import io
 
-from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,15 +13,16 @@ from django.views.decorators.http import require_POST
 from qorgau.access import actions as access_actions
 from qorgau.access import policy
 from qorgau.audit.log import write
+from qorgau.core import paging
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
 from qorgau.core.tabular import CsvOptions, CsvWriter, csv_response
-from qorgau.reference.models import Article, Body, Region
 from qorgau.registry import scoped
 from qorgau.registry.choices import CaseStatus
 
 from . import actions, deadlines, services
+from .filters import ControlFilter
 from .forms import ControlForm, ResultForm
 from .models import ControlKind, ControlRecord
 
@@ -35,68 +34,28 @@ SECTIONS = [
 ]
 
 
-class FilterForm(forms.Form):
-    """The filters of the control page and its CSV export. Regions and bodies offered are only
-    those of the user's scope (``policy.regions_for``, ``policy.bodies_for``): another region is
-    not a valid choice."""
-
-    region = forms.ModelChoiceField(
-        Region.objects.none(), to_field_name="code", required=False, label=gettext_lazy("Region"),
-        empty_label=gettext_lazy("all regions"),
-    )  # fmt: skip
-    body = forms.ModelChoiceField(
-        Body.objects.none(), to_field_name="code", required=False,
-        label=gettext_lazy("Investigating body"), empty_label=gettext_lazy("all bodies"),
-    )  # fmt: skip
-    article = forms.ModelChoiceField(
-        Article.objects.all(), to_field_name="code", required=False, label=gettext_lazy("Article"),
-        empty_label=gettext_lazy("all articles"),
-    )  # fmt: skip
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), required=False,
-        choices=[("", gettext_lazy("all kinds")), *deadlines.FilterKind.choices],
-    )  # fmt: skip
-    without_control = forms.BooleanField(
-        label=gettext_lazy("Without a control record"), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = policy.regions_for(user, "oversight.view")
-        self.fields["body"].queryset = policy.bodies_for(user, "oversight.view")
-
-    def filters(self) -> deadlines.Filters | None:
-        """The chosen filters; None when a value is not valid (the page then lists nothing)."""
-        if not self.is_bound:
-            return deadlines.Filters()
-        if not self.is_valid():
-            return None
-        return deadlines.Filters(**self.cleaned_data)
-
-
 def _filtered(request):
-    form = FilterForm(request.GET or None, user=request.user)
-    filters = form.filters()
+    """The filters of the request (``oversight/filters.py``), the control list they narrow
+    (empty when a filter is invalid) and the filters as the audit trail names them."""
+    filterset = ControlFilter(request.GET, user=request.user)
+    filters = filterset.narrowing()
     control = deadlines.control_list(request.user).narrowed(filters)
     described = filters.describe() if filters is not None else {"invalid": True}
-    return form, control, described
+    return filterset, control, described
 
 
 @policy.requires("oversight.view")
 def control_page(request):
     """Late, due and doubtful items of the user's scope, narrowed by the filters, with counts
     per region and body; each section is paginated, most overdue first."""
-    form, control, described = _filtered(request)
+    filterset, control, described = _filtered(request)
     query = request.GET.copy()
     sections, pages = [], {}
     for key, title in SECTIONS:
-        param = f"{key}_page"
-        page = Paginator(getattr(control, key), PER_PAGE).get_page(request.GET.get(param))
-        others = query.copy()
-        others.pop(param, None)
-        sections.append({"key": key, "title": title, "page": page, "param": param,
-                         "query": others.urlencode()})  # fmt: skip
-        pages[key] = page
+        pager = paging.paginate(getattr(control, key), query, param=f"{key}_page",
+                                per_page=PER_PAGE, fragment=key)  # fmt: skip
+        sections.append({"key": key, "title": title, "page": pager.page, "pager": pager})
+        pages[key] = pager.page
     shown = deadlines.ControlList(
         late=list(pages["late"]), due_soon=list(pages["due_soon"]),
         review=list(pages["review"]), today=control.today,
@@ -125,11 +84,12 @@ def control_page(request):
         {
             "control": control,
             "due_soon_days": deadlines.DUE_SOON_DAYS,
-            "form": form,
+            "filterset": filterset,
             "sections": sections,
             "export_query": export_query.urlencode(),
             "can_control": policy.can(request.user, "oversight.control"),
         },
+        status=200 if filterset.is_valid() else 400,
     )
 
 

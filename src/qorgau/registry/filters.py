@@ -55,7 +55,7 @@ class ListForm(forms.Form):
         data = super().clean() or {}
         for start, end in self.date_pairs:
             if data.get(start) and data.get(end) and data[end] < data[start]:
-                self.add_error(end, _("The end date is before the start date."))
+                self.add_error(end, _("The end date must be the same as or after the start date."))
         return data
 
 

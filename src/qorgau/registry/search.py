@@ -26,6 +26,9 @@ from .numbering import ERDR_RE, NUMBER_RE
 MAX_QUERY = 200  # characters: the header's box allows no more
 MAX_WORDS = 8  # words of a summary search; more narrow nothing and cost time
 SHOWN = 20  # records of each kind on the search page; the lists show the rest
+# Counted up to here, then "more than": counting 150,000 reports holding a common word would
+# cost more than the search itself, and the list linked to counts them all.
+COUNT_UP_TO = 1000
 SEARCH_CONFIG = (
     "simple"  # full-text configuration of the summary index (migration 0005_search_indexes)
 )
@@ -55,6 +58,8 @@ def cases_matching(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     text = text.strip()
     if not text or not NUMBER_TEXT.match(text):
         return cases.none()
+    if "-" in text:  # an ERDR number has digits only
+        return cases.filter(number__contains=text)
     return cases.filter(Q(number__contains=text) | Q(erdr_number__contains=text))
 
 
@@ -98,8 +103,8 @@ def exact_case(cases: QuerySet[Case], text: str) -> Case | None:
 
 @dataclass
 class Found:
-    """What a search found in the actor's scope: the counts and the first :data:`SHOWN`
-    records of each kind (newest first)."""
+    """What a search found in the actor's scope: the counts (up to :data:`COUNT_UP_TO` + 1)
+    and the first :data:`SHOWN` records of each kind (newest first)."""
 
     query: str
     cases: list[Case]
@@ -107,6 +112,16 @@ class Found:
     reports: list[Report]
     report_count: int
     may_see_reports: bool
+    count_up_to: int = COUNT_UP_TO
+
+    @property
+    def many_cases(self) -> bool:
+        """More than :data:`COUNT_UP_TO` cases: the page says "more than"."""
+        return self.case_count > self.count_up_to
+
+    @property
+    def many_reports(self) -> bool:
+        return self.report_count > self.count_up_to
 
 
 def find(actor: Actor, text: str) -> Found:
@@ -123,8 +138,8 @@ def find(actor: Actor, text: str) -> Found:
                 "-registered_at", "-pk"
             )[:SHOWN]
         ),
-        case_count=cases.count(),
+        case_count=cases[: COUNT_UP_TO + 1].count(),
         reports=list(reports.select_related("region").order_by("-received_at", "-pk")[:SHOWN]),
-        report_count=reports.count(),
+        report_count=reports[: COUNT_UP_TO + 1].count(),
         may_see_reports=policy.can(actor, "report.view"),
     )

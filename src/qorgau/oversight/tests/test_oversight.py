@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -21,7 +22,7 @@ from qorgau.reference import rules
 from qorgau.reference.models import Body, DeadlineRule, Region
 from qorgau.registry import lifecycle
 from qorgau.registry import services as registry
-from tests.fixtures import SYSTEM, make_user
+from tests.fixtures import SYSTEM, local, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -271,8 +272,11 @@ def test_regional_prosecutor_cannot_widen_the_scope_with_the_region_parameter(cl
     assert 'value="POL-71"' not in page  # nor another region's body
     for params in ({"region": "KZ-71"}, {"body": "POL-71"}):
         response = client.get("/oversight/", params)
-        assert response.status_code == 200
+        # Another region's code is no valid choice: a 400 with the message at the field.
+        assert response.status_code == 400
         html = response.content.decode()
+        field = next(iter(params))
+        assert f'href="#id_{field}"' in html and f'id="id_{field}_error"' in html
         assert scene["astana_overdue"].number not in html
         assert scene["overdue_case"].number not in html  # an invalid choice lists nothing
         control = response.context["control"]
@@ -323,6 +327,24 @@ def test_body_article_kind_and_without_control_filters(client, login, scene):
     assert dict(response.context["control"].by_body()) == {
         Body.objects.get(code="POL-79"): {"late": 1}
     }
+
+
+def test_an_unknown_kind_is_a_400_with_the_message_at_the_field(client, login, scene):
+    login(client, make_user("prosecutor_79", "prosecutor", "KZ-79"))
+    response = client.get("/oversight/", {"kind": "everything"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_kind_error"' in html
+    assert scene["overdue_case"].number not in html  # never the whole list instead
+
+
+def test_the_sections_pager_keeps_the_filters(client, login, make_case):
+    for day in range(55):
+        make_case(region="KZ-79", registered_at=local(2025, 9, 20, 10, 0) + dt.timedelta(days=day))
+    login(client, make_user("prosecutor_79", "prosecutor", "KZ-79"))
+    page = client.get("/oversight/", {"kind": "overdue_case", "region": "KZ-79"}).content.decode()
+    links = re.findall(r'href="(\?[^"]*late_page=2[^"]*)"', page)
+    assert links and all("kind=overdue_case" in x and "region=KZ-79" in x for x in links)
 
 
 def test_late_section_is_paginated_most_overdue_first(client, login, make_case):
