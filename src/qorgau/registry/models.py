@@ -30,6 +30,7 @@ from .choices import (
     SuspensionGround,
     TerminationGround,
 )
+from .limits import NOTE_MAX, REASON_MAX, SUMMARY_MAX
 
 User = settings.AUTH_USER_MODEL
 
@@ -58,7 +59,9 @@ class Report(models.Model):
         verbose_name=_("article suggested"),
     )
     summary = SensitiveTextField(
-        _("summary"), help_text=_("Short summary. Sensitive: no names, ID numbers or addresses.")
+        _("summary"),
+        max_length=SUMMARY_MAX,
+        help_text=_("Short summary. Sensitive: no names, ID numbers or addresses."),
     )
     decision = models.CharField(
         _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
@@ -72,7 +75,7 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decision_note = SensitiveTextField(_("decision note"), blank=True)
+    decision_note = SensitiveTextField(_("decision note"), blank=True, max_length=NOTE_MAX)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -235,7 +238,7 @@ class Qualification(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("changed by", "by"),
     )
-    reason = SensitiveTextField(_("reason"), blank=True)
+    reason = SensitiveTextField(_("reason"), blank=True, max_length=REASON_MAX)
 
     class Meta:
         ordering = ["qualified_at", "id"]
@@ -269,7 +272,7 @@ class StatusChange(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("changed by", "by"),
     )
-    reason = SensitiveTextField(_("reason"), blank=True)
+    reason = SensitiveTextField(_("reason"), blank=True, max_length=REASON_MAX)
     ground = models.CharField(_("ground"), max_length=30, blank=True)
 
     class Meta:
@@ -330,7 +333,7 @@ class TermExtension(models.Model):
     authorised_by = SensitiveCharField(
         _("authorised by"), max_length=200, help_text=_("Post of the official who authorised it.")
     )
-    reason = SensitiveTextField(_("reason"))
+    reason = SensitiveTextField(_("reason"), max_length=REASON_MAX)
 
     class Meta:
         ordering = ["extended_at", "id"]
