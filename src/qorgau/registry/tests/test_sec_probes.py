@@ -25,7 +25,7 @@ def _join(client, case: Case, typed: str):
 def _joined_to_errors(response) -> list[str]:
     """The messages shown next to the "joined to" field (and the form's own), as text."""
     page = response.content.decode()
-    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
+    return re.findall(r'<p class="govuk-error-message" id="id_[a-z_]+_error">(.*?)</p>', page, re.S)
 
 
 def test_investigator_typing_another_regions_case_number_is_answered_as_none_and_recorded(
