@@ -219,25 +219,32 @@ def run_postgres(args) -> None:
     if not url.startswith("postgres"):
         sys.exit("DATABASE_URL must name a PostgreSQL server (or pass --sqlite)")
     conf = dj_database_url.parse(url)
-    scratch = f"qorgau_bench_{os.getpid()}"
+    scratch = args.reuse or f"qorgau_bench_{os.getpid()}"
     login = {"host": conf["HOST"] or "127.0.0.1", "port": conf["PORT"] or 5432,
              "user": conf["USER"], "password": conf["PASSWORD"] or None}  # fmt: skip
-    with psycopg.connect(dbname=conf["NAME"], autocommit=True, **login) as admin:
-        admin.execute(f'CREATE DATABASE "{scratch}"')
+    if not args.reuse:
+        with psycopg.connect(dbname=conf["NAME"], autocommit=True, **login) as admin:
+            admin.execute(f'CREATE DATABASE "{scratch}"')
     try:
         base = url.rsplit("/", 1)[0]
         django_setup(f"{base}/{scratch}")
         from django.core.management import call_command
         from django.db import connection
 
-        start = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"migrated in {time.perf_counter() - start:.0f} s", flush=True)
-        start = time.perf_counter()
+        if not args.reuse:
+            start = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            print(f"migrated in {time.perf_counter() - start:.0f} s", flush=True)
+            start = time.perf_counter()
+            with connection.cursor() as cursor:
+                pg_load(cursor, args.cases, args.reports)
+            print(f"loaded {args.cases:,} cases and {args.reports:,} reports and built the "
+                  f"indexes in {time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
         with connection.cursor() as cursor:
-            pg_load(cursor, args.cases, args.reports)
-        print(f"loaded {args.cases:,} cases and {args.reports:,} reports and built the indexes "
-              f"in {time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
+            cursor.execute("SELECT count(*) FROM registry_case")
+            args.cases = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM registry_report")
+            args.reports = cursor.fetchone()[0]
         with connection.cursor() as cursor:
             rows = bench(QUERIES_PG, args.runs, lambda text: raw_search(cursor, text))
         cursor = connection.cursor()
@@ -247,8 +254,9 @@ def run_postgres(args) -> None:
                     rows, args.runs)  # fmt: skip
         connection.close()
     finally:
-        with psycopg.connect(dbname=conf["NAME"], autocommit=True, **login) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        if not args.keep:
+            with psycopg.connect(dbname=conf["NAME"], autocommit=True, **login) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 def run_sqlite(args) -> None:
@@ -282,6 +290,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--reuse", metavar="DATABASE", help="time a database loaded before")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database")
     args = parser.parse_args()
     if args.sqlite:
         run_sqlite(args)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from qorgau.access import policy
 from qorgau.core.actors import Actor
@@ -29,6 +30,7 @@ SHOWN = 20  # records of each kind on the search page; the lists show the rest
 # Counted up to here, then "more than": counting 150,000 reports holding a common word would
 # cost more than the search itself, and the list linked to counts them all.
 COUNT_UP_TO = 1000
+RECENT = 5000  # newest records read in date order before a search turns to its indexes
 SEARCH_CONFIG = (
     "simple"  # full-text configuration of the summary index (migration 0005_search_indexes)
 )
@@ -124,22 +126,41 @@ class Found:
         return self.report_count > self.count_up_to
 
 
+def newest(base: QuerySet, matching: QuerySet, field: str) -> tuple[list, int]:
+    """The first :data:`SHOWN` records of ``matching`` (a filter of ``base``), newest ``field``
+    first, and how many match, counted up to :data:`COUNT_UP_TO` + 1.
+
+    A frequent match is found among the newest :data:`RECENT` records of ``base``, read down
+    the date index. A rarer one is taken from the search indexes, ordered by an expression the
+    date index cannot serve: otherwise PostgreSQL, which guesses 2 % for any prefix word, may
+    read the whole table down the date index looking for a word that is nowhere."""
+    order = (f"-{field}", "-pk")
+    recent = list(base.order_by(*order).values_list("pk", flat=True)[:RECENT])
+    first = list(matching.filter(pk__in=recent).order_by(*order)[:SHOWN])
+    if len(first) == SHOWN:
+        return first, matching.order_by()[: COUNT_UP_TO + 1].count()
+    ids = list(
+        matching.order_by(Coalesce(field, field).desc(), "-pk").values_list("pk", flat=True)[
+            : COUNT_UP_TO + 1
+        ]
+    )
+    shown = matching.model._default_manager.select_related("region").in_bulk(ids[:SHOWN])
+    return [shown[pk] for pk in ids[:SHOWN]], len(ids)
+
+
 def find(actor: Actor, text: str) -> Found:
     """Search the cases and reports ``actor`` may see for ``text``. Other regions' records
     never match: the querysets are the policy's (``scoped``)."""
     text = text.strip()[:MAX_QUERY]
-    cases = cases_matching(scoped.cases_for(actor, "case.search"), text)
-    reports_seen = scoped.reports_for(actor, "report.view")
-    reports = reports_matching(reports_seen, text)
+    case_base = scoped.cases_for(actor, "case.search").select_related("region")
+    cases, case_count = newest(case_base, cases_matching(case_base, text), "registered_at")
+    report_base = scoped.reports_for(actor, "report.view").select_related("region")
+    reports, report_count = newest(report_base, reports_matching(report_base, text), "received_at")
     return Found(
         query=text,
-        cases=list(
-            cases.select_related("region", "article_part__article").order_by(
-                "-registered_at", "-pk"
-            )[:SHOWN]
-        ),
-        case_count=cases[: COUNT_UP_TO + 1].count(),
-        reports=list(reports.select_related("region").order_by("-received_at", "-pk")[:SHOWN]),
-        report_count=reports[: COUNT_UP_TO + 1].count(),
+        cases=cases,
+        case_count=case_count,
+        reports=reports,
+        report_count=report_count,
         may_see_reports=policy.can(actor, "report.view"),
     )
