@@ -75,8 +75,13 @@ def _list_region_code(request) -> str:
 
 def _shown(records) -> list:
     """The records a list showed, by the reference a reader searches the trail with: a case by
-    its number, anything else by its id."""
-    return [r.number if r._meta.label_lower == "registry.case" else r.pk for r in records]
+    its number, anything else by its id (a UUID as its text: the trail is JSON)."""
+    return [r.number if r._meta.label_lower == "registry.case" else _ref(r.pk) for r in records]
+
+
+def _ref(pk: Any) -> int | str:
+    """A primary key as the trail keeps it: an integer as is, anything else as text."""
+    return pk if isinstance(pk, int) else str(pk)
 
 
 def record_admin_page(request, model_admin, page: str, response, kwargs: dict) -> None:

@@ -24,6 +24,7 @@ from . import actions, trail
 from .models import (
     Case,
     CaseNumberSequence,
+    ImportJob,
     Party,
     Qualification,
     Report,
@@ -253,3 +254,13 @@ class CaseNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Counters, not case data (audited as ``admin.view``); changed by numbering only."""
 
     list_display = ["region", "year", "last_value"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Case imports uploaded in the browser (registry/imports.py): what happened to each, read
+    only; the file itself is not shown (it is emptied when the import ends)."""
+
+    list_display = ["created_at", "created_by", "region", "status", "total", "imported"]
+    list_filter = ["status"]
+    exclude = ["data"]

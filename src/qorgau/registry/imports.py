@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
-from qorgau.core import actors
+from qorgau.core import actors, privacy
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.core.importing import ImportRejected, RowError, shorten, too_large
@@ -66,7 +66,7 @@ def start_import(actor: Actor, file_name: str, data: bytes) -> ImportJob:
         job = ImportJob.objects.create(
             created_by=user,
             region_id=policy.region_of(actor),
-            file_name=file_name[:255],
+            filename="" if privacy.problem(filename=file_name[:255]) else file_name[:255],
             data=data,
             language=translation.get_language() or "kk",
         )

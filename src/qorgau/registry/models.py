@@ -410,7 +410,9 @@ class ImportJob(models.Model):
         verbose_name=_("region"),
     )  # fmt: skip
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    file_name = models.CharField(_("file name"), max_length=255)
+    # The uploaded file's name as its uploader sees it; sensitive text (a file may be named after
+    # a person): never in the trail, and left empty when it looks identifying (imports.py).
+    filename = SensitiveCharField(_("file name"), max_length=255, blank=True)
     data = models.BinaryField(_("file"), default=b"")
     # The uploader's language: the errors are written in it.
     language = models.CharField(_("language"), max_length=8)
@@ -432,7 +434,7 @@ class ImportJob(models.Model):
         verbose_name_plural = _("case imports")
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_status_display()})"
+        return f"{self.filename or '—'} ({self.get_status_display()})"
 
     @property
     def finished(self) -> bool:

@@ -160,7 +160,7 @@ def import_job(user, region):
         user = get_user_model().objects.filter(username=name).first()
         user = user or make_user(name, "registrar", region.code)
     return ImportJob.objects.create(
-        created_by=user, region=user.profile.region, file_name="cases.csv", language="en"
+        created_by=user, region=user.profile.region, filename="cases.csv", language="en"
     )
 
 
@@ -260,6 +260,7 @@ READ_ONLY_IN_ADMIN = {
     "enrolmentcode",  # issued by the users' action or the command, changed only by its use
     "totpdevice",  # its key and QR code page: the admin never shows a device's key
     "notification",  # made by qorgau notify-overdue, marked read by its user
+    "importjob",  # an upload's fate, written by the import task only
 }  # fmt: skip
 
 
@@ -457,7 +458,6 @@ NAMED_ORGANISATIONS = {
 # Single fields whose name contains such a word but that name no person.
 NOT_A_PERSON = {
     ("campaigns.evidence", "original_name"): "the name of an uploaded evidence file",
-    ("registry.importjob", "file_name"): "the name of an uploaded case CSV file",
 }
 IDENTIFYING = {"name", "firstname", "lastname", "surname", "patronymic", "iin", "address",
                "phone", "email", "birth", "birthdate", "passport", "fio"}  # fmt: skip

@@ -286,6 +286,10 @@ def _admin_objects(world):  # noqa: F811
     Notification.objects.create(user=make_user("registrar_notified", "registrar", "KZ-79"),
                                 kind="term_passed", ref=case.number, case=case,
                                 created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))  # fmt: skip
+    from qorgau.registry.models import ImportJob
+
+    ImportJob.objects.create(created_by=make_user("registrar_uploader", "registrar", "KZ-79"),
+                             filename="cases.csv", language="kk")  # fmt: skip
 
     AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1,
                                  get_data="", post_data="", http_accept="", path_info="/login/")  # fmt: skip

@@ -60,7 +60,7 @@ def test_good_file_is_imported_by_the_task_as_the_uploader_with_the_commands_ent
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("registry:case_import_job", args=[job.pk])
-    assert (job.status, job.created_by, job.file_name, bytes(job.data)) == (
+    assert (job.status, job.created_by, job.filename, bytes(job.data)) == (
         "queued", registrar, "cases.csv", data,
     )  # fmt: skip
     # Queued in the database for the worker, with the job's id and the uploader's id.
@@ -84,7 +84,7 @@ def test_good_file_is_imported_by_the_task_as_the_uploader_with_the_commands_ent
     ]
     assert entries[0].details["count"] == 3
     page = registrar_client.get(reverse("registry:case_import_job", args=[job.pk]))
-    assert "3 cases imported" in page.content.decode()
+    assert "3 іс импортталды" in page.content.decode()  # the page in Kazakh
     assert reverse("registry:case_list") in page.content.decode()
 
 
@@ -253,4 +253,4 @@ def test_the_database_worker_runs_the_queued_import(client, login):
     entry = AuditEntry.objects.get(action="case.import")
     assert (entry.username, entry.source) == ("registrar_worker", "task")
     page = client.get(reverse("registry:case_import_job", args=[job.pk])).content.decode()
-    assert "2 cases imported" in page
+    assert "2 іс импортталды" in page  # the page in Kazakh
