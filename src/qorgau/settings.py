@@ -246,9 +246,6 @@ TIME_ZONE = "Asia/Almaty"
 # Dates, times and numbers per language (24-hour, thousands grouped): qorgau/core/formats/.
 FORMAT_MODULE_PATH = ["qorgau.core.formats"]
 USE_THOUSAND_SEPARATOR = True
-# Dates, times and numbers per language (24-hour, thousands grouped): qorgau/core/formats/.
-FORMAT_MODULE_PATH = ["qorgau.core.formats"]
-USE_THOUSAND_SEPARATOR = True
 
 # The neutral page the public site's quick exit opens (GOV.UK uses a weather page too).
 PORTAL_EXIT_URL = os.environ.get("PORTAL_EXIT_URL", "https://www.gismeteo.kz/")

@@ -214,6 +214,8 @@ class CaseNumberSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="case_sequence_unique")
         ]
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
 
     def __str__(self) -> str:
         return f"{self.region_id}/{self.year}: {self.last_value}"

@@ -194,9 +194,10 @@ def choropleth(
     body = []
     for region in data["regions"]:
         code = region["code"]
+        rate = rates.get(code)
         label = (
-            f"{names.get(code, code)}: {shown(rates[code], '.2f')}"
-            if rates.get(code) is not None
+            f"{names.get(code, code)}: {shown(rate, '.2f')}"
+            if rate is not None
             else f"{names.get(code, code)}: ?"
         )
         body.append(

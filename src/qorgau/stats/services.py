@@ -171,6 +171,7 @@ def regions_in_scope(actor: Who, filters: Filters) -> list[Region]:
 PRECISION_LABELS = {
     "exact": gettext_lazy("exact"),
     "rounded to thousands": gettext_lazy("rounded to thousands"),
+    "exact (before the 2025 revision)": gettext_lazy("exact (before the 2025 revision)"),
 }
 
 

@@ -42,7 +42,6 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 
 # The nine demonstration users (demo/management/commands/create-demo-users.py).
 USERS = [
-    ("admin", "administrator", None),
     ("registrar", "registrar", None),
     ("investigator", "investigator", None),
     ("prosecutor", "prosecutor", None),
@@ -51,6 +50,7 @@ USERS = [
     ("training", "training", None),
     ("registrar_shymkent", "registrar", "KZ-79"),
     ("prosecutor_shymkent", "prosecutor", "KZ-79"),
+    ("admin", "administrator", None),  # last: it opens what no other role walked (the admin)
 ]
 
 CASE_WORK = {"registrar", "investigator", "prosecutor", "administrator"}
@@ -212,6 +212,7 @@ class Walk:
         self.failures: list[str] = []
         self.axed: set[tuple[str, int]] = set()
         self.shot: set[tuple[str, int]] = set()
+        self.walked: set[str] = set()
         self.times: list[tuple[float, str]] = []
 
     def fail(self, where: str, what: str) -> None:
@@ -239,7 +240,10 @@ class Walk:
                 self.fail(where, f"the page scrolls sideways ({scroll} px wide): {wide}")
             if self.lang == "kk":
                 self.english(page, where)
-            if (name, width) not in self.axed and (width == WIDE or self.lang == "kk"):
+            # axe once per page and width, in Kazakh (the default language; the markup, and so
+            # what axe checks, is the same in ru and en, whose walks check width, workflows and
+            # other hosts): the suite stays within its time.
+            if (name, width) not in self.axed and self.lang == "kk":
                 self.axed.add((name, width))
                 result = self.axe.run(page, options=AXE_OPTIONS)
                 if result.violations_count:
@@ -454,10 +458,15 @@ def test_every_role_walks_its_pages(live_server, browser, settings, tmp_path, la
         context.add_cookies(session_cookie(user, live_server.url, lang))
         context.set_default_timeout(5000)
         page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())  # data-confirm: the user says yes
-        walk.watch(page)
+        walk.watch(page)  # answers data-confirm questions yes, as the officer would
         who = username
+        # Each page once per language, by the first role that may open it (its markup, width,
+        # words and accessibility do not change with the role; which role may open what is the
+        # access tests' subject): the home page, a worklist per role, by every role.
         for name, url in pages_for(role, region):
+            if name != "home" and name in walk.walked:
+                continue
+            walk.walked.add(name)
             walk.open(page, name, url(world), who)
         walk.open(page, "home", reverse("home"), who)
         menu_collapses(walk, page, who)
