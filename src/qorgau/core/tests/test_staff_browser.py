@@ -78,7 +78,9 @@ PAGES = [
     ("report-register", {"registrar", "administrator"}, lambda w: reverse("registry:report_register", args=[w["report"].pk])),
     ("control", OVERSIGHT, lambda w: reverse("oversight:control")),
     ("control-new", OVERSIGHT, lambda w: reverse("oversight:control_new") + f"?case={w['case'].number}"),
-    ("audit", OVERSIGHT, lambda w: reverse("audit:list")),
+    # The case entries: a trail also holds other tests' entries (it is append-only), whose
+    # test-only action labels are English.
+    ("audit", OVERSIGHT, lambda w: reverse("audit:list") + "?action=case."),
     ("stats", STATS, lambda w: reverse("stats:dashboard")),
     ("campaigns", CAMPAIGNS, lambda w: reverse("campaigns:progress")),
     ("campaign-plan", CAMPAIGNS, lambda w: reverse("campaigns:plan", args=[w["plan"].pk])),
