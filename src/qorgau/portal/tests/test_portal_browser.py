@@ -250,7 +250,8 @@ def test_on_a_phone_the_numbers_and_the_exit_come_first_and_no_keyboard_hint(
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    for path in PAGES:
+    # Every page in Kazakh (the default); the home page in the other languages.
+    for path in PAGES if lang == "kk" else PAGES[:1]:
         page = phone.new_page()
         page.goto(f"{live_server.url}/{lang}/{path}")
         for number in ("102", "112", "111"):
