@@ -31,9 +31,11 @@ from qorgau.audit.models import AuditEntry
 from tests.fixtures import SYSTEM, owner_connection
 
 # Codes these tests write, declared like any app's (``audit.log.write`` refuses undeclared ones).
-TEST_CHAIN = action("test.chain", "test: an entry of a chain")
-TEST_BACKDATED = action("test.backdated", "test: a back-dated entry")
-TEST_CONCURRENT = action("test.concurrent", "test: an entry of concurrent writers")
+# Test-only codes: declared for the whole run, so the trail page's action list shows them too;
+# their labels avoid the English words the Kazakh browser walk looks for (test_staff_browser.py).
+TEST_CHAIN = action("test.chain", "test: chain entry")
+TEST_BACKDATED = action("test.backdated", "test: back-dated entry")
+TEST_CONCURRENT = action("test.concurrent", "test: concurrent writers' entry")
 
 
 def verify_command(*args) -> tuple[int, str, str]:
