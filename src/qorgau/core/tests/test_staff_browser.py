@@ -465,7 +465,9 @@ def test_every_role_walks_its_pages(live_server, browser, settings, tmp_path, la
         # Each page once per language, by the first role that may open it (its markup, width,
         # words and accessibility do not change with the role; which role may open what is the
         # access tests' subject): the home page, a worklist per role, by every role.
-        for name, url in pages_for(role, region):
+        # In ru and en the workflows below open the pages they go through (and the home page
+        # is walked): every page of every role is walked in Kazakh, the default language.
+        for name, url in pages_for(role, region) if lang == "kk" else ():
             if name != "home" and name in walk.walked:
                 continue
             walk.walked.add(name)
