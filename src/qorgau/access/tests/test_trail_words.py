@@ -5,6 +5,7 @@ only to records the reader may open."""
 import csv
 import datetime as dt
 import io
+import os
 import re
 
 import pytest
@@ -19,6 +20,15 @@ from qorgau.registry import lifecycle, services
 from qorgau.registry.choices import CaseStatus, Channel, Decision, TerminationGround
 from qorgau.registry.models import Case
 from tests.fixtures import SYSTEM, local, make_user
+
+# The trail's time is the database's own clock (db_default=Now()) and PostgreSQL's trail refuses
+# UPDATE (append-only trigger), so a test can place an entry at a chosen moment only on SQLite;
+# the same rendering code runs on both.
+SQLITE_ONLY = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="sets audit entries' times by UPDATE, which PostgreSQL's append-only trail refuses",
+)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +105,7 @@ def test_changes_show_field_labels_and_only_the_changed_fields(make_case):
     assert "Number" not in changes and "Region" not in changes
 
 
+@SQLITE_ONLY
 def test_a_list_read_shows_its_filters_and_count_in_words(client, login):
     admin = make_user("admin_words", "administrator")
     login(client, admin)
@@ -112,6 +123,7 @@ def test_a_list_read_shows_its_filters_and_count_in_words(client, login):
     assert '<details class="govuk-details' in page and "Records shown (20)" in page
 
 
+@SQLITE_ONLY
 def test_times_are_kazakhstan_times_in_the_page_and_the_export(client, login, make_case):
     case = make_case()
     log.write(SYSTEM, "case.view", case)
@@ -129,6 +141,7 @@ def test_times_are_kazakhstan_times_in_the_page_and_the_export(client, login, ma
     assert "2026-12-01T23:30:00+05:00" in row[9] and "+00:00" not in row[9]
 
 
+@SQLITE_ONLY
 def test_the_day_filter_is_the_kazakhstan_day(client, login, make_case):
     make_case()
     # 20:30 UTC on the 1st is 01:30 on the 2nd in Almaty.

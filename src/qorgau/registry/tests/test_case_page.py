@@ -2,6 +2,7 @@
 policy allow, links the case and the reports it was opened from both ways, and prints as a PDF
 card with the same pseudonymous data (issue 12, item 4)."""
 
+import os
 import re
 import zlib
 
@@ -18,6 +19,15 @@ from qorgau.registry import lifecycle, services, timeline
 from qorgau.registry.choices import CaseStatus, Decision
 from qorgau.registry.models import Case
 from tests.fixtures import SYSTEM, local, make_user
+
+# The trail's time is the database's own clock (db_default=Now()) and PostgreSQL's trail refuses
+# UPDATE (append-only trigger), so a test can place an entry at a chosen moment only on SQLite;
+# the same rendering code runs on both.
+SQLITE_ONLY = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="sets audit entries' times by UPDATE, which PostgreSQL's append-only trail refuses",
+)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +78,7 @@ def story(people, shymkent, stalking, time_machine):
     return Case.objects.get(pk=case.pk), report
 
 
+@SQLITE_ONLY
 def test_timeline_tells_each_step_in_words_in_order_with_who_did_it(story):
     case, _report = story
     with translation.override("en"):
