@@ -15,7 +15,7 @@ from django.utils import formats, translation
 
 from qorgau.access.tests.test_access import TABLE, url_for
 from qorgau.access.tests.test_access import world as world  # the fixture
-from tests.fixtures import local, make_user
+from tests.fixtures import local, make_user, owner_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,12 @@ def _start_ids_at(first: int) -> None:
                     "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, first - 1]
                 )
             elif connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first - 1]
-                )
+                # setval needs UPDATE on the sequence, which the application role of `.ci/run`
+                # does not have: the owner sets it (a sequence is outside transactions anyway).
+                with owner_connection() as owner:
+                    owner.execute(
+                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first - 1]
+                    )
 
 
 @pytest.fixture
