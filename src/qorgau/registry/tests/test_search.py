@@ -166,3 +166,51 @@ def test_the_trigram_and_full_text_indexes_exist_and_serve_the_search(on_postgre
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
     assert "registry_case_number_trgm" in plans[0] and "registry_case_erdr_trgm" in plans[0]
     assert "registry_report_summary_fts" in plans[1]
+
+
+@pytest.mark.parametrize(
+    "holds_word",
+    [
+        "11111111",  # every report: the window alone answers
+        "00000011",  # only the two newest
+        "11000000",  # only the two oldest: outside the window, found by the index
+        "10100101",  # spread: part inside the window, part outside
+        "00000000",  # none
+    ],
+)
+def test_the_first_page_is_the_newest_matches_whether_or_not_they_are_recent(
+    monkeypatch, holds_word
+):
+    """``search.newest`` reads the newest RECENT reports first and the search index only when
+    they hold fewer than SHOWN matches: either way the page shows the newest matches, and the
+    count is exact below COUNT_UP_TO."""
+    monkeypatch.setattr(search, "RECENT", 4)
+    monkeypatch.setattr(search, "SHOWN", 2)
+    made = []
+    for day, flag in enumerate(holds_word, start=1):
+        summary = "Кража телефона во дворе" if flag == "1" else "Угрозы соседке по лестнице"
+        made.append((make_report(summary=summary, received_at=local(2026, 1, day, 9, 0)), flag))
+    matches = [report for report, flag in reversed(made) if flag == "1"]  # newest first
+    found = search.find(SYSTEM, "телефон")
+    assert found.reports == matches[:2]
+    assert found.report_count == len(matches)
+
+
+@pytest.mark.postgres
+def test_the_newest_window_is_read_down_the_date_index_however_rare_the_words_look(on_postgres):
+    """Two common words look rare to PostgreSQL (0.04 %): the window's query must not be
+    served by the full-text index (it would fetch every report holding them), only by the
+    newest-first date index, testing each row (docs/search.md)."""
+    make_report(summary="Кража телефона во дворе")
+    reports = search.Report.objects.all()
+    window = search.reports_matching(reports, "кража телефона", indexed=False)
+    cutoff = reports.order_by("-received_at", "-pk").values("received_at")[:1]
+    query = window.filter(received_at__gte=search.Subquery(cutoff)).order_by("-received_at", "-pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query[:20].query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "registry_report_received_desc" in plan
+    assert "registry_report_summary_fts" not in plan
+    assert list(window) == list(search.reports_matching(reports, "кража телефона"))
