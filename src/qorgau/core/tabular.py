@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
@@ -104,7 +103,9 @@ class XlsxSheet:
         self._sheet = sheet
 
     def _cell(self, value):
+        # openpyxl (with numpy) loads when a workbook is written, not with every command.
         from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         if value is None or isinstance(value, _TYPED):
             return WriteOnlyCell(self._sheet, value=value)

@@ -11,9 +11,6 @@ Poisson. The series must be long enough on both sides to conclude anything.
 
 from dataclasses import dataclass
 
-import numpy as np
-import statsmodels.api as sm
-
 MIN_POINTS_EACH_SIDE = 8
 MIN_TOTAL_COUNT = 20
 
@@ -46,6 +43,11 @@ def segmented_poisson(
     """Fit the model to ``counts`` (one per period, in order); the intervention starts at
     ``intervention_index`` (the first period 'after'). ``use`` (default: all) says which
     periods enter the fit; the others keep their place on the time axis."""
+    # Loaded here, not with the module: statsmodels takes over a second to import, and a count
+    # (or a command's --help) needs none of it (tests/test_startup.py).
+    import numpy as np
+    import statsmodels.api as sm
+
     keep = np.ones(len(counts), dtype=bool) if use is None else np.asarray(use, dtype=bool)
     t_all = np.arange(len(counts), dtype=float)
     y = np.asarray(counts, dtype=float)[keep]
