@@ -1,0 +1,115 @@
+"""Aggregate tables of the statistics: counts per local day and the dimensions the dashboard,
+the exports and ``qorgau stats`` filter and break down by.
+
+They are kept exact by database triggers in the same transaction as every write to the
+registry's cases, parties and reports (``stats.aggregates``, created by this app's migrations);
+``qorgau stats-verify`` recomputes them from those tables and reports any difference. No row is
+ever written here by Python code except :func:`qorgau.stats.aggregates.rebuild`.
+
+A key column without a value (a case without an investigating body, a report without a
+suggested article) holds 0, not NULL: a unique key with NULL in it would never conflict, and
+the triggers' upserts rely on the conflict. Counts may fall to 0 (a case moved to another
+day or status leaves its old row at 0): every reader counts rows above 0 only.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.reference.models import Article, Region
+
+
+class CaseCount(models.Model):
+    """Cases per local registration day (Asia/Almaty), region, article (of the current
+    qualification), current status and termination ground."""
+
+    day = models.DateField(_("day"))
+    region = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    status = models.CharField(max_length=20)
+    termination_ground = models.CharField(max_length=30)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "region", "article", "status", "termination_ground"],
+                name="stats_casecount_key",
+            )
+        ]
+        verbose_name = _("case count")
+        verbose_name_plural = _("case counts")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_id} {self.article_id} {self.status}: {self.n}"
+
+
+class PartyCount(models.Model):
+    """Facts about the parties of the cases, per the case's local registration day, region,
+    article and investigating body (``body_id`` 0: none). ``dim``/``value``:
+
+    - ``case`` / "": every case (``cases``: how many);
+    - ``victim`` / "", ``suspect`` / "": cases with at least one party of that role
+      (``cases``), and how many such parties (``parties``);
+    - ``victim_sex``, ``victim_age_band`` / the value: victims with it (``parties``) and the
+      cases with at least one such victim (``cases``); ``relationship`` the same for suspects;
+    - ``unknown_victim`` / "": cases without a victim, or whose first victim (lowest id) has an
+      unknown sex or age band (the data-completeness share).
+    """
+
+    day = models.DateField(_("day"))
+    region = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    body_id = models.BigIntegerField()
+    dim = models.CharField(max_length=20)
+    value = models.CharField(max_length=30)
+    cases = models.BigIntegerField(default=0)
+    parties = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "region", "article", "body_id", "dim", "value"],
+                name="stats_partycount_key",
+            )
+        ]
+        verbose_name = _("party count")
+        verbose_name_plural = _("party counts")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_id} {self.dim}={self.value}: {self.cases}/{self.parties}"
+
+
+class ReportCount(models.Model):
+    """Reports per local day received, region, suggested article (``article_id`` 0: none),
+    channel, decision and receiving body."""
+
+    day = models.DateField(_("day"))
+    region = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    article_id = models.BigIntegerField()
+    channel = models.CharField(max_length=20)
+    decision = models.CharField(max_length=20)
+    body_id = models.BigIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "region", "article_id", "channel", "decision", "body_id"],
+                name="stats_reportcount_key",
+            )
+        ]
+        verbose_name = _("report count")
+        verbose_name_plural = _("report counts")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_id} {self.decision}: {self.n}"
