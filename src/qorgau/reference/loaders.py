@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from qorgau.core.importing import ImportRejected, RowError, read_csv_text, require_columns
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# The other articles of the Criminal Code (a national set, for ``qorgau synth`` and a national
+# deployment): loaded only when asked (``load-reference --all-articles``), so that a register of
+# the watched articles (115-1, 125-1) does not list fifty more on its pages.
+CRIMINAL_CODE_PATH = DATA_DIR / "criminal_code_articles.json"
 POPULATION_COLUMNS = ["region", "reference_date", "population", "precision", "source"]
 
 
