@@ -33,6 +33,8 @@ QUERIES_PG = [
     ("part of an ERDR number", "00000123456"),
     ("one summary word", "телефон"),
     ("two summary words", "кража телефона"),
+    ("a rare word (one report)", "адрес12345"),
+    ("a word found nowhere", "нетакогослова"),
 ]
 
 
