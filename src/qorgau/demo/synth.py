@@ -906,6 +906,24 @@ def _deferred_definitions(cursor) -> tuple[list[tuple[str, str]], list[tuple[str
     return indexes, cursor.fetchall()
 
 
+def _stats_triggers(cursor) -> list[tuple[str, str]]:
+    """The enabled triggers that keep the statistics' aggregates (``stats.aggregates``) on the
+    loaded tables, as (table, trigger)."""
+    cursor.execute(
+        "SELECT t.relname, g.tgname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid "
+        "WHERE NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgname LIKE 'qorgau_stats_%%' "
+        "AND t.relname = ANY(%s) AND t.relnamespace = 'public'::regnamespace",
+        [list(TABLES)],
+    )
+    return cursor.fetchall()
+
+
+def _rebuild_aggregates() -> None:
+    from qorgau.stats import aggregates
+
+    aggregates.rebuild()
+
+
 def _owns_tables(cursor) -> bool:
     """Whether the connected role owns the loaded tables (may drop and build their indexes)."""
     cursor.execute(
@@ -978,10 +996,18 @@ def synthesise(
         with connection.cursor() as cursor:
             indexes: list = []
             keys: list = []
+            triggers: list = []
             if postgres:
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 if defer_indexes and _owns_tables(cursor):
+                    # The statistics' triggers would aggregate every COPY statement against
+                    # tables without their indexes: off for the load, the aggregates rebuilt
+                    # from the base tables after it (stats.aggregates.rebuild), in this
+                    # transaction.
+                    triggers = _stats_triggers(cursor)
+                    for table, name in triggers:
+                        cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
                     indexes, keys = _deferred_definitions(cursor)
                     for table, name, _definition in keys:
                         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
@@ -994,6 +1020,12 @@ def synthesise(
             for done, (table, name, definition) in enumerate(keys, len(indexes) + 1):
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
                 progress(_("indexes"), done, len(indexes) + len(keys))
+            for table, name in triggers:
+                cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+            if triggers:
+                progress(_("statistics aggregates"), 0, 1)
+                _rebuild_aggregates()
+                progress(_("statistics aggregates"), 1, 1)
     with connection.cursor() as cursor:
         progress(_("statistics of the tables"), 0, 1)
         if postgres:
