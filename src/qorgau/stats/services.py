@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models import Count, Max, QuerySet
+from django.db.models import BigIntegerField, F, Max, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -25,11 +26,13 @@ from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE
 from qorgau.core.errors import Invalid
 from qorgau.reference import population
 from qorgau.reference.models import Article, Body, PopulationFigure, Region
-from qorgau.registry.choices import AgeBand, CaseStatus, Decision, PartyRole, Sex
+from qorgau.registry.choices import CaseStatus, Decision, PartyRole
 from qorgau.registry.models import Case, Party, Report
 
 from . import intervals, its
+from .aggregates import day_start
 from .disclosure import protected_cells, small_count_threshold
+from .models import CaseCount, PartyCount, ReportCount
 
 M = TypeVar("M", bound=models.Model)
 # A row of a breakdown or a table: column -> value.
@@ -137,19 +140,23 @@ def check_date(day: dt.date | None, field: str | None = None) -> None:
 
 
 def _filtered(qs: QuerySet[M], filters: Filters, article: str, moment: str) -> QuerySet[M]:
+    """``qs`` narrowed to the filters. A local date is a range on the stored instant (from the
+    first day's local midnight, before the midnight after the last day), so the column's index
+    is used: ``__date`` would cast every row's time to the time zone first."""
     if filters.articles:
         qs = qs.filter(**{f"{article}__in": filters.articles})
     if filters.date_from:
-        qs = qs.filter(**{f"{moment}__date__gte": filters.date_from})
+        qs = qs.filter(**{f"{moment}__gte": day_start(filters.date_from)})
     if filters.date_to:
-        qs = qs.filter(**{f"{moment}__date__lte": filters.date_to})
+        qs = qs.filter(**{f"{moment}__lt": day_start(filters.date_to + dt.timedelta(days=1))})
     if filters.regions:
         qs = qs.filter(region__code__in=filters.regions)
     return qs
 
 
 def cases(actor: Who, filters: Filters) -> QuerySet[Case]:
-    """The cases counted for ``filters``, within the actor's scope."""
+    """The cases counted for ``filters``, within the actor's scope (the statistics themselves
+    count :func:`case_counts`, which give the same numbers)."""
     qs = policy.scoped(actor, "stats.view", Case.objects.all())
     return _filtered(qs, filters, "article_part__article__code", "registered_at")
 
@@ -159,6 +166,66 @@ def reports(actor: Who, filters: Filters) -> QuerySet[Report]:
     with one of the articles suggested (when articles are chosen)."""
     qs = policy.scoped(actor, "stats.view", Report.objects.all())
     return _filtered(qs, filters, "suggested_article__code", "received_at")
+
+
+# --- The aggregates (stats.models, kept exact by stats.aggregates' triggers) ---------------------
+
+A = TypeVar("A", CaseCount, PartyCount, ReportCount)
+
+
+def _total(column: str) -> Cast:
+    """SUM of an aggregate's count, as an integer (PostgreSQL sums a bigint as a numeric)."""
+    return Cast(Sum(column), BigIntegerField())
+
+
+def _aggregated(qs: QuerySet[A], filters: Filters) -> QuerySet[A]:
+    """An aggregate narrowed to the filters: the articles, the local days, the regions."""
+    if filters.articles:
+        qs = qs.filter(
+            article_id__in=Article.objects.filter(code__in=filters.articles).values("id")
+        )
+    if filters.date_from:
+        qs = qs.filter(day__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(day__lte=filters.date_to)
+    if filters.regions:
+        qs = qs.filter(region_id__in=Region.objects.filter(code__in=filters.regions).values("id"))
+    return qs
+
+
+def case_counts(actor: Who, filters: Filters) -> QuerySet[CaseCount]:
+    """The rows of the case aggregate counted for ``filters``, within the actor's scope (rows
+    fallen to 0 left out): sum ``n``."""
+    qs = policy.scoped(actor, "stats.view", CaseCount.objects.filter(n__gt=0))
+    return _aggregated(qs, filters)
+
+
+def party_counts(actor: Who, filters: Filters, dim: str, column: str) -> QuerySet[PartyCount]:
+    """The rows of the party aggregate for fact ``dim`` counted for ``filters``, within the
+    actor's scope, with ``column`` (``cases`` or ``parties``) above 0."""
+    rows = PartyCount.objects.filter(dim=dim, **{f"{column}__gt": 0})
+    return _aggregated(policy.scoped(actor, "stats.view", rows), filters)
+
+
+def report_counts(actor: Who, filters: Filters) -> QuerySet[ReportCount]:
+    """The rows of the report aggregate counted for ``filters``, within the actor's scope."""
+    qs = policy.scoped(actor, "stats.view", ReportCount.objects.filter(n__gt=0))
+    return _aggregated(qs, filters)
+
+
+def case_count(actor: Who, filters: Filters) -> int:
+    """How many cases :func:`cases` holds, from the aggregate."""
+    return case_counts(actor, filters).aggregate(total=_total("n"))["total"] or 0
+
+
+def report_count(actor: Who, filters: Filters) -> int:
+    """How many reports :func:`reports` holds, from the aggregate."""
+    return report_counts(actor, filters).aggregate(total=_total("n"))["total"] or 0
+
+
+def _per(qs: QuerySet[A], key: str, column: str = "n") -> dict[Any, int]:
+    """``column`` summed per ``key``."""
+    return dict(qs.values_list(key).annotate(total=_total(column)).order_by())
 
 
 def regions_in_scope(actor: Who, filters: Filters) -> list[Region]:
@@ -212,11 +279,13 @@ def _rounded(value: float | None) -> float | None:
 def by_region(actor: Who, filters: Filters) -> list[RegionRow]:
     """Count and rate per 100,000 (exact 95% interval) for every region in scope, the highest
     count first; a region without a population figure has no rate (never an invented one)."""
-    return _region_rows(cases(actor, filters), regions_in_scope(actor, filters), filters)
+    return _region_rows(case_counts(actor, filters), regions_in_scope(actor, filters), filters)
 
 
-def _region_rows(qs: QuerySet[Case], regions: list[Region], filters: Filters) -> list[RegionRow]:
-    counts = dict(qs.values_list("region_id").annotate(n=Count("id")))
+def _region_rows(
+    qs: QuerySet[CaseCount], regions: list[Region], filters: Filters
+) -> list[RegionRow]:
+    counts = _per(qs, "region_id")
     figures = population.latest_by_region(filters.end)
     rows = []
     for region in regions:
@@ -237,25 +306,11 @@ def counts_by(actor: Who, filters: Filters, dimension: str) -> list[Row]:
     ``count``; the highest count first."""
     rows: Iterable[tuple[str | None, int]]
     if dimension in REPORT_DIMENSIONS:
-        rows = (
-            reports(actor, filters)
-            .values_list(REPORT_DIMENSIONS[dimension])
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        rows = _per(report_counts(actor, filters), REPORT_DIMENSIONS[dimension]).items()
     elif dimension in PARTY_DIMENSIONS:
-        role = PartyRole.SUSPECT if dimension == "relationship" else PartyRole.VICTIM
-        rows = (
-            Party.objects.filter(case__in=cases(actor, filters), role=role)
-            .values_list(DIMENSIONS[dimension])
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        rows = _per(party_counts(actor, filters, dimension, "parties"), "value", "parties").items()
     elif dimension in DIMENSIONS:
-        qs = cases(actor, filters)
-        if dimension == "termination_ground":
-            qs = qs.filter(status=CaseStatus.TERMINATED)
-        rows = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
+        rows = _per(_case_rows(actor, filters, dimension), AGGREGATE_KEYS[dimension]).items()
     else:
         raise Invalid("by", _("Unknown breakdown “%(by)s”.") % {"by": dimension})
     labels = breakdown_labels(dimension)
@@ -263,6 +318,23 @@ def counts_by(actor: Who, filters: Filters, dimension: str) -> list[Row]:
         ({"key": key or "", "label": labels.get(key, key or ""), "count": n} for key, n in rows),
         key=lambda r: (-r["count"], r["key"]),
     )
+
+
+# The case aggregate's column of each breakdown of cases.
+AGGREGATE_KEYS = {
+    "region": "region__code",
+    "article": "article__code",
+    "status": "status",
+    "termination_ground": "termination_ground",
+}
+
+
+def _case_rows(actor: Who, filters: Filters, dimension: str) -> QuerySet[CaseCount]:
+    """The case aggregate's rows behind a breakdown of cases (terminated ones by ground)."""
+    qs = case_counts(actor, filters)
+    if dimension == "termination_ground":
+        qs = qs.filter(status=CaseStatus.TERMINATED)
+    return qs
 
 
 @dataclass
@@ -319,19 +391,13 @@ def _cases_behind(actor: Who, filters: Filters, dimension: str) -> tuple[int, di
     """How many cases stand behind a breakdown of people (or of statuses, termination
     grounds), in all and behind each value."""
     if dimension in ("status", "termination_ground"):
-        qs = cases(actor, filters)
-        if dimension == "termination_ground":
-            qs = qs.filter(status=CaseStatus.TERMINATED)
-        by_value = qs.values_list(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by()
-        return qs.count(), {key or "": n for key, n in by_value}
+        by_value = _per(_case_rows(actor, filters, dimension), dimension)
+        return sum(by_value.values()), {key or "": n for key, n in by_value.items()}
     role = PartyRole.SUSPECT if dimension == "relationship" else PartyRole.VICTIM
-    parties = Party.objects.filter(case__in=cases(actor, filters), role=role)
-    per = (
-        parties.values_list(DIMENSIONS[dimension])
-        .annotate(n=Count("case", distinct=True))
-        .order_by()
-    )
-    return parties.values("case").distinct().count(), {key or "": n for key, n in per}
+    with_role = party_counts(actor, filters, str(role), "cases")
+    total = with_role.aggregate(total=_total("cases"))["total"] or 0
+    per = _per(party_counts(actor, filters, dimension, "cases"), "value", "cases")
+    return total, {key or "": n for key, n in per.items()}
 
 
 def breakdown(actor: Who, filters: Filters, dimension: str) -> Breakdown:
@@ -463,15 +529,14 @@ def next_period(start: dt.date, period: str) -> dt.date:
 def time_series(actor: Who, filters: Filters, period: str = "week") -> list[tuple[dt.date, int]]:
     """Counts per period, every period of the range present (zeros included) up to the
     period's end or today, whichever is earlier: a period that has not begun is not a zero."""
-    days = [
-        timezone.localtime(moment).date()
-        for moment in cases(actor, filters).values_list("registered_at", flat=True)
-    ]
-    if not days and not filters.date_from:
+    per_day = _per(case_counts(actor, filters), "day")
+    if not per_day and not filters.date_from:
         return []
-    first = filters.date_from or min(days)
+    first = filters.date_from or min(per_day)
     last = min(filters.end, timezone.localdate())
-    counter = Counter(period_start(day, period) for day in days)
+    counter: Counter[dt.date] = Counter()
+    for day, n in per_day.items():
+        counter[period_start(day, period)] += n
     series, start = [], period_start(first, period)
     while start <= last:
         series.append((start, counter.get(start, 0)))
@@ -486,17 +551,17 @@ def _articles(codes: tuple[str, ...] = ()) -> QuerySet[Article]:
 
 def cumulative_since_in_force(actor: Who, filters: Filters) -> list[Row]:
     """Cases per article since the article came into force, up to the period's end."""
-    rows = []
-    for article in _articles(filters.articles):
-        f = Filters((article.code,), article.in_force_on, filters.end, filters.regions)
-        rows.append(
-            {
-                "article": article.code,
-                "since": article.in_force_on.isoformat(),
-                "count": cases(actor, f).count(),
-            }
-        )
-    return rows
+    everything = Filters(filters.articles, None, filters.end, filters.regions)
+    since = case_counts(actor, everything).filter(day__gte=F("article__in_force_on"))
+    counts = _per(since, "article_id")
+    return [
+        {
+            "article": article.code,
+            "since": article.in_force_on.isoformat(),
+            "count": counts.get(article.pk, 0),
+        }
+        for article in _articles(filters.articles)
+    ]
 
 
 def in_force_since(articles: tuple[str, ...] = ()) -> dt.date | None:
@@ -617,11 +682,8 @@ def funnel(actor: Who, filters: Filters) -> Funnel:
     if not policy.can(actor, "stats.view"):
         return Funnel(None)
     everywhere = replace(filters, regions=())
-    national_cases = _filtered(
-        policy.national_aggregate(actor, Case.objects.all()),
-        everywhere,
-        "article_part__article__code",
-        "registered_at",
+    national_cases = _aggregated(
+        policy.national_aggregate(actor, CaseCount.objects.filter(n__gt=0)), everywhere
     )
     rows = _region_rows(national_cases, list(Region.objects.all()), everywhere)
     mine = {r.pk for r in regions_in_scope(actor, filters)}
@@ -714,11 +776,11 @@ def campaign_effect(
     its first day), which is neither wholly before nor wholly after."""
     if period not in ("week", "month"):
         raise Invalid("period", _("The effect analysis uses weekly or monthly counts."))
-    latest = cases(actor, filters).aggregate(latest=Max("registered_at"))["latest"]
+    latest = case_counts(actor, filters).aggregate(latest=Max("day"))["latest"]
     if latest is None:
         return [], its.segmented_poisson([], 0)
     observed_to = min(filters.end, timezone.localdate() - dt.timedelta(days=1))
-    last_start = period_start(min(timezone.localtime(latest).date(), observed_to), period)
+    last_start = period_start(min(latest, observed_to), period)
     series = []
     for start, n in time_series(actor, filters, period):
         if start > last_start:
@@ -778,23 +840,26 @@ def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
 # --- Data completeness --------------------------------------------------------------------
 
 
-def _unknown_victims(qs: QuerySet[Case]) -> dict[str, dict[str, Counter[str]]]:
-    """Per region and per investigating body code: how many cases of ``qs`` there are
-    ("cases") and how many of them have a victim whose sex or age band is unknown, or no victim
-    recorded ("unknown")."""
+def _unknown_victims(actor: Who, filters: Filters) -> dict[str, dict[str, Counter[str]]]:
+    """Per region and per investigating body code: how many cases of ``filters`` there are
+    ("cases") and how many of them have no victim recorded, or a first victim whose sex or age
+    band is unknown ("unknown"); from the party aggregate."""
     tally: dict[str, dict[str, Counter[str]]] = {
         "region": {"cases": Counter(), "unknown": Counter()},
         "body": {"cases": Counter(), "unknown": Counter()},
     }
-    qs = qs.select_related("region", "investigating_body").prefetch_related("parties")
-    for case in qs:
-        victim = next((p for p in case.parties.all() if p.role == PartyRole.VICTIM), None)
-        unknown = victim is None or victim.sex == Sex.UNKNOWN or victim.age_band == AgeBand.UNKNOWN
-        body = case.investigating_body.code if case.investigating_body else ""
-        for kind, key in (("region", case.region.code), ("body", body)):
-            tally[kind]["cases"][key] += 1
-            tally[kind]["unknown"][key] += unknown
+    codes = _body_codes()
+    for kind, dim in (("cases", "case"), ("unknown", "unknown_victim")):
+        rows = party_counts(actor, filters, dim, "cases")
+        tally["region"][kind].update(_per(rows, "region__code", "cases"))
+        for body_id, n in _per(rows, "body_id", "cases").items():
+            tally["body"][kind][codes.get(body_id, "")] += n
     return tally
+
+
+def _body_codes() -> dict[int, str]:
+    """Each body's code by its id (the aggregates store the id; 0 is no body)."""
+    return dict(Body.objects.values_list("id", "code"))
 
 
 def completeness_counted(actor: Who, filters: Filters) -> Filters | None:
@@ -842,25 +907,30 @@ def completeness(actor: Who, filters: Filters) -> dict[str, list[Row]]:
     stand behind it — else a one-day period narrowed to one case would tell whether that
     victim's sex or age is recorded. ``unknown_share_note`` states the quarters counted when
     the share is shown."""
-    ever = cases(actor, Filters(filters.articles, None, None, filters.regions))
+    ever = Filters(filters.articles, None, None, filters.regions)
+    codes = _body_codes()
+    everything = party_counts(actor, ever, "case", "cases")
     latest = {
-        "region": dict(ever.values_list("region__code").annotate(m=Max("registered_at"))),
-        "body": dict(ever.values_list("investigating_body__code").annotate(m=Max("registered_at"))),
+        "region": dict(everything.values_list("region__code").annotate(m=Max("day")).order_by()),
+        "body": {
+            codes.get(body_id): day
+            for body_id, day in everything.values_list("body_id").annotate(m=Max("day")).order_by()
+        },
     }
-    waiting = policy.scoped(actor, "stats.view", Report.objects.filter(decision=Decision.PENDING))
-    if filters.regions:
-        waiting = waiting.filter(region__code__in=filters.regions)
+    waiting = report_counts(actor, Filters(regions=filters.regions)).filter(
+        decision=Decision.PENDING
+    )
     pending = {
-        "region": dict(waiting.values_list("region__code").annotate(n=Count("id"))),
-        "body": dict(waiting.values_list("receiving_body__code").annotate(n=Count("id"))),
+        "region": _per(waiting, "region__code"),
+        "body": {codes.get(body_id, ""): n for body_id, n in _per(waiting, "body_id").items()},
     }
     names = {
         "region": {r.code: r.name for r in regions_in_scope(actor, filters)},
         "body": {b.code: b.name for b in Body.objects.all()},
     }
-    period = _unknown_victims(cases(actor, filters))
+    period = _unknown_victims(actor, filters)
     counted = completeness_counted(actor, filters)
-    shares = period if counted is None else _unknown_victims(cases(actor, counted))
+    shares = period if counted is None else _unknown_victims(actor, counted)
     threshold = small_count_threshold()
     result = {}
     for kind in ("region", "body"):
@@ -876,7 +946,7 @@ def completeness(actor: Who, filters: Filters) -> dict[str, list[Row]]:
             rows.append(
                 {"key": key, "name": names[kind].get(key, key) if key else "—",
                  "cases": period[kind]["cases"][key],
-                 "latest": timezone.localtime(moment).date() if moment else None,
+                 "latest": moment,
                  "unknown_share": share, "unknown_share_note": note,
                  "pending_reports": pending[kind].get(key, 0)}
             )  # fmt: skip
