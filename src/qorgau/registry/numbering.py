@@ -2,9 +2,13 @@
 position in that region's sequence for the year), e.g. ``2026-79-000023``.
 
 Numbers are unique and without gaps per region and year, also under concurrent registration:
-the sequence row is locked (``SELECT … FOR UPDATE``) inside the transaction that creates the
-case, so a rolled-back registration gives its number back and two registrations never read the
-same value.
+the sequence row is locked (its ``UPDATE``) inside the transaction that creates the case, so a
+rolled-back registration gives its number back and two registrations never read the same value.
+Registrations of one region and year queue on that row until the one before commits, so the
+lock is taken last: a new case is saved with a provisional number (:func:`provisional`), its
+other rows are written, and only then :func:`number_new_case` takes the next position and
+writes it on the case in one statement, just before the audit entry and the commit
+(docs/registry.md, "Registration under load").
 
 A number given from outside (an import) must be the next of its sequence: the sequence never
 jumps. Numbers of other registers (the ERDR) are kept in ``Case.erdr_number`` and never touch
@@ -104,17 +108,77 @@ def lock_sequences(pairs: set[tuple[Region, int]]) -> dict[tuple[int, int], Case
     }
 
 
-def next_number(region: Region, year: int) -> tuple[str, int]:
-    """Take the next number of ``region`` in ``year``. Must run inside the transaction that
-    saves the case, so the lock is held until the case is committed."""
+# A new case's number until :func:`number_new_case` gives it its own: unique, never in the
+# system's format (``NUMBER_RE``), never seen outside its transaction.
+_PROVISIONAL = "new-{token}"
+
+
+def provisional() -> str:
+    """A unique stand-in number for a case saved before it is numbered."""
+    return _PROVISIONAL.format(token=uuid.uuid4().hex)
+
+
+# Move the (region, year) sequence on by one unless it is full; no row: missing or full.
+_ADVANCE = """
+UPDATE registry_casenumbersequence SET last_value = last_value + 1
+WHERE region_id = %s AND year = %s AND last_value < %s
+RETURNING last_value
+"""
+# PostgreSQL: the same, and the position and the number written on the case, in one statement
+# (one round trip under the lock). SQLite has no UPDATE in a WITH clause: two statements there.
+_ADVANCE_AND_NUMBER = """
+WITH taken AS (
+    UPDATE registry_casenumbersequence SET last_value = last_value + 1
+    WHERE region_id = %s AND year = %s AND last_value < %s
+    RETURNING last_value
+)
+UPDATE registry_case
+SET number = %s || lpad(taken.last_value::text, 6, '0'),
+    number_year = %s, number_seq = taken.last_value
+FROM taken WHERE registry_case.id = %s
+RETURNING taken.last_value
+"""
+
+
+def _advance(case: Case, region: Region, year: int) -> int | None:
+    connection = transaction.get_connection()
+    prefix = format_number(year, region, 0)[:-6]  # "YYYY-RR-"
+    params: list[object] = [region.pk, year, MAX_SEQ]
+    if connection.vendor == "postgresql":
+        params += [prefix, year, case.pk]
+    sql = _ADVANCE_AND_NUMBER if connection.vendor == "postgresql" else _ADVANCE
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    seq = int(row[0])
+    if connection.vendor != "postgresql":
+        Case.objects.filter(pk=case.pk).update(
+            number=format_number(year, region, seq), number_year=year, number_seq=seq
+        )
+    return seq
+
+
+def number_new_case(case: Case, region: Region, year: int) -> None:
+    """Give ``case`` — saved in this transaction with a :func:`provisional` number — the next
+    number of ``region`` in ``year``, on the row and on the object. Takes the sequence's lock,
+    held until the commit: call it as late as possible, after every other row of the
+    registration and before the first audit entry of the transaction (the trail's lock is
+    always taken after a sequence's, never before, so the two cannot deadlock)."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("next_number() must be called inside transaction.atomic()")
-    sequence = _locked_sequence(region, year)
-    if sequence.last_value >= MAX_SEQ:
+        raise RuntimeError("number_new_case() must be called inside transaction.atomic()")
+    seq = _advance(case, region, year)
+    if seq is None:
+        # The region's first case of the year (no sequence row yet), or the sequence is full.
+        # ON CONFLICT DO NOTHING: a concurrent transaction may be creating the same row.
+        CaseNumberSequence.objects.bulk_create(
+            [CaseNumberSequence(region=region, year=year)], ignore_conflicts=True
+        )
+        seq = _advance(case, region, year)
+    if seq is None:
         raise _sequence_full(region, year)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return format_number(year, region, sequence.last_value), sequence.last_value
+    case.number, case.number_year, case.number_seq = format_number(year, region, seq), year, seq
 
 
 def claim_number(region: Region, year: int, seq: int) -> None:

@@ -313,12 +313,9 @@ def _taken(number: str) -> Conflict:
     )
 
 
-def _take_number(number: str, region: Region, year: int) -> tuple[str, int | None, int | None]:
-    """(number, year, position) of a new case: the next of its sequence, or the ``number``
-    supplied (one in the system's format must be the next of its sequence)."""
-    if not number:
-        number, seq = numbering.next_number(region, year)
-        return number, year, seq
+def _given_number(number: str, region: Region, year: int) -> tuple[int | None, int | None]:
+    """(year, position) of a ``number`` supplied from outside (one in the system's format must
+    be the next of its sequence, which it takes; another format keeps (None, None))."""
     if not numbering.VALID_RE.match(number):
         raise Invalid(
             "number",
@@ -330,7 +327,7 @@ def _take_number(number: str, region: Region, year: int) -> tuple[str, int | Non
         numbering.claim_number(region, year, given)
     if Case.objects.filter(number=number).exists():
         raise _taken(number)
-    return number, year if given is not None else None, given
+    return (year, given) if given is not None else (None, None)
 
 
 def _link_reports(actor: Actor, case: Case, reports: Iterable[Report]) -> None:
@@ -362,7 +359,13 @@ def register_case(
     qualification and status, set its term, link its reports and record their decision, and
     add its parties — all in one transaction, with one audit entry.
 
-    ``imported`` is for imports of cases that already have a later status."""
+    ``imported`` is for imports of cases that already have a later status.
+
+    Registrations of one region and year queue for the number (``numbering``), so the number
+    is taken last: the case is saved with a provisional one, its history rows and parties are
+    written, then it is numbered and the audit entry written, and the transaction commits. A
+    registration that fails anywhere gives nothing back to the sequence, because it took
+    nothing from it yet or rolls back with it."""
     policy.ensure(actor, "case.create", region)
     refuse(
         registration_problems(
@@ -377,6 +380,8 @@ def register_case(
         check_party(party)
     if erdr_number:
         numbering.check_erdr_number(erdr_number)
+    reports = list(reports)
+    year = timezone.localtime(registered_at).year
     with transaction.atomic():
         if erdr_number and Case.objects.filter(erdr_number=erdr_number).exists():
             raise Conflict(
@@ -384,26 +389,33 @@ def register_case(
                 % {"number": erdr_number},
                 field="erdr_number",
             )
-        year = timezone.localtime(registered_at).year
-        number, number_year, number_seq = _take_number(number, region, year)
+        number_year, number_seq = _given_number(number, region, year) if number else (None, None)
         case = Case(
-            number=number, number_year=number_year, number_seq=number_seq,
-            erdr_number=erdr_number, registered_at=registered_at, region=region,
-            investigating_body=investigating_body, article_part=article_part,
+            number=number or numbering.provisional(), number_year=number_year,
+            number_seq=number_seq, erdr_number=erdr_number, registered_at=registered_at,
+            region=region, investigating_body=investigating_body, article_part=article_part,
             status_at=registered_at, is_demo=is_demo, created_by=actor.user,
         )  # fmt: skip
         case.term_ends_on = rules.case_term_end(case, extensions=[], status_changes=[])
-        try:
-            with transaction.atomic():
-                case.save(force_insert=True)
-        except IntegrityError:
-            raise _taken(number) from None
+        if number:
+            try:
+                with transaction.atomic():
+                    case.save(force_insert=True)
+            except IntegrityError:
+                raise _taken(number) from None
+        else:
+            case.save(force_insert=True)  # a provisional number no one else has
         _record_beginning(actor, case, imported or ImportedStatus())
+        created = Party.objects.bulk_create(
+            [Party(case=case, **_party_fields(party)) for party in parties]
+        )
+        if not number:
+            # Last but the audit entry: the sequence stays locked until the commit.
+            numbering.number_new_case(case, region, year)
         _link_reports(actor, case, reports)
-        for party in parties:
-            Party.objects.create(case=case, **_party_fields(party))
+        details = _registration_details(case, reports, created, imported)
         write(actor, actions.CASE_REGISTER, case, after=trail.created(case),
-              details=with_reason(_registration_details(case, imported), reason))  # fmt: skip
+              details=with_reason(details, reason))  # fmt: skip
     return case
 
 
@@ -427,10 +439,15 @@ def _record_beginning(actor: Actor, case: Case, imported: ImportedStatus) -> Non
     )
 
 
-def _registration_details(case: Case, imported: ImportedStatus | None) -> dict[str, object]:
+def _registration_details(
+    case: Case, reports: list[Report], parties: list[Party], imported: ImportedStatus | None
+) -> dict[str, object]:
+    """The entry's details: the linked reports and the parties, in the order the case page
+    lists them (reports newest first, parties by role), read from what was written."""
+    newest_first = sorted(reports, key=lambda r: (r.received_at, r.pk), reverse=True)
     details: dict[str, object] = {
-        "reports": list(case.reports.values_list("pk", flat=True)),
-        "parties": list(case.parties.values_list("pk", flat=True)),
+        "reports": list(dict.fromkeys(r.pk for r in newest_first)),
+        "parties": [p.pk for p in sorted(parties, key=lambda p: (p.role, p.pk))],
     }
     if imported is not None:
         details["imported_status"] = imported.status
