@@ -90,7 +90,8 @@ def _subject_model(code: str) -> type[models.Model] | None:
     return None
 
 
-def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+def field_of(model: type[models.Model] | None, name: str) -> models.Field | None:
+    """The field of ``model`` stored under ``name`` (its name or its column's attname)."""
     if model is None:
         return None
     for f in model._meta.concrete_fields:
@@ -161,7 +162,7 @@ def _when(value: str, *, date_only: bool) -> str | None:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def value_words(f: models.Field | None, value: Any, records: _Records | None = None) -> str:
+def value_words(f: models.Field | None, value: Any, records: Any = None) -> str:
     """One stored value in words: a choice by its label, a time in Kazakhstan time, a yes/no,
     a related record by its name, a redacted text as such, nothing as a dash."""
     if value is None or value == "":
@@ -238,7 +239,7 @@ def _filter_words(model: type[models.Model] | None, filters: dict) -> str:
         return _("no filters")
     labels, parts = _detail_labels(), []
     for key, value in filters.items():
-        f = _field(model, key)
+        f = field_of(model, key)
         if value == "all":
             shown = _("all")
         elif key in ("region", "regions") or (f is not None and f.related_model is Region):
@@ -275,7 +276,7 @@ def _changes(
     rows = []
     for name in list(dict.fromkeys([*before, *after])):
         old, new = before.get(name), after.get(name)
-        f = _field(model, name)
+        f = field_of(model, name)
         if (name in before and name in after and old == new) or (
             f is not None and (f.primary_key or (not f.editable and f.name != "created_at"))
         ):
@@ -293,10 +294,10 @@ def _status(model: type[models.Model] | None, values: dict) -> str | None:
     """The status (or decision) in ``values`` in words, with its ground in brackets."""
     for name in ("status", "decision"):
         if name in values:
-            text = value_words(_field(model, name), values[name])
+            text = value_words(field_of(model, name), values[name])
             for ground in ("termination_ground", "suspension_ground"):
                 if values.get(ground):
-                    text += f" ({value_words(_field(model, ground), values[ground])})"
+                    text += f" ({value_words(field_of(model, ground), values[ground])})"
             return text
     return None
 
@@ -439,7 +440,7 @@ def describe(entries: Iterable[AuditEntry], link: Linker = _no_link) -> list[Wor
         records.want(model, entry.object_id)
         for values in (entry.before, entry.after):
             for name, value in (values or {}).items() if isinstance(values, dict) else ():
-                f = _field(model, name)
+                f = field_of(model, name)
                 if isinstance(f, models.ForeignKey):
                     records.want(f.related_model, value)
     records.load()

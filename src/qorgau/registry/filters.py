@@ -97,6 +97,11 @@ def _region_filter() -> django_filters.ModelChoiceFilter:
     )
 
 
+def _sort_filter(*fields: tuple[str, str]) -> django_filters.OrderingFilter:
+    """The ``sort`` parameter: (model field, name in the URL) pairs; ``-name`` descending."""
+    return django_filters.OrderingFilter(fields=fields, widget=forms.HiddenInput)
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A list's FilterSet for one actor: the regions offered are those of the actor's scope
     (another region's code is not a valid choice)."""
@@ -136,15 +141,12 @@ class CaseFilter(ScopedFilterSet):
         empty_label=pgettext_lazy("term", "any"),
         method="filter_term",
     )
-    sort = django_filters.OrderingFilter(
-        fields=(
-            ("number", "number"),
-            ("registered_at", "registered"),
-            ("region__code", "region"),
-            ("status", "status"),
-            ("term_ends_on", "term"),
-        ),
-        widget=forms.HiddenInput,
+    sort = _sort_filter(
+        ("number", "number"),
+        ("registered_at", "registered"),
+        ("region__code", "region"),
+        ("status", "status"),
+        ("term_ends_on", "term"),
     )
 
     class Meta:
@@ -186,14 +188,11 @@ class ReportFilter(ScopedFilterSet):
         empty_label=pgettext_lazy("term", "any"),
         method="filter_overdue",
     )
-    sort = django_filters.OrderingFilter(
-        fields=(
-            ("pk", "number"),
-            ("received_at", "received"),
-            ("region__code", "region"),
-            ("decision", "decision"),
-        ),
-        widget=forms.HiddenInput,
+    sort = _sort_filter(
+        ("pk", "number"),
+        ("received_at", "received"),
+        ("region__code", "region"),
+        ("decision", "decision"),
     )
 
     class Meta:

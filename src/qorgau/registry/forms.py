@@ -40,27 +40,6 @@ class DateTimeInput(forms.DateTimeInput):
         return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
 
 
-class CaseSearchForm(forms.Form):
-    number = forms.CharField(label=_("Number"), required=False)
-    article = forms.ModelChoiceField(
-        Article.objects.all(), label=_("Article"), required=False, to_field_name="code"
-    )
-    region = forms.ModelChoiceField(
-        Region.objects.all(), label=_("Region"), required=False, to_field_name="code"
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", "—"), *CaseStatus.choices]
-    )
-    registered_from = forms.DateField(label=_("Registered from"), required=False, widget=DateInput)
-    registered_to = forms.DateField(label=_("Registered to"), required=False, widget=DateInput)
-
-    def params(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["article"] = data["article"].code if data.get("article") else ""
-        data["region"] = data["region"].code if data.get("region") else ""
-        return data
-
-
 def show_problems(form: forms.Form, problems: list[Problem]) -> None:
     """Put each of a rule's problems next to its field (above the form when it has none)."""
     for field, message in problems:

@@ -23,15 +23,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from qorgau.access import actions as access_actions
 from qorgau.access import policy
 from qorgau.audit import actions as audit_actions
+from qorgau.audit import words as audit_words
 from qorgau.audit.models import AuditEntry
-from qorgau.core import privacy
 from qorgau.reference.models import format_term
 
 from . import actions
@@ -99,66 +98,29 @@ def _user(user: Any) -> str:
     return user.get_username() if user is not None else "—"
 
 
-def _empty() -> str:
-    return "—"
-
-
 class _Values:
-    """Turns the stored values of an entry (ids, codes, ISO dates) into words, with the field
+    """Turns the stored values of an entry (ids, codes, ISO dates) into words as the audit
+    trail's page does (``audit.words.value_words``: one way to say a value), with the field
     labels of the model they belong to; related records are read once per page."""
 
     def __init__(self) -> None:
-        self._related: dict[tuple[type[models.Model], Any], str] = {}
+        self._related: dict[tuple[type[models.Model], str], models.Model | None] = {}
 
     def label(self, model: type[models.Model], name: str) -> str:
-        found = _field(model, name)
+        found = audit_words.field_of(model, name)
         return capfirst(str(found.verbose_name)) if found is not None else name
 
     def show(self, model: type[models.Model], name: str, value: Any) -> str:
-        found = _field(model, name)
-        if value is None or value == "":
-            return _empty()
-        if value == privacy.REDACTED:
-            return _("(text not kept in the trail)")
-        if found is None:
-            return str(value)
-        if found.choices:
-            return str(dict(found.flatchoices).get(value, value))
-        if isinstance(found, models.ForeignKey):
-            return self._related_name(found.related_model, value)
-        if isinstance(found, models.BooleanField):
-            return _("yes") if value else _("no")
-        return _moment(found, value)
+        return audit_words.value_words(audit_words.field_of(model, name), value, self)
 
-    def _related_name(self, model: Any, pk: Any) -> str:
-        key = (model, pk)
+    def get(self, model: type[models.Model] | None, pk: Any) -> models.Model | None:
+        """The record ``value_words`` names a related id by (read once, None if gone)."""
+        if model is None:
+            return None
+        key = (model, str(pk))
         if key not in self._related:
-            obj = model._default_manager.filter(pk=pk).first()
-            self._related[key] = str(obj) if obj is not None else str(pk)
+            self._related[key] = model._default_manager.filter(pk=pk).first()
         return self._related[key]
-
-
-def _field(model: type[models.Model], name: str) -> models.Field | None:
-    for candidate in model._meta.concrete_fields:
-        if name in (candidate.attname, candidate.name):
-            return candidate
-    return None
-
-
-def _moment(found: models.Field, value: Any) -> str:
-    """An ISO date or date-time of the trail in the reader's format, date-times in Kazakhstan
-    time (the trail keeps them in UTC)."""
-    if isinstance(found, models.DateTimeField) and isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            if timezone.is_naive(parsed):
-                parsed = timezone.make_aware(parsed, dt.UTC)
-            return formats.date_format(timezone.localtime(parsed), "SHORT_DATETIME_FORMAT")
-    if isinstance(found, models.DateField) and isinstance(value, str):
-        day = parse_date(value)
-        if day is not None:
-            return formats.date_format(day, "SHORT_DATE_FORMAT")
-    return str(value)
 
 
 def _changes(values: _Values, model: type[models.Model], entry: AuditEntry) -> list[Change]:
