@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qorgau.access import policy
-from qorgau.audit import context
-from qorgau.audit.log import write
+from qorgau.core import importing
 from qorgau.core.actors import Actor
-from qorgau.core.errors import Conflict, Invalid, NotAllowed, QorgauError
-from qorgau.core.importing import ImportRejected, RowError, read_csv_text, require_columns
+from qorgau.core.errors import Invalid
+from qorgau.core.importing import RowError
 from qorgau.core.tabular import DictCsvWriter
 from qorgau.reference.models import ArticlePart, Body, Region
 
-from . import actions, numbering, scoped, services
+from . import bulk, numbering, services
 from .choices import (
     AgeBand,
     CaseStatus,
@@ -38,7 +38,7 @@ from .choices import (
     SuspensionGround,
     TerminationGround,
 )
-from .models import Case, CaseNumberSequence, Party
+from .models import Case, Party
 
 COLUMNS = [
     "number",
@@ -175,8 +175,6 @@ def export_cases(
 # conversion at either end overflows); the rules then refuse what is before the article's entry
 # into force or in the future.
 YEARS = (1900, 9998)
-# Cases per ``case.import`` audit entry.
-AUDIT_BATCH = 2000
 
 
 @dataclass
@@ -461,293 +459,78 @@ def _parsed(row: dict[str, Any], number: int, cells: dict[str, Any], lookups: Lo
     )
 
 
-def _duplicates(parsed: list[ParsedRow], column: str) -> list[RowError]:
-    """Errors for each row whose value in ``column`` an earlier row already has."""
-    errors: list[RowError] = []
-    first: dict[str, int] = {}
-    for item in parsed:
-        value = getattr(item, column)
-        if value and value in first:
-            errors.append(
-                RowError(
-                    item.row,
-                    column,
-                    value,
-                    _("the same number is in row %(row)d") % {"row": first[value]},
-                )
-            )
-        first.setdefault(value, item.row)
-    return errors
+# The command reads a file as it goes and checks it in bounded memory, so it takes larger files
+# than an upload (``importing.MAX_FILE_BYTES`` / ``MAX_DATA_ROWS``, kept whole in the job's row
+# and in the worker's memory): a national decade is about two million cases (docs/cases-csv.md).
+COMMAND_MAX_BYTES = 2**30
+COMMAND_MAX_ROWS = 5_000_000
 
 
-@dataclass
-class _Block:
-    """The rows of one (region, year) sequence: those the file gave a number, and how many
-    rows have none."""
+class ImportedCases(Sequence[Case]):
+    """The cases an import created, read from the database when iterated (in chunks: a million
+    of them are not held as objects)."""
 
-    region: Region
-    year: int
-    given: list[ParsedRow] = field(default_factory=list)
-    blank: int = 0
+    CHUNK = 2000
 
+    def __init__(self, ids: Sequence[int]):
+        self.ids = ids
 
-Blocks = dict[tuple[int, int], _Block]
+    def __len__(self) -> int:
+        return len(self.ids)
 
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self._cases(self.ids[index]))
+        return Case.objects.get(pk=self.ids[index])
 
-def _plan_numbers(parsed: list[ParsedRow], token: str) -> Blocks:
-    """Group the rows by sequence and give each its placeholder number."""
-    blocks: Blocks = {}
-    for item in parsed:
-        block = blocks.setdefault(
-            (item.region.pk, item.year), _Block(region=item.region, year=item.year)
-        )
-        if item.given is not None:
-            block.given.append(item)
-        else:
-            block.blank += 1
-        item.placeholder = numbering.placeholder(
-            token, item.region, item.year, given=item.given, ordinal=block.blank
-        )
-    return blocks
+    def __iter__(self) -> Iterator[Case]:
+        return self._cases(self.ids)
 
-
-def _sequence_errors(blocks: Blocks, last_values: dict[tuple[int, int], int]) -> list[RowError]:
-    """Errors for the numbers given in the file that do not continue their sequence: the
-    numbers a file gives to a (region, year) must be the next ones, without a gap."""
-    errors = []
-    for key, block in blocks.items():
-        last = last_values.get(key, 0)
-        first, end = last + 1, last + len(block.given)
-        for item in block.given:
-            if item.given is not None and not first <= item.given <= end:
-                errors.append(
-                    RowError(
-                        item.row,
-                        "number",
-                        item.number,
-                        _(
-                            "the numbers given for this region and year must continue its "
-                            "sequence without a gap: %(first)s to %(last)s"
-                        )
-                        % {
-                            "first": numbering.format_number(block.year, block.region, first),
-                            "last": numbering.format_number(block.year, block.region, end),
-                        },
-                    )
-                )
-    return errors
-
-
-def _last_values(blocks: Blocks) -> dict[tuple[int, int], int]:
-    """The sequences' last positions as they are now (no lock: a check before the real one)."""
-    values = {}
-    for key, block in blocks.items():
-        values[key] = (
-            CaseNumberSequence.objects.filter(region=block.region, year=block.year)
-            .values_list("last_value", flat=True)
-            .first()
-            or 0
-        )
-    return values
-
-
-def _final_number(item: ParsedRow, block: _Block, last: int) -> tuple[int, str]:
-    # As numbering.number_staged gives it: given positions kept, the others after them.
-    seq = (
-        item.given
-        if item.given is not None
-        else last + len(block.given) + int(item.placeholder[-6:])
-    )
-    return seq, numbering.format_number(block.year, block.region, seq)
-
-
-Created = list[tuple[ParsedRow, Case]]
-
-
-def _audit_rows(created: Created) -> list[dict[str, Any]]:
-    """What the audit keeps of each imported case: its id, its row in the file and the row's
-    non-empty cells; the number is added once it is given (:func:`_write_audit`). Built before
-    the sequences are locked, so that the locked moment stays short."""
-    return [
-        {
-            "id": case.pk,
-            "number": "",
-            "row": item.row,
-            "values": {c: v for c in COLUMNS if (v := (item.raw.get(c) or "").strip())},
-        }
-        for item, case in created
-    ]
-
-
-def _write_audit(actor: Actor, created: Created, rows: list[dict[str, Any]], token: str) -> None:
-    """One ``case.import`` entry per region and batch of cases, listing each case with its
-    number and the values it was imported with (they stand for the entries of every record
-    the import created)."""
-    by_region: dict[Region, list[dict[str, Any]]] = {}
-    for (item, case), row in zip(created, rows, strict=True):
-        row["number"] = case.number
-        by_region.setdefault(item.region, []).append(row)
-    for region, cases in sorted(by_region.items(), key=lambda pair: pair[0].code):
-        for start in range(0, len(cases), AUDIT_BATCH):
-            batch = cases[start : start + AUDIT_BATCH]
-            write(
-                actor,
-                actions.CASE_IMPORT,
-                region_code=region.code,
-                details={"import": token, "count": len(batch), "cases": batch},
-            )
-
-
-def _register(
-    actor: Actor, item: ParsedRow, by_number: dict[str, Case], errors: list[RowError],
-    is_demo: bool | None,
-) -> Case | None:  # fmt: skip
-    """Register one row's case with its placeholder number; None and an error when refused.
-    No savepoint per row: a refused row may leave part of its case, but a file with any
-    refused row is rolled back whole."""
-    joined_to = None
-    if item.joined_to:
-        # Only a case the actor may see: another region's case is "no such case" to them.
-        joined_to = (
-            by_number.get(item.joined_to)
-            or scoped.cases_for(actor).filter(number=item.joined_to).first()
-        )
-        if joined_to is None:
-            errors.append(RowError(item.row, "joined_to", item.joined_to, _("no such case")))
-            return None
-    try:
-        return services.register_case(
-            actor,
-            item.region,
-            article_part=item.article_part,
-            registered_at=item.registered_at,
-            investigating_body=item.body,
-            parties=item.parties,
-            number=item.placeholder,
-            erdr_number=item.erdr_number,
-            is_demo=item.is_demo if is_demo is None else is_demo,
-            imported=services.ImportedStatus(
-                status=item.status, at=item.status_at, ground=item.ground, joined_to=joined_to
-            ),
-        )
-    except NotAllowed:
-        # A person imports only into their own scope (the command's system actor: anywhere).
-        reason = _("you may not register cases in this region")
-        errors.append(RowError(item.row, "region", item.raw.get("region", ""), reason))
-        return None
-    except (Invalid, Conflict) as exc:
-        # The service names its input; the row's column is the one it came from (a party's
-        # details and the status come from the status columns' row). Every problem is listed.
-        problems = exc.problems if isinstance(exc, Invalid) else [(exc.field, str(exc))]
-        for field, message in problems:
-            column = field if field in COLUMNS else "status"
-            errors.append(RowError(item.row, column, item.raw.get(column, ""), str(message)))
-        return None
-
-
-def _read_file(data: bytes | str) -> tuple[list[ParsedRow], list[RowError]]:
-    """The file's rows read against the schema (cell errors and rule errors of every row) and
-    checked against each other (numbers repeated)."""
-    header, rows = read_csv_text(data)
-    errors = require_columns(header, REQUIRED)
-    errors += [RowError(1, c, c, _("unknown column")) for c in header if c not in COLUMNS]
-    if errors:
-        raise ImportRejected(errors)
-    if not rows:
-        raise ImportRejected([RowError(2, "", "", _("the file has no rows"))])
-    lookups = Lookups.load()
-    parsed: list[ParsedRow] = []
-    for number, row in enumerate(rows, start=2):
-        item, row_errors = _parse_row(row, number, lookups)
-        errors += row_errors
-        if item is not None:
-            parsed.append(item)
-    duplicates = _duplicates(parsed, "number") + _duplicates(parsed, "erdr_number")
-    repeated = {e.row for e in duplicates}
-    return [item for item in parsed if item.row not in repeated], errors + duplicates
-
-
-def _number_all(created: Created, blocks: Blocks, token: str) -> list[RowError]:
-    """The short end: lock the sequences, number the cases (or the errors why not)."""
-    # PostgreSQL checks the foreign keys of every row written at the commit; check them now,
-    # before the locks are taken.
-    if connection.vendor == "postgresql":
-        connection.check_constraints()
-    locked = numbering.lock_sequences({(b.region, b.year) for b in blocks.values()})
-    last = {key: sequence.last_value for key, sequence in locked.items()}
-    if errors := _sequence_errors(blocks, last):
-        return errors
-    try:
-        for key, block in blocks.items():
-            numbering.number_staged(
-                token, block.region, block.year, locked[key], len(block.given), block.blank
-            )
-    except QorgauError as exc:
-        raise ImportRejected([RowError(0, "number", "", str(exc))]) from None
-    for item, case in created:
-        key = (item.region.pk, item.year)
-        case.number_seq, case.number = _final_number(item, blocks[key], last[key])
-        case.number_year = item.year
-    return []
-
-
-# Told how far an import is: (rows checked, rows in the file).
-Progress = Callable[[int, int], None]
+    def _cases(self, ids: Sequence[int]) -> Iterator[Case]:
+        for start in range(0, len(ids), self.CHUNK):
+            chunk = list(ids[start : start + self.CHUNK])
+            found = Case.objects.in_bulk(chunk)
+            yield from (found[pk] for pk in chunk)
 
 
 def import_cases(
     actor: Actor,
-    data: bytes | str,
+    data: bytes | str | None = None,
     *,
+    path: Path | None = None,
     is_demo: bool | None = None,
-    progress: Progress | None = None,
-) -> list[Case]:
-    """Import cases from CSV text, all or nothing (``case.import``, one entry per region and
-    batch of cases). Raises ImportRejected with every error of the file.
+    progress: bulk.Progress | None = None,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> ImportedCases:
+    """Import cases from CSV (``data``, or the file at ``path`` read as it goes), all or
+    nothing: ImportRejected with every error of the file, in the active language, and nothing
+    written; else the cases created (``case.import``: one entry per region, see
+    :func:`bulk._audit`).
 
-    ``is_demo`` overrides the file's ``demo`` column when given. ``progress``, when given, is
-    told the rows checked and the rows in the file: once the file is read (its rows refused
-    already counted) before the import's transaction opens, then after each row tried inside
-    it, where it must not write to the database (no one would see it before the commit).
+    ``is_demo`` overrides the file's ``demo`` column when given. ``progress(stage, done,
+    total)``, when given, is told the rows checked (``bulk.CHECK``: from 0 once the file's
+    structure is read, before any row is checked; no transaction is open) and then the rows
+    written (``bulk.SAVE``, inside the import's transaction: it must not write to the
+    database). The limits default to the upload's (``core.importing``).
 
-    The cases are registered one by one through ``services.register_case`` with placeholder
-    numbers and without any sequence lock; only at the end, in the same transaction, are the
-    sequences they need locked (in a fixed order), the numbers given in one statement per
-    sequence, and the audit entries written — so a registration elsewhere waits for that
-    moment, never for the whole file.
+    The rows are checked in one streaming pass without any lock; only a file without any
+    error is written, in one transaction that locks the number sequences of its regions and
+    years (in a fixed order) for the time of its writing (``registry.bulk``).
     """
     policy.ensure(actor, "case.create")
-    parsed, errors = _read_file(data)
-    token = numbering.import_token()
-    blocks = _plan_numbers(parsed, token)
-    errors += _sequence_errors(blocks, _last_values(blocks))
-    # The rows whose cells are valid are tried too (and rolled back), so the report lists the
-    # rule errors of the whole file, not only its cell errors. Rows that join a case to
-    # another come last, so the absorbing case exists by then.
-    parsed.sort(key=lambda item: item.status == CaseStatus.JOINED)
-    created: Created = []
-    # Every data row: those read well, and those refused already (row 1 is the header).
-    refused = {e.row for e in errors if e.row > 1} - {item.row for item in parsed}
-    total = len(parsed) + len(refused)
-    checked = total - len(parsed)
-    if progress is not None:
-        progress(checked, total)
-    with transaction.atomic():
-        by_number: dict[str, Case] = {}
-        with context.entries_replaced():
-            for item in parsed:
-                case = _register(actor, item, by_number, errors, is_demo)
-                if case is not None:
-                    by_number[item.number] = case
-                    created.append((item, case))
-                checked += 1
-                if progress is not None:
-                    progress(checked, total)
-        if not errors:
-            audit_rows = _audit_rows(created)
-            errors += _number_all(created, blocks, token)
-        if errors:
-            errors.sort(key=lambda e: e.row)
-            raise ImportRejected(errors)
-        _write_audit(actor, created, audit_rows, token)
-    return [case for _item, case in created]
+    source = bulk.Source(data=data, path=path)
+    max_bytes = importing.MAX_FILE_BYTES if max_bytes is None else max_bytes
+    max_rows = importing.MAX_DATA_ROWS if max_rows is None else max_rows
+    if error := importing.too_large(source.size(), max_bytes):
+        raise error
+    checked = bulk.check(actor, source, required=REQUIRED, columns=COLUMNS, max_rows=max_rows,
+                         is_demo=is_demo, progress=progress)  # fmt: skip
+    try:
+        with transaction.atomic():
+            written = bulk.write_all(
+                actor, checked, numbering.import_token(), source.sha256, progress
+            )
+    finally:
+        checked.spool.close()
+    return ImportedCases(written.ids)

@@ -101,7 +101,9 @@ class _Counter:
         self.written = -1
         self.step = 1
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != csvio.bulk.CHECK:
+            return  # the rows written: a few seconds at the end, shown as all rows checked
         first = self.written < 0
         if first:
             self.step = max(1, total // STEP_FRACTION)

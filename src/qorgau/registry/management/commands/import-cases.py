@@ -1,6 +1,10 @@
-"""``qorgau import-cases FILE.csv``: import cases, all or nothing (docs/cases-csv.md)."""
+"""``qorgau import-cases FILE.csv``: import cases, all or nothing (docs/cases-csv.md).
+
+The file is read as it goes (never whole into memory), up to ``csvio.COMMAND_MAX_BYTES`` and
+``csvio.COMMAND_MAX_ROWS``; the rows checked and then written are shown on standard error."""
 
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -9,7 +13,8 @@ from django.utils.translation import gettext as _
 from qorgau.core import importing
 from qorgau.core.commands import QorgauCommand
 from qorgau.core.importing import ImportRejected
-from qorgau.registry import csvio
+from qorgau.core.progress import Progress
+from qorgau.registry import bulk, csvio
 
 
 class Command(QorgauCommand):
@@ -21,22 +26,39 @@ class Command(QorgauCommand):
         parser.add_argument("file", help="CSV file (UTF-8); - for standard input")
 
     def handle(self, *args, **options):
+        name = options["file"]
+        if name == "-":
+            with tempfile.NamedTemporaryFile(suffix=".csv") as copy:
+                self._copy_stdin(copy)
+                return self._import(Path(copy.name))
+        path = Path(name)
+        if not path.is_file():
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
+        return self._import(path)
+
+    def _copy_stdin(self, copy) -> None:
+        """Standard input to a temporary file, refused once past the size limit."""
+        size = 0
+        while chunk := sys.stdin.buffer.read(bulk.READ_CHUNK):
+            size += len(chunk)
+            if error := importing.too_large(size, csvio.COMMAND_MAX_BYTES):
+                raise CommandError(error.report())
+            copy.write(chunk)
+        copy.flush()
+
+    def _import(self, path: Path) -> None:
+        progress = Progress(self.stderr._out)  # type: ignore[arg-type]
+        stages = {bulk.CHECK: _("checking rows"), bulk.SAVE: _("saving cases")}
         try:
-            cases = csvio.import_cases(self.actor, self._read(options["file"]))
+            cases = csvio.import_cases(
+                self.actor,
+                path=path,
+                progress=lambda stage, done, total: progress(stages[stage], done, total),
+                max_bytes=csvio.COMMAND_MAX_BYTES,
+                max_rows=csvio.COMMAND_MAX_ROWS,
+            )
         except ImportRejected as exc:
             raise CommandError(exc.report()) from None
+        finally:
+            progress.close()
         self.stdout.write(_("Cases imported: %(count)d.") % {"count": len(cases)})
-
-    def _read(self, name: str) -> bytes:
-        """The file's bytes; one over the size limit is refused before it is read whole."""
-        if name == "-":
-            data = sys.stdin.buffer.read(importing.MAX_FILE_BYTES + 1)
-            size = len(data)
-        else:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(_("No such file: %(path)s") % {"path": path})
-            size, data = path.stat().st_size, None
-        if error := importing.too_large(size):
-            raise CommandError(error.report())
-        return path.read_bytes() if data is None else data
