@@ -27,9 +27,8 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,6 +67,13 @@ from qorgau.registry.models import (
     StatusChange,
     TermExtension,
 )
+from qorgau.stats import aggregates
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# NumPy is imported inside the functions that use it: the commands start without it
+# (tests/test_startup.py).
 
 # --- Distributions (sources and reasoning in docs/synth.md) ---------------------------------
 
@@ -177,6 +183,7 @@ EXTENSION_REASON = "Сараптама тағайындалды / назначе
 
 BLOCK = 100_000  # cases (or reports) generated and written at a time
 DAY = 86_400
+ZERO = dt.timedelta()
 STATUSES = (
     CaseStatus.INVESTIGATION,
     CaseStatus.SENT_TO_COURT,
@@ -209,12 +216,16 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 def _choice(rng: np.random.Generator, weights: dict, size: int) -> np.ndarray:
     """Indexes into ``list(weights)`` drawn by the weights."""
+    import numpy as np
+
     p = np.array(list(weights.values()), dtype=float)
     return rng.choice(len(p), size=size, p=p / p.sum())
 
 
 def _pick(rng: np.random.Generator, weights: dict, size: int) -> np.ndarray:
     """Values of ``weights`` drawn by their weights (an object array of the values)."""
+    import numpy as np
+
     values = np.array([str(v) for v in weights], dtype=object)
     return values[_choice(rng, weights, size)]
 
@@ -227,6 +238,8 @@ class Clock:
     offset changed from +6 to +5 on 2024-03-01), for instants from ``first`` to ``last``."""
 
     def __init__(self, first: dt.date, last: dt.date) -> None:
+        import numpy as np
+
         zone = timezone.get_default_timezone()
         self.t0 = int(dt.datetime.combine(first, dt.time(), dt.UTC).timestamp()) - 3 * DAY
         hours = ((last - first).days + 6) * 24
@@ -234,13 +247,19 @@ class Clock:
         # The zone's offset at each UTC hour (offsets change on whole hours).
         self.offsets = np.array(
             [
-                int((start + dt.timedelta(hours=h)).astimezone(zone).utcoffset().total_seconds())
+                int(
+                    (
+                        (start + dt.timedelta(hours=h)).astimezone(zone).utcoffset() or ZERO
+                    ).total_seconds()
+                )
                 for h in range(hours)
             ],
             dtype=np.int64,
         )
 
     def _offset(self, utc: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         index = np.clip((utc - self.t0) // 3600, 0, len(self.offsets) - 1)
         return self.offsets[index]
 
@@ -268,6 +287,8 @@ class Writer:
     """Writes columns of values into a table; knows how the backend wants each type."""
 
     def __init__(self, first_day: int, last_day: int) -> None:
+        import numpy as np
+
         self.postgres = connection.vendor == "postgresql"
         self.day0 = first_day
         days = np.arange(first_day, last_day + 1).astype("datetime64[D]").astype(str)
@@ -284,23 +305,31 @@ class Writer:
 
     def ts(self, utc: np.ndarray, present: np.ndarray | None = None) -> list:
         """Timestamps (UTC seconds) as the backend reads them; None where not ``present``."""
+        import numpy as np
+
         values = self.days[utc // DAY - self.day0] + self.times[utc % DAY]
         if present is not None:
             values = np.where(present, values, self.null)
         return values.tolist()
 
     def date(self, days: np.ndarray, present: np.ndarray | None = None) -> list:
+        import numpy as np
+
         values = self.days[days - self.day0]
         if present is not None:
             values = np.where(present, values, self.null)
         return values.tolist()
 
-    def int(self, values: np.ndarray, present: np.ndarray | None = None) -> list:
+    def ints(self, values: np.ndarray, present: np.ndarray | None = None) -> list:
+        import numpy as np
+
         if present is None:
             return values.tolist()
         return np.where(present, values.astype(object), self.null).tolist()
 
-    def bool(self, values: np.ndarray) -> list:
+    def bools(self, values: np.ndarray) -> list:
+        import numpy as np
+
         return np.where(values, self.true, self.false).tolist()
 
     def text(self, values: np.ndarray | str, size: int) -> list:
@@ -310,6 +339,8 @@ class Writer:
 
     def nullable_bool(self, values: np.ndarray) -> list:
         """Values "t", "f" or "" (unknown)."""
+        import numpy as np
+
         if self.postgres:
             return np.where(values == "", self.null, values).tolist()
         mapped = {"": None, "t": 1, "f": 0}
@@ -363,6 +394,8 @@ class Reference:
 
 
 def _reference(clock: Clock) -> Reference:
+    import numpy as np
+
     regions = list(Region.objects.order_by("order"))
     figures: dict[int, int] = {}
     for figure in PopulationFigure.objects.order_by("region_id", "-reference_date"):
@@ -424,6 +457,8 @@ def _reference(clock: Clock) -> Reference:
 
 
 def _normalised(values: Iterable[float]) -> np.ndarray:
+    import numpy as np
+
     array = np.array(list(values), dtype=float)
     return array / array.sum()
 
@@ -435,6 +470,8 @@ class Synth:
     """One generation run (see :func:`synthesise`)."""
 
     def __init__(self, plan: Plan, now: dt.datetime, progress: Callable) -> None:
+        import numpy as np
+
         self.plan, self.progress = plan, progress
         self.rng = np.random.default_rng(plan.seed)
         self.now = now
@@ -501,6 +538,8 @@ class Synth:
     def _moments(self, size: int, mean_hour: float, sd_hour: float) -> tuple[np.ndarray, ...]:
         """(local day, UTC seconds) of ``size`` events on weighted days, at a time of day
         around ``mean_hour`` (one in seven at any hour)."""
+        import numpy as np
+
         rng = self.rng
         day = self.days[rng.choice(len(self.days), size=size, p=self.day_p)]
         seconds = rng.normal(mean_hour * 3600, sd_hour * 3600, size)
@@ -511,12 +550,16 @@ class Synth:
 
     def _days_after(self, start: np.ndarray, median_days: float, sigma: float) -> np.ndarray:
         """Instants a lognormal number of days (and a random time) after ``start``."""
+        import numpy as np
+
         days = self.rng.lognormal(math.log(median_days), sigma, len(start))
         return start + np.clip(days * DAY, 3600, 900 * DAY).astype(np.int64)
 
     def _term_end(self, reg_day: np.ndarray, crime: np.ndarray, longest: bool) -> np.ndarray:
         """The local day the term of each case ends (its longest term with ``longest``), -1
         without a rule."""
+        import numpy as np
+
         result = np.full(len(reg_day), -1, dtype=np.int64)
         for is_crime, rule in self.rules.items():
             if rule is None:
@@ -538,6 +581,8 @@ class Synth:
     # -- the run
 
     def run(self) -> dict[str, int]:
+        import numpy as np
+
         plan, rng, ref = self.plan, self.rng, self.ref
         n = plan.cases
         day, reg = self._moments(n, 13.5, 2.8)
@@ -568,6 +613,8 @@ class Synth:
     def _numbers(self, year: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, dict]:
         """Each case's position in its (year, region) sequence, in registration order, and the
         last position of each sequence."""
+        import numpy as np
+
         if not len(year):
             return year, {}
         key = (year - year.min()) * len(self.ref.regions) + region
@@ -590,6 +637,8 @@ class Synth:
     def _cases(self, ids, report_ids, day, reg, region, article, part, year, seq) -> None:
         """Generate and write a block of cases with everything that hangs on them; the first
         ``len(report_ids)`` were opened on a report."""
+        import numpy as np
+
         rng, ref, w = self.rng, self.ref, self.writer
         m = len(day)
         now = self.now_ts
@@ -684,14 +733,14 @@ class Synth:
              "region_id", "investigating_body_id", "article_part_id", "status", "status_at",
              "termination_ground", "suspension_ground", "joined_to_id", "term_ends_on",
              "is_demo", "created_at"],
-            [w.int(ids), number, w.int(year), w.int(seq), w.text("", m), w.ts(reg),
-             w.int(region_ids), w.int(ref.bodies[region]), w.int(part_id),
+            [w.ints(ids), number, w.ints(year), w.ints(seq), w.text("", m), w.ts(reg),
+             w.ints(region_ids), w.ints(ref.bodies[region]), w.ints(part_id),
              status_text[status].tolist(), w.ts(status_at), final_term_ground.tolist(),
              final_susp_ground.tolist(),
-             w.int(np.where(target >= 0, ids[np.maximum(target, 0)], 0),
+             w.ints(np.where(target >= 0, ids[np.maximum(target, 0)], 0),
                    present=(status == JOIN) & (target >= 0)),
              w.date(np.maximum(term_ends, self.writer.day0), present=has_rule),
-             w.bool(np.ones(m, bool)), w.ts(reg)],
+             w.bools(np.ones(m, bool)), w.ts(reg)],
         )  # fmt: skip
         self._qualifications(ids, reg, initial_part_id, part_id, requalify, t_requalified)
         self._status_changes(ids, reg, first_status, t1, term_ground, susp_ground, target,
@@ -704,37 +753,41 @@ class Synth:
         w = self.writer
         table, columns = Qualification._meta.db_table, [
             "case_id", "article_part_id", "qualified_at", "reason"]  # fmt: skip
-        w.write(table, columns, [w.int(ids), w.int(initial), w.ts(reg), w.text("", len(ids))])
+        w.write(table, columns, [w.ints(ids), w.ints(initial), w.ts(reg), w.text("", len(ids))])
         k = int(requalify.sum())
-        w.write(table, columns, [w.int(ids[requalify]), w.int(current[requalify]),
+        w.write(table, columns, [w.ints(ids[requalify]), w.ints(current[requalify]),
                                  w.ts(at[requalify]), w.text(REASON_REQUALIFIED, k)])  # fmt: skip
         self._count("qualifications", len(ids) + k)
 
     def _status_changes(self, ids, reg, first, t1, term_ground, susp_ground, target, has1,
                         has2, t2, has3, third, t3, third_ground) -> None:  # fmt: skip
+        import numpy as np
+
         w, m = self.writer, len(ids)
         status = np.array([str(s) for s in STATUSES], dtype=object)
         reasons = np.array([REASON_RESUMED, REASON_COURT, REASON_TERMINATED, REASON_SUSPENDED,
                             REASON_JOINED], dtype=object)  # fmt: skip
         table = StatusChange._meta.db_table
         columns = ["case_id", "from_status", "to_status", "changed_at", "reason", "ground"]
-        w.write(table, columns, [w.int(ids), w.text("", m), w.text(str(STATUSES[INV]), m),
+        w.write(table, columns, [w.ints(ids), w.text("", m), w.text(str(STATUSES[INV]), m),
                                  w.ts(reg), w.text("", m), w.text("", m)])  # fmt: skip
         ground1 = np.where(first == TERM, term_ground, np.where(first == SUSP, susp_ground, ""))
-        w.write(table, columns, [w.int(ids[has1]), w.text(str(STATUSES[INV]), int(has1.sum())),
+        w.write(table, columns, [w.ints(ids[has1]), w.text(str(STATUSES[INV]), int(has1.sum())),
                                  status[first[has1]].tolist(), w.ts(t1[has1]),
                                  reasons[first[has1]].tolist(), ground1[has1].tolist()])  # fmt: skip
-        w.write(table, columns, [w.int(ids[has2]), status[first[has2]].tolist(),
+        w.write(table, columns, [w.ints(ids[has2]), status[first[has2]].tolist(),
                                  w.text(str(STATUSES[INV]), int(has2.sum())), w.ts(t2[has2]),
                                  w.text(REASON_RESUMED, int(has2.sum())),
                                  w.text("", int(has2.sum()))])  # fmt: skip
-        w.write(table, columns, [w.int(ids[has3]), w.text(str(STATUSES[INV]), int(has3.sum())),
+        w.write(table, columns, [w.ints(ids[has3]), w.text(str(STATUSES[INV]), int(has3.sum())),
                                  status[third[has3]].tolist(), w.ts(t3[has3]),
                                  reasons[third[has3]].tolist(),
                                  third_ground[has3].tolist()])  # fmt: skip
         self._count("status changes", m + int(has1.sum() + has2.sum() + has3.sum()))
 
     def _extensions(self, ids, base_end, count) -> None:
+        import numpy as np
+
         rng, w = self.rng, self.writer
         total = int(count.sum())
         if not total:
@@ -749,13 +802,15 @@ class Synth:
             TermExtension._meta.db_table,
             ["case_id", "amount", "unit", "previous_end", "new_end", "extended_at",
              "authorised_by", "reason"],
-            [w.int(ids[case]), w.int(np.full(total, EXTENSION_DAYS)), w.text("days", total),
+            [w.ints(ids[case]), w.ints(np.full(total, EXTENSION_DAYS)), w.text("days", total),
              w.date(previous), w.date(previous + EXTENSION_DAYS), w.ts(at),
              w.text(EXTENSION_BY, total), w.text(EXTENSION_REASON, total)],
         )  # fmt: skip
         self._count("term extensions", total)
 
     def _parties(self, ids, article, susp_ground, has1) -> None:
+        import numpy as np
+
         rng, ref, w = self.rng, self.ref, self.writer
         m = len(ids)
         victims = np.where(ref.victimless[article], 0, 1 + (rng.random(m) < 0.10))
@@ -772,8 +827,8 @@ class Synth:
         sex[rng.random(k) < 0.02] = str(Sex.UNKNOWN)
         age = _pick(rng, VICTIM_AGE, k)
         w.write(Party._meta.db_table, columns,
-                [w.int(ids[case]), w.text(str(PartyRole.VICTIM), k), sex.tolist(), age.tolist(),
-                 w.bool(np.isin(age, minors)), w.text("", k),
+                [w.ints(ids[case]), w.text(str(PartyRole.VICTIM), k), sex.tolist(), age.tolist(),
+                 w.bools(np.isin(age, minors)), w.text("", k),
                  w.nullable_bool(_pick(rng, CONSENT, k))])  # fmt: skip
         # suspects
         case = np.repeat(np.arange(m), suspects)
@@ -783,8 +838,8 @@ class Synth:
         relationship = np.where(personal, _pick(rng, RELATIONSHIP_PERSONAL, s),
                                 _pick(rng, RELATIONSHIP_OTHER, s))  # fmt: skip
         w.write(Party._meta.db_table, columns,
-                [w.int(ids[case]), w.text(str(PartyRole.SUSPECT), s),
-                 _pick(rng, SUSPECT_SEX, s).tolist(), age.tolist(), w.bool(np.isin(age, minors)),
+                [w.ints(ids[case]), w.text(str(PartyRole.SUSPECT), s),
+                 _pick(rng, SUSPECT_SEX, s).tolist(), age.tolist(), w.bools(np.isin(age, minors)),
                  relationship.tolist(), w.nullable_bool(np.full(s, "", dtype=object))])  # fmt: skip
         self._count("parties", k + s)
 
@@ -794,6 +849,8 @@ class Synth:
                 "is_demo", "created_at"]  # fmt: skip
 
     def _summaries(self, article: np.ndarray) -> list:
+        import numpy as np
+
         rng = self.rng
         texts = np.array([list(v) for v in SUMMARIES.values()], dtype=object)
         return texts[self.ref.summary_group[article], rng.integers(0, 2, len(article))].tolist()
@@ -801,6 +858,8 @@ class Synth:
     def _linked_reports(self, ids, report_ids, reg, region, article) -> None:
         """The report each case was opened on (the cases with a report id): received hours
         before, registered as the case when it was registered."""
+        import numpy as np
+
         rng, ref, w = self.rng, self.ref, self.writer
         k = len(report_ids)
         if not k:
@@ -814,17 +873,19 @@ class Synth:
         region_ids = np.array([r.pk for r in ref.regions], dtype=np.int64)[region]
         channels = _pick(rng, CHANNELS, k)
         w.write(Report._meta.db_table, self._report_columns(),
-                [w.int(report_ids), w.ts(received), channels.tolist(), w.int(ref.bodies[region]),
-                 w.int(region_ids), w.int(article_ids), self._summaries(article),
+                [w.ints(report_ids), w.ts(received), channels.tolist(), w.ints(ref.bodies[region]),
+                 w.ints(region_ids), w.ints(article_ids), self._summaries(article),
                  w.text(str(Decision.REGISTERED), k), w.ts(reg), w.text("", k),
-                 w.bool(np.ones(k, bool)), w.ts(received)])  # fmt: skip
+                 w.bools(np.ones(k, bool)), w.ts(received)])  # fmt: skip
         through = Case.reports.through._meta.db_table
-        w.write(through, ["case_id", "report_id"], [w.int(ids), w.int(report_ids)])
+        w.write(through, ["case_id", "report_id"], [w.ints(ids), w.ints(report_ids)])
         self._count("case-report links", k)
 
     def _other_reports(self, size: int) -> None:
         """Reports that did not open a case: refused or sent elsewhere; the few received in
         the last day still wait for a decision."""
+        import numpy as np
+
         rng, ref, w = self.rng, self.ref, self.writer
         _day, received = self._moments(size, 15.0, 4.5)
         recent = rng.random(size) < PENDING_SHARE
@@ -844,10 +905,10 @@ class Synth:
         region_ids = np.array([r.pk for r in ref.regions], dtype=np.int64)[region]
         w.write(Report._meta.db_table, self._report_columns()[1:],
                 [w.ts(received),
-                 _pick(rng, CHANNELS, size).tolist(), w.int(ref.bodies[region]),
-                 w.int(region_ids), w.int(article_ids, present=named), self._summaries(article),
+                 _pick(rng, CHANNELS, size).tolist(), w.ints(ref.bodies[region]),
+                 w.ints(region_ids), w.ints(article_ids, present=named), self._summaries(article),
                  decision.tolist(), w.ts(np.where(pending, received, decided), present=~pending),
-                 note.tolist(), w.bool(np.ones(size, bool)), w.ts(received)])  # fmt: skip
+                 note.tolist(), w.bools(np.ones(size, bool)), w.ts(received)])  # fmt: skip
         self._count("pending reports", int(pending.sum()))
 
     def _counters(self, last: dict[tuple[int, int], int]) -> None:
@@ -918,12 +979,6 @@ def _stats_triggers(cursor) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def _rebuild_aggregates() -> None:
-    from qorgau.stats import aggregates
-
-    aggregates.rebuild()
-
-
 def _owns_tables(cursor) -> bool:
     """Whether the connected role owns the loaded tables (may drop and build their indexes)."""
     cursor.execute(
@@ -938,6 +993,8 @@ def reserve_ids(model, count: int) -> np.ndarray:
     """``count`` ids of ``model``'s table taken from its id sequence (PostgreSQL), so that the
     rows written with them never meet an id a later insert takes; on SQLite, the ids after the
     largest used (AUTOINCREMENT keeps later ones above them)."""
+    import numpy as np
+
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
@@ -1024,7 +1081,7 @@ def synthesise(
                 cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
             if triggers:
                 progress(_("statistics aggregates"), 0, 1)
-                _rebuild_aggregates()
+                aggregates.rebuild()
                 progress(_("statistics aggregates"), 1, 1)
     with connection.cursor() as cursor:
         progress(_("statistics of the tables"), 0, 1)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from qorgau.core.commands import QorgauCommand
 from qorgau.core.errors import QorgauError
 from qorgau.core.progress import Progress
+from qorgau.demo import synth
 
 
 def _count(value: str) -> int:
@@ -42,9 +43,6 @@ class Command(QorgauCommand):
         )
 
     def handle(self, *args, **options):
-        # NumPy loads here, not when the command starts (docs/cli.md, fast start).
-        from qorgau.demo import synth
-
         plan = synth.Plan(
             cases=options["cases"],
             reports=options["reports"],
