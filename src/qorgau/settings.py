@@ -96,7 +96,12 @@ MIDDLEWARE = [
     "qorgau.core.middleware.SecurityHeadersMiddleware",
     # Django's Content-Security-Policy (SECURE_CSP below), second for the same reason.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # /healthz and /readyz for the probes: before the HTTPS redirect and the host check, which a
+    # probe of http://127.0.0.1:8000 would not pass (core/health.py; docs/operations.md).
+    "qorgau.core.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files by WhiteNoise, from STATIC_ROOT (core/staticfiles.py; docs/operations.md).
+    "qorgau.core.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the language (a translated 400 page), before anything reads a cookie or a field.
@@ -255,6 +260,14 @@ SMALL_COUNT_THRESHOLD = envint("QORGAU_SMALL_COUNT_THRESHOLD", "3")
 # --- Static files: served from this host only, never from a CDN -----------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# `collectstatic` also writes a gzip copy of each text file, which WhiteNoise sends to browsers
+# that accept it. No manifest (hashed names): pages and tests then need no collected files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Only this site's pages use them: no "Access-Control-Allow-Origin: *" (WhiteNoise's default).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

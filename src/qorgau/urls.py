@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from qorgau.access import policy
 from qorgau.access import views as access_views
+from qorgau.core import health
 from qorgau.portal import views as portal_views
 
 # A page that does not exist: under /kk/, /ru/, /en/ a public page with the exit button.
@@ -28,6 +29,10 @@ urlpatterns = [
     path("campaigns/", include("qorgau.campaigns.urls")),
     path("training/", include("qorgau.training.urls")),
     path("admin/", admin.site.urls),
+    # Probes (live, ready): answered by core.health's middleware before the host check and the
+    # HTTPS redirect; named here for the URL table and reverse() (docs/operations.md).
+    path("healthz", policy.public(health.healthz), name="healthz"),
+    path("readyz", policy.public(health.readyz), name="readyz"),
 ]
 # The public page, with the language in the address: /kk/…, /ru/…, /en/…
 urlpatterns += i18n_patterns(path("", include("qorgau.portal.urls")), prefix_default_language=True)

@@ -87,7 +87,7 @@ TABLE = {
     "letters:draft": ("get", LETTERS, "inquiry-ru"),
     "letters:version": ("get", LETTERS, "version"),
 }
-PUBLIC = {"login", "logout", "set_language", "otp"} | {
+PUBLIC = {"login", "logout", "set_language", "otp", "healthz", "readyz"} | {
     f"portal:{name}"
     for name in ("home", "help", "self_check", "statistics", "statistics_csv", "page")
 }
@@ -215,10 +215,10 @@ def test_every_url_is_in_the_table_and_every_view_has_a_rule():
         if name.startswith("portal:"):
             assert getattr(callback, "qorgau_action", None) == "public", route
         elif name in PUBLIC:
-            # login/logout are marked public; Django's language switch and the one-time
+            # login/logout and the probes are marked public; Django's language switch and the one-time
             # password page (login required, it is the gate itself) carry no rule: what each
             # answers is checked by test_public_urls_answer_as_expected.
-            expected = "public" if name in ("login", "logout") else None
+            expected = "public" if name in ("login", "logout", "healthz", "readyz") else None
             assert getattr(callback, "qorgau_action", None) == expected, route
         elif name not in PUBLIC:
             assert getattr(callback, "qorgau_action", None), f"{route} has no access rule"
@@ -360,6 +360,9 @@ PUBLIC_ANSWERS = {
     "portal:statistics": ("get", "/kk/statistics/", None, 200, None),
     "portal:statistics_csv": ("get", "/kk/statistics.csv", None, 200, None),
     "portal:page": ("get", "/kk/stalking/", None, 200, None),
+    # The probes (core/health.py): live, and ready with the test database migrated.
+    "healthz": ("get", "/healthz", None, 200, None),
+    "readyz": ("get", "/readyz", None, 200, None),
 }
 
 

@@ -63,6 +63,8 @@ EXEMPT = {
     "logout": "authentication",
     "otp": "authentication (the one-time password; enrolment is audited by its service)",
     "set_language": "the language switch",
+    "healthz": "a probe for the server's supervisor: 'ok', no record and no query",
+    "readyz": "a probe for the server's supervisor: 'ready' or 'not ready', no record",
     # Named one by one, not by namespace: a new page there must be classified too.
     "campaigns:progress": _CAMPAIGN,
     "campaigns:plan": _CAMPAIGN,
