@@ -183,6 +183,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica of the primary (a PostgreSQL hot standby) for the statistics' reads of
+# their aggregates only (core/db.py; docs/scaling.md): their figures may be seconds behind.
+# Unset: no "replica" alias, and everything reads the primary. The test runner never creates a
+# database there: in tests the alias mirrors the test database of "default".
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("REPLICA_DATABASE_URL must name a PostgreSQL database.")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 TEST_DB_NAME = os.environ.get("QORGAU_TEST_DB_NAME")
 if TEST_DB_NAME:
     DATABASES["default"]["TEST"] = {"NAME": TEST_DB_NAME}

@@ -23,6 +23,7 @@ from qorgau.access import policy
 from qorgau.access.policy import Who  # an Actor, or a user (a page's request.user)
 from qorgau.campaigns import services as campaigns
 from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE
+from qorgau.core.db import read_only_alias
 from qorgau.core.errors import Invalid
 from qorgau.reference import population
 from qorgau.reference.models import Article, Body, PopulationFigure, Region
@@ -196,20 +197,22 @@ def _aggregated(qs: QuerySet[A], filters: Filters) -> QuerySet[A]:
 def case_counts(actor: Who, filters: Filters) -> QuerySet[CaseCount]:
     """The rows of the case aggregate counted for ``filters``, within the actor's scope (rows
     fallen to 0 left out): sum ``n``."""
-    qs = policy.scoped(actor, "stats.view", CaseCount.objects.filter(n__gt=0))
+    rows = CaseCount.objects.using(read_only_alias()).filter(n__gt=0)
+    qs = policy.scoped(actor, "stats.view", rows)
     return _aggregated(qs, filters)
 
 
 def party_counts(actor: Who, filters: Filters, dim: str, column: str) -> QuerySet[PartyCount]:
     """The rows of the party aggregate for fact ``dim`` counted for ``filters``, within the
     actor's scope, with ``column`` (``cases`` or ``parties``) above 0."""
-    rows = PartyCount.objects.filter(dim=dim, **{f"{column}__gt": 0})
+    rows = PartyCount.objects.using(read_only_alias()).filter(dim=dim, **{f"{column}__gt": 0})
     return _aggregated(policy.scoped(actor, "stats.view", rows), filters)
 
 
 def report_counts(actor: Who, filters: Filters) -> QuerySet[ReportCount]:
     """The rows of the report aggregate counted for ``filters``, within the actor's scope."""
-    qs = policy.scoped(actor, "stats.view", ReportCount.objects.filter(n__gt=0))
+    rows = ReportCount.objects.using(read_only_alias()).filter(n__gt=0)
+    qs = policy.scoped(actor, "stats.view", rows)
     return _aggregated(qs, filters)
 
 
@@ -682,9 +685,8 @@ def funnel(actor: Who, filters: Filters) -> Funnel:
     if not policy.can(actor, "stats.view"):
         return Funnel(None)
     everywhere = replace(filters, regions=())
-    national_cases = _aggregated(
-        policy.national_aggregate(actor, CaseCount.objects.filter(n__gt=0)), everywhere
-    )
+    every_row = CaseCount.objects.using(read_only_alias()).filter(n__gt=0)
+    national_cases = _aggregated(policy.national_aggregate(actor, every_row), everywhere)
     rows = _region_rows(national_cases, list(Region.objects.all()), everywhere)
     mine = {r.pk for r in regions_in_scope(actor, filters)}
     # The regions whose population is known, each with its number of people and its rate.
