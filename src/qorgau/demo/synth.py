@@ -1058,6 +1058,10 @@ def synthesise(
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 if defer_indexes and _owns_tables(cursor):
+                    # A table with pending deferred checks cannot be altered: run them now
+                    # (then the foreign keys are deferred again, as Django declares them).
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                     # The statistics' triggers would aggregate every COPY statement against
                     # tables without their indexes: off for the load, the aggregates rebuilt
                     # from the base tables after it (stats.aggregates.rebuild), in this
