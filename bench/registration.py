@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import datetime as dt
 import http.cookiejar
+import io
 import os
 import re
 import shutil
@@ -127,6 +128,62 @@ def run_clients(clients: int, seconds: float, make: Callable[[int], Callable[[in
     return run
 
 
+def run_processes(
+    clients: int, seconds: float, make: Callable[[int], Callable[[int], None]]
+) -> Run:
+    """As :func:`run_clients`, with ``clients`` forked processes instead of threads (each its
+    own interpreter and connection, as gunicorn's workers): what the service does when one
+    process's global interpreter lock does not serialise its Python."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a child must open its own, never use the parent's socket
+    context = multiprocessing.get_context("fork")
+    ready = context.Barrier(clients + 1)
+    results = context.Queue()
+
+    def child(index: int) -> None:
+        latencies: list[float] = []
+        errors: list[str] = []
+        try:
+            register = make(index)
+            ready.wait()
+            deadline = time.perf_counter() + seconds
+            i = 0
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                try:
+                    register(i)
+                except Exception as exc:  # counted, shown in the note
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                else:
+                    latencies.append((time.perf_counter() - start) * 1000)
+                i += 1
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+            ready.abort()
+        finally:
+            connections.close_all()
+            results.put((latencies, errors))
+
+    procs = [context.Process(target=child, args=(n,)) for n in range(clients)]
+    for proc in procs:
+        proc.start()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        ready.wait()
+    start = time.perf_counter()
+    run = Run()
+    for _ in procs:
+        latencies, errors = results.get(timeout=seconds + 120)
+        run.latencies += latencies
+        run.errors += errors
+    run.seconds = time.perf_counter() - start
+    for proc in procs:
+        proc.join(timeout=30)
+    return run
+
+
 # --- Set-up ------------------------------------------------------------------------------------
 
 
@@ -138,7 +195,7 @@ def prepare() -> None:
     from qorgau.access.models import Profile, Role
 
     call_command("migrate", verbosity=0)
-    call_command("load-reference", verbosity=0)
+    call_command("load-reference", verbosity=0, stdout=io.StringIO())
     user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
     Profile.objects.create(user=user, role=Role.REGISTRAR)
 
@@ -399,11 +456,30 @@ def check_chain() -> str:
 # --- Measures -----------------------------------------------------------------------------------
 
 
+def stats_triggers(on: bool) -> str:
+    """Create or drop the statistics' triggers (``stats.aggregates``) on the scratch database,
+    to measure registration with and without them; returns the label of the state."""
+    from django.db import connection
+
+    from qorgau.stats import aggregates
+
+    with connection.cursor() as cursor:
+        for sql in aggregates.postgresql_drop():
+            cursor.execute(sql)
+        if on:
+            for sql in aggregates.postgresql_triggers():
+                cursor.execute(sql)
+    return "stats triggers on" if on else "stats triggers off"
+
+
 def measures(
-    scale: int, *, clients: int = 16, workers: int = 5, http: bool = True
-) -> list[Measure]:
+    scale: int, *, clients: int = 16, workers: int = 5, http: bool = True,
+    triggers: tuple[bool, ...] = (True, False),
+) -> list[Measure]:  # fmt: skip
     """The registration measures on the database Django is set up on (migrated, prepared by
-    :func:`prepare`): ``scale`` is the seconds each measure runs."""
+    :func:`prepare`): ``scale`` is the seconds each measure runs. Each set runs with the
+    statistics' triggers on (as migrated) and then off (dropped: the aggregates are no longer
+    kept, so only on a scratch database)."""
     from django.db import connection
 
     settings = connection.settings_dict
@@ -411,24 +487,37 @@ def measures(
            f"{settings['PORT'] or 5432}/{settings['NAME']}")  # fmt: skip
     seconds = float(scale)
     found: list[Measure] = []
-    raw_case = run_clients(clients, seconds, raw_client(url, spread=False, all_rows=False))
-    found.append(raw_case.measure(f"raw: case INSERT, 1 region, {clients} clients"))
-    raw_rows = run_clients(clients, seconds, raw_client(url, spread=False, all_rows=True))
-    found.append(raw_rows.measure(f"raw: same rows, 1 region, {clients} clients"))
-    service = run_clients(clients, seconds, service_client(spread=False))
-    found.append(service.measure(f"service, 1 region, {clients} threads", raw_case, "≥ 300/s"))
-    spread = run_clients(clients, seconds, service_client(spread=True))
-    found.append(spread.measure(f"service, 20 regions, {clients} threads", raw_case))
-    if http:
+    for on in triggers:
+        state = stats_triggers(on)
+        found.append(Measure(f"— {state}", 0, 0))
+        raw = run_clients(clients, seconds, raw_client(url, spread=False, all_rows=False))
+        found.append(raw.measure(f"raw: case INSERT, 1 region, {clients} clients"))
+        rows = run_clients(clients, seconds, raw_client(url, spread=False, all_rows=True))
+        found.append(rows.measure(f"raw: same rows, 1 region, {clients} clients"))
+        service = run_clients(clients, seconds, service_client(spread=False))
+        found.append(service.measure(f"service, 1 region, {clients} threads", raw, "≥ 300/s"))
+        spread = run_clients(clients, seconds, service_client(spread=True))
+        found.append(spread.measure(f"service, 20 regions, {clients} threads", raw))
+        forked = run_processes(clients, seconds, service_client(spread=False))
+        found.append(forked.measure(f"service, 1 region, {clients} processes", raw))
+        forked = run_processes(clients, seconds, service_client(spread=True))
+        found.append(forked.measure(f"service, 20 regions, {clients} processes", raw))
+        if not http:
+            continue
         port = free_port()
         server = start_gunicorn(url, port, workers)
         try:
-            web = run_clients(clients, seconds, http_client(f"http://127.0.0.1:{port}", False))
+            base = f"http://127.0.0.1:{port}"
+            web = run_clients(clients, seconds, http_client(base, spread=False))
+            web_spread = run_clients(clients, seconds, http_client(base, spread=True))
         finally:
             server.terminate()
             server.wait(timeout=30)
-        found.append(web.measure(f"HTTP, gunicorn -w {workers}, {clients} clients", raw_case,
+        found.append(web.measure(f"HTTP -w {workers}, 1 region, {clients} clients", raw,
                                  "≥ 150/s"))  # fmt: skip
+        found.append(web_spread.measure(f"HTTP -w {workers}, 20 regions, {clients} clients",
+                                        raw))  # fmt: skip
+    stats_triggers(True)
     cases, sequences = check_numbers()
     found.append(Measure("numbers unique and gapless", 0, 0, None,
                          f"{cases:,} cases in {sequences} sequences; {check_chain()}"))  # fmt: skip
@@ -440,7 +529,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="each measure (default 10)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
-    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn measure")
+    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn measures")
+    parser.add_argument(
+        "--triggers", choices=["both", "on", "off"], default="both",
+        help="with the statistics' triggers, without them, or both (default)",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -451,8 +544,9 @@ def main() -> None:
         from django.db import connection
 
         prepare()
+        triggers = {"both": (True, False), "on": (True,), "off": (False,)}[args.triggers]
         found = measures(round(args.seconds), clients=args.clients, workers=args.workers,
-                         http=not args.no_http)  # fmt: skip
+                         http=not args.no_http, triggers=triggers)  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             version = cursor.fetchone()[0].split(",")[0]

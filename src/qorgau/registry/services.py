@@ -409,11 +409,12 @@ def register_case(
         created = Party.objects.bulk_create(
             [Party(case=case, **_party_fields(party)) for party in parties]
         )
+        details = _registration_details(reports, created, imported)
         if not number:
-            # Last but the audit entry: the sequence stays locked until the commit.
+            # Last but the reports' decisions and the audit entries, which take the trail's
+            # lock: the sequence stays locked from here until the commit.
             numbering.number_new_case(case, region, year)
         _link_reports(actor, case, reports)
-        details = _registration_details(case, reports, created, imported)
         write(actor, actions.CASE_REGISTER, case, after=trail.created(case),
               details=with_reason(details, reason))  # fmt: skip
     return case
@@ -440,7 +441,7 @@ def _record_beginning(actor: Actor, case: Case, imported: ImportedStatus) -> Non
 
 
 def _registration_details(
-    case: Case, reports: list[Report], parties: list[Party], imported: ImportedStatus | None
+    reports: list[Report], parties: list[Party], imported: ImportedStatus | None
 ) -> dict[str, object]:
     """The entry's details: the linked reports and the parties, in the order the case page
     lists them (reports newest first, parties by role), read from what was written."""
