@@ -12,6 +12,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite on every core (pytest-xdist; each worker its own test database): `make test TEST_WORKERS=0`
+# runs it in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: install demo test lint messages frontend clean
 
@@ -54,7 +57,7 @@ test: install
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src/qorgau
 	$(BIN)/qorgau makemigrations --check --dry-run --settings=tests.settings --pythonpath=.
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 messages: install
 	cd src/qorgau && ../../$(BIN)/qorgau makemessages --no-obsolete --no-location -l kk -l ru -l en --settings=tests.settings --pythonpath=../..

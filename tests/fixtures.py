@@ -128,7 +128,10 @@ def owner_connection():
 if RESTRICTED:
 
     @pytest.fixture(scope="session")
-    def django_db_setup(request, django_test_environment, django_db_blocker):
+    def django_db_setup(
+        request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+    ):
+        # django_db_modify_db_settings: each pytest-xdist worker its own test database.
         from django.test.utils import setup_databases, teardown_databases
         from pytest_django.fixtures import _get_databases_for_setup
 
@@ -168,13 +171,15 @@ def as_application_role(on_postgres, db):
         return
     from qorgau.audit import roles
 
+    # Roles belong to the whole server: each pytest-xdist worker makes its own.
+    role = f"qorgau_test_app_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     with connection.cursor() as cursor:
-        cursor.execute("CREATE ROLE qorgau_test_app NOLOGIN")
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
         database = roles.current_database(connection, cursor)
-        for statement in roles.application_grants("qorgau_test_app", True, database):
+        for statement in roles.application_grants(role, True, database):
             cursor.execute(statement)
-        cursor.execute("SET LOCAL ROLE qorgau_test_app")
-    yield "qorgau_test_app"
+        cursor.execute(f"SET LOCAL ROLE {role}")
+    yield role
 
 
 def make_user(username, role, region=None, **extra):
