@@ -231,3 +231,17 @@ def test_on_postgresql_copy_writes_a_valid_registry(on_postgres, db):
     assert case.number_seq == last + 1
     for row in Case.objects.order_by("?")[:30]:
         row.full_clean()
+
+
+def test_the_other_articles_load_only_when_asked(db):
+    call_command("load-reference", stdout=io.StringIO())
+    assert set(Article.objects.values_list("code", flat=True)) == {"115-1", "125-1"}
+    call_command("load-reference", "--all-articles", stdout=io.StringIO())
+    articles = Article.objects.exclude(code__in=["115-1", "125-1"]).prefetch_related("parts")
+    assert articles.count() >= 40
+    for article in articles:
+        assert article.law.number == "226-V" and "K1400000226" in article.source
+        assert article.title_kk and article.title_ru and article.title_en
+        gravities = {part.gravity for part in article.parts.all()}
+        # A misdemeanour's parts have no gravity; a crime's parts all have one.
+        assert (gravities == {""}) == (article.category == "misdemeanour")
