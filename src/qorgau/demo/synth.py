@@ -655,7 +655,8 @@ class Synth:
         by_region = np.argsort(region, kind="stable")
         not_joined = np.where(~joined[by_region], np.arange(m), -1)
         previous = np.maximum.accumulate(not_joined)
-        target_sorted = np.r_[-1, previous[:-1]]
+        before = np.r_[-1, previous[:-1]]  # in region order: the last case not joined before
+        target_sorted = np.where(before >= 0, by_region[np.maximum(before, 0)], -1)
         target = np.full(m, -1, dtype=np.int64)
         target[by_region] = np.where(joined[by_region], target_sorted, -1)
         valid = target >= 0

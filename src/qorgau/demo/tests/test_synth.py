@@ -245,3 +245,12 @@ def test_the_other_articles_load_only_when_asked(db):
         gravities = {part.gravity for part in article.parts.all()}
         # A misdemeanour's parts have no gravity; a crime's parts all have one.
         assert (gravities == {""}) == (article.category == "misdemeanour")
+
+
+def test_joined_cases_point_to_an_earlier_case_of_their_region(national):
+    joined = Case.objects.filter(status=CaseStatus.JOINED).select_related("joined_to")
+    assert joined.count() >= 600 * 0.01
+    for case in joined:
+        assert case.joined_to.region_id == case.region_id
+        assert case.joined_to.registered_at <= case.registered_at
+        assert case.joined_to.status != CaseStatus.JOINED
