@@ -8,13 +8,14 @@ followed by an import into an empty database and a second export gives the same 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,24 +150,208 @@ def export_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+# An export's audit entry lists the numbers it wrote up to this many; above it, their count,
+# first and last and a SHA-256 over them in order identify the set (docs/cases-csv.md).
+EXPORT_LISTED_MAX = 10_000
+# Rows per piece of text an export yields (a StreamingHttpResponse writes each as it comes).
+EXPORT_CHUNK = 2000
+# Values that a CSV writes as they are: no quoting, nothing a spreadsheet could take for a
+# formula (docs/cases-csv.md, "Speed"). The COPY export is used only when every number and
+# code is such a value.
+_PLAIN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
+# Before this year a zone's offset may have seconds (local mean time), which Python's
+# isoformat writes and PostgreSQL's to_char does not: such rows go the Python way.
+_OFFSETS_WHOLE_SINCE = dt.datetime(1930, 1, 1, tzinfo=dt.UTC)
+
+
+class ExportDigest:
+    """What the audit keeps of the numbers an export wrote, in order: their count, the first
+    and the last, a SHA-256 over them (each followed by a line feed), and the list itself up to
+    :data:`EXPORT_LISTED_MAX`. ``seen``, when given, gets every number too."""
+
+    def __init__(self, seen: list[str] | None = None):
+        self.count, self.first, self.last = 0, "", ""
+        self.hash = hashlib.sha256()
+        self.numbers: list[str] | None = []
+        self.seen = seen
+
+    def add(self, number: str) -> None:
+        if not self.count:
+            self.first = number
+        self.count += 1
+        self.last = number
+        self.hash.update(number.encode() + b"\n")
+        if self.numbers is not None:
+            self.numbers.append(number)
+            if len(self.numbers) > EXPORT_LISTED_MAX:
+                self.numbers = None
+        if self.seen is not None:
+            self.seen.append(number)
+
+    def details(self) -> dict[str, Any]:
+        """The ``case.export`` entry's details about the cases written."""
+        found: dict[str, Any] = {"count": self.count, "first": self.first, "last": self.last,
+                                 "sha256": self.hash.hexdigest()}  # fmt: skip
+        if self.numbers is not None:
+            found["numbers"] = self.numbers
+        return found
+
+
+def numbers_digest(cases: QuerySet[Case]) -> tuple[ExportDigest, int]:
+    """The digest of the numbers an export of ``cases`` writes, read before it is written (a
+    download's entry is written before its rows are sent), and the highest id among them: the
+    export is then bounded by it, so a case registered meanwhile is neither written nor missing
+    from the entry."""
+    digest, highest = ExportDigest(), 0
+    ordered = cases.order_by("registered_at", "number").values_list("number", "pk")
+    for number, pk in ordered.iterator(chunk_size=10_000):
+        digest.add(number)
+        highest = max(highest, pk)
+    return digest, highest
+
+
 def export_cases(
     cases: QuerySet[Case],
-    out: io.TextIOBase,
+    out: io.TextIOBase | Any,
     seen: list[str] | None = None,
     header: list[str] | None = None,
+    digest: ExportDigest | None = None,
 ) -> int:
-    """Write ``cases`` as CSV to ``out``; returns the number of rows. The numbers written are
-    appended to ``seen`` when given (for the audit trail); ``header`` replaces the column codes
-    in the first row (labels for a person)."""
+    """Write ``cases`` as CSV to ``out``, row by row (streamed: memory does not grow with the
+    rows); returns the number of rows. The numbers written are appended to ``seen`` and told to
+    ``digest`` when given (for the audit trail); ``header`` replaces the column codes in the
+    first row (labels for a person)."""
+    digest = digest if digest is not None else ExportDigest(seen)
+    if digest.seen is None:
+        digest.seen = seen
+    for text in export_text(cases, header, digest):
+        out.write(text)
+    return digest.count
+
+
+def export_text(
+    cases: QuerySet[Case], header: list[str] | None = None, digest: ExportDigest | None = None
+) -> Iterator[str]:
+    """The CSV of ``cases`` in pieces of text: the header row, then the rows, a few thousand a
+    piece. On PostgreSQL one ``COPY (SELECT …) TO STDOUT`` gives the very bytes the Python
+    writer would (:func:`_copy_rows`); elsewhere, or for data it could not write identically,
+    the cases are read in chunks and written by :func:`case_row`."""
+    out = io.StringIO()
+    DictCsvWriter(out, COLUMNS).writerow(dict(zip(COLUMNS, header or COLUMNS, strict=True)))
+    yield out.getvalue()
+    rows = _copy_rows(cases, digest) if _copy_possible(cases) else _python_rows(cases, digest)
+    yield from rows
+
+
+def _python_rows(cases: QuerySet[Case], digest: ExportDigest | None) -> Iterator[str]:
+    out = io.StringIO()
     writer = DictCsvWriter(out, COLUMNS)
-    writer.writerow(dict(zip(COLUMNS, header or COLUMNS, strict=True)))
-    count = 0
-    for case in export_queryset(cases).iterator(chunk_size=2000):
+    cases_in_order = export_queryset(cases).iterator(chunk_size=EXPORT_CHUNK)
+    for count, case in enumerate(cases_in_order, start=1):
         writer.writerow(case_row(case))
-        if seen is not None:
-            seen.append(case.number)
-        count += 1
-    return count
+        if digest is not None:
+            digest.add(case.number)
+        if count % EXPORT_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    if text := out.getvalue():
+        yield text
+
+
+def _copy_possible(cases: QuerySet[Case]) -> bool:
+    """Whether the COPY export writes exactly what :func:`case_row` would: PostgreSQL, and
+    numbers and codes that need no quoting or formula guard, and no date-time before 1930."""
+    from qorgau.reference.models import Article
+
+    if connection.vendor != "postgresql":
+        return False
+    unusual = (
+        Case.objects.exclude(number__regex=_PLAIN).exists()
+        or Case.objects.exclude(erdr_number="").exclude(erdr_number__regex=_PLAIN).exists()
+        or Article.objects.exclude(code__regex=_PLAIN).exists()
+        or Region.objects.exclude(code__regex=_PLAIN).exists()
+        or Body.objects.exclude(code__regex=_PLAIN).exists()
+        or cases.filter(registered_at__lt=_OFFSETS_WHOLE_SINCE).exists()
+        or cases.filter(status_at__lt=_OFFSETS_WHOLE_SINCE).exists()
+    )
+    return not unusual
+
+
+_COPY_SELECT = """
+SELECT c.number, a.code, ap.number, r.code,
+       to_char(c.registered_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'), c.status,
+       to_char(c.status_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'),
+       NULLIF(c.termination_ground, ''), NULLIF(c.suspension_ground, ''), j.number, b.code,
+       p.victim_sex, p.victim_age_band,
+       CASE WHEN p.all_consented THEN NULLIF(p.relationship, '') END,
+       CASE WHEN c.is_demo THEN '1' ELSE '0' END,
+       CASE WHEN p.victim_sex IS NOT NULL THEN '1' END,
+       NULLIF(c.erdr_number, '')
+FROM {case} c
+JOIN {part} ap ON ap.id = c.article_part_id
+JOIN {article} a ON a.id = ap.article_id
+JOIN {region} r ON r.id = c.region_id
+LEFT JOIN {case} j ON j.id = c.joined_to_id
+LEFT JOIN {body} b ON b.id = c.investigating_body_id
+LEFT JOIN LATERAL (
+    SELECT (array_agg(sex ORDER BY id) FILTER (WHERE role = 'victim' AND consent_further_use))[1]
+               AS victim_sex,
+           (array_agg(age_band ORDER BY id)
+               FILTER (WHERE role = 'victim' AND consent_further_use))[1] AS victim_age_band,
+           (array_agg(relationship ORDER BY id) FILTER (WHERE role = 'suspect'))[1]
+               AS relationship,
+           bool_and(consent_further_use IS TRUE) FILTER (WHERE role = 'victim') AS all_consented
+    FROM {party} WHERE case_id = c.id
+) p ON true
+{where}
+ORDER BY c.registered_at, c.number
+"""
+
+
+def _copy_rows(cases: QuerySet[Case], digest: ExportDigest | None) -> Iterator[str]:
+    """The rows by one ``COPY … TO STDOUT (FORMAT csv)`` in Kazakhstan time, the same bytes as
+    :func:`case_row` through the CSV writer (``case_row`` is the definition; the tests compare
+    them). The numbers are read off each row for the digest."""
+    from qorgau.reference.models import Article
+
+    tables = {
+        "case": Case._meta.db_table, "part": ArticlePart._meta.db_table,
+        "article": Article._meta.db_table, "region": Region._meta.db_table,
+        "body": Body._meta.db_table, "party": Party._meta.db_table,
+    }  # fmt: skip
+    params: tuple[Any, ...] = ()
+    where = ""
+    if cases.query.where:
+        scope, params = cases.order_by().values("pk").query.sql_with_params()
+        where = f"WHERE c.id IN ({scope})"
+    select = _COPY_SELECT.format(where=where, **{k: f'"{v}"' for k, v in tables.items()})
+    sql = connection.ops.compose_sql(  # type: ignore[attr-defined]  # PostgreSQL only
+        f"COPY ({select}) TO STDOUT (FORMAT csv)", params
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # to_char writes the session's time zone: Kazakhstan's for this statement only (the
+        # connection's own, UTC, is what Django reads date-times in; inside an outer
+        # transaction a SET LOCAL would outlive this block, so it is set back).
+        cursor.execute("SELECT current_setting('TimeZone')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('TimeZone', %s, true)",
+                       [timezone.get_current_timezone_name()])  # fmt: skip
+        try:
+            with cursor.cursor.copy(sql) as copy:
+                rows: list[bytes] = []
+                for data in copy:
+                    row = bytes(data)
+                    if digest is not None:
+                        digest.add(row[: row.index(b",")].decode())
+                    rows.append(row)
+                    if len(rows) == EXPORT_CHUNK:
+                        yield b"".join(rows).decode()
+                        rows = []
+                if rows:
+                    yield b"".join(rows).decode()
+        finally:
+            cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous])
 
 
 # --- Import ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def admin(client, login):
 def test_by_default_a_file_has_codes_and_no_byte_order_mark(client, admin, make_case):
     make_case()
     for url, (codes, _labels) in EXPORTS.items():
-        text = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8")
+        text = client.get(url, HTTP_ACCEPT_LANGUAGE="en").getvalue().decode("utf-8")
         assert not text.startswith(BOM), url
         assert _header(text)[: len(codes)] == codes, url
 
@@ -46,7 +46,7 @@ def test_labels_give_the_readers_language_and_a_byte_order_mark(client, admin, m
     for url, (_codes, labels) in EXPORTS.items():
         url_en = url.replace("/kk/", "/en/")
         response = client.get(url_en + "?header=labels", HTTP_ACCEPT_LANGUAGE="en")
-        text = response.content.decode("utf-8")
+        text = response.getvalue().decode("utf-8")
         assert text.startswith(BOM), url
         assert _header(text)[: len(labels)] == labels, url
         assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -55,7 +55,7 @@ def test_labels_give_the_readers_language_and_a_byte_order_mark(client, admin, m
 def test_bom_alone_keeps_the_codes(client, admin, make_case):
     make_case()
     for url, (codes, _labels) in EXPORTS.items():
-        text = client.get(url + "?bom=1").content.decode("utf-8")
+        text = client.get(url + "?bom=1").getvalue().decode("utf-8")
         assert text.startswith(BOM) and _header(text)[: len(codes)] == codes, url
 
 

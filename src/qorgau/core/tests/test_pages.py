@@ -157,7 +157,7 @@ def test_case_search_and_detail_and_export(client, admin_user, make_case, login)
     assert client.get(reverse("registry:case_detail", args=["2026-99-000001"])).status_code == 404
     export = client.get(reverse("registry:case_export"))
     assert export["Content-Type"].startswith("text/csv")
-    assert export.content.decode().count("\n") == 3
+    assert export.getvalue().decode().count("\n") == 3
 
 
 def test_report_entry_and_decision_pages(client, admin_user, login):

@@ -1,7 +1,9 @@
 """``qorgau export-cases [--format csv] [-o FILE] [--as-user USER]``: export cases
-(docs/cases-csv.md), within the user's scope when ``--as-user`` is given; audited."""
+(docs/cases-csv.md), within the user's scope when ``--as-user`` is given; audited.
 
-import io
+The rows are streamed to the output as they are read (memory does not grow with them); the
+``case.export`` entry, written at the end, identifies the cases written (``csvio.ExportDigest``:
+the numbers themselves up to 10,000, else their count, first, last and SHA-256)."""
 
 from qorgau.audit.log import write
 from qorgau.core.commands import QorgauCommand
@@ -18,21 +20,15 @@ class Command(QorgauCommand):
 
     def handle(self, *args, **options):
         cases = scoped.cases_for(self.actor, "case.export")
-        numbers: list[str] = []
+        digest = csvio.ExportDigest()
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                csvio.export_cases(cases, out, seen=numbers)
+                csvio.export_cases(cases, out, digest=digest)
         else:
-            buffer = io.StringIO()
-            csvio.export_cases(cases, buffer, seen=numbers)
-            self.stdout.write(buffer.getvalue(), ending="")
+            for text in csvio.export_text(cases, digest=digest):
+                self.stdout.write(text, ending="")
         write(
             self.actor,
             actions.CASE_EXPORT,
-            details={
-                "via": "cli",
-                "format": options["format"],
-                "count": len(numbers),
-                "numbers": numbers,
-            },
+            details={"via": "cli", "format": options["format"], **digest.details()},
         )
