@@ -588,10 +588,12 @@ class Synth:
         day, reg = self._moments(n, 13.5, 2.8)
         order = np.argsort(reg, kind="stable")
         day, reg = day[order], reg[order]
-        region = rng.choice(len(ref.regions), size=n, p=ref.region_p)
-        article = self._articles(day)
-        part = self._parts(article)
-        year = day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        # Small integer types: at 10M cases these arrays are the run's memory.
+        region = rng.choice(len(ref.regions), size=n, p=ref.region_p).astype(np.int16)
+        article = self._articles(day).astype(np.int16)
+        year = (day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970).astype(
+            np.int16
+        )
         seq, counters = self._numbers(year, region)
         linked = min(n, plan.report_count)
         case_ids = reserve_ids(Case, n)
@@ -599,7 +601,8 @@ class Synth:
         for start in range(0, n, BLOCK):
             block = slice(start, min(n, start + BLOCK))
             self._cases(case_ids[block], report_ids[block], day[block], reg[block],
-                        region[block], article[block], part[block], year[block],
+                        region[block].astype(np.int64), article[block].astype(np.int64),
+                        self._parts(article[block]), year[block].astype(np.int64),
                         seq[block])  # fmt: skip
             self.progress(_("cases"), block.stop, n)
         others = plan.report_count - linked
@@ -617,7 +620,7 @@ class Synth:
 
         if not len(year):
             return year, {}
-        key = (year - year.min()) * len(self.ref.regions) + region
+        key = (year.astype(np.int64) - int(year.min())) * len(self.ref.regions) + region
         order = np.argsort(key, kind="stable")
         ordered = key[order]
         first = np.r_[True, ordered[1:] != ordered[:-1]]
