@@ -54,26 +54,72 @@ def local_day(column: str, vendor: str) -> str:
     )
 
 
+def period_start(day: str, period: str, vendor: str) -> str:
+    """SQL for the first day of the week (Monday) or month of the date ``day``."""
+    if period == "day":
+        return day
+    if vendor == "postgresql":
+        return f"date_trunc('{period}', ({day})::timestamp)::date"
+    if period == "month":
+        return f"date({day}, 'start of month')"
+    return f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+@dataclass(frozen=True)
+class Grain:
+    """A level at which an aggregate keeps its rows: ``code`` (the ``grain`` column), the
+    ``period`` its ``day`` starts (day, week, month), whether it keeps the article
+    (``per_article``; else ``article_id`` is 0: every article) and the aggregate's other
+    dimensions (``dims``; else they are "")."""
+
+    code: str
+    period: str
+    per_article: bool = True
+    dims: bool = True
+
+
+# Per article: by day and by month; over all articles: by day and by month (and, for the cases,
+# by week without status: the weekly series of the dashboard).
+GRAINS = (
+    Grain("d", "day"),
+    Grain("m", "month"),
+    Grain("D", "day", per_article=False),
+    Grain("M", "month", per_article=False),
+)
+
+
 @dataclass(frozen=True)
 class Aggregate:
-    """An aggregate table: its key columns and its counted columns."""
+    """An aggregate table: its key columns (after ``grain``), its counted columns, the key
+    columns a grain without ``dims`` leaves blank, and its grains."""
 
     table: str
     key: tuple[str, ...]
     counts: tuple[str, ...]
+    dims: tuple[str, ...] = ()
+    grains: tuple[Grain, ...] = GRAINS
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The unique key: the grain, then the key."""
+        return ("grain", *self.key)
 
 
 CASES = Aggregate(
-    "stats_casecount", ("day", "region_id", "article_id", "status", "termination_ground"), ("n",)
+    "stats_casecount",
+    ("article_id", "day", "region_id", "status", "termination_ground"),
+    ("n",),
+    dims=("status", "termination_ground"),
+    grains=(*GRAINS, Grain("W", "week", per_article=False, dims=False)),
 )
 PARTIES = Aggregate(
     "stats_partycount",
-    ("day", "region_id", "article_id", "body_id", "dim", "value"),
+    ("article_id", "dim", "value", "day", "region_id", "body_id"),
     ("cases", "parties"),
 )
 REPORTS = Aggregate(
     "stats_reportcount",
-    ("day", "region_id", "article_id", "channel", "decision", "body_id"),
+    ("article_id", "day", "region_id", "channel", "decision", "body_id"),
     ("n",),
 )
 AGGREGATES = (CASES, PARTIES, REPORTS)
@@ -152,10 +198,35 @@ def party_facts(src: str) -> str:
     return " UNION ALL ".join(parts)
 
 
-def grouped(aggregate: Aggregate, rows: str) -> str:
-    """``rows`` (``sign``, key, counts — or no counts: one each) summed per key, the keys
-    whose sums are all 0 left out, in key order."""
-    key = ", ".join(aggregate.key)
+def grouped(aggregate: Aggregate, rows: str, vendor: str) -> str:
+    """``rows`` (``sign``, key, counts — or no counts: one each) at every grain of the
+    aggregate, summed per grain and key, the keys whose sums are all 0 left out, in key
+    order."""
+    grains = " UNION ALL ".join(
+        f"SELECT '{g.code}' AS grain, '{g.period}' AS period, {int(g.per_article)} AS per_article, "
+        f"{int(g.dims)} AS dims"
+        for g in aggregate.grains
+    )
+    day = (
+        "CASE g.period WHEN 'day' THEN r.day WHEN 'week' THEN "
+        f"{period_start('r.day', 'week', vendor)} ELSE {period_start('r.day', 'month', vendor)} END"
+    )
+    columns = []
+    for c in aggregate.key:
+        if c == "day":
+            columns.append(f"{day} AS day")
+        elif c == "article_id":
+            columns.append("CASE WHEN g.per_article = 1 THEN r.article_id ELSE 0 END AS article_id")
+        elif c in aggregate.dims:
+            columns.append(f"CASE WHEN g.dims = 1 THEN r.{c} ELSE '' END AS {c}")
+        else:
+            columns.append(f"r.{c} AS {c}")
+    counted = "".join(f", r.{c} AS {c}" for c in aggregate.counts if c != "n")
+    rows = (
+        f"SELECT g.grain AS grain, {', '.join(columns)}, r.sign AS sign{counted} "
+        f"FROM ({rows}) r CROSS JOIN ({grains}) g"
+    )
+    key = ", ".join(aggregate.columns)
     if aggregate.counts == ("n",):
         sums = "SUM(sign) AS n"
         nonzero = "SUM(sign) <> 0"
@@ -167,7 +238,7 @@ def grouped(aggregate: Aggregate, rows: str) -> str:
 
 def upsert(aggregate: Aggregate, select: str) -> str:
     """Add the rows of ``select`` (key, counts) to the table."""
-    key = ", ".join(aggregate.key)
+    key = ", ".join(aggregate.columns)
     counts = ", ".join(aggregate.counts)
     add = ", ".join(f"{c} = {aggregate.table}.{c} + excluded.{c}" for c in aggregate.counts)
     # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
@@ -181,17 +252,30 @@ def full(aggregate: Aggregate, vendor: str) -> str:
     """The aggregate computed from every row of the base tables (key, counts)."""
     if aggregate is CASES:
         return grouped(
-            CASES, case_rows(f"(SELECT 1 AS sign, {CASE_COLUMNS} FROM registry_case)", vendor)
+            CASES,
+            case_rows(f"(SELECT 1 AS sign, {CASE_COLUMNS} FROM registry_case)", vendor),
+            vendor,
         )
     if aggregate is REPORTS:
         return grouped(
             REPORTS,
             report_rows(f"(SELECT 1 AS sign, {REPORT_COLUMNS} FROM registry_report)", vendor),
+            vendor,
         )
     src = party_source(
         f"(SELECT 1 AS sign, {CASE_COLUMNS} FROM registry_case)", "registry_party", vendor
     )
-    return grouped(PARTIES, party_facts(f"({src})"))
+    return grouped(PARTIES, party_facts(f"({src})"), vendor)
+
+
+def fill(schema_editor) -> None:
+    """Compute every aggregate from the base tables into its empty table (a migration's step)."""
+    vendor = schema_editor.connection.vendor
+    for aggregate in AGGREGATES:
+        columns = ", ".join((*aggregate.columns, *aggregate.counts))
+        schema_editor.execute(
+            f"INSERT INTO {aggregate.table} ({columns}) {full(aggregate, vendor)}", params=None
+        )
 
 
 # --- PostgreSQL: statement-level triggers with transition tables -------------------------------
@@ -211,10 +295,10 @@ def _pg_case_body(new: bool, old: bool) -> str:
     signed = _signed(CASE_COLUMNS, new, old)
     src = party_source(signed, "registry_party", v)
     return (
-        upsert(CASES, grouped(CASES, case_rows(signed, v)))
+        upsert(CASES, grouped(CASES, case_rows(signed, v), v))
         + ";\n"
         + f"WITH src AS MATERIALIZED ({src}) "
-        + upsert(PARTIES, grouped(PARTIES, party_facts("src")))
+        + upsert(PARTIES, grouped(PARTIES, party_facts("src"), v))
         + ";\n"
     )
 
@@ -244,14 +328,16 @@ def _pg_party_body(new: bool, old: bool) -> str:
     return lock + (
         f"WITH touched AS ({touched}), now_p AS MATERIALIZED ({now}), before_p AS ({before}), "
         f"cs AS ({cases}), src AS MATERIALIZED ({src}) "
-        + upsert(PARTIES, grouped(PARTIES, party_facts("src")))
+        + upsert(PARTIES, grouped(PARTIES, party_facts("src"), v))
         + ";\n"
     )
 
 
 def _pg_report_body(new: bool, old: bool) -> str:
     signed = _signed(REPORT_COLUMNS, new, old)
-    return upsert(REPORTS, grouped(REPORTS, report_rows(signed, "postgresql"))) + ";\n"
+    return (
+        upsert(REPORTS, grouped(REPORTS, report_rows(signed, "postgresql"), "postgresql")) + ";\n"
+    )
 
 
 PG_TRIGGERED = {
@@ -305,14 +391,14 @@ def _sqlite_contribution(sign: int, case_ids: str) -> list[str]:
     signed = f"(SELECT {sign} AS sign, {CASE_COLUMNS} FROM registry_case WHERE id IN ({case_ids}))"
     src = party_source(signed, "registry_party", v)
     return [
-        upsert(CASES, grouped(CASES, case_rows(signed, v))),
-        upsert(PARTIES, grouped(PARTIES, party_facts(f"({src})"))),
+        upsert(CASES, grouped(CASES, case_rows(signed, v), v)),
+        upsert(PARTIES, grouped(PARTIES, party_facts(f"({src})"), v)),
     ]
 
 
 def _sqlite_report(sign: int, row: str) -> list[str]:
     signed = f"(SELECT {sign} AS sign, {REPORT_COLUMNS} FROM registry_report WHERE id = {row}.id)"
-    return [upsert(REPORTS, grouped(REPORTS, report_rows(signed, "sqlite")))]
+    return [upsert(REPORTS, grouped(REPORTS, report_rows(signed, "sqlite"), "sqlite"))]
 
 
 def sqlite_triggers() -> list[str]:
@@ -394,7 +480,7 @@ def rebuild() -> None:
             )
         for aggregate in AGGREGATES:
             cursor.execute(f"DELETE FROM {aggregate.table}")
-            columns = ", ".join((*aggregate.key, *aggregate.counts))
+            columns = ", ".join((*aggregate.columns, *aggregate.counts))
             cursor.execute(f"INSERT INTO {aggregate.table} ({columns}) {full(aggregate, vendor)}")
 
 
@@ -414,17 +500,19 @@ def verify() -> list[Difference]:
     read-only), so that writes going on meanwhile cannot show as differences."""
     vendor = connection.vendor
     differences = []
+    # Inside a caller's transaction (a test) its snapshot is the caller's business.
+    own_snapshot = vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        if vendor == "postgresql":
+        if own_snapshot:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         for aggregate in AGGREGATES:
-            key = ", ".join(aggregate.key)
-            columns = ", ".join((*aggregate.key, *aggregate.counts))
+            key = ", ".join(aggregate.columns)
+            columns = ", ".join((*aggregate.columns, *aggregate.counts))
             nonzero = " OR ".join(f"{c} <> 0" for c in aggregate.counts)
             stored = f"SELECT {columns} FROM {aggregate.table} WHERE {nonzero}"
             expected = full(aggregate, vendor)
             found: dict[tuple, dict[str, tuple]] = {}
-            width = len(aggregate.key)
+            width = len(aggregate.columns)
             for side, first, second in (
                 ("expected", expected, stored),
                 ("actual", stored, expected),

@@ -22,6 +22,7 @@ class CaseCount(models.Model):
     """Cases per local registration day (Asia/Almaty), region, article (of the current
     qualification), current status and termination ground."""
 
+    grain = models.CharField(max_length=1, default="d")
     day = models.DateField(_("day"))
     region = models.ForeignKey(
         Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
@@ -36,8 +37,8 @@ class CaseCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "region", "article", "status", "termination_ground"],
-                name="stats_casecount_key",
+                fields=["grain", "article", "day", "region", "status", "termination_ground"],
+                name="stats_casecount_grain_key",
             )
         ]
         verbose_name = _("case count")
@@ -60,6 +61,7 @@ class PartyCount(models.Model):
       unknown sex or age band (the data-completeness share).
     """
 
+    grain = models.CharField(max_length=1, default="d")
     day = models.DateField(_("day"))
     region = models.ForeignKey(
         Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
@@ -76,8 +78,8 @@ class PartyCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "region", "article", "body_id", "dim", "value"],
-                name="stats_partycount_key",
+                fields=["grain", "article", "dim", "value", "day", "region", "body_id"],
+                name="stats_partycount_grain_key",
             )
         ]
         verbose_name = _("party count")
@@ -91,6 +93,7 @@ class ReportCount(models.Model):
     """Reports per local day received, region, suggested article (``article_id`` 0: none),
     channel, decision and receiving body."""
 
+    grain = models.CharField(max_length=1, default="d")
     day = models.DateField(_("day"))
     region = models.ForeignKey(
         Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
@@ -104,8 +107,8 @@ class ReportCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "region", "article_id", "channel", "decision", "body_id"],
-                name="stats_reportcount_key",
+                fields=["grain", "article_id", "day", "region", "channel", "decision", "body_id"],
+                name="stats_reportcount_grain_key",
             )
         ]
         verbose_name = _("report count")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models import BigIntegerField, F, Max, QuerySet, Sum
+from django.db.models import BigIntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -179,34 +179,102 @@ def _total(column: str) -> Cast:
     return Cast(Sum(column), BigIntegerField())
 
 
-def _aggregated(qs: QuerySet[A], filters: Filters) -> QuerySet[A]:
-    """An aggregate narrowed to the filters: the articles, the local days, the regions."""
-    if filters.articles:
-        qs = qs.filter(
-            article_id__in=Article.objects.filter(code__in=filters.articles).values("id")
+def _period_q(
+    first: dt.date | None,
+    last: dt.date | None,
+    *,
+    per_article: bool,
+    coarse: str = "month",
+    article_ids: list[int] | None = None,
+) -> Q:
+    """The aggregate rows that count the local days ``first``…``last`` (None: no bound) once
+    each: the whole ``coarse`` periods (months, or weeks over all articles) inside from their
+    grain, the days at either end outside a whole period from the day grain
+    (``stats.aggregates.GRAINS``). Rows of the articles ``article_ids`` (per article), or of
+    every article together (article 0). Every branch names the prefix of the tables' unique
+    index (grain, article, day), so each is an index range."""
+    if per_article:
+        day_grain, coarse_grains = "d", {"month": "m"}
+    else:
+        day_grain, coarse_grains = "D", {"month": "M", "week": "W"}
+
+    def rows(grain: str, low: dt.date | None, high: dt.date | None, end: dt.date | None) -> Q:
+        q = Q(grain=grain)
+        if not per_article:
+            q &= Q(article_id=0)
+        elif article_ids is not None:
+            q &= Q(article_id__in=article_ids)
+        if low:
+            q &= Q(day__gte=low)
+        if high:
+            q &= Q(day__lt=high)
+        if end:
+            q &= Q(day__lte=end)
+        return q
+
+    if coarse not in coarse_grains:
+        return rows(day_grain, first, None, last)
+    # Whole periods: starting on or after ``low``, before ``high`` (that ends after ``last``).
+    low = first
+    if first and period_start(first, coarse) != first:
+        low = next_period(period_start(first, coarse), coarse)
+    high = period_start(last + dt.timedelta(days=1), coarse) if last else None
+    if low and high and low >= high:
+        return rows(day_grain, first, None, last)
+    q = rows(coarse_grains[coarse], low, high, None)
+    if first and low and first < low:
+        q |= rows(day_grain, first, low, None)
+    if last and high and high <= last:
+        q |= rows(day_grain, high, None, last)
+    return q
+
+
+def _aggregated(
+    qs: QuerySet[A],
+    filters: Filters,
+    *,
+    per_article: bool = False,
+    coarse: str = "month",
+    periods: Q | None = None,
+) -> QuerySet[A]:
+    """An aggregate narrowed to the filters (the articles, the local days, the regions), each
+    day counted once at the coarsest grain that fits. ``per_article``: rows that keep the
+    article (for a breakdown by article) even when no article is chosen; ``coarse="day"``:
+    day rows only (for the latest day); ``"week"``: whole weeks over all articles.
+    ``periods``: the rows of other periods than the filters' (:func:`_period_q`)."""
+    if periods is None:
+        ids = None
+        if filters.articles:
+            articles = Article.objects.filter(code__in=filters.articles)
+            ids = list(articles.values_list("id", flat=True))
+        periods = _period_q(
+            filters.date_from,
+            filters.date_to,
+            per_article=per_article or bool(filters.articles),
+            coarse=coarse,
+            article_ids=ids,
         )
-    if filters.date_from:
-        qs = qs.filter(day__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(day__lte=filters.date_to)
+    qs = qs.filter(periods)
     if filters.regions:
         qs = qs.filter(region_id__in=Region.objects.filter(code__in=filters.regions).values("id"))
     return qs
 
 
-def case_counts(actor: Who, filters: Filters) -> QuerySet[CaseCount]:
+def case_counts(actor: Who, filters: Filters, **grain: Any) -> QuerySet[CaseCount]:
     """The rows of the case aggregate counted for ``filters``, within the actor's scope (rows
-    fallen to 0 left out): sum ``n``."""
+    fallen to 0 left out): sum ``n``. ``grain``: as :func:`_aggregated`."""
     rows = CaseCount.objects.using(read_only_alias()).filter(n__gt=0)
     qs = policy.scoped(actor, "stats.view", rows)
-    return _aggregated(qs, filters)
+    return _aggregated(qs, filters, **grain)
 
 
-def party_counts(actor: Who, filters: Filters, dim: str, column: str) -> QuerySet[PartyCount]:
+def party_counts(
+    actor: Who, filters: Filters, dim: str, column: str, **grain: Any
+) -> QuerySet[PartyCount]:
     """The rows of the party aggregate for fact ``dim`` counted for ``filters``, within the
     actor's scope, with ``column`` (``cases`` or ``parties``) above 0."""
     rows = PartyCount.objects.using(read_only_alias()).filter(dim=dim, **{f"{column}__gt": 0})
-    return _aggregated(policy.scoped(actor, "stats.view", rows), filters)
+    return _aggregated(policy.scoped(actor, "stats.view", rows), filters, **grain)
 
 
 def report_counts(actor: Who, filters: Filters) -> QuerySet[ReportCount]:
@@ -334,7 +402,7 @@ AGGREGATE_KEYS = {
 
 def _case_rows(actor: Who, filters: Filters, dimension: str) -> QuerySet[CaseCount]:
     """The case aggregate's rows behind a breakdown of cases (terminated ones by ground)."""
-    qs = case_counts(actor, filters)
+    qs = case_counts(actor, filters, per_article=dimension == "article")
     if dimension == "termination_ground":
         qs = qs.filter(status=CaseStatus.TERMINATED)
     return qs
@@ -532,7 +600,10 @@ def next_period(start: dt.date, period: str) -> dt.date:
 def time_series(actor: Who, filters: Filters, period: str = "week") -> list[tuple[dt.date, int]]:
     """Counts per period, every period of the range present (zeros included) up to the
     period's end or today, whichever is earlier: a period that has not begun is not a zero."""
-    per_day = _per(case_counts(actor, filters), "day")
+    # Whole weeks (over all articles) or months from their grain, the rest by day: each row's
+    # day is the start of a period inside the one it is counted in.
+    coarse = {"week": "week", "day": "day"}.get(period, "month")
+    per_day = _per(case_counts(actor, filters, coarse=coarse), "day")
     if not per_day and not filters.date_from:
         return []
     first = filters.date_from or min(per_day)
@@ -554,16 +625,20 @@ def _articles(codes: tuple[str, ...] = ()) -> QuerySet[Article]:
 
 def cumulative_since_in_force(actor: Who, filters: Filters) -> list[Row]:
     """Cases per article since the article came into force, up to the period's end."""
-    everything = Filters(filters.articles, None, filters.end, filters.regions)
-    since = case_counts(actor, everything).filter(day__gte=F("article__in_force_on"))
-    counts = _per(since, "article_id")
+    articles = list(_articles(filters.articles))
+    periods = Q(pk__in=[])
+    for article in articles:
+        periods |= Q(article_id=article.pk) & _period_q(
+            article.in_force_on, filters.end, per_article=True
+        )
+    counts = _per(case_counts(actor, filters, periods=periods), "article_id")
     return [
         {
             "article": article.code,
             "since": article.in_force_on.isoformat(),
             "count": counts.get(article.pk, 0),
         }
-        for article in _articles(filters.articles)
+        for article in articles
     ]
 
 
@@ -778,7 +853,7 @@ def campaign_effect(
     its first day), which is neither wholly before nor wholly after."""
     if period not in ("week", "month"):
         raise Invalid("period", _("The effect analysis uses weekly or monthly counts."))
-    latest = case_counts(actor, filters).aggregate(latest=Max("day"))["latest"]
+    latest = case_counts(actor, filters, coarse="day").aggregate(latest=Max("day"))["latest"]
     if latest is None:
         return [], its.segmented_poisson([], 0)
     observed_to = min(filters.end, timezone.localdate() - dt.timedelta(days=1))
@@ -859,6 +934,19 @@ def _unknown_victims(actor: Who, filters: Filters) -> dict[str, dict[str, Counte
     return tally
 
 
+def _latest_days(actor: Who, ever: Filters, key: str) -> dict[Any, dt.date]:
+    """The latest local day with a case, per ``key`` (region code or body id), over all time:
+    each key's latest month from the month grain, then the days from the earliest of those
+    months on (a few rows, where the day grain over all time would be every row)."""
+    months = party_counts(actor, ever, "case", "cases").values_list(key).annotate(m=Max("day"))
+    latest_months = dict(months.order_by())
+    if not latest_months:
+        return {}
+    since = replace(ever, date_from=min(latest_months.values()))
+    days = party_counts(actor, since, "case", "cases", coarse="day")
+    return dict(days.values_list(key).annotate(m=Max("day")).order_by())
+
+
 def _body_codes() -> dict[int, str]:
     """Each body's code by its id (the aggregates store the id; 0 is no body)."""
     return dict(Body.objects.values_list("id", "code"))
@@ -911,12 +999,10 @@ def completeness(actor: Who, filters: Filters) -> dict[str, list[Row]]:
     the share is shown."""
     ever = Filters(filters.articles, None, None, filters.regions)
     codes = _body_codes()
-    everything = party_counts(actor, ever, "case", "cases")
     latest = {
-        "region": dict(everything.values_list("region__code").annotate(m=Max("day")).order_by()),
+        "region": _latest_days(actor, ever, "region__code"),
         "body": {
-            codes.get(body_id): day
-            for body_id, day in everything.values_list("body_id").annotate(m=Max("day")).order_by()
+            codes.get(body_id): day for body_id, day in _latest_days(actor, ever, "body_id").items()
         },
     }
     waiting = report_counts(actor, Filters(regions=filters.regions)).filter(

@@ -24,7 +24,7 @@ from qorgau.stats import aggregates
 def describe(difference: aggregates.Difference) -> str:
     """One line: the table, each key column=value, the expected and the actual counts."""
     table = next(a for a in aggregates.AGGREGATES if a.table == difference.table)
-    key = " ".join(f"{c}={v}" for c, v in zip(table.key, difference.key, strict=True))
+    key = " ".join(f"{c}={v}" for c, v in zip(table.columns, difference.key, strict=True))
     expected = " ".join(f"{c}={v}" for c, v in zip(table.counts, difference.expected, strict=True))
     actual = " ".join(f"{c}={v}" for c, v in zip(table.counts, difference.actual, strict=True))
     return f"{difference.table} {key}: expected {expected} actual {actual}"
