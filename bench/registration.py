@@ -456,6 +456,38 @@ def check_chain() -> str:
 # --- Measures -----------------------------------------------------------------------------------
 
 
+def cost(runs: int = 100) -> Measure:
+    """What one registration costs the application, less sensitive to the machine's load than
+    the rates: its statements (and those run while the number's sequence is locked, from the
+    sequence's UPDATE to the commit) and the CPU time of this process's Python per
+    registration, one client alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    register = service_client(spread=False)(0)
+    register(0)
+    with CaptureQueriesContext(connection) as queries:
+        register(1)
+    statements = [q["sql"] for q in queries.captured_queries]
+    first = next(
+        (i for i, sql in enumerate(statements) if "UPDATE registry_casenumbersequence" in sql
+         or ("registry_casenumbersequence" in sql and "FOR UPDATE" in sql)),
+        len(statements),
+    )  # fmt: skip
+    times = []
+    for i in range(runs):
+        start = time.thread_time()
+        register(i)
+        times.append((time.thread_time() - start) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return Measure(
+        "service, one registration: Python CPU", statistics.median(times), p95, None,
+        f"{len(statements)} statements, {len(statements) - first} of them under the "
+        "sequence's lock (to the commit)",
+    )  # fmt: skip
+
+
 def stats_triggers(on: bool) -> str:
     """Create or drop the statistics' triggers (``stats.aggregates``) on the scratch database,
     to measure registration with and without them; returns the label of the state."""
@@ -490,6 +522,11 @@ def measures(
     for on in triggers:
         state = stats_triggers(on)
         found.append(Measure(f"— {state}", 0, 0))
+        found.append(cost())
+        alone = run_clients(1, seconds, raw_client(url, spread=False, all_rows=True))
+        found.append(alone.measure("raw: same rows, 1 client"))
+        one = run_clients(1, seconds, service_client(spread=False))
+        found.append(one.measure("service, 1 client", alone))
         raw = run_clients(clients, seconds, raw_client(url, spread=False, all_rows=False))
         found.append(raw.measure(f"raw: case INSERT, 1 region, {clients} clients"))
         rows = run_clients(clients, seconds, raw_client(url, spread=False, all_rows=True))
