@@ -7,15 +7,13 @@ That calls the very import of ``qorgau import-cases`` (``csvio.import_cases``): 
 every error of the file with its row and column, in the uploader's language, and the same
 ``case.import`` entries — naming the uploader, from the source ``task``.
 
-Progress. Nearly all of an import's time is spent saving its rows inside one transaction
-(2,000 rows: 0.1 s to read them, 20 s to save them on SQLite), so a bar that moved only while
-the file is read would stand still for the rest. The count of rows checked cannot go to the
-job's row then: on SQLite the import's transaction holds the only write lock until its end (a
-second connection would wait for it), and on any database a row written inside the
-transaction is seen by no one before its end. So while the transaction is open the count goes
-to the ``progress`` cache (settings: files under VAR_DIR, which the web and worker processes
-share), every :data:`STEP_FRACTION` of the rows; the job's row is written only outside it: the
-total before, the outcome after. :func:`status` reads both.
+Progress. The import checks every row before its transaction opens, then writes the checked
+rows in one transaction (``registry.bulk``). The bar shows the rows checked: the total goes to
+the job's row once the file's structure is read, the live count to the ``progress`` cache
+(settings: files under VAR_DIR, which the web and worker processes share), every
+:data:`STEP_FRACTION` of the rows — never to the job's row while the import may hold a
+transaction (on SQLite its write pass holds the only write lock, and a row written inside it is
+seen by no one before its end); the outcome is written after. :func:`status` reads both.
 """
 
 from __future__ import annotations
