@@ -52,6 +52,13 @@ def application_grants(
     ]
     if trail_exists:
         statements.append(f"REVOKE UPDATE, DELETE ON {TRAIL} FROM {app}")
+        # The trail's yearly partitions (audit/partitions.py), which ALL TABLES above covers:
+        # the application reads and writes the trail through the table only, never a partition.
+        statements.append(
+            "DO $$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits"  # noqa: S608
+            f" WHERE inhparent = '{TRAIL}'::regclass LOOP"
+            f" EXECUTE format('REVOKE ALL ON %s FROM {app}', p); END LOOP; END $$"
+        )
     return statements
 
 
