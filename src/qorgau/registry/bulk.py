@@ -450,7 +450,7 @@ class _Checker:
         if number:
             if not numbering.NUMBER_RE.match(number):
                 return None
-            if number[:8] != f"{local.year:04d}-{region.code.removeprefix('KZ-')}":
+            if number[:8] != f"{local.year:04d}-{region.code.removeprefix('KZ-')}-":
                 return None
             given = int(number[8:])
         victim = None

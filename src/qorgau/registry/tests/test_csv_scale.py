@@ -3,6 +3,7 @@ bytes the row writer defines, its audit entry identifies what it wrote; the impo
 nothing however late the bad row, keeps its memory bounded, and shows its progress. Run on
 SQLite and on PostgreSQL (where the export is one COPY and the import COPYs its rows)."""
 
+import csv
 import hashlib
 import io
 import tracemalloc
@@ -199,3 +200,23 @@ def test_the_statistics_aggregates_stay_exact_after_a_bulk_import(make_case):
     out = io.StringIO()
     call_command("stats-verify", stdout=out)  # the triggers kept them while COPY/INSERT wrote
     assert out.getvalue().strip().endswith("0 differences")
+
+
+def test_the_fast_check_reads_a_valid_row_as_the_schema_does():
+    header = csvio.COLUMNS
+    valid = [
+        "2026-79-000001,115-1,1,KZ-79,2026-01-05T10:00:00+05:00,investigation,,,,,POL-79,F,25-34,former_partner,0,1,261500031000123",
+        ",125-1,2,KZ-61,2026-01-06 11:00,terminated,2026-02-01T09:00:00+05:00,no_corpus_delicti,,,,M,14-17,relative,1,0,",
+        " ,115-1,1, KZ-71 ,2026-01-07T12:00:00+06:00,suspended,2026-02-02T09:00:00,,suspect_hiding,,,,,stranger,,,",
+        ",125-1,3,KZ-75,2026-03-01T00:30:00+05:00,sent_to_court,2026-03-02T00:00:00+05:00,,,,,U,,,,,",
+    ]  # fmt: skip
+    checker = bulk._Checker(SYSTEM, header, len(valid), None, None)
+    for line in valid:
+        cells = next(csv.reader([line]))
+        fast = checker._fast(cells, 2)
+        assert fast is not None and fast == checker._slow(cells, 2), line
+    assert checker.errors == []
+    # A row the fast check does not accept goes to the schema, which says why.
+    future = next(csv.reader([",115-1,1,KZ-79,2099-01-05T10:00:00+05:00,investigation" + "," * 11]))
+    assert checker._fast(future, 3) is None and checker._slow(future, 3) is None
+    assert [(e[0], e[2].column) for e in checker.errors] == [(3, "registered_at")]
