@@ -99,10 +99,9 @@ def forwards(apps, schema_editor):
         )
         keys = cursor.fetchall()
         cursor.execute(
-            "SELECT grantee, string_agg(privilege_type, ', ') FROM "
-            "information_schema.role_table_grants WHERE table_schema = 'public' AND table_name "
-            "= 'audit_auditentry' AND grantee <> (SELECT pg_get_userbyid(relowner) FROM "
-            "pg_class WHERE oid = 'audit_auditentry'::regclass) GROUP BY grantee"
+            "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,"
+            " string_agg(a.privilege_type, ', ') FROM pg_class c, aclexplode(c.relacl) a"
+            " WHERE c.oid = 'audit_auditentry'::regclass AND a.grantee <> c.relowner GROUP BY 1"
         )
         grants = cursor.fetchall()
 
