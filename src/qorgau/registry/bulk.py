@@ -301,17 +301,28 @@ R_TGROUND, R_SGROUND, R_BODY, R_VICTIM, R_RELATION, R_DEMO, R_ERDR, R_TERM, R_JO
 R_NUMBER = 18
 
 
+@dataclass(frozen=True)
+class Schema:
+    """The file's schema, ``csvio``'s: its columns, the required ones, the reference data its
+    cells name (``csvio.Lookups``), how one row is read with its errors (``csvio._parse_row``:
+    a ``ParsedRow`` or the row's errors) and how a date-time is read."""
+
+    columns: list[str]
+    required: list[str]
+    lookups: Any
+    parse_row: Callable[[dict[str, Any], int, Any], tuple[Any, list[RowError]]]
+    parse_datetime: Callable[[str], dt.datetime]
+
+
 class _Checker:
     """Pass 2 over the rows of a file, for ``actor``."""
 
-    def __init__(self, actor: Actor, header: list[str], total: int, is_demo: bool | None,
-                 progress: Progress | None):  # fmt: skip
-        from . import csvio
-
-        self.csvio = csvio
+    def __init__(self, actor: Actor, schema: Schema, header: list[str], total: int,
+                 is_demo: bool | None, progress: Progress | None):  # fmt: skip
+        self.schema = schema
         self.actor, self.header, self.total = actor, header, total
         self.is_demo, self.progress = is_demo, progress
-        self.lookups = csvio.Lookups.load()
+        self.lookups = schema.lookups
         self.tz = timezone.get_current_timezone()
         self.now = timezone.now()
         self.ruleset = rules.RuleSet()
@@ -393,7 +404,7 @@ class _Checker:
         if record is None:
             return
         if self.listed is not None:
-            values = {c: v for c in self.csvio.COLUMNS if (v := self._cell(cells, c))}
+            values = {c: v for c in self.schema.columns if (v := self._cell(cells, c))}
             self.listed.append({"id": 0, "number": "", "row": row, "values": values})
         self.batch.append(record)
 
@@ -410,9 +421,9 @@ class _Checker:
             return None
         part_id, in_force_on, category, _article = part
         try:
-            registered_at = self.csvio.parse_datetime(cell(cells, "registered_at"))
+            registered_at = self.schema.parse_datetime(cell(cells, "registered_at"))
             raw_at = cell(cells, "status_at")
-            status_at = self.csvio.parse_datetime(raw_at) if raw_at else None
+            status_at = self.schema.parse_datetime(raw_at) if raw_at else None
             if not 1900 <= registered_at.year <= 9998 or registered_at > self.now:
                 return None
             if status_at is not None and not 1900 <= status_at.year <= 9998:
@@ -469,7 +480,7 @@ class _Checker:
         values: dict[str, Any] = dict(zip(self.header, cells, strict=False))
         if len(cells) > self.width:
             values["__extra__"] = cells[self.width :]
-        item, errors = self.csvio._parse_row(values, row, self.lookups)
+        item, errors = self.schema.parse_row(values, row, self.lookups)
         for error in errors:
             self.errors.append((row, _CELL, error))
         if item is None:
@@ -738,11 +749,13 @@ def sequence_errors(block: Block, last: int) -> list[tuple[int, str]]:
     return found
 
 
-def check(actor: Actor, source: Source, *, required: list[str], columns: list[str],
-          max_rows: int, is_demo: bool | None, progress: Progress | None) -> Checked:  # fmt: skip
-    """Passes 1 and 2: the file's errors (ImportRejected), or its valid rows spooled."""
-    header, total = scan(source, required, columns, max_rows)
-    checker = _Checker(actor, header, total, is_demo, progress)
+def check(actor: Actor, source: Source, schema: Callable[[], Schema], *, max_rows: int,
+          is_demo: bool | None, progress: Progress | None) -> Checked:  # fmt: skip
+    """Passes 1 and 2: the file's errors (ImportRejected), or its valid rows spooled.
+    ``schema`` gives the schema (reading the reference data its cells name)."""
+    schema_ = schema()
+    header, total = scan(source, schema_.required, schema_.columns, max_rows)
+    checker = _Checker(actor, schema_, header, total, is_demo, progress)
     with source.text() as text:
         checked = checker.run(_rows(text, max_rows))
     if checked.errors:

@@ -27,7 +27,7 @@ from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.core.importing import RowError
 from qorgau.core.tabular import DictCsvWriter
-from qorgau.reference.models import ArticlePart, Body, Region
+from qorgau.reference.models import Article, ArticlePart, Body, Region
 
 from . import bulk, numbering, services
 from .choices import (
@@ -262,8 +262,6 @@ def _python_rows(cases: QuerySet[Case], digest: ExportDigest | None) -> Iterator
 def _copy_possible(cases: QuerySet[Case]) -> bool:
     """Whether the COPY export writes exactly what :func:`case_row` would: PostgreSQL, and
     numbers and codes that need no quoting or formula guard, and no date-time before 1930."""
-    from qorgau.reference.models import Article
-
     if connection.vendor != "postgresql":
         return False
     unusual = (
@@ -313,8 +311,6 @@ def _copy_rows(cases: QuerySet[Case], digest: ExportDigest | None) -> Iterator[s
     """The rows by one ``COPY … TO STDOUT (FORMAT csv)`` in Kazakhstan time, the same bytes as
     :func:`case_row` through the CSV writer (``case_row`` is the definition; the tests compare
     them). The numbers are read off each row for the digest."""
-    from qorgau.reference.models import Article
-
     tables = {
         "case": Case._meta.db_table, "part": ArticlePart._meta.db_table,
         "article": Article._meta.db_table, "region": Region._meta.db_table,
@@ -678,6 +674,13 @@ class ImportedCases(Sequence[Case]):
             yield from (found[pk] for pk in chunk)
 
 
+def _schema() -> bulk.Schema:
+    return bulk.Schema(
+        columns=COLUMNS, required=REQUIRED, lookups=Lookups.load(), parse_row=_parse_row,
+        parse_datetime=parse_datetime,
+    )  # fmt: skip
+
+
 def import_cases(
     actor: Actor,
     data: bytes | str | None = None,
@@ -709,8 +712,8 @@ def import_cases(
     max_rows = importing.MAX_DATA_ROWS if max_rows is None else max_rows
     if error := importing.too_large(source.size(), max_bytes):
         raise error
-    checked = bulk.check(actor, source, required=REQUIRED, columns=COLUMNS, max_rows=max_rows,
-                         is_demo=is_demo, progress=progress)  # fmt: skip
+    checked = bulk.check(actor, source, _schema, max_rows=max_rows, is_demo=is_demo,
+                         progress=progress)  # fmt: skip
     try:
         with transaction.atomic():
             written = bulk.write_all(

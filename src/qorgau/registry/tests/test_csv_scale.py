@@ -210,7 +210,7 @@ def test_the_fast_check_reads_a_valid_row_as_the_schema_does():
         " ,115-1,1, KZ-71 ,2026-01-07T12:00:00+06:00,suspended,2026-02-02T09:00:00,,suspect_hiding,,,,,stranger,,,",
         ",125-1,3,KZ-75,2026-03-01T00:30:00+05:00,sent_to_court,2026-03-02T00:00:00+05:00,,,,,U,,,,,",
     ]  # fmt: skip
-    checker = bulk._Checker(SYSTEM, header, len(valid), None, None)
+    checker = bulk._Checker(SYSTEM, csvio._schema(), header, len(valid), None, None)
     for line in valid:
         cells = next(csv.reader([line]))
         fast = checker._fast(cells, 2)
