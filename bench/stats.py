@@ -284,12 +284,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", help="A database already loaded (not dropped).")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    parser.add_argument(
+        "--name", help="The scratch database's name (default qorgau_bench_stats_N)."
+    )
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if args.reuse:
         run(args.reuse, args.cases, args.runs)
         return
-    name = f"qorgau_bench_stats_{args.cases}"
+    name = args.name or f"qorgau_bench_stats_{args.cases}"
     with scratch_database(server, name, keep=args.keep) as url:
         load(url, args.cases)
         run(url, args.cases, args.runs)

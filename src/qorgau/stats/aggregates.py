@@ -79,7 +79,7 @@ class Grain:
 
 
 # Per article: by day and by month; over all articles: by day and by month (and, for the cases,
-# by week without status: the weekly series of the dashboard).
+# by week and by month without status: the series and the counts that do not break down by it).
 GRAINS = (
     Grain("d", "day"),
     Grain("m", "month"),
@@ -110,7 +110,13 @@ CASES = Aggregate(
     ("article_id", "day", "region_id", "status", "termination_ground"),
     ("n",),
     dims=("status", "termination_ground"),
-    grains=(*GRAINS, Grain("W", "week", per_article=False, dims=False)),
+    grains=(
+        *GRAINS,
+        Grain("W", "week", per_article=False, dims=False),
+        # Months without status, for every count that does not break down by it.
+        Grain("A", "month", dims=False),
+        Grain("T", "month", per_article=False, dims=False),
+    ),
 )
 PARTIES = Aggregate(
     "stats_partycount",

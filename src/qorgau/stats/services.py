@@ -186,17 +186,19 @@ def _period_q(
     per_article: bool,
     coarse: str = "month",
     article_ids: list[int] | None = None,
+    dims: bool = True,
 ) -> Q:
     """The aggregate rows that count the local days ``first``…``last`` (None: no bound) once
     each: the whole ``coarse`` periods (months, or weeks over all articles) inside from their
     grain, the days at either end outside a whole period from the day grain
     (``stats.aggregates.GRAINS``). Rows of the articles ``article_ids`` (per article), or of
     every article together (article 0). Every branch names the prefix of the tables' unique
-    index (grain, article, day), so each is an index range."""
+    index (grain, article, day), so each is an index range. ``dims=False``: the case
+    aggregate's months without status, where the count does not break down by it."""
     if per_article:
-        day_grain, coarse_grains = "d", {"month": "m"}
+        day_grain, coarse_grains = "d", {"month": "m" if dims else "A"}
     else:
-        day_grain, coarse_grains = "D", {"month": "M", "week": "W"}
+        day_grain, coarse_grains = "D", {"month": "M" if dims else "T", "week": "W"}
 
     def rows(grain: str, low: dt.date | None, high: dt.date | None, end: dt.date | None) -> Q:
         q = Q(grain=grain)
@@ -236,6 +238,7 @@ def _aggregated(
     per_article: bool = False,
     coarse: str = "month",
     periods: Q | None = None,
+    dims: bool = True,
 ) -> QuerySet[A]:
     """An aggregate narrowed to the filters (the articles, the local days, the regions), each
     day counted once at the coarsest grain that fits. ``per_article``: rows that keep the
@@ -253,6 +256,7 @@ def _aggregated(
             per_article=per_article or bool(filters.articles),
             coarse=coarse,
             article_ids=ids,
+            dims=dims,
         )
     qs = qs.filter(periods)
     if filters.regions:
@@ -286,7 +290,7 @@ def report_counts(actor: Who, filters: Filters) -> QuerySet[ReportCount]:
 
 def case_count(actor: Who, filters: Filters) -> int:
     """How many cases :func:`cases` holds, from the aggregate."""
-    return case_counts(actor, filters).aggregate(total=_total("n"))["total"] or 0
+    return case_counts(actor, filters, dims=False).aggregate(total=_total("n"))["total"] or 0
 
 
 def report_count(actor: Who, filters: Filters) -> int:
@@ -350,7 +354,8 @@ def _rounded(value: float | None) -> float | None:
 def by_region(actor: Who, filters: Filters) -> list[RegionRow]:
     """Count and rate per 100,000 (exact 95% interval) for every region in scope, the highest
     count first; a region without a population figure has no rate (never an invented one)."""
-    return _region_rows(case_counts(actor, filters), regions_in_scope(actor, filters), filters)
+    rows = case_counts(actor, filters, dims=False)
+    return _region_rows(rows, regions_in_scope(actor, filters), filters)
 
 
 def _region_rows(
@@ -402,7 +407,12 @@ AGGREGATE_KEYS = {
 
 def _case_rows(actor: Who, filters: Filters, dimension: str) -> QuerySet[CaseCount]:
     """The case aggregate's rows behind a breakdown of cases (terminated ones by ground)."""
-    qs = case_counts(actor, filters, per_article=dimension == "article")
+    qs = case_counts(
+        actor,
+        filters,
+        per_article=dimension == "article",
+        dims=dimension in ("status", "termination_ground"),
+    )
     if dimension == "termination_ground":
         qs = qs.filter(status=CaseStatus.TERMINATED)
     return qs
@@ -603,7 +613,7 @@ def time_series(actor: Who, filters: Filters, period: str = "week") -> list[tupl
     # Whole weeks (over all articles) or months from their grain, the rest by day: each row's
     # day is the start of a period inside the one it is counted in.
     coarse = {"week": "week", "day": "day"}.get(period, "month")
-    per_day = _per(case_counts(actor, filters, coarse=coarse), "day")
+    per_day = _per(case_counts(actor, filters, coarse=coarse, dims=False), "day")
     if not per_day and not filters.date_from:
         return []
     first = filters.date_from or min(per_day)
@@ -626,11 +636,13 @@ def _articles(codes: tuple[str, ...] = ()) -> QuerySet[Article]:
 def cumulative_since_in_force(actor: Who, filters: Filters) -> list[Row]:
     """Cases per article since the article came into force, up to the period's end."""
     articles = list(_articles(filters.articles))
-    periods = Q(pk__in=[])
+    # One range per date of entry into force (most articles share theirs).
+    since: dict[dt.date, list[int]] = {}
     for article in articles:
-        periods |= Q(article_id=article.pk) & _period_q(
-            article.in_force_on, filters.end, per_article=True
-        )
+        since.setdefault(article.in_force_on, []).append(article.pk)
+    periods = Q(pk__in=[])
+    for day, ids in since.items():
+        periods |= _period_q(day, filters.end, per_article=True, article_ids=ids, dims=False)
     counts = _per(case_counts(actor, filters, periods=periods), "article_id")
     return [
         {
@@ -761,7 +773,9 @@ def funnel(actor: Who, filters: Filters) -> Funnel:
         return Funnel(None)
     everywhere = replace(filters, regions=())
     every_row = CaseCount.objects.using(read_only_alias()).filter(n__gt=0)
-    national_cases = _aggregated(policy.national_aggregate(actor, every_row), everywhere)
+    national_cases = _aggregated(
+        policy.national_aggregate(actor, every_row), everywhere, dims=False
+    )
     rows = _region_rows(national_cases, list(Region.objects.all()), everywhere)
     mine = {r.pk for r in regions_in_scope(actor, filters)}
     # The regions whose population is known, each with its number of people and its rate.
