@@ -87,6 +87,7 @@ def close_connections() -> None:
 def run_gunicorn(values: dict) -> None:
     """Run gunicorn's arbiter in this process with ``values``, serving ``qorgau.wsgi``."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.util import import_app
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -94,9 +95,8 @@ def run_gunicorn(values: dict) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            from qorgau.wsgi import application
-
-            return application
+            # In each worker (no preload), by name, as `gunicorn qorgau.wsgi:application` does.
+            return import_app(APPLICATION)
 
     Server(prog="qorgau serve").run()
 
