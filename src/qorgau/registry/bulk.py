@@ -922,10 +922,21 @@ class Written:
 def write_all(actor: Actor, checked: Checked, token: str, digest: str,
               progress: Progress | None) -> Written:  # fmt: skip
     """Pass 3, inside the caller's transaction: lock the sequences, check the given numbers
-    against them, write every row, move the sequences on, write the audit entries."""
+    against them, write every row, move the sequences on, write the audit entries.
+
+    On PostgreSQL what needs no number is written before the sequences are locked: the cases'
+    ids are taken and their qualification, status and party rows copied (their foreign keys
+    to the cases are checked at the commit), so that the locks are held only for the cases
+    themselves. On SQLite, one writer at a time, the lock comes first (it also makes the ids
+    read from the table safe)."""
     _check_columns()
     blocks = checked.blocks
     used = {key: b for key, b in blocks.items() if b.given or b.blank}
+    writer = _Writer()
+    user_id = actor.user.pk if actor.user is not None else None
+    if writer.postgres:
+        ids = array("q", writer.case_ids(checked.count))
+        _write_children(writer, checked, ids, user_id)
     locked = numbering.lock_sequences({(b.region, b.year) for b in used.values()})
     last = {key: locked[key].last_value for key in used}
     errors = []
@@ -941,14 +952,11 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
     if errors:
         errors.sort(key=lambda e: e[0])
         raise ImportRejected([e[1] for e in errors])
-    writer = _Writer()
-    ids = array("q", writer.case_ids(checked.count))
-    user_id = actor.user.pk if actor.user is not None else None
+    if not writer.postgres:
+        ids = array("q", writer.case_ids(checked.count))
+        _write_children(writer, checked, ids, user_id)
     now = timezone.now()
-    imported = _("imported")
-    if writer.postgres:
-        imported = _copy_text(imported)
-    cases, quals, statuses, parties = [], [], [], []
+    cases: list[tuple] = []
     done = 0
     by_row = {e["row"]: e for e in checked.listed} if checked.listed is not None else None
     for place, record in enumerate(_records(checked.spool)):
@@ -971,26 +979,16 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
             joined_id if status == CaseStatus.JOINED else None, record[R_TERM], record[R_DEMO],
             now, user_id,
         ))  # fmt: skip
-        quals.append((pk, record[R_PART], record[R_AT], user_id, ""))
-        statuses.append((
-            pk, "", status, status_at, user_id, imported if record[R_STATUS_AT] else "",
-            record[R_TGROUND] or record[R_SGROUND],
-        ))  # fmt: skip
-        if record[R_VICTIM] is not None:
-            sex, band, minor, consent = record[R_VICTIM]
-            parties.append((pk, PartyRole.VICTIM, sex, band, minor, "", consent))
-        if record[R_RELATION]:
-            parties.append((pk, PartyRole.SUSPECT, Sex.UNKNOWN, AgeBand.UNKNOWN,
-                            AgeBand.UNKNOWN in MINOR_AGE_BANDS, record[R_RELATION], None))  # fmt: skip
         if by_row is not None:
             entry = by_row[record[R_ROW]]
             entry["id"], entry["number"], entry["region_id"] = pk, number, record[R_REGION]
         if len(cases) >= WRITE_BATCH:
-            _flush(writer, cases, quals, statuses, parties)
+            writer.rows(Case, CASE_COLUMNS, cases)
+            cases.clear()
             done += WRITE_BATCH
             if progress is not None:
                 progress(SAVE, done, checked.count)
-    _flush(writer, cases, quals, statuses, parties)
+    writer.rows(Case, CASE_COLUMNS, cases)
     if progress is not None:
         progress(SAVE, checked.count, checked.count)
     ranges = {}
@@ -1003,12 +1001,40 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
     return Written(ids, ranges)
 
 
-def _flush(writer: _Writer, cases: list, quals: list, statuses: list, parties: list) -> None:
-    writer.rows(Case, CASE_COLUMNS, cases)
+def _write_children(writer: _Writer, checked: Checked, ids: array, user_id: int | None) -> None:
+    """Each case's first qualification, first status row and parties, as ``register_case``
+    writes them for an imported case."""
+    imported = _("imported")
+    if writer.postgres:
+        imported = _copy_text(imported)
+    quals: list[tuple] = []
+    statuses: list[tuple] = []
+    parties: list[tuple] = []
+    minor_unknown = AgeBand.UNKNOWN in MINOR_AGE_BANDS
+    for place, record in enumerate(_records(checked.spool)):
+        pk = ids[place]
+        status_at = record[R_STATUS_AT] or record[R_AT]
+        quals.append((pk, record[R_PART], record[R_AT], user_id, ""))
+        statuses.append((
+            pk, "", record[R_STATUS], status_at, user_id,
+            imported if record[R_STATUS_AT] else "", record[R_TGROUND] or record[R_SGROUND],
+        ))  # fmt: skip
+        if record[R_VICTIM] is not None:
+            sex, band, minor, consent = record[R_VICTIM]
+            parties.append((pk, PartyRole.VICTIM, sex, band, minor, "", consent))
+        if record[R_RELATION]:
+            parties.append((pk, PartyRole.SUSPECT, Sex.UNKNOWN, AgeBand.UNKNOWN, minor_unknown,
+                            record[R_RELATION], None))  # fmt: skip
+        if len(quals) >= WRITE_BATCH:
+            _flush(writer, quals, statuses, parties)
+    _flush(writer, quals, statuses, parties)
+
+
+def _flush(writer: _Writer, quals: list, statuses: list, parties: list) -> None:
     writer.rows(Qualification, QUALIFICATION_COLUMNS, quals)
     writer.rows(StatusChange, STATUS_COLUMNS, statuses)
     writer.rows(Party, PARTY_COLUMNS, parties)
-    for rows in (cases, quals, statuses, parties):
+    for rows in (quals, statuses, parties):
         rows.clear()
 
 
