@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from qorgau.audit import chain, log, partitions
+from qorgau.audit import chain, checks, log, partitions
 from qorgau.audit.actions import action
 from qorgau.audit.models import AuditEntry
 from qorgau.core.errors import Invalid
@@ -174,3 +174,30 @@ def test_on_sqlite_the_command_has_nothing_to_do():
     out = io.StringIO()
     call_command("partitions", "--lang", "en", stdout=out)
     assert "nothing to do" in out.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_deploy_check_warns_when_next_years_partition_is_missing(time_machine):
+    assert checks.trail_partitions_ready(None) == []
+    with connection.cursor() as cursor:
+        last = max(partitions.years(cursor))
+    time_machine.move_to(timezone.make_aware(dt.datetime(last, 6, 1)), tick=False)
+    found = checks.trail_partitions_ready(None)
+    assert [w.id for w in found] == ["qorgau.W003"]
+    assert str(last + 1) in found[0].msg
+
+
+@pytest.mark.postgres
+@COMMITTED
+def test_the_deploy_check_warns_when_entries_went_to_the_default_partition():
+    with owner_connection() as owner, owner.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_auditentry_chain")
+        try:
+            cursor.execute(
+                "INSERT INTO audit_auditentry (username, source, action, object_type, object_id,"
+                " object_repr, region_code, at_year) VALUES ('', '', 'x', '', '', '', '', 2014)"
+            )
+        finally:
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_auditentry_chain")
+    assert [w.id for w in checks.trail_partitions_ready(None)] == ["qorgau.W004"]
