@@ -129,7 +129,10 @@ SELECT r.rolname, r.rolsuper, r.rolbypassrls,
        NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname LIKE 'qorgau\_audit\_%'
                    AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, public, pg_temp'])
            AS pinned,
-       has_database_privilege(current_user, current_database(), 'TEMPORARY') AS may_temp
+       has_database_privilege(current_user, current_database(), 'TEMPORARY') AS may_temp,
+       EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid AND has_table_privilege(
+               current_user, i.inhrelid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER'))
+           AS in_partitions
 FROM pg_roles r, pg_class c
 WHERE r.rolname = current_user AND c.oid = 'audit_auditentry'::regclass
 """
@@ -143,8 +146,9 @@ def problems(alias: str = "default") -> list[str]:
         cursor.execute(_ROLE_QUERY)
         row = cursor.fetchone()
     (name, superuser, bypassrls, owns, update, delete, truncate, trigger, chained, pinned, temp) = (
-        row
+        row[:11]
     )
+    in_partitions = row[11]
     found = []
     if superuser:
         found.append(
@@ -176,6 +180,13 @@ def problems(alias: str = "default") -> list[str]:
                 "the role “%(role)s” holds %(rights)s on the audit trail; it needs only SELECT and INSERT"
             )
             % {"role": name, "rights": ", ".join(rights)}
+        )
+    if in_partitions and not (superuser or owns):
+        found.append(
+            _(
+                "the role “%(role)s” holds rights on the audit trail's partitions; it needs none (it reaches the trail through its table)"
+            )
+            % {"role": name}
         )
     if bypassrls:
         found.append(_("the role “%(role)s” bypasses row-level security") % {"role": name})

@@ -12,11 +12,11 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from qorgau.audit import chain, checks, log, partitions
+from qorgau.audit import chain, checks, log, partitions, roles
 from qorgau.audit.actions import action
 from qorgau.audit.models import AuditEntry
 from qorgau.core.errors import Invalid
-from tests.fixtures import SYSTEM, owner_connection
+from tests.fixtures import RESTRICTED, SYSTEM, owner_connection
 
 TEST_PARTITION = action("test.partition", "test: partitioned entry")
 # Committed, so that the owner's connection (the command's, in the restricted mode) sees it.
@@ -201,3 +201,28 @@ def test_the_deploy_check_warns_when_entries_went_to_the_default_partition():
         finally:
             cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_auditentry_chain")
     assert [w.id for w in checks.trail_partitions_ready(None)] == ["qorgau.W004"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_deploy_check_names_rights_on_a_partition(make_case, as_application_role):
+    """`qorgau check --deploy` (audit.roles.problems): the application role holds nothing on
+    the partitions; a right given there by hand is reported."""
+    assert roles.problems() == []
+    partition = f"audit_auditentry_y{timezone.localdate().year}"
+    grant = f"GRANT UPDATE ON {partition} TO {as_application_role}"
+    if RESTRICTED:
+        with owner_connection() as owner, owner.cursor() as cursor:
+            cursor.execute(grant)
+        try:
+            found = roles.problems()
+        finally:
+            with owner_connection() as owner, owner.cursor() as cursor:
+                cursor.execute(f"REVOKE UPDATE ON {partition} FROM {as_application_role}")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(grant)
+            cursor.execute(f"SET LOCAL ROLE {as_application_role}")
+        found = roles.problems()
+    assert any("partitions" in problem for problem in found), found
