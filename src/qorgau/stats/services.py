@@ -273,11 +273,12 @@ def case_counts(actor: Who, filters: Filters, **grain: Any) -> QuerySet[CaseCoun
 
 
 def party_counts(
-    actor: Who, filters: Filters, dim: str, column: str, **grain: Any
+    actor: Who, filters: Filters, dim: str | tuple[str, ...], column: str, **grain: Any
 ) -> QuerySet[PartyCount]:
-    """The rows of the party aggregate for fact ``dim`` counted for ``filters``, within the
-    actor's scope, with ``column`` (``cases`` or ``parties``) above 0."""
-    rows = PartyCount.objects.using(read_only_alias()).filter(dim=dim, **{f"{column}__gt": 0})
+    """The rows of the party aggregate for fact ``dim`` (or facts) counted for ``filters``,
+    within the actor's scope, with ``column`` (``cases`` or ``parties``) above 0."""
+    facts = Q(dim__in=dim) if isinstance(dim, tuple) else Q(dim=dim)
+    rows = PartyCount.objects.using(read_only_alias()).filter(facts, **{f"{column}__gt": 0})
     return _aggregated(policy.scoped(actor, "stats.view", rows), filters, **grain)
 
 
@@ -940,11 +941,13 @@ def _unknown_victims(actor: Who, filters: Filters) -> dict[str, dict[str, Counte
         "body": {"cases": Counter(), "unknown": Counter()},
     }
     codes = _body_codes()
-    for kind, dim in (("cases", "case"), ("unknown", "unknown_victim")):
-        rows = party_counts(actor, filters, dim, "cases")
-        tally["region"][kind].update(_per(rows, "region__code", "cases"))
-        for body_id, n in _per(rows, "body_id", "cases").items():
-            tally["body"][kind][codes.get(body_id, "")] += n
+    kinds = {"case": "cases", "unknown_victim": "unknown"}
+    rows = party_counts(actor, filters, tuple(kinds), "cases")
+    per = rows.values_list("dim", "region__code", "body_id").annotate(total=_total("cases"))
+    # One query: a few rows per region and body, added up here.
+    for dim, region, body_id, n in per.order_by():
+        tally["region"][kinds[dim]][region] += n
+        tally["body"][kinds[dim]][codes.get(body_id, "")] += n
     return tally
 
 
