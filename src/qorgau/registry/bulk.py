@@ -816,32 +816,43 @@ class _Writer:
                 start = cursor.fetchone()[0] + 1
                 yield from range(start, start + count)
 
-    def rows(self, model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
+    def stream(self, model: type[models.Model], columns: list[str], rows: Iterator[tuple]) -> None:
+        """Write ``rows`` to ``model``'s table: on PostgreSQL in one ``COPY`` statement (sent in
+        blocks of :data:`WRITE_BATCH` rows) — one statement per table, so the statistics'
+        statement-level triggers run once per table, over all its rows; on SQLite by
+        ``executemany`` in batches."""
         table = model._meta.db_table
         names = ", ".join(f'"{c}"' for c in columns)
         with connection.cursor() as cursor:
             if self.postgres:
-                line = _LINES.get(model)
-                if line is None:
-                    text = "".join("\t".join(map(_copy_text, r)) + "\n" for r in rows)
-                else:
-                    text = "".join(map(line, rows))
+                line = _LINES.get(model) or (lambda r: "\t".join(map(_copy_text, r)) + "\n")
                 with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                    copy.write(text)
-            else:
-                fields = {f.column: f for f in model._meta.concrete_fields}
+                    for batch in _batches(rows):
+                        copy.write("".join(map(line, batch)))
+                return
+            fields = {f.column: f for f in model._meta.concrete_fields}
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - model's columns
+            for batch in _batches(rows):
                 prepared = [
                     [
                         fields[c].get_db_prep_save(v, connection)
                         for c, v in zip(columns, r, strict=True)
                     ]
-                    for r in rows
+                    for r in batch
                 ]
-                marks = ", ".join(["%s"] * len(columns))
-                sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - model's columns
                 cursor.executemany(sql, prepared)
+
+
+def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= WRITE_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -956,39 +967,35 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
         ids = array("q", writer.case_ids(checked.count))
         _write_children(writer, checked, ids, user_id)
     now = timezone.now()
-    cases: list[tuple] = []
-    done = 0
     by_row = {e["row"]: e for e in checked.listed} if checked.listed is not None else None
-    for place, record in enumerate(_records(checked.spool)):
-        key = (record[R_REGION], record[R_YEAR])
-        block = blocks[key]
-        seq = record[R_GIVEN] or last[key] + block.given + record[R_ORDINAL]
-        number = numbering.format_number(block.year, block.region, seq)
-        pk = ids[place]
-        joined = record[R_JOINED]
-        joined_id = None
-        if joined is not None:
-            joined_id = ids[joined[1]] if joined[0] == "f" else joined[1]
-        status = record[R_STATUS]
-        status_at = record[R_STATUS_AT] or record[R_AT]
-        cases.append((
-            pk, number, block.year, seq, record[R_ERDR], record[R_AT], record[R_REGION],
-            record[R_BODY], record[R_PART], status, status_at,
-            record[R_TGROUND] if status == CaseStatus.TERMINATED else "",
-            record[R_SGROUND] if status == CaseStatus.SUSPENDED else "",
-            joined_id if status == CaseStatus.JOINED else None, record[R_TERM], record[R_DEMO],
-            now, user_id,
-        ))  # fmt: skip
-        if by_row is not None:
-            entry = by_row[record[R_ROW]]
-            entry["id"], entry["number"], entry["region_id"] = pk, number, record[R_REGION]
-        if len(cases) >= WRITE_BATCH:
-            writer.rows(Case, CASE_COLUMNS, cases)
-            cases.clear()
-            done += WRITE_BATCH
-            if progress is not None:
-                progress(SAVE, done, checked.count)
-    writer.rows(Case, CASE_COLUMNS, cases)
+
+    def cases() -> Iterator[tuple]:
+        for place, record in enumerate(_records(checked.spool)):
+            key = (record[R_REGION], record[R_YEAR])
+            block = blocks[key]
+            seq = record[R_GIVEN] or last[key] + block.given + record[R_ORDINAL]
+            number = numbering.format_number(block.year, block.region, seq)
+            pk = ids[place]
+            joined = record[R_JOINED]
+            joined_id = None
+            if joined is not None:
+                joined_id = ids[joined[1]] if joined[0] == "f" else joined[1]
+            status = record[R_STATUS]
+            yield (
+                pk, number, block.year, seq, record[R_ERDR], record[R_AT], record[R_REGION],
+                record[R_BODY], record[R_PART], status, record[R_STATUS_AT] or record[R_AT],
+                record[R_TGROUND] if status == CaseStatus.TERMINATED else "",
+                record[R_SGROUND] if status == CaseStatus.SUSPENDED else "",
+                joined_id if status == CaseStatus.JOINED else None, record[R_TERM],
+                record[R_DEMO], now, user_id,
+            )  # fmt: skip
+            if by_row is not None:
+                entry = by_row[record[R_ROW]]
+                entry["id"], entry["number"], entry["region_id"] = pk, number, record[R_REGION]
+            if progress is not None and (place + 1) % WRITE_BATCH == 0:
+                progress(SAVE, place + 1, checked.count)
+
+    writer.stream(Case, CASE_COLUMNS, cases())
     if progress is not None:
         progress(SAVE, checked.count, checked.count)
     ranges = {}
@@ -1003,39 +1010,35 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
 
 def _write_children(writer: _Writer, checked: Checked, ids: array, user_id: int | None) -> None:
     """Each case's first qualification, first status row and parties, as ``register_case``
-    writes them for an imported case."""
+    writes them for an imported case: one pass over the spool per table."""
     imported = _("imported")
     if writer.postgres:
         imported = _copy_text(imported)
-    quals: list[tuple] = []
-    statuses: list[tuple] = []
-    parties: list[tuple] = []
     minor_unknown = AgeBand.UNKNOWN in MINOR_AGE_BANDS
-    for place, record in enumerate(_records(checked.spool)):
-        pk = ids[place]
-        status_at = record[R_STATUS_AT] or record[R_AT]
-        quals.append((pk, record[R_PART], record[R_AT], user_id, ""))
-        statuses.append((
-            pk, "", record[R_STATUS], status_at, user_id,
-            imported if record[R_STATUS_AT] else "", record[R_TGROUND] or record[R_SGROUND],
-        ))  # fmt: skip
-        if record[R_VICTIM] is not None:
-            sex, band, minor, consent = record[R_VICTIM]
-            parties.append((pk, PartyRole.VICTIM, sex, band, minor, "", consent))
-        if record[R_RELATION]:
-            parties.append((pk, PartyRole.SUSPECT, Sex.UNKNOWN, AgeBand.UNKNOWN, minor_unknown,
-                            record[R_RELATION], None))  # fmt: skip
-        if len(quals) >= WRITE_BATCH:
-            _flush(writer, quals, statuses, parties)
-    _flush(writer, quals, statuses, parties)
 
+    def qualifications() -> Iterator[tuple]:
+        for place, r in enumerate(_records(checked.spool)):
+            yield (ids[place], r[R_PART], r[R_AT], user_id, "")
 
-def _flush(writer: _Writer, quals: list, statuses: list, parties: list) -> None:
-    writer.rows(Qualification, QUALIFICATION_COLUMNS, quals)
-    writer.rows(StatusChange, STATUS_COLUMNS, statuses)
-    writer.rows(Party, PARTY_COLUMNS, parties)
-    for rows in (quals, statuses, parties):
-        rows.clear()
+    def statuses() -> Iterator[tuple]:
+        for place, r in enumerate(_records(checked.spool)):
+            yield (
+                ids[place], "", r[R_STATUS], r[R_STATUS_AT] or r[R_AT], user_id,
+                imported if r[R_STATUS_AT] else "", r[R_TGROUND] or r[R_SGROUND],
+            )  # fmt: skip
+
+    def parties() -> Iterator[tuple]:
+        for place, r in enumerate(_records(checked.spool)):
+            if r[R_VICTIM] is not None:
+                sex, band, minor, consent = r[R_VICTIM]
+                yield (ids[place], PartyRole.VICTIM, sex, band, minor, "", consent)
+            if r[R_RELATION]:
+                yield (ids[place], PartyRole.SUSPECT, Sex.UNKNOWN, AgeBand.UNKNOWN,
+                       minor_unknown, r[R_RELATION], None)  # fmt: skip
+
+    writer.stream(Qualification, QUALIFICATION_COLUMNS, qualifications())
+    writer.stream(StatusChange, STATUS_COLUMNS, statuses())
+    writer.stream(Party, PARTY_COLUMNS, parties())
 
 
 def _audit(actor: Actor, checked: Checked, used: dict[tuple[int, int], Block],
