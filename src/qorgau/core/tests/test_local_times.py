@@ -40,13 +40,13 @@ UTC_HOURS = ("18:30", "19:30")  # what a page or file printing UTC would show
 
 def _csv(response) -> list[dict[str, str]]:
     """The rows of a CSV download (the statistics' leading ``# key: value`` lines aside)."""
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = response.getvalue().decode("utf-8-sig").splitlines()
     return list(csv.DictReader(line for line in lines if not line.startswith("# ")))
 
 
 def _generated(response) -> str:
     """A statistics file's ``# generated:`` time."""
-    for line in response.content.decode("utf-8-sig").splitlines():
+    for line in response.getvalue().decode("utf-8-sig").splitlines():
         if line.startswith("# generated: "):
             return line.removeprefix("# generated: ")
     raise AssertionError("no generated line")

@@ -196,7 +196,7 @@ def test_serve_collects_the_static_files_and_answers_probes_and_files_on_gunicor
             "BEHIND_TLS_PROXY": "1",
         }
     )
-    command = [sys.executable, "-m", "qorgau", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]  # fmt: skip
+    command = [sys.executable, "-m", "qorgau", "serve", "--lang", "en", "--bind", f"127.0.0.1:{port}", "--workers", "1"]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -85,10 +85,19 @@ def test_every_admin_page_opens(client, admin_user, make_case, login):
     assert client.get(reverse("admin:registry_case_change", args=[case.pk])).status_code == 200
 
 
+# Models with no admin, each for a reason.
+NO_ADMIN = {
+    # Derived counts kept by database triggers: never edited by hand; `qorgau stats-verify
+    # --rebuild` repairs them from the registry (docs/stats.md, "Aggregates").
+    "CaseCount", "PartyCount", "ReportCount",
+}  # fmt: skip
+
+
 def test_every_model_has_an_admin():
     ours = [m for m in apps.get_models() if m.__module__.startswith("qorgau.")]
     missing = [m.__name__ for m in ours if m not in admin.site._registry]
-    assert missing == []
+    assert sorted(set(missing) - NO_ADMIN) == []
+    assert NO_ADMIN <= {m.__name__ for m in ours}  # no reason kept for a model that is gone
 
 
 def test_registering_a_case_through_the_page(client, admin_user, login):

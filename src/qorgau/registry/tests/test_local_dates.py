@@ -41,7 +41,7 @@ def test_a_case_shows_and_exports_the_kazakh_date_and_takes_the_kazakh_year(
     assert "31.12.2025 23:30" in listing and "01.01.2026 00:30" in listing
     export = client.get("/registry/cases/export.csv")
     assert 'filename="qorgau-cases-20260101-0045.csv"' in export["Content-Disposition"]
-    rows = {r["number"]: r for r in csv.DictReader(io.StringIO(export.content.decode()))}
+    rows = {r["number"]: r for r in csv.DictReader(io.StringIO(export.getvalue().decode()))}
     assert rows[evening.number]["registered_at"] == "2025-12-31T23:30:00+05:00"
     assert rows[night.number]["registered_at"] == "2026-01-01T00:30:00+05:00"
 
