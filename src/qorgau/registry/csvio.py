@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -322,7 +323,10 @@ def _copy_rows(cases: QuerySet[Case], digest: ExportDigest | None) -> Iterator[s
     params: tuple[Any, ...] = ()
     where = ""
     if cases.query.where:
-        scope, params = cases.order_by().values("pk").query.sql_with_params()
+        try:
+            scope, params = cases.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # nothing in scope (e.g. a user with no region): no rows
+            return
         where = f"WHERE c.id IN ({scope})"
     select = _COPY_SELECT.format(where=where, **{k: f'"{v}"' for k, v in tables.items()})
     sql = connection.ops.compose_sql(  # type: ignore[attr-defined]  # PostgreSQL only

@@ -10,13 +10,21 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qorgau.audit import chain, checks, log, partitions, roles
 from qorgau.audit.actions import action
 from qorgau.audit.models import AuditEntry
 from qorgau.core.errors import Invalid
 from tests.fixtures import RESTRICTED, SYSTEM, owner_connection
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages asserted below are read in English (the interface's default is Kazakh)."""
+    with translation.override("en"):
+        yield
+
 
 TEST_PARTITION = action("test.partition", "test: partitioned entry")
 # Committed, so that the owner's connection (the command's, in the restricted mode) sees it.
