@@ -19,12 +19,14 @@ then the same timings on the demo's own numbers and words.
 import argparse
 import importlib
 import os
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import django_setup, timed
 
 QUERIES_PG = [
     # (what, text typed)
@@ -36,28 +38,6 @@ QUERIES_PG = [
     ("a rare word (one report)", "адрес12345"),
     ("a word found nowhere", "нетакогослова"),
 ]
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median and 95th percentile of ``fn``'s wall time in milliseconds (one warm-up run)."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95
-
-
-def django_setup(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qorgau.settings")
-    import django
-
-    django.setup()
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
