@@ -254,6 +254,38 @@ def test_the_systemd_unit_runs_qorgau_serve_as_its_own_user():
     assert shlex.split(worker["Service"]["ExecStart"])[1:] == ["db_worker", "--no-reload"]
 
 
+@pytest.mark.parametrize(
+    "name, command",
+    [
+        ("notify", ["notify-overdue"]),
+        ("digest", ["send-digest"]),
+        ("partitions", ["partitions", "--ahead", "1"]),
+    ],
+)
+def test_each_scheduled_job_has_a_timer_and_runs_its_command_as_the_server_does(name, command):
+    """deploy/qorgau-<name>.timer starts qorgau-<name>.service, a one-shot run of the command
+    with the server's user and environment (docs/operations.md#scheduled-jobs)."""
+    from django.core.management import get_commands
+
+    def unit(suffix: str) -> configparser.ConfigParser:
+        parsed = configparser.ConfigParser(strict=False, interpolation=None)
+        parsed.optionxform = str  # systemd's keys are case-sensitive
+        assert parsed.read(ROOT / "deploy" / f"qorgau-{name}.{suffix}")
+        return parsed
+
+    service, timer = unit("service")["Service"], unit("timer")["Timer"]
+    argv = shlex.split(service["ExecStart"])
+    assert Path(argv[0]).name == "qorgau" and argv[1:] == command
+    assert command[0] in get_commands()  # a command that exists
+    web = configparser.ConfigParser(strict=False, interpolation=None)
+    web.optionxform = str
+    web.read(ROOT / "deploy" / "qorgau.service")
+    for key in ("User", "EnvironmentFile", "Environment"):  # as deploy/qorgau.service
+        assert service[key] == web["Service"][key], key
+    assert service["Type"] == "oneshot"
+    assert timer["OnCalendar"].endswith("Asia/Almaty") and timer["Persistent"] == "true"
+
+
 def test_the_containerfile_installs_the_system_libraries_and_serves_on_all_addresses():
     text = (ROOT / "deploy" / "Containerfile").read_text()
     base = next(line for line in text.splitlines() if line.startswith("FROM "))
