@@ -53,7 +53,7 @@ from qorgau.core.importing import ImportRejected, RowError
 from qorgau.reference import rules
 from qorgau.reference.models import Region, RuleKind, TermUnit
 
-from . import actions, numbering, scoped
+from . import actions, lifecycle, numbering, scoped
 from .choices import (
     MINOR_AGE_BANDS,
     AgeBand,
@@ -613,32 +613,17 @@ class _Checker:
 
     def _status_problem(self, record: tuple, now: dt.datetime,
                         joined: tuple[str, str] | None) -> str:  # fmt: skip
-        """``lifecycle.record_initial_status``'s refusal of the row's status, or ""."""
-        status, ground = record[R_STATUS], record[R_TGROUND] or record[R_SGROUND]
-        if status == CaseStatus.TERMINATED:
-            if not ground:
-                return _("A termination needs a ground.")
-            article = self.articles[record[R_PART]]
-            if ground == TerminationGround.RECONCILIATION and not article.reconciliation_allowed:
-                return _("Reconciliation does not end a case under article %(article)s.") % {
-                    "article": article.code
-                }
-        elif status == CaseStatus.SUSPENDED and not ground:
-            return _("A suspension needs a ground.")
-        if status != CaseStatus.JOINED and joined is not None:
-            return _("Only a joining names another case.")
-        if status == CaseStatus.JOINED:
-            if joined is None:
-                return _("Name the case this one is joined to.")
-            number, target_status = joined
-            if target_status == CaseStatus.JOINED:
-                return _("Case %(number)s is itself joined to another case.") % {"number": number}
-        at = record[R_STATUS_AT] or record[R_AT]
-        if at < record[R_AT]:
-            return _("The status cannot be dated before the registration.")
-        if at > now:
-            return _("A status change cannot be dated in the future.")
-        return ""
+        """``lifecycle.record_initial_status``'s refusal of the row's status, or "" (the rule
+        is the lifecycle's: :func:`lifecycle.initial_status_problem`)."""
+        return lifecycle.initial_status_problem(
+            record[R_STATUS],
+            ground=record[R_TGROUND] or record[R_SGROUND],
+            article=self.articles[record[R_PART]],
+            joined=joined,
+            at=record[R_STATUS_AT] or record[R_AT],
+            registered_at=record[R_AT],
+            now=now,
+        )
 
     def _repeated_erdr(self) -> None:
         """Rows whose ERDR number an earlier row has: each later one is an error (and is not

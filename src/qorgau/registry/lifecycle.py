@@ -10,6 +10,7 @@ the change is not allowed.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -260,6 +261,43 @@ def _set_status(
     case.termination_ground = ground if status == S.TERMINATED else ""
     case.suspension_ground = ground if status == S.SUSPENDED else ""
     case.joined_to = joined_to if status == S.JOINED else None
+
+
+def initial_status_problem(
+    status: str,
+    *,
+    ground: str,
+    article: Any,
+    joined: tuple[str, str] | None,
+    at: dt.datetime,
+    registered_at: dt.datetime,
+    now: dt.datetime,
+) -> str:
+    """Why :func:`record_initial_status` would refuse a case's first status, or "": the same
+    rules for a row of a bulk import that is not a saved case yet (``article``: its article;
+    ``joined``: the number and status of the case it is joined to, None if none)."""
+    if status == S.TERMINATED:
+        if not ground:
+            return _("A termination needs a ground.")
+        if ground == TerminationGround.RECONCILIATION and not article.reconciliation_allowed:
+            return _("Reconciliation does not end a case under article %(article)s.") % {
+                "article": article.code
+            }
+    elif status == S.SUSPENDED and not ground:
+        return _("A suspension needs a ground.")
+    if status != S.JOINED and joined is not None:
+        return _("Only a joining names another case.")
+    if status == S.JOINED:
+        if joined is None:
+            return _("Name the case this one is joined to.")
+        number, target_status = joined
+        if target_status == S.JOINED:
+            return _("Case %(number)s is itself joined to another case.") % {"number": number}
+    if at < registered_at:
+        return _("The status cannot be dated before the registration.")
+    if at > now:
+        return _("A status change cannot be dated in the future.")
+    return ""
 
 
 def record_initial_status(
