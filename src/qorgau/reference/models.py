@@ -71,6 +71,9 @@ class PopulationFigure(models.Model):
         _("precision"), max_length=100, help_text=_("e.g. exact, rounded to thousands")
     )
     source = models.TextField(_("source"))
+    # The release the figure comes from (its publication date): a later release may revise a
+    # figure of the same reference date, and a rate says which one it divided by.
+    vintage = models.DateField(_("vintage"), null=True, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:
