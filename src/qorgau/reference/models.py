@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from qorgau.core.i18n import localized
+from qorgau.reference import iccs
 
 
 class RegionKind(models.TextChoices):
@@ -148,6 +149,15 @@ class Article(models.Model):
             "A termination of a case under this article is flagged for the prosecutor's review."
         ),
     )
+    iccs_code = models.CharField(
+        _("ICCS code"),
+        max_length=6,
+        blank=True,
+        help_text=_(
+            "The category of UNODC's International Classification of Crime for Statistical "
+            "Purposes (ICCS 1.0), e.g. 0208."
+        ),
+    )
     source = models.TextField(_("source"))
 
     class Meta:
@@ -165,6 +175,11 @@ class Article(models.Model):
     @property
     def short_name(self) -> str:
         return localized(self, "short")
+
+    @property
+    def iccs_label(self) -> str:
+        """The ICCS category's label in the active language ("" without a code)."""
+        return iccs.label(self.iccs_code)
 
 
 class CrimeGravity(models.TextChoices):
