@@ -840,16 +840,50 @@ def funnel_sentence(point: FunnelPoint, national_rate: float) -> str:
 
 # --- Campaign effect ---------------------------------------------------------------------
 
+# The control series a comparative analysis may use (``campaign_effect(control=...)``).
+EFFECT_CONTROLS = {
+    "articles": gettext_lazy("cases of the other articles"),
+    "reports": gettext_lazy("reports received"),
+}
+
 
 @dataclass(frozen=True)
 class EffectPeriod:
     """One period of the effect analysis; ``used`` False when it is left out of the fit, and
-    ``reason`` says why ("partial" or "transition")."""
+    ``reason`` says why ("partial" or "transition"); ``control``: the control series' count,
+    when there is one."""
 
     start: dt.date
     count: int
     used: bool
     reason: str = ""
+    control: int | None = None
+
+
+def _control_counts(actor: Who, filters: Filters, period: str, control: str) -> Counter[dt.date]:
+    """The control series per period start: the cases of the articles not in ``filters``
+    ("articles"), or the reports received for ``filters`` ("reports"), with the same dates and
+    regions."""
+    counter: Counter[dt.date] = Counter()
+    if control == "articles":
+        others = tuple(
+            Article.objects.exclude(code__in=filters.articles).values_list("code", flat=True)
+        )
+        if not filters.articles or not others:
+            raise Invalid(
+                "control",
+                _("A control series of other articles needs some articles chosen and some not."),
+            )
+        other = Filters(others, filters.date_from, filters.date_to, filters.regions)
+        counter.update(dict(time_series(actor, other, period)))
+    elif control == "reports":
+        rows = ReportCount.objects.using(read_only_alias()).filter(n__gt=0)
+        scoped = policy.scoped(actor, "stats.view", rows)
+        for day, n in _per(_aggregated(scoped, filters, coarse="day"), "day").items():
+            counter[period_start(day, period)] += n
+    else:
+        raise Invalid("control", _("Unknown control series “%(control)s”.") % {"control": control})
+    return counter
 
 
 def campaign_effect(
@@ -857,41 +891,59 @@ def campaign_effect(
     filters: Filters,
     intervention: dt.date = DEFAULT_CAMPAIGN_DATE,
     period: str = "week",
+    *,
+    seasonal: bool = False,
+    control: str | None = None,
+    placebo: bool = True,
 ) -> tuple[list[EffectPeriod], its.ITSResult]:
-    """Segmented Poisson regression of the period counts around ``intervention``.
+    """Segmented Poisson regression of the period counts around ``intervention``
+    (:mod:`qorgau.stats.its`; docs/stats.md, "Campaign effect").
 
-    The series ends with the period of the latest registration in scope (within the filters):
-    after it the data have ended, and its empty periods are not real zeros. Left out of the fit,
-    keeping their place on the time axis: a first or last period only partly inside the
-    observed days (from ``date_from`` to the period's end or yesterday, whichever is earlier),
-    and the transition period that contains the intervention date (unless the intervention is
-    its first day), which is neither wholly before nor wholly after."""
+    The series runs to the data cut-off: the end of the filters' period or yesterday,
+    whichever is earlier. Periods without a case up to it are real zeros (a small region's
+    quiet weeks), not missing data. Left out of the fit, keeping their place on the time axis:
+    a first or last period only partly inside the observed days (from ``date_from`` to the
+    cut-off), and the transition period that contains the intervention date (unless the
+    intervention is its first day), which is neither wholly before nor wholly after.
+
+    ``seasonal``: month-of-year terms (the month of each period's first day). ``control``: a
+    comparative analysis against a control series (a key of :data:`EFFECT_CONTROLS`); the
+    ratios are then those of the series relative to the control. ``placebo``: refit at fake
+    intervention dates before the real one (the result's ``placebo``)."""
     if period not in ("week", "month"):
         raise Invalid("period", _("The effect analysis uses weekly or monthly counts."))
-    latest = case_counts(actor, filters, coarse="day").aggregate(latest=Max("day"))["latest"]
-    if latest is None:
-        return [], its.segmented_poisson([], 0)
     observed_to = min(filters.end, timezone.localdate() - dt.timedelta(days=1))
-    last_start = period_start(min(latest, observed_to), period)
+    controls = None if control is None else _control_counts(actor, filters, period, control)
     series = []
     for start, n in time_series(actor, filters, period):
-        if start > last_start:
-            break
         end = next_period(start, period) - dt.timedelta(days=1)
+        other = None if controls is None else controls.get(start, 0)
         if (filters.date_from and start < filters.date_from) or end > observed_to:
-            series.append(EffectPeriod(start, n, False, "partial"))
+            series.append(EffectPeriod(start, n, False, "partial", other))
         elif start < intervention <= end:
-            series.append(EffectPeriod(start, n, False, "transition"))
+            series.append(EffectPeriod(start, n, False, "transition", other))
         else:
-            series.append(EffectPeriod(start, n, True))
+            series.append(EffectPeriod(start, n, True, "", other))
+    if not series:
+        return [], its.segmented_poisson([], 0)
     index = next((i for i, p in enumerate(series) if p.start >= intervention), len(series))
-    result = its.segmented_poisson([p.count for p in series], index, [p.used for p in series])
+    result = its.segmented_poisson(
+        [p.count for p in series],
+        index,
+        [p.used for p in series],
+        months=[p.start.month for p in series] if seasonal else None,
+        control=None if controls is None else [p.control or 0 for p in series],
+        placebo=placebo,
+    )
     return series, result
 
 
 def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
     """A plain-language conclusion, honest about short series: when the series is too short,
-    the warning alone, and no claim about a change."""
+    the warning alone, and no claim about a change. Otherwise the estimates, then the verdict
+    of the joint test of level and trend ("larger than chance"), or, when the level interval
+    is wider than :data:`~qorgau.stats.its.PRECISION_RATIO`, "too imprecise to conclude"
+    instead of "no change beyond chance"; then the placebo check."""
     if result.level is None or result.trend is None:
         return _("There are too few data to estimate any change.")
     if result.too_short:
@@ -906,6 +958,8 @@ def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
         "trend": _number(trend.estimate, 3),
         "tlow": _number(trend.low, 3),
         "thigh": _number(trend.high, 3),
+        "p": _number(result.joint_p or 0.0, 3),
+        "limit": _number(its.PRECISION_RATIO, 0),
     }
     trend_text = (
         _("the weekly trend afterwards changed by a factor of %(trend)s (%(tlow)s–%(thigh)s).")
@@ -914,19 +968,49 @@ def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
             "the monthly trend afterwards changed by a factor of %(trend)s (%(tlow)s–%(thigh)s)."
         )
     )
-    text = (
-        _(
-            "At the intervention the number of cases changed by a factor of %(ratio)s (95%% interval %(low)s–%(high)s); "
+    parts = []
+    if result.controlled:
+        parts.append(
+            _(
+                "Compared with the control series: the ratios below are those of the cases relative to it."
+            )
         )
-        + trend_text
-    ) % values
-    if level.significant or trend.significant:
-        text += " " + _(
-            "The change is larger than chance alone would explain; it coincides with the intervention but does not by itself prove that the intervention caused it."
+    parts.append(
+        (
+            _(
+                "At the intervention the number of cases changed by a factor of %(ratio)s (95%% interval %(low)s–%(high)s); "
+            )
+            + trend_text
+        )
+        % values
+    )
+    if result.larger_than_chance:
+        parts.append(
+            _(
+                "The change is larger than chance alone would explain (joint test of level and trend, p = %(p)s); it coincides with the intervention but does not by itself prove that the intervention caused it."
+            )
+            % values
+        )
+    elif result.imprecise:
+        parts.append(
+            _(
+                "Too imprecise to conclude: the upper limit of the level interval is more than %(limit)s times its lower limit, so these data can show neither a change nor its absence."
+            )
+            % values
         )
     else:
-        text += " " + _("No change beyond chance can be seen.")
-    return text
+        parts.append(
+            _("No change beyond chance can be seen (joint test of level and trend, p = %(p)s).")
+            % values
+        )
+    if result.placebo is not None:
+        parts.append(
+            _(
+                "Placebo check: of %(fits)d fake intervention dates before the real one, %(larger)d showed a change by the same test (about 1 in 20 is expected by chance)."
+            )
+            % {"fits": result.placebo.fits, "larger": result.placebo.larger}
+        )
+    return " ".join(parts)
 
 
 # --- Data completeness --------------------------------------------------------------------

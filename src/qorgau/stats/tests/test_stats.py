@@ -253,12 +253,12 @@ def _register_weekly(means: list[float], first_week: dt.date, seed: int, day_off
 
 
 # A synthetic history: Mondays from 2024-01-01; the intervention on a Thursday in week 40; the
-# period asked for begins on a Wednesday (a partial first week) and ends 12 weeks after the
-# last registration (trailing empty weeks that are not real zeros).
+# period asked for begins on a Wednesday (a partial first week) and ends with the data, on the
+# Sunday of week 79 (the cut-off: the series runs to it, and empty weeks before it are zeros).
 SYN_START = dt.date(2024, 1, 1)
 SYN_INTERVENTION = SYN_START + dt.timedelta(weeks=40, days=3)
 SYN_FILTERS = services.Filters(
-    ("115-1",), SYN_START + dt.timedelta(days=2), SYN_START + dt.timedelta(weeks=92)
+    ("115-1",), SYN_START + dt.timedelta(days=2), SYN_START + dt.timedelta(weeks=80, days=-1)
 )
 
 
@@ -286,7 +286,7 @@ def test_campaign_effect_recovers_an_injected_step_and_trend_change():
     assert result.trend.low <= np.exp(trend) <= result.trend.high and result.trend.low > 1
     assert result.baseline_trend.low <= np.exp(0.004) <= result.baseline_trend.high
     # The partial first week and the transition week are left out; the 39 whole weeks before
-    # and the 39 from week 41 to week 79 are used; the 12 empty weeks after the data are not.
+    # and the 39 from week 41 to week 79 (the cut-off) are used.
     assert [(p.start, p.reason) for p in series if not p.used] == [
         (SYN_START, "partial"),
         (SYN_START + dt.timedelta(weeks=40), "transition"),
@@ -296,9 +296,13 @@ def test_campaign_effect_recovers_an_injected_step_and_trend_change():
     assert not result.too_short
     from django.utils import translation
 
+    assert result.larger_than_chance and result.joint_p < 0.001
+    # Placebo dates in the 39 weeks before: from week 10 to week 29, none "larger than chance".
+    assert result.placebo == its.Placebo(fits=20, larger=0)
     with translation.override("en"):
         text = services.effect_conclusion(result)
     assert "larger than chance" in text and "too short" not in text
+    assert "Placebo check: of 20 fake intervention dates before the real one, 0 showed" in text
 
 
 def test_campaign_effect_reports_no_change_where_none_was_injected():
@@ -307,22 +311,37 @@ def test_campaign_effect_reports_no_change_where_none_was_injected():
     assert result.level.low <= 1 <= result.level.high
     assert result.trend.low <= 1 <= result.trend.high
     assert result.level.estimate == pytest.approx(1.0, abs=0.15)
+    assert not result.larger_than_chance and not result.imprecise
     from django.utils import translation
 
     with translation.override("en"):
         assert "No change beyond chance" in services.effect_conclusion(result)
 
 
-def test_trailing_empty_periods_are_not_counted_as_zeros():
+def test_quiet_weeks_up_to_the_cut_off_are_real_zeros():
+    # Cases stop after week 29; the period asked runs to week 59. The 30 quiet weeks up to the
+    # cut-off are data (a small region's empty weeks), not missing: kept as zeros, and the
+    # fall they show is found.
     counts = _register_weekly([20.0] * 30, SYN_START, seed=3)
-    filters = services.Filters(("115-1",), SYN_START, SYN_START + dt.timedelta(weeks=60))
+    filters = services.Filters(("115-1",), SYN_START, SYN_START + dt.timedelta(weeks=60, days=-1))
     intervention = SYN_START + dt.timedelta(weeks=15)  # a Monday: no transition week
     series, result = services.campaign_effect(SYSTEM, filters, intervention, "week")
-    assert len(series) == 30 and all(p.used for p in series)
-    assert [p.count for p in series] == counts
-    assert (result.points_before, result.points_after, result.total) == (15, 15, sum(counts))
-    # Had the 30 empty weeks after the data counted, a large fall would be "found".
-    assert result.level.low <= 1 <= result.level.high
+    assert len(series) == 60 and all(p.used for p in series)
+    assert [p.count for p in series] == counts + [0] * 30
+    assert (result.points_before, result.points_after, result.total) == (15, 45, sum(counts))
+    assert result.larger_than_chance
+
+
+def test_the_effect_series_ends_yesterday_when_the_period_runs_on():
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    filters = services.Filters((), today - dt.timedelta(days=70), today + dt.timedelta(days=400))
+    series, _result = services.campaign_effect(SYSTEM, filters, today, "week")
+    # This week (not over before today) is the last period, left out of the fit as partial.
+    assert series[-1].start == services.period_start(today, "week")
+    assert (series[-1].used, series[-1].reason) == (False, "partial")
+    assert all(p.used for p in series[1:-1] if p.reason != "transition")
 
 
 def test_time_series_draws_no_period_after_today():
