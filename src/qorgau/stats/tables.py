@@ -112,18 +112,29 @@ def table_cumulative(actor: Who, f: Filters) -> Table:
 
 
 def table_effect(actor: Who, f: Filters, period: str, intervention: dt.date) -> Table:
-    """The level and trend change (ratios with 95% intervals); no row when nothing can be
+    """The level and trend change (ratios with 95% t intervals); on each row, the verdict they
+    share: the joint test's p-value and whether it is below 0.05, the precision rule, the scale
+    and the placebo check (docs/stats.md, "Campaign effect"). No row when nothing can be
     estimated."""
     _series, result = services.campaign_effect(actor, f, intervention, period)
-    columns = ["measure", "estimate", "low", "high", "points_before", "points_after", "too_short"]
+    columns = ["measure", "estimate", "low", "high", "points_before", "points_after", "too_short",
+               "joint_p", "larger_than_chance", "too_imprecise", "scale", "placebo_fits",
+               "placebo_larger"]  # fmt: skip
     rows = []
     if result.level is not None and result.trend is not None:
+        placebo = result.placebo
         for measure, effect in (("level", result.level), ("trend", result.trend)):
             rows.append(
                 {"measure": measure, "estimate": round(effect.estimate, 4),
                  "low": round(effect.low, 4), "high": round(effect.high, 4),
                  "points_before": result.points_before, "points_after": result.points_after,
-                 "too_short": result.too_short}
+                 "too_short": result.too_short,
+                 "joint_p": round(result.joint_p or 0.0, 4),
+                 "larger_than_chance": result.larger_than_chance,
+                 "too_imprecise": result.imprecise,
+                 "scale": round(result.scale or 1.0, 3),
+                 "placebo_fits": placebo.fits if placebo else "",
+                 "placebo_larger": placebo.larger if placebo else ""}
             )  # fmt: skip
     return columns, rows
 
