@@ -7,6 +7,7 @@ has a table of the same numbers under it (the accessible alternative) and a CSV/
 import decimal
 import json
 import math
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -126,8 +127,16 @@ def line_chart(points: list[tuple[str, int]], markers: list[tuple[int, str]], ti
     return _svg(width, height, "".join(body), title)
 
 
-def funnel_plot(points: "list[FunnelPoint]", national_rate: float | None, title: str) -> str:
-    """Region rates (y) against population (x, log scale) with the 95% and 99.8% limits."""
+def funnel_plot(
+    points: "list[FunnelPoint]",
+    national_rate: float | None,
+    title: str,
+    limits_at: Callable[[float, float], tuple[float, float]] | None = None,
+) -> str:
+    """Region rates (y) against population (x, log scale) with the 95% and 99.8% limits.
+    ``limits_at(population, alpha)`` gives the limits of observed/expected for a region of
+    that population (the funnel's own, widened for over-dispersion when asked); by default
+    exact Poisson limits of a rate per 100,000 for the period."""
     width, height, left, bottom = 900, 420, 60, 40
     if not points or not national_rate:
         return _svg(width, 60, '<text x="10" y="30">—</text>', title)
@@ -147,12 +156,17 @@ def funnel_plot(points: "list[FunnelPoint]", national_rate: float | None, title:
     body = [
         f'<line x1="{left}" x2="{width - 20}" y1="{Y(national_rate):.1f}" y2="{Y(national_rate):.1f}" class="national"/>'
     ]
-    national = national_rate / 100_000
+    if limits_at is None:
+        national = national_rate / 100_000
+
+        def limits_at(people: float, alpha: float) -> tuple[float, float]:
+            return funnel_limits(national * people, alpha)
+
     for alpha, css in ((0.05, "limit95"), (0.002, "limit998")):
         upper, lower = [], []
         for k in range(41):
             pop = 10 ** (xmin + (xmax - xmin) * k / 40)
-            low, high = funnel_limits(national * pop, alpha)
+            low, high = limits_at(pop, alpha)
             upper.append(f"{X(pop):.1f},{Y(high * national_rate):.1f}")
             lower.append(f"{X(pop):.1f},{Y(low * national_rate):.1f}")
         body.append(f'<polyline points="{" ".join(upper)}" class="{css}"/>')
@@ -214,3 +228,68 @@ def choropleth(
         f'<text x="{w - 6}" y="{h - 6}" text-anchor="end" class="attribution">{escape(attribution)}</text>'
     )
     return _svg(w, h, "".join(body), title)
+
+
+# The map of the funnel's verdicts, as OHID's Fingertips colours a comparison without a
+# better/worse direction (a higher count of registered cases may mean more offences or more
+# reporting): lower light blue, similar yellow, higher dark blue; not compared white; no rate
+# grey. Each class also has a pattern-free label in the legend and the region's tooltip.
+VERDICT_COLOURS = {
+    "below": "#bed2ff",
+    "expected": "#ffd500",
+    "above": "#3e64ff",
+    "not_compared": "#ffffff",
+    "no_rate": UNKNOWN,
+}
+
+
+def verdict_map(
+    verdicts: dict[str, str],
+    labels: dict[str, str],
+    rates: dict[str, str],
+    names: dict[str, str],
+    title: str,
+    attribution: str,
+) -> str:
+    """The 20 regions coloured by the funnel's verdict (``verdicts``: region code → a key of
+    :data:`VERDICT_COLOURS`), with a legend (``labels``: key → text) and each region's rate
+    (already written with its unit) in its tooltip. A region absent from ``verdicts`` is out
+    of the actor's scope: left white, unnamed in the legend."""
+    data = map_data()
+
+    def colour(code: str) -> str:
+        return VERDICT_COLOURS.get(verdicts.get(code, "not_compared"), "#ffffff")
+
+    body = []
+    for region in data["regions"]:
+        code = region["code"]
+        label = names.get(code, code)
+        if code in verdicts:
+            label += f": {labels[verdicts[code]]}"
+            if rates.get(code):
+                label += f" ({rates[code]})"
+        body.append(
+            f'<path d="{region["path"]}" fill="{colour(code)}" class="region" data-verdict="{escape(verdicts.get(code, ""))}"><title>{escape(label)}</title></path>'
+        )
+    for region in data["regions"]:
+        if region["city"]:  # cities are small on the map: a marked circle too
+            cx, cy = region["center"]
+            body.append(
+                f'<circle cx="{cx}" cy="{cy}" r="7" fill="{colour(region["code"])}" class="city"><title>{escape(names.get(region["code"], ""))}</title></circle>'
+            )
+    w, h = data["viewBox"][2], data["viewBox"][3]
+    body.append(
+        f'<text x="{w - 6}" y="{h - 6}" text-anchor="end" class="attribution">{escape(attribution)}</text>'
+    )
+    # The legend under the map (the map fills its box: no corner is free), wrapped in rows.
+    x, y = 6, h + 8
+    for key, text in labels.items():
+        width = 24 + 9 * len(text) + 24
+        if x > 6 and x + width > w:
+            x, y = 6, y + 22
+        body.append(
+            f'<rect x="{x}" y="{y}" width="18" height="14" fill="{VERDICT_COLOURS[key]}" stroke="#505a5f" class="legend"/>'
+            f'<text x="{x + 24}" y="{y + 12}" class="legend">{escape(text)}</text>'
+        )
+        x += width
+    return _svg(w, y + 22, "".join(body), title)

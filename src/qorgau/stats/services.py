@@ -17,7 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from qorgau.access import policy
 from qorgau.access.policy import Who  # an Actor, or a user (a page's request.user)
@@ -26,11 +26,12 @@ from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE
 from qorgau.core.db import read_only_alias
 from qorgau.core.errors import Invalid
 from qorgau.reference import population
-from qorgau.reference.models import Article, Body, PopulationFigure, Region
+from qorgau.reference.models import Article, Body, Region
+from qorgau.reference.population import Denominator
 from qorgau.registry.choices import CaseStatus, Decision, PartyRole
 from qorgau.registry.models import Case, Party, Report
 
-from . import intervals, its
+from . import intervals, its, rates
 from .aggregates import day_start
 from .disclosure import protected_cells, small_count_threshold
 from .models import CaseCount, PartyCount, ReportCount
@@ -321,30 +322,46 @@ PRECISION_LABELS = {
 @dataclass
 class RegionRow:
     region: Region
+    """A region's count and, when its population is known, its annualised rate (in ``unit``)
+    with the exact 95% interval; ``years`` is the length of the period the rate covers."""
+
     count: int
-    population: PopulationFigure | None
+    population: Denominator | None
     rate: float | None = None
     rate_low: float | None = None
     rate_high: float | None = None
 
+    unit: rates.Unit = field(default_factory=rates.Unit)
+    years: float = 0.0
     @property
     def precision_label(self) -> str:
-        """The population figure's precision in the active language (the reference data
-        stores it in English)."""
+        """The precision of the population figures used, in the active language (the
+        reference data stores it in English)."""
         if self.population is None:
             return ""
-        label = PRECISION_LABELS.get(self.population.precision)
-        return str(label) if label else self.population.precision
+        labels = []
+        for figure in self.population.figures:
+            label = PRECISION_LABELS.get(figure.precision)
+            text = str(label) if label else figure.precision
+            if text not in labels:
+                labels.append(text)
+        return ", ".join(labels)
 
     def as_dict(self) -> Row:
-        """The row as exported (``None`` for a rate and population that are not known)."""
-        figure = self.population
+        """The row as exported (``None`` for a rate and population that are not known).
+        ``population`` is the population at the period's mid-point (``population_date``),
+        ``population_method`` how it was obtained from the figures, ``population_source``
+        their source and vintage."""
+        known = self.population
         return {
             "region": self.region.code, "name": self.region.name, "count": self.count,
             "rate": _rounded(self.rate), "rate_low": _rounded(self.rate_low),
             "rate_high": _rounded(self.rate_high),
-            "population": figure.population if figure else None,
-            "population_date": figure.reference_date.isoformat() if figure else None,
+            "rate_unit": self.unit.code if self.rate is not None else None,
+            "population": known.people if known else None,
+            "population_date": known.on.isoformat() if known else None,
+            "population_method": known.describe() if known else None,
+            "population_source": known.sources if known else None,
         }  # fmt: skip
 
 
@@ -352,24 +369,44 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def by_region(actor: Who, filters: Filters) -> list[RegionRow]:
-    """Count and rate per 100,000 (exact 95% interval) for every region in scope, the highest
-    count first; a region without a population figure has no rate (never an invented one)."""
+def rate_period(filters: Filters) -> tuple[dt.date, dt.date]:
+    """The days a rate covers: the period's first day, or the day the counted articles came
+    into force when later (none could be registered before), to its last day, or today when
+    it has not ended (no case of tomorrow is counted yet). Empty (end before start) when
+    the period lies wholly before the articles or in the future."""
+    end = min(filters.end, timezone.localdate())
+    in_force = in_force_since(filters.articles)
+    start = filters.date_from or in_force or end
+    if in_force is not None:
+        start = max(start, in_force)
+    return start, end
+
+
+def by_region(actor: Who, filters: Filters, unit: rates.Unit | None = None) -> list[RegionRow]:
+    """Count and annualised rate (``unit``, per 100,000 per year by default; exact 95%
+    interval) for every region in scope, the highest count first. The population is the
+    region's at the period's mid-point (:func:`qorgau.reference.population.for_period`); a
+    region without any population figure has no rate (never an invented one)."""
     rows = case_counts(actor, filters, dims=False)
-    return _region_rows(rows, regions_in_scope(actor, filters), filters)
+    return _region_rows(rows, regions_in_scope(actor, filters), filters, unit or rates.Unit())
 
 
 def _region_rows(
-    qs: QuerySet[CaseCount], regions: list[Region], filters: Filters
+    qs: QuerySet[CaseCount], regions: list[Region], filters: Filters, unit: rates.Unit
 ) -> list[RegionRow]:
     counts = _per(qs, "region_id")
-    figures = population.latest_by_region(filters.end)
+    start, end = rate_period(filters)
+    years = rates.person_years(start, end)
+    figures = population.for_period(start, max(start, end))
     rows = []
     for region in regions:
-        row = RegionRow(region, counts.get(region.pk, 0), figures.get(region.pk))
-        if row.population is not None:
-            row.rate, row.rate_low, row.rate_high = intervals.rate_interval(
-                row.count, row.population.population
+        row = RegionRow(region, counts.get(region.pk, 0), figures.get(region.pk), unit=unit)
+        if row.population is not None and row.population.population > 0 and years > 0:
+            row.years = years
+            person_years = row.population.population * years
+            low, high = intervals.poisson_interval(row.count)
+            row.rate, row.rate_low, row.rate_high = (
+                value / person_years * unit.per for value in (row.count, low, high)
             )
         rows.append(row)
     rows.sort(key=lambda r: (-r.count, r.region.order))
@@ -673,18 +710,44 @@ def chart_markers(actor: Who, filters: Filters, intervention: dt.date) -> list[t
     return marks
 
 
-def year_earlier(filters: Filters) -> Filters:
-    """The same period one year earlier (29 February becomes 28)."""
+def _in_force_throughout(articles: tuple[str, ...] = ()) -> dt.date | None:
+    """The day from which every one of ``articles`` (all when empty) is in force."""
+    return max((a.in_force_on for a in _articles(articles)), default=None)
 
-    def shift(day: dt.date | None) -> dt.date | None:
-        if day is None:
-            return None
+
+def year_earlier(filters: Filters) -> Filters | None:
+    """The same period one year earlier (29 February becomes 28), or None when there is no
+    such comparison: the period has no first day, or the earlier one would begin before every
+    counted article was in force (a count from a time when the offence did not exist is no
+    comparison; :func:`year_earlier_note` says so)."""
+
+    def shift(day: dt.date) -> dt.date:
         try:
             return day.replace(year=day.year - 1)
         except ValueError:
             return day.replace(year=day.year - 1, day=28)
 
-    return Filters(filters.articles, shift(filters.date_from), shift(filters.end), filters.regions)
+    if filters.date_from is None:
+        return None
+    earlier = Filters(
+        filters.articles, shift(filters.date_from), shift(filters.end), filters.regions
+    )
+    in_force = _in_force_throughout(filters.articles)
+    if in_force is not None and earlier.date_from is not None and earlier.date_from < in_force:
+        return None
+    return earlier
+
+
+def year_earlier_note(filters: Filters) -> str:
+    """Why there is no comparison with the same period a year earlier ("" when there is)."""
+    if year_earlier(filters) is not None:
+        return ""
+    in_force = _in_force_throughout(filters.articles)
+    if filters.date_from is None or in_force is None:
+        return _("No comparison with a year earlier: the period has no first day.")
+    return _(
+        "No comparison with a year earlier: the same period a year earlier begins before %(date)s, when the offence came into force."
+    ) % {"date": in_force.isoformat()}
 
 
 # --- Regional comparison -----------------------------------------------------------------
@@ -693,14 +756,14 @@ def year_earlier(filters: Filters) -> Filters:
 @dataclass
 class FunnelPoint:
     """A region on the funnel plot: its row, and (known for every point) its population and
-    rate per 100,000."""
+    annualised rate (in the funnel's unit)."""
 
     row: RegionRow
     expected: float
     ratio: float
     limits95: tuple[float, float]
     limits998: tuple[float, float]
-    population: int
+    population: float
     rate: float
 
     @property
@@ -724,7 +787,10 @@ class FunnelPoint:
 
 @dataclass
 class Funnel:
-    """The funnel plot's numbers; ``withheld`` says why there is no national rate, if so."""
+    """The funnel plot's numbers; ``withheld`` says why there is no national rate, if so.
+    ``compared`` is the number of regions the national rate and the allowance for
+    over-dispersion rest on; ``national`` the national count per person in the period (the
+    expected count of a region is it × the region's population)."""
 
     national_rate: float | None
     points: list[FunnelPoint] = field(default_factory=list)
@@ -735,11 +801,62 @@ class Funnel:
         """A sentence for each region outside the limits (:func:`funnel_sentence`)."""
         if self.national_rate is None:
             return []
-        return [funnel_sentence(p, self.national_rate) for p in self.points if p.outside]
+        return [funnel_sentence(p, self.national_rate, self.unit) for p in self.points if p.outside]
+
+    def compared_sentence(self) -> str:
+        """How many regions were compared ("18 regions compared."), and the allowance for
+        over-dispersion when one was asked."""
+        n = self.compared
+        text = ngettext("%(n)d region compared.", "%(n)d regions compared.", n) % {"n": n}
+        dispersion = self.dispersion
+        if dispersion is None or self.national_rate is None:
+            return text
+        values = {
+            "phi": _number(dispersion.phi, 2),
+            "tau": _number(dispersion.tau2**0.5, 3),
+            "p": _number(dispersion.p_value, 3),
+        }
+        if not dispersion.applied:
+            note = _("No over-dispersion (φ = %(phi)s, p = %(p)s): the limits are Poisson's.")
+        elif dispersion.method == "multiplicative":
+            note = _("Limits widened for over-dispersion, multiplicative (φ = %(phi)s, p = %(p)s).")
+        else:
+            note = _(
+                "Limits widened for over-dispersion, additive random effects (τ = %(tau)s, φ = %(phi)s, p = %(p)s)."
+            )
+        return text + " " + note % values
+
+    def verdicts(self, rows: list[RegionRow]) -> dict[str, str]:
+        """Each region of ``rows`` by its class on the map: its verdict when compared, else
+        :data:`NOT_COMPARED` (a rate) or :data:`NO_RATE`."""
+        found = {p.row.region.code: p.verdict for p in self.points}
+        return {
+            r.region.code: found.get(r.region.code, NOT_COMPARED if r.rate is not None else NO_RATE)
+            for r in rows
+        }
 
 
 def _national_rate_withheld(rows: list[RegionRow], known: int, scope: set[int]) -> str:
     """Why a regional actor may not see the national rate ("" when they may): it would not
+    @property
+    def verdict(self) -> str:
+        """The map's class: 'above' or 'below' (outside the 95% limits), else 'expected'."""
+        outside = self.outside
+        return "above" if outside.startswith("high") else "below" if outside else "expected"
+
+
+# The map's classes besides the verdicts: a region with a rate that was not compared (the
+# national rate withheld from a regional user), and a region without any population figure.
+NOT_COMPARED = "not_compared"
+NO_RATE = "no_rate"
+VERDICT_LABELS = {
+    "below": gettext_lazy("below the national rate"),
+    "expected": gettext_lazy("as expected"),
+    "above": gettext_lazy("above the national rate"),
+    NOT_COMPARED: gettext_lazy("not compared"),
+    NO_RATE: gettext_lazy("no rate"),
+}
+
     cover the whole country (a region has no population figure), or it would publish the rest
     of the country's count when that is 1 to the small-count threshold."""
     if known < len(rows):
@@ -749,6 +866,21 @@ def _national_rate_withheld(rows: list[RegionRow], known: int, scope: set[int]) 
         ) % {"regions": ", ".join(r.region.name for r in missing)}
     threshold = small_count_threshold()
     elsewhere = sum(r.count for r in rows if r.region.pk not in scope)
+    unit: rates.Unit = field(default_factory=rates.Unit)
+    compared: int = 0
+    national: float = 0.0
+    dispersion: intervals.Overdispersion | None = None
+
+    def limits(self, expected: float, alpha: float) -> tuple[float, float]:
+        """The limits of observed/expected for an expected count: exact Poisson, or widened
+        by the chosen allowance for over-dispersion."""
+        if self.dispersion is None:
+            return intervals.funnel_limits(expected, alpha)
+        return self.dispersion.limits(expected, alpha)
+
+    def limits_at(self, people: float, alpha: float) -> tuple[float, float]:
+        """The limits of observed/expected for a region of ``people`` (for the chart)."""
+        return self.limits(self.national * people, alpha)
     if 1 <= elsewhere <= threshold:
         return _(
             "The national rate is not shown: fewer than %(n)d cases in the rest of the country in this selection."
@@ -756,10 +888,14 @@ def _national_rate_withheld(rows: list[RegionRow], known: int, scope: set[int]) 
     return ""
 
 
-def funnel(actor: Who, filters: Filters) -> Funnel:
-    """Each region's rate against the national rate, with exact Poisson 95% and 99.8% limits
-    (expected count E = national rate × population). Regions without population are listed
-    apart.
+def funnel(
+    actor: Who, filters: Filters, unit: rates.Unit | None = None, overdispersion: str = "none"
+) -> Funnel:
+    """Each region's annualised rate against the national rate, with exact Poisson 95% and
+    99.8% limits (expected count E = national count per person × population at the period's
+    mid-point), or limits widened for over-dispersion (``overdispersion``: ``multiplicative``
+    or ``additive``, :func:`qorgau.stats.intervals.overdispersion`, over every region
+    compared). Regions without population are listed apart.
 
     The national rate is over the whole country whatever regions the filter chose (a rate over
     the chosen regions, called national, would be one region's rate). Every statistics actor may
@@ -771,51 +907,63 @@ def funnel(actor: Who, filters: Filters) -> Funnel:
     rest of the country has 1 to :func:`~qorgau.stats.disclosure.small_count_threshold` cases (the national rate would
     publish that small count to them)."""
     if not policy.can(actor, "stats.view"):
-        return Funnel(None)
+        return Funnel(None, unit=unit)
     everywhere = replace(filters, regions=())
     every_row = CaseCount.objects.using(read_only_alias()).filter(n__gt=0)
     national_cases = _aggregated(
         policy.national_aggregate(actor, every_row), everywhere, dims=False
     )
-    rows = _region_rows(national_cases, list(Region.objects.all()), everywhere)
+    rows = _region_rows(national_cases, list(Region.objects.all()), everywhere, unit)
     mine = {r.pk for r in regions_in_scope(actor, filters)}
-    # The regions whose population is known, each with its number of people and its rate.
-    known = [
-        (r, r.population.population, r.rate)
-        for r in rows
-        if r.population is not None and r.rate is not None
-    ]
-    result = Funnel(None, unknown=[r for r in rows if r.population is None and r.region.pk in mine])
+    # The regions with a rate (a population at the mid-point, a period that is not empty).
+    known = [r for r in rows if r.population is not None and r.rate is not None]
+    result = Funnel(
+        None,
+        unknown=[r for r in rows if r.rate is None and r.region.pk in mine],
+        unit=unit,
+        compared=len(known),
+    )
     if not policy.scope_of(actor).national:
         scope = set(policy.regions_for(actor, "stats.view").values_list("pk", flat=True))
         result.withheld = _national_rate_withheld(rows, len(known), scope)
+    if overdispersion not in intervals.OVERDISPERSION:
+        raise Invalid("overdispersion", _("Unknown over-dispersion method."))
+    unit = unit or rates.Unit()
         if result.withheld:
             return result
-    total_pop = sum(people for _row, people, _rate in known)
+    people = {r.region.pk: r.population.population for r in known if r.population is not None}
+    total_pop = sum(people.values())
     if not total_pop:
         return result
-    national = sum(row.count for row, _people, _rate in known) / total_pop
-    result.national_rate = national * intervals.PER
-    for row, people, rate in known:
-        if row.region.pk not in mine:
+    total = sum(row.count for row in known)
+    result.national = total / total_pop
+    result.national_rate = rates.per_year(total, total_pop, known[0].years, unit)
+    expected = {r.region.pk: result.national * people[r.region.pk] for r in known}
+    if overdispersion != "none":
+        result.dispersion = intervals.overdispersion(
+            overdispersion, [r.count for r in known], [expected[r.region.pk] for r in known]
+        )
+    for row in known:
+        if row.region.pk not in mine or row.rate is None:
             continue
-        expected = national * people
-        ratio = row.count / expected if expected else 0.0
+        e = expected[row.region.pk]
         result.points.append(
             FunnelPoint(
                 row,
-                expected,
-                ratio,
-                intervals.funnel_limits(expected, 0.05),
-                intervals.funnel_limits(expected, 0.002),
-                people,
-                rate,
+                e,
+                row.count / e if e else 0.0,
+                result.limits(e, 0.05),
+                result.limits(e, 0.002),
+                people[row.region.pk],
+                row.rate,
             )
         )
     return result
 
 
-def funnel_sentence(point: FunnelPoint, national_rate: float) -> str:
+def funnel_sentence(
+    point: FunnelPoint, national_rate: float, unit: rates.Unit | None = None
+) -> str:
     """A plain sentence about a region outside the limits, in the active language."""
     values = {
         "region": point.row.region.name,
@@ -824,22 +972,23 @@ def funnel_sentence(point: FunnelPoint, national_rate: float) -> str:
     }
     return {
         "high998": _(
-            "%(region)s: %(rate)s cases per 100,000 people, well above the national rate of %(national)s (outside the 99.8%% limit)."
+            "%(region)s: %(rate)s cases %(unit)s, well above the national rate of %(national)s (outside the 99.8%% limit)."
         ),
         "high95": _(
-            "%(region)s: %(rate)s cases per 100,000 people, above the national rate of %(national)s (outside the 95%% limit)."
+            "%(region)s: %(rate)s cases %(unit)s, above the national rate of %(national)s (outside the 95%% limit)."
         ),
         "low998": _(
-            "%(region)s: %(rate)s cases per 100,000 people, well below the national rate of %(national)s (outside the 99.8%% limit)."
+            "%(region)s: %(rate)s cases %(unit)s, well below the national rate of %(national)s (outside the 99.8%% limit)."
         ),
         "low95": _(
-            "%(region)s: %(rate)s cases per 100,000 people, below the national rate of %(national)s (outside the 95%% limit)."
+            "%(region)s: %(rate)s cases %(unit)s, below the national rate of %(national)s (outside the 95%% limit)."
         ),
     }[point.outside] % values
 
 
 # --- Campaign effect ---------------------------------------------------------------------
 
+        "unit": (unit or rates.Unit()).label,
 # The control series a comparative analysis may use (``campaign_effect(control=...)``).
 EFFECT_CONTROLS = {
     "articles": gettext_lazy("cases of the other articles"),

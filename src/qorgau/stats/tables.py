@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from qorgau.access.policy import Who
 from qorgau.core.tabular import DictCsvWriter, XlsxBook
 
-from . import services
+from . import rates, services
 from .services import Filters, Row
 
 # A table: its columns and its rows.
@@ -30,9 +30,12 @@ COLUMN_LABELS = {
     "cases": gettext_lazy("Cases"),
     "population": gettext_lazy("Population"),
     "population_date": gettext_lazy("Population as of"),
-    "rate": gettext_lazy("Rate per 100,000"),
+    "rate": gettext_lazy("Rate per 100,000 per year"),
     "rate_low": gettext_lazy("Rate, lower limit (95%)"),
     "rate_high": gettext_lazy("Rate, upper limit (95%)"),
+    "rate_unit": gettext_lazy("Unit of the rate"),
+    "population_method": gettext_lazy("Population: how obtained"),
+    "population_source": gettext_lazy("Population: source"),
     "period": gettext_lazy("Period"),
     "label": gettext_lazy("Group"),
     "article": gettext_lazy("Article"),
@@ -42,18 +45,38 @@ COLUMN_LABELS = {
 }
 
 
-def table_regions(actor: Who, f: Filters) -> Table:
-    columns = [
-        "region",
-        "name",
-        "count",
-        "population",
-        "population_date",
-        "rate",
-        "rate_low",
-        "rate_high",
-    ]
-    return columns, [row.as_dict() for row in services.by_region(actor, f)]
+def column_labels(per: int = rates.DEFAULT_PER) -> dict[str, object]:
+    """:data:`COLUMN_LABELS`, the rate's header naming its unit (per 100,000 or 10,000)."""
+    unit = rates.Unit(per).label
+    return {
+        **COLUMN_LABELS,
+        "rate": _("Rate %(unit)s") % {"unit": unit},
+        "rate_low": _("Rate %(unit)s, lower limit (95%%)") % {"unit": unit},
+        "rate_high": _("Rate %(unit)s, upper limit (95%%)") % {"unit": unit},
+    }
+
+
+REGION_COLUMNS = [
+    "region",
+    "name",
+    "count",
+    "population",
+    "population_date",
+    "rate",
+    "rate_low",
+    "rate_high",
+    # Added with the annualised rates (issue 14); the columns above keep their place.
+    "rate_unit",
+    "population_method",
+    "population_source",
+]
+
+
+def table_regions(actor: Who, f: Filters, per: int = rates.DEFAULT_PER) -> Table:
+    """Each region's count and annualised rate in the unit asked, with its population at the
+    period's mid-point, how that was obtained and its source."""
+    rows = services.by_region(actor, f, rates.Unit(per))
+    return list(REGION_COLUMNS), [row.as_dict() for row in rows]
 
 
 def table_series(actor: Who, f: Filters, period: str) -> Table:
@@ -62,8 +85,12 @@ def table_series(actor: Who, f: Filters, period: str) -> Table:
     ]
 
 
-def table_funnel(actor: Who, f: Filters) -> Table:
-    result = services.funnel(actor, f)
+def table_funnel(
+    actor: Who, f: Filters, per: int = rates.DEFAULT_PER, overdispersion: str = "none"
+) -> Table:
+    """The funnel's points: observed, expected, their ratio and limits, the verdict, the
+    rate in the unit asked; ``compared`` is the number of regions the comparison rests on."""
+    result = services.funnel(actor, f, rates.Unit(per), overdispersion)
     columns = [
         "region",
         "name",
@@ -75,12 +102,20 @@ def table_funnel(actor: Who, f: Filters) -> Table:
         "low998",
         "high998",
         "outside",
+        # Added with issue 14; the columns above keep their place.
+        "verdict",
+        "rate",
+        "rate_unit",
+        "compared",
+        "overdispersion",
     ]
     rows = [
         {"region": p.row.region.code, "name": p.row.region.name, "observed": p.row.count,
          "expected": round(p.expected, 3), "ratio": round(p.ratio, 3),
          "low95": round(p.limits95[0], 3), "high95": round(p.limits95[1], 3),
-         "low998": round(p.limits998[0], 3), "high998": round(p.limits998[1], 3), "outside": p.outside}
+         "low998": round(p.limits998[0], 3), "high998": round(p.limits998[1], 3), "outside": p.outside,
+         "verdict": p.verdict, "rate": round(p.rate, 4), "rate_unit": result.unit.code,
+         "compared": result.compared, "overdispersion": overdispersion}
         for p in result.points
     ]  # fmt: skip
     return columns, rows
@@ -169,29 +204,65 @@ TABLES: dict[str, Callable[..., Table]] = {
 # only these are given them, and they are written into the file's metadata too.
 USES_PERIOD = {"series", "effect", "effect_series"}
 USES_INTERVENTION = {"effect", "effect_series"}
+# Tables with rates take their unit (per 100,000 or 10,000 per year); the funnel also the
+# allowance for over-dispersion.
+USES_UNIT = {"regions", "funnel"}
+USES_OVERDISPERSION = {"funnel"}
 
 
-def _options_for(name: str, period: str, intervention: dt.date) -> dict[str, str | dt.date]:
-    options: dict[str, str | dt.date] = {}
+def _options_for(
+    name: str,
+    period: str,
+    intervention: dt.date,
+    per: int = rates.DEFAULT_PER,
+    overdispersion: str = "none",
+) -> dict[str, str | int | dt.date]:
+    options: dict[str, str | int | dt.date] = {}
     if name in USES_PERIOD:
         options["period"] = period
     if name in USES_INTERVENTION:
         options["intervention"] = intervention
+    if name in USES_UNIT:
+        options["per"] = per
+    if name in USES_OVERDISPERSION:
+        options["overdispersion"] = overdispersion
     return options
 
 
-def build(name: str, actor: Who, f: Filters, *, period: str, intervention: dt.date) -> Table:
-    """The columns and rows of table ``name``; ``period`` and ``intervention`` go only to the
-    tables that depend on them."""
-    return TABLES[name](actor, f, **_options_for(name, period, intervention))
+def build(
+    name: str,
+    actor: Who,
+    f: Filters,
+    *,
+    period: str,
+    intervention: dt.date,
+    per: int = rates.DEFAULT_PER,
+    overdispersion: str = "none",
+) -> Table:
+    """The columns and rows of table ``name``; ``period``, ``intervention``, ``per`` and
+    ``overdispersion`` go only to the tables that depend on them."""
+    options = _options_for(name, period, intervention, per, overdispersion)
+    return TABLES[name](actor, f, **options)
 
 
-def options_metadata(name: str, *, period: str, intervention: dt.date) -> list[tuple[str, str]]:
-    """The options table ``name`` depends on, as metadata lines."""
-    return [
-        (key, value.isoformat() if isinstance(value, dt.date) else value)
-        for key, value in _options_for(name, period, intervention).items()
-    ]
+def options_metadata(
+    name: str,
+    *,
+    period: str,
+    intervention: dt.date,
+    per: int = rates.DEFAULT_PER,
+    overdispersion: str = "none",
+) -> list[tuple[str, str]]:
+    """The options table ``name`` depends on, as metadata lines (the rate's unit in words)."""
+    lines = []
+    for key, value in _options_for(name, period, intervention, per, overdispersion).items():
+        if key == "per" and isinstance(value, int):
+            lines.append(("rate_unit", rates.Unit(value).code))
+        elif isinstance(value, dt.date):
+            lines.append((key, value.isoformat()))
+        else:
+            lines.append((key, str(value)))
+    return lines
 
 
 def metadata(

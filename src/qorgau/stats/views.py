@@ -19,7 +19,7 @@ from qorgau.core.forms import add_error
 from qorgau.core.tabular import CsvOptions
 from qorgau.reference.models import Article, Region
 
-from . import actions, charts, disclosure, services, tables
+from . import actions, charts, disclosure, intervals, rates, services, tables
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
 
@@ -51,6 +51,17 @@ class StatsForm(forms.Form):
     campaign_date = forms.ChoiceField(label=gettext_lazy("or a campaign date"), required=False)
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+    per = forms.TypedChoiceField(
+        label=gettext_lazy("Rates per"), required=False, coerce=int, empty_value=None,
+        choices=[(rates.PER_100K, gettext_lazy("100,000 people per year")),
+                 (rates.PER_10K, gettext_lazy("10,000 people per year (legal statistics)"))],
+    )  # fmt: skip
+    overdispersion = forms.ChoiceField(
+        label=gettext_lazy("Funnel limits"), required=False,
+        choices=[("none", gettext_lazy("Poisson (no over-dispersion)")),
+                 ("multiplicative", gettext_lazy("over-dispersion: multiplicative (Spiegelhalter)")),
+                 ("additive", gettext_lazy("over-dispersion: additive random effects"))],
+    )  # fmt: skip
         super().__init__(*args, **kwargs)
         self.actor = actor
         # A region outside the actor's scope is a form error, not a silently empty figure.
@@ -95,9 +106,15 @@ class StatsForm(forms.Form):
         same as the dashboard)."""
         return {
             "period": self.chosen_period(),
+        valid = self.is_valid()
+        overdispersion = (self.cleaned_data.get("overdispersion") if valid else "") or "none"
             "intervention": self.intervention_date() or DEFAULT_CAMPAIGN_DATE,
         }
 
+            "per": (self.cleaned_data.get("per") if valid else None) or rates.DEFAULT_PER,
+            "overdispersion": overdispersion
+            if overdispersion in intervals.OVERDISPERSION
+            else "none",
     def filters(self) -> services.Filters:
         """The chosen filters; the defaults for an empty (unbound) form. Call only on an
         unbound or valid form: an invalid one has no figures to show."""
@@ -131,7 +148,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     options = form.options()
     period, intervention = options["period"], options["intervention"]
-    regions = services.by_region(actor, filters)
+    unit = rates.Unit(options["per"])
+    regions = services.by_region(actor, filters, unit)
     series = services.time_series(actor, filters, period)
     starts = [d for d, _n in series]
     markers = []
@@ -139,16 +157,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         start = services.period_start(day, period)
         if start in starts:
             markers.append((starts.index(start), label))
-    funnel = services.funnel(actor, filters)
+    funnel = services.funnel(actor, filters, unit, options["overdispersion"])
     _effect_series, effect = services.campaign_effect(actor, filters, intervention, period)
     earlier = services.year_earlier(filters)
     context = {
         "form": form,
+    verdicts = funnel.verdicts(regions)
         "filters": filters,
         "query": request.GET.urlencode(),
         "total": sum(r.count for r in regions),
         "reports_total": services.report_count(actor, filters),
-        "year_earlier": services.case_count(actor, earlier),
+        "year_earlier": services.case_count(actor, earlier) if earlier else None,
+        "year_earlier_note": services.year_earlier_note(filters),
+        "unit": unit,
         "cumulative": services.cumulative_since_in_force(actor, filters),
         "regions": regions,
         "series": series,
@@ -169,19 +190,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     for r in regions
                     if r.rate is not None
                 ],
-                _("Rate per 100,000 with 95%% interval") % {},
+                _("Rate %(unit)s with 95%% interval") % {"unit": unit.label},
             )
         ),
         "map": (
-            charts.choropleth(
-                {r.region.code: r.rate for r in regions},
+            charts.verdict_map(
+                verdicts,
+                {key: str(label) for key, label in services.VERDICT_LABELS.items()},
+                {
+                    r.region.code: charts.shown(r.rate, ".2f") + " " + unit.label
+                    for r in regions
+                    if r.rate is not None
+                },
                 {r.region.code: r.region.name for r in regions},
-                _("Rate per 100,000 by region"),
+                _("Regions compared with the national rate (funnel plot, 95%% limits)") % {},
                 ATTRIBUTION,
             )
         ),
         "funnel": funnel,
-        "funnel_chart": (charts.funnel_plot(funnel.points, funnel.national_rate, _("Funnel plot"))),
+        "funnel_chart": (
+            charts.funnel_plot(
+                funnel.points, funnel.national_rate, _("Funnel plot"), funnel.limits_at
+            )
+        ),
+        "region_rows": [
+            (r, verdicts[r.region.code], services.VERDICT_LABELS[verdicts[r.region.code]])
+            for r in regions
+        ],
         "funnel_sentences": funnel.sentences(),
         "effect": effect,
         "effect_text": services.effect_conclusion(effect, period),
@@ -227,7 +262,7 @@ def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     )
     if fmt == "csv":
         csv_options = CsvOptions.of(request)
-        header = csv_options.header(columns, tables.COLUMN_LABELS)
+        header = csv_options.header(columns, tables.column_labels(options["per"]))
         text = tables.to_csv(name, filters, columns, rows, extra, header).decode("utf-8")
         response = HttpResponse(csv_options.text(text), content_type="text/csv; charset=utf-8")
     else:

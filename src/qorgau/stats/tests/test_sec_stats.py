@@ -17,7 +17,7 @@ from qorgau.reference import population
 from qorgau.reference.models import Article, Body, PopulationFigure, Region
 from qorgau.registry.models import Case, Party, Report
 from qorgau.registry.services import ImportedStatus, PartyData, add_party, create_report
-from qorgau.stats import disclosure, services, tables
+from qorgau.stats import disclosure, rates, services, tables
 from tests.fixtures import local, make_user
 
 pytestmark = pytest.mark.django_db
@@ -183,8 +183,10 @@ def test_regional_user_cannot_derive_other_region_count_from_the_national_rate(c
     }
     almaty = services.Filters(regions=("KZ-75",), **period)
     result = services.funnel(registrar, almaty)
-    figures = population.latest_by_region(almaty.end)
-    everyone = sum(f.population for f in figures.values())
+    start, end = services.rate_period(almaty)
+    figures = population.for_period(start, end)
+    # People × years: the national rate is annualised (docs/stats.md).
+    everyone = sum(f.population for f in figures.values()) * rates.person_years(start, end)
     national_count = services.cases(SYSTEM, services.Filters(**period)).count()
     almaty_count = services.cases(SYSTEM, almaty).count()
     assert almaty_count != national_count

@@ -12,7 +12,8 @@ from scipy import stats as scipy_stats
 
 from qorgau.access import policy
 from qorgau.core.actors import Actor
-from qorgau.stats import disclosure, intervals, its, services
+from qorgau.reference import population
+from qorgau.stats import disclosure, intervals, its, rates, services
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")  # the statistics as the system sees them: every region
@@ -126,11 +127,19 @@ def test_stats_command_gives_the_letters_table_with_rates(seed):
     assert len(rows) == 14 and sum(r["count"] for r in rows) == 79  # exactly the letter's table
     assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
     shymkent = next(r for r in rows if r["region"] == "KZ-79")
-    assert shymkent["rate"] == pytest.approx(23 / 1293648 * 1e5, abs=1e-4)
+    # Annualised: the year 2026 up to today (no case of a later day is counted yet), against
+    # Shymkent's only figure (2026-01-01), carried forward to the mid-point.
+    start, end = services.rate_period(
+        services.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    )
+    years = rates.person_years(start, end)
+    assert shymkent["rate"] == pytest.approx(23 / (1293648 * years) * 1e5, abs=1e-4)
     low, high = intervals.poisson_interval(23)
-    assert shymkent["rate_low"] == pytest.approx(low / 1293648 * 1e5, abs=1e-4)
-    assert shymkent["rate_high"] == pytest.approx(high / 1293648 * 1e5, abs=1e-4)
-    assert shymkent["population_date"] == "2026-01-01"
+    assert shymkent["rate_low"] == pytest.approx(low / (1293648 * years) * 1e5, abs=1e-4)
+    assert shymkent["rate_high"] == pytest.approx(high / (1293648 * years) * 1e5, abs=1e-4)
+    assert shymkent["rate_unit"] == "per 100,000 per year"
+    assert shymkent["population"] == 1293648
+    assert shymkent["population_date"] == population.mid_point(start, end).isoformat()
     out = io.StringIO()
     call_command("stats", "--article", "115-1", "--from", "2026-01-01", "--to", "2026-12-31",
                  "--by", "region", "--format", "json", "--include-zero", stdout=out)  # fmt: skip
@@ -165,14 +174,19 @@ def test_stats_command_gives_the_letters_table_with_rates(seed):
     }
 
 
-def test_rate_uses_the_latest_population_at_or_before_the_period_end(seed):
+def test_rate_uses_the_population_nearest_the_period_mid_point(seed):
+    # Before issue 14 the latest figure on or before the period's end was used: Shymkent's
+    # only figure (2026-01-01) came after this period, and it had no rate.
     early = services.by_region(
         SYSTEM, services.Filters(("115-1",), dt.date(2025, 9, 16), dt.date(2025, 12, 31))
     )
     shymkent = next(r for r in early if r.region.code == "KZ-79")
-    assert shymkent.population is None  # Shymkent's only figure is dated 2026-01-01
+    assert shymkent.population.method == population.Method.CARRIED_BACK
+    assert shymkent.population.figures[0].reference_date == dt.date(2026, 1, 1)
+    assert shymkent.rate is not None
     pavlodar = next(r for r in early if r.region.code == "KZ-55")
-    assert pavlodar.population.reference_date == dt.date(2023, 1, 1)
+    assert pavlodar.population.method == population.Method.CARRIED_FORWARD
+    assert pavlodar.population.figures[0].reference_date == dt.date(2023, 1, 1)
 
 
 def test_funnel_names_shymkent_above_the_national_rate(seed):
@@ -184,14 +198,18 @@ def test_funnel_names_shymkent_above_the_national_rate(seed):
         shymkent = next(p for p in result.points if p.row.region.code == "KZ-79")
         assert shymkent.outside == "high998"
         sentence = services.funnel_sentence(shymkent, result.national_rate)
-    assert sentence.startswith("Shymkent city: 1.78 cases per 100,000")
+    # 23 cases over 2026 up to today, annualised (1.78 per 100,000 for the whole year).
+    expected_rate = 23 / (1293648 * shymkent.row.years) * 1e5
+    assert sentence.startswith(f"Shymkent city: {expected_rate:.2f} cases per 100,000 per year")
     assert {r.region.code for r in result.unknown} == {"KZ-11", "KZ-33"}
     ulytau = next(p for p in result.points if p.row.region.code == "KZ-62")
     # No case where about 0.9 were expected: below the drawn lower limit, but not improbable.
     assert ulytau.row.count == 0 and ulytau.expected < 1.2 and ulytau.outside == ""
     known_total = sum(p.row.count for p in result.points)
     known_pop = sum(p.row.population.population for p in result.points)
-    assert result.national_rate == pytest.approx(known_total / known_pop * 1e5)
+    years = result.points[0].row.years
+    assert result.national_rate == pytest.approx(known_total / (known_pop * years) * 1e5)
+    assert result.compared == 18 and result.compared_sentence() == "18 regions compared."
 
 
 def synthetic(

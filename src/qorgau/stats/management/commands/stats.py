@@ -11,7 +11,7 @@ from qorgau.audit import log
 from qorgau.core.actors import Actor
 from qorgau.core.commands import QorgauCommand
 from qorgau.core.errors import Invalid
-from qorgau.stats import actions, services
+from qorgau.stats import actions, rates, services
 
 BY = [
     "region",
@@ -38,7 +38,8 @@ def parse_date(value: str) -> dt.date:
 
 class Command(QorgauCommand):
     help = (
-        "Counts (and, by region, rates per 100,000 with exact 95% intervals) of registered cases."
+        "Counts (and, by region, annualised rates per 100,000 or 10,000 per year with exact 95% "
+        "intervals) of registered cases."
     )
     for_user = True
 
@@ -54,6 +55,13 @@ class Command(QorgauCommand):
         parser.add_argument("--by", choices=BY, default="region")
         parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
         parser.add_argument(
+        parser.add_argument(
+            "--per",
+            type=int,
+            choices=rates.UNITS,
+            default=rates.DEFAULT_PER,
+            help="With --by region: rates per 100000 (default) or 10000 people per year.",
+        )
             "--include-zero",
             action="store_true",
             help="With --by region: list regions without cases too (their rate's upper bound is informative).",
@@ -70,6 +78,7 @@ class Command(QorgauCommand):
         # A refused request (core.errors) ends the command with its message and status 1.
         filters.check(actor)
         rows = self.rows(actor, filters, options["by"])
+        self.unit = rates.Unit(options["per"])
         if options["by"] == "region" and not options["include_zero"]:
             rows = [row for row in rows if row["count"]]
         log.write(
@@ -81,7 +90,7 @@ class Command(QorgauCommand):
 
     def rows(self, actor: Actor, filters: services.Filters, by: str) -> list[services.Row]:
         if by == "region":
-            return [row.as_dict() for row in services.by_region(actor, filters)]
+            return [row.as_dict() for row in services.by_region(actor, filters, self.unit)]
         if by in services.PERIODS:
             return [
                 {"period": start.isoformat(), "count": n}
