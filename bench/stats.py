@@ -215,10 +215,6 @@ def stat_measures(runs: int) -> list[Measure]:
         series, _result = services.campaign_effect(system, decade, period="week")
         return {p.start: p.count for p in series if p.count}
 
-    last = _raw(
-        f"SELECT max({DAY.format(c='registered_at')}) FROM registry_case WHERE {where}", params
-    )[0][0]
-
     def effect_raw():
         weeks = dict(
             _raw(
@@ -227,8 +223,9 @@ def stat_measures(runs: int) -> list[Measure]:
                 params,
             )
         )
-        observed_to = min(decade.end, dt.date.today() - dt.timedelta(days=1))
-        cut = services.period_start(min(last, observed_to), "week")
+        # The series runs to the data cut-off (the period's end or yesterday), listing the
+        # period of today too (partial, so not fitted): no period after today's.
+        cut = services.period_start(min(decade.end, dt.date.today()), "week")
         return {d: n for d, n in weeks.items() if d <= cut}
 
     compare("campaign effect (weekly, with the fit)", effect_series, effect_raw)
