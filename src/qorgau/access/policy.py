@@ -74,6 +74,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "audit.view": {R.PROSECUTOR, R.ADMINISTRATOR},
     # Aggregate statistics (no case-level data).
     "stats.view": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR, R.REGISTRAR, R.INVESTIGATOR},
+    # National tables for international bodies (UNODC's crime trends survey): national only.
+    "stats.international": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
     # The awareness campaign and staff training.
     "campaigns.view": {R.CAMPAIGN, R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
     "campaigns.edit": {R.CAMPAIGN, R.ADMINISTRATOR},
@@ -86,7 +88,7 @@ PERMISSIONS: dict[str, set[Role]] = {
 }
 # Actions on national documents or on every record at once: only for a national scope. (A reply
 # to Parliament must not carry one region's figures; the admin site is not narrowed by region.)
-NATIONAL_ONLY = {"letters.draft", "admin.site"}
+NATIONAL_ONLY = {"letters.draft", "admin.site", "stats.international"}
 # Roles that must confirm their login with a one-time password (TOTP).
 OTP_ROLES = {R.ADMINISTRATOR, R.PROSECUTOR}
 

@@ -25,7 +25,7 @@ from qorgau.campaigns import services as campaigns
 from qorgau.campaigns.models import DEFAULT_CAMPAIGN_DATE
 from qorgau.core.db import read_only_alias
 from qorgau.core.errors import Invalid
-from qorgau.reference import population
+from qorgau.reference import iccs, population
 from qorgau.reference.models import Article, Body, Region
 from qorgau.reference.population import Denominator
 from qorgau.registry.choices import CaseStatus, Decision, PartyRole
@@ -425,6 +425,8 @@ def counts_by(actor: Who, filters: Filters, dimension: str) -> list[Row]:
         rows = _per(party_counts(actor, filters, dimension, "parties"), "value", "parties").items()
     elif dimension in DIMENSIONS:
         rows = _per(_case_rows(actor, filters, dimension), AGGREGATE_KEYS[dimension]).items()
+    elif dimension == "iccs":
+        rows = _per_iccs(_case_rows(actor, filters, "article")).items()
     else:
         raise Invalid("by", _("Unknown breakdown “%(by)s”.") % {"by": dimension})
     labels = breakdown_labels(dimension)
@@ -432,6 +434,17 @@ def counts_by(actor: Who, filters: Filters, dimension: str) -> list[Row]:
         ({"key": key or "", "label": labels.get(key, key or ""), "count": n} for key, n in rows),
         key=lambda r: (-r["count"], r["key"]),
     )
+
+
+def _per_iccs(qs: QuerySet[CaseCount]) -> Counter[str]:
+    """Cases per ICCS category (``reference.iccs``): the aggregate's rows summed per article,
+    then each of those few articles mapped to its code here ("" for an article without one)."""
+    per_article = _per(qs, "article_id")
+    codes = dict(Article.objects.filter(pk__in=per_article).values_list("pk", "iccs_code"))
+    totals: Counter[str] = Counter()
+    for article_id, n in per_article.items():
+        totals[codes.get(article_id, "")] += n
+    return totals
 
 
 # The case aggregate's column of each breakdown of cases.
@@ -587,6 +600,10 @@ def breakdown_labels(dimension: str) -> dict[str, str]:
     regions by their name, articles by their code."""
     if dimension in ("region", "report_region"):
         return {r.code: r.name for r in Region.objects.all()}
+    if dimension == "iccs":
+        return {code: f"{code} {iccs.label(code)}" for code in iccs.codes()} | {
+            "": _("not classified")
+        }
     model: type[models.Model]
     if dimension in REPORT_DIMENSIONS:
         model, field_name = Report, REPORT_DIMENSIONS[dimension]
@@ -613,6 +630,7 @@ BREAKDOWN_TITLES = {
     "victim_sex": gettext_lazy("Victims by sex"),
     "victim_age_band": gettext_lazy("Victims by age band"),
     "relationship": gettext_lazy("Suspect's relationship to the victim"),
+    "iccs": gettext_lazy("Cases by ICCS category (UNODC)"),
 }
 REPORT_BREAKDOWN_TITLES = {
     "report_region": gettext_lazy("Reports by region"),

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +21,7 @@ from qorgau.core.tabular import CsvOptions
 from qorgau.reference.models import Article, Region
 
 from . import actions, charts, disclosure, intervals, rates, services, tables
+from .international import export_cts
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
 
@@ -233,6 +235,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "completeness": services.completeness(actor, filters),
         "completeness_note": services.completeness_note(actor, filters),
         "attribution": ATTRIBUTION,
+        # The UN-CTS download (national figures): offered to who may take it, for last year.
+        "cts_year": timezone.localdate().year - 1
+        if policy.can(actor, "stats.international")
+        else None,
     }
     log.write(actor, actions.VIEW, details={"filters": filters.describe()})
     return render(request, "stats/dashboard.html", context)
@@ -271,4 +277,23 @@ def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="qorgau-{name}.{fmt}"'
+    return response
+
+
+@policy.requires("stats.international")
+def un_cts(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    """UNODC's crime trends survey table of ``year`` (``international.export_cts``: national
+    scope only, one ``stats.export`` entry); 400 with the reason for a year or format refused."""
+    try:
+        data = export_cts(Actor.of(request), year, fmt)
+    except Invalid as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    if isinstance(data, str):
+        text = CsvOptions.of(request).text(data)
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="qorgau-un-cts-{year}.{fmt}"'
     return response

@@ -64,6 +64,8 @@ TABLE = {
     "audit:export": ("get", {"prosecutor", "administrator"}, None),
     "stats:dashboard": ("get", STATS, None),
     "stats:export": ("get", STATS, "export"),
+    # National figures for UNODC: a national scope only (NATIONAL_URLS).
+    "stats:un_cts": ("get", {"analyst", "prosecutor", "administrator"}, "un-cts"),
     "campaigns:progress": ("get", CAMPAIGNS, None),
     "campaigns:plan": ("get", CAMPAIGNS, "plan"),
     "campaigns:plan_export": ("get", CAMPAIGNS, "plan"),
@@ -87,6 +89,8 @@ TABLE = {
     "letters:draft": ("get", LETTERS, "inquiry-ru"),
     "letters:version": ("get", LETTERS, "version"),
 }
+# Pages of national documents besides the letters: a regional scope gets a 403.
+NATIONAL_URLS = {"stats:un_cts"}
 PUBLIC = {"login", "logout", "set_language", "otp", "healthz", "readyz"} | {
     f"portal:{name}"
     for name in ("home", "help", "self_check", "statistics", "statistics_csv", "page")
@@ -191,6 +195,8 @@ def url_for(name, kind, obj_set, user=None):
         return reverse(name, args=[obj_set["control"].pk])
     if kind == "export":
         return reverse(name, args=["regions", "csv"])
+    if kind == "un-cts":
+        return reverse(name, args=[2025, "csv"])
     if kind == "plan":
         return reverse(name, args=[obj_set["plan"].pk])
     if kind in ("activity", "evidence"):
@@ -235,7 +241,8 @@ def test_url_answers_for_role_and_scope(client, login, world, role, scope):
         own = url_for(name, kind, world["KZ-79"], user)
         other = url_for(name, kind, world["KZ-71"])
         send = getattr(client, method)
-        if role not in allowed or (name.startswith("letters:") and scope != "national"):
+        national_only = name.startswith("letters:") or name in NATIONAL_URLS
+        if role not in allowed or (national_only and scope != "national"):
             # Replies to Parliament are national documents: a regional scope may not draft them.
             assert send(own).status_code == 403, (name, role, scope)
             continue

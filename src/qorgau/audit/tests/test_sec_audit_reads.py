@@ -41,6 +41,7 @@ READS = {
     "audit:export": ("audit.export", "count"),
     "stats:dashboard": ("stats.view", "filters"),
     "stats:export": ("stats.export", "table"),
+    "stats:un_cts": ("stats.export", "table"),
     "campaigns:evidence_file": ("evidence.download", "evidence"),
     "letters:version": ("reply.download", "version"),
 }

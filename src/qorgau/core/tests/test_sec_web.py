@@ -73,7 +73,9 @@ def test_every_export_is_no_store_even_for_an_anonymous_visitor(client, login, w
     public_csv = client.get("/kk/statistics.csv")
     assert public_csv.status_code == 200 and no_store(public_csv)
     login(client, make_user("admin_h", "administrator", is_staff=True, is_superuser=True))
-    for path in ("/registry/cases/export.csv", "/audit/export.csv", "/oversight/export.csv"):
+    exports = ("/registry/cases/export.csv", "/audit/export.csv", "/oversight/export.csv",
+               "/stats/export/un-cts-2025.csv", "/stats/export/un-cts-2025.xlsx")  # fmt: skip
+    for path in exports:
         response = client.get(path)
         assert response.status_code == 200, path
         assert "attachment" in response["Content-Disposition"] and no_store(response), path

@@ -24,6 +24,7 @@ BY = [
     # Added later; the values above keep their output unchanged.
     "termination_ground",
     *services.REPORT_DIMENSIONS,
+    "iccs",
 ]
 
 
