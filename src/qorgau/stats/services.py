@@ -1006,12 +1006,9 @@ def funnel_sentence(
 
 # --- Campaign effect ---------------------------------------------------------------------
 
-        "unit": (unit or rates.Unit()).label,
-# The control series a comparative analysis may use (``campaign_effect(control=...)``).
-EFFECT_CONTROLS = {
-    "articles": gettext_lazy("cases of the other articles"),
-    "reports": gettext_lazy("reports received"),
-}
+# The control series a comparative analysis may use (``campaign_effect(control=...)``): the
+# cases of the articles not chosen, or the reports received.
+EFFECT_CONTROLS = ("articles", "reports")
 
 
 @dataclass(frozen=True)
@@ -1074,7 +1071,7 @@ def campaign_effect(
     intervention is its first day), which is neither wholly before nor wholly after.
 
     ``seasonal``: month-of-year terms (the month of each period's first day). ``control``: a
-    comparative analysis against a control series (a key of :data:`EFFECT_CONTROLS`); the
+    comparative analysis against a control series (one of :data:`EFFECT_CONTROLS`); the
     ratios are then those of the series relative to the control. ``placebo``: refit at fake
     intervention dates before the real one (the result's ``placebo``)."""
     if period not in ("week", "month"):
