@@ -88,6 +88,8 @@ class ITSResult:
     placebo: Placebo | None = None
     seasonal: bool = False
     controlled: bool = False
+    # No case at all before, or after, the intervention: the ratio is 0 or infinite.
+    one_side_empty: bool = False
 
     @property
     def larger_than_chance(self) -> bool:
@@ -249,9 +251,14 @@ def segmented_poisson(
         return ITSResult(
             before, after, total, None, None, True, seasonal=seasonal, controlled=controlled
         )
+    if not y[t < intervention_index].any() or not y[t >= intervention_index].any():
+        return ITSResult(
+            before, after, total, None, None, True, seasonal=seasonal, controlled=controlled,
+            one_side_empty=True,
+        )  # fmt: skip
     fit = _fit(y, t, intervention_index, m, c)
     if fit is None:
-        # Degenerate data (e.g. no case on one side): nothing can be estimated.
+        # Degenerate data (e.g. a design without full rank): nothing can be estimated.
         return ITSResult(
             before, after, total, None, None, True, seasonal=seasonal, controlled=controlled
         )

@@ -1108,6 +1108,10 @@ def effect_conclusion(result: its.ITSResult, period: str = "week") -> str:
     of the joint test of level and trend ("larger than chance"), or, when the level interval
     is wider than :data:`~qorgau.stats.its.PRECISION_RATIO`, "too imprecise to conclude"
     instead of "no change beyond chance"; then the placebo check."""
+    if result.one_side_empty:
+        return _(
+            "There is no case on one side of the intervention, so the change cannot be estimated as a ratio (it would be zero or infinite); the counts per period show it."
+        )
     if result.level is None or result.trend is None:
         return _("There are too few data to estimate any change.")
     if result.too_short:

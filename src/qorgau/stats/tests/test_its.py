@@ -169,3 +169,15 @@ def test_the_placebo_check_fits_fake_dates_before_the_intervention_only():
     # Too few periods before the intervention for fake dates: no placebo check.
     assert its.segmented_poisson([12] * 14 + [13] * 20, 14, placebo=True).placebo is None
     assert its.segmented_poisson(before + after, 52).placebo is None  # not asked
+
+
+def test_no_case_on_one_side_is_said_plainly_not_as_too_few_data():
+    # A small region whose cases all came before the intervention: its quiet weeks up to the
+    # cut-off are real zeros, and the sentence says what they show.
+    result = its.segmented_poisson([3, 2, 4] * 10 + [0] * 20, 30)
+    assert result.one_side_empty and result.level is None and result.total == 90
+    with translation.override("en"):
+        text = services.effect_conclusion(result)
+    assert text.startswith("There is no case on one side of the intervention")
+    assert its.segmented_poisson([0] * 30 + [2] * 20, 30).one_side_empty
+    assert not its.segmented_poisson([0] * 29 + [1] + [2] * 20, 30).one_side_empty
