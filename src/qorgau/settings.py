@@ -270,6 +270,10 @@ USE_THOUSAND_SEPARATOR = True
 PORTAL_EXIT_URL = os.environ.get("PORTAL_EXIT_URL", "https://www.gismeteo.kz/")
 # Published statistics show counts from 1 to this as "<threshold+1" (docs/stats.md).
 SMALL_COUNT_THRESHOLD = envint("QORGAU_SMALL_COUNT_THRESHOLD", "3")
+# The public statistics are published as dated releases (docs/stats.md, "Releases"): one per
+# calendar month (or quarter), each on this day of the month after its period ends.
+RELEASE_CALENDAR = os.environ.get("QORGAU_RELEASE_CALENDAR", "monthly")
+RELEASE_DAY = envint("QORGAU_RELEASE_DAY", "10")
 
 # --- Static files: served from this host only, never from a CDN -----------------------------
 STATIC_URL = "static/"

@@ -76,6 +76,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "stats.view": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR, R.REGISTRAR, R.INVESTIGATOR},
     # National tables for international bodies (UNODC's crime trends survey): national only.
     "stats.international": {R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
+    # Publishing the public statistics releases, and correcting one (national figures).
+    "stats.publish": {R.ANALYST, R.ADMINISTRATOR},
     # The awareness campaign and staff training.
     "campaigns.view": {R.CAMPAIGN, R.ANALYST, R.PROSECUTOR, R.ADMINISTRATOR},
     "campaigns.edit": {R.CAMPAIGN, R.ADMINISTRATOR},
@@ -88,7 +90,7 @@ PERMISSIONS: dict[str, set[Role]] = {
 }
 # Actions on national documents or on every record at once: only for a national scope. (A reply
 # to Parliament must not carry one region's figures; the admin site is not narrowed by region.)
-NATIONAL_ONLY = {"letters.draft", "admin.site", "stats.international"}
+NATIONAL_ONLY = {"letters.draft", "admin.site", "stats.international", "stats.publish"}
 # Roles that must confirm their login with a one-time password (TOTP).
 OTP_ROLES = {R.ADMINISTRATOR, R.PROSECUTOR}
 

@@ -4,7 +4,6 @@ anywhere. Pages are cached: a campaign's spike is served from memory.
 Also the bare domain's entrance and, behind it, the staff home page: the top floor that shows
 figures of the registry with the links the policy allows."""
 
-import datetime as dt
 import io
 from functools import wraps
 
@@ -12,7 +11,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.defaults import page_not_found
@@ -23,8 +22,8 @@ from qorgau.core.actors import Actor
 from qorgau.core.tabular import CsvOptions, CsvWriter, csv_response
 from qorgau.reference.models import Article, Region
 from qorgau.registry import queries
-from qorgau.stats import disclosure
-from qorgau.stats import services as stats
+from qorgau.stats import releases
+from qorgau.stats.models import Release
 
 from . import actions, markup, worklists
 from .context import home_in
@@ -88,64 +87,106 @@ def self_check(request):
     return render(request, "portal/self_check.html", {"menu": _menu()})
 
 
-def published_table(day: dt.date | None = None):
-    """Counts by region and article since 1 January of the current year, protected: counts from
-    1 to the threshold shown as "<N" with N = threshold + 1 ("<4" with the default threshold
-    3), further cells hidden so the totals cannot reveal them."""
-    day = day or timezone.localdate()
-    threshold = disclosure.small_count_threshold()
-    start = dt.date(day.year, 1, 1)
-    articles = list(Article.objects.all())
-    columns = {}
-    for article in articles:
-        # The national figures, counted by the system (every region) and then protected.
-        rows = stats.by_region(Actor.system("portal"), stats.Filters((article.code,), start, day))
-        columns[article.code] = {row.region.code: row.count for row in rows}
-    regions = list(Region.objects.all())
-    table, totals = {}, {}
-    for article in articles:
-        counts = [columns[article.code][r.code] for r in regions]
-        cells, total = disclosure.suppress_with_total(counts, threshold)
-        table[article.code] = dict(zip([r.code for r in regions], cells, strict=True))
-        totals[article.code] = total
-    lines = [{"region": r, "cells": [table[a.code][r.code] for a in articles]} for r in regions]
+def published_table(release: Release | None = None):
+    """A published release's table (the latest release by default; None when none is
+    published yet): counts by region and article of its reference period, frozen when it was
+    published and protected by the disclosure policy (counts from 1 to the threshold shown as
+    "<N" with N = threshold + 1, further cells "*" so the totals cannot reveal them)."""
+    release = release or releases.latest()
+    if release is None:
+        return None
+    articles = {a.code: a for a in Article.objects.all()}
+    regions = {r.code: r for r in Region.objects.all()}
+    columns = [articles[code] for code in release.articles if code in articles]
+    lines = [
+        {"region": regions[code], "cells": [release.cells[a.code][code] for a in columns]}
+        for code in release.regions
+        if code in regions
+    ]
     return {
-        "start": start,
-        "end": day,
-        "articles": articles,
+        "release": release,
+        "start": release.period_start,
+        "end": release.period_end,
+        "articles": columns,
         "rows": lines,
-        "totals": [totals[a.code] for a in articles],
-        "threshold": threshold,
+        "totals": [release.totals[a.code] for a in columns],
+        "threshold": release.threshold,
+        "revisions": releases.revisions(release),
+        "regions": regions,
     }
+
+
+def _release_or_404(number: int) -> Release:
+    release = Release.objects.select_related("revises").filter(number=number).first()
+    if release is None:
+        raise Http404
+    return release
+
+
+def _context(table) -> dict:
+    return {"menu": _menu(), "table": table, "calendar": releases.months()}
 
 
 @public_page
 def statistics(request):
-    return render(request, "portal/statistics.html", {"menu": _menu(), "table": published_table()})
+    return render(request, "portal/statistics.html", _context(published_table()))
 
 
 @public_page
-def statistics_csv(request):
-    table = published_table()
+def release(request, number: int):
+    return render(
+        request, "portal/statistics.html", _context(published_table(_release_or_404(number)))
+    )
+
+
+@public_page
+def release_archive(request):
+    items = Release.objects.select_related("revises").order_by("-number")
+    standing = set(Release.objects.filter(revised_by__isnull=True).values_list("pk", flat=True))
+    return render(
+        request,
+        "portal/releases.html",
+        {"menu": _menu(), "releases": items, "standing": standing, "calendar": releases.months()},
+    )
+
+
+def _csv(request, table, name: str):
     options = CsvOptions.of(request)
     out = io.StringIO()
     writer = CsvWriter(out)
+    articles = table["articles"] if table else list(Article.objects.all())
     # The header is the first row; the period of the data is in the last two columns of every
     # row, so the file reads as one plain table (docs/portal.md).
-    period = [table["start"].isoformat(), table["end"].isoformat()]
-    codes = ["region", "name", *[a.code for a in table["articles"]], *CSV_PERIOD]
+    codes = ["region", "name", *[a.code for a in articles], *CSV_PERIOD]
     labels = {
         "region": _("Region code"),
         "name": _("Region"),
         "period_start": _("From"),
         "period_end": _("To"),
-        **{a.code: _("Article %(code)s") % {"code": a.code} for a in table["articles"]},
+        **{a.code: _("Article %(code)s") % {"code": a.code} for a in articles},
     }
     writer.writerow(options.header(codes, labels))
-    for row in table["rows"]:
-        writer.writerow([row["region"].code, row["region"].name, *row["cells"], *period])
-    writer.writerow(["total", "", *table["totals"], *period])
-    return csv_response(out.getvalue(), "qorgau-statistics.csv", options)
+    if table:
+        period = [table["start"].isoformat(), table["end"].isoformat()]
+        for row in table["rows"]:
+            writer.writerow([row["region"].code, row["region"].name, *row["cells"], *period])
+        writer.writerow(["total", "", *table["totals"], *period])
+    response = csv_response(out.getvalue(), name, options)
+    if table:
+        response["X-Qorgau-Release"] = str(table["release"].number)
+    return response
+
+
+@public_page
+def statistics_csv(request):
+    """The latest release as CSV (an empty table, the header only, before the first)."""
+    return _csv(request, published_table(), "qorgau-statistics.csv")
+
+
+@public_page
+def release_csv(request, number: int):
+    table = published_table(_release_or_404(number))
+    return _csv(request, table, f"qorgau-statistics-release-{number}.csv")
 
 
 @policy.requires("home.view")

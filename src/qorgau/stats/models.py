@@ -116,3 +116,42 @@ class ReportCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.region_id} {self.decision}: {self.n}"
+
+
+class Release(models.Model):
+    """A dated, numbered release of the public statistics (``stats.releases``): its tables
+    frozen when it was published. ``counts`` are the exact counts behind them (never shown
+    outside the staff pages; the disclosure audit and the revisions need them); ``cells`` and
+    ``totals`` what was published. A correction is a new release of the same period that
+    ``revises`` the one before it, with its ``reason``."""
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    period_start = models.DateField(_("reference period from"))
+    period_end = models.DateField(_("reference period to"))
+    cut_off = models.DateTimeField(_("data cut-off"))
+    published_at = models.DateTimeField(_("published at"))
+    methods_version = models.CharField(_("methods version"), max_length=20)
+    threshold = models.PositiveSmallIntegerField(_("small-count threshold"))
+    articles = models.JSONField(_("articles"))
+    regions = models.JSONField(_("regions"))
+    counts = models.JSONField(_("exact counts"))
+    cells = models.JSONField(_("published cells"))
+    totals = models.JSONField(_("published totals"))
+    digest = models.CharField(_("SHA-256 of the published tables"), max_length=64)
+    revises = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revised_by",
+        verbose_name=_("revises"),
+    )
+    reason = models.TextField(_("reason for the correction"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("statistics release")
+        verbose_name_plural = _("statistics releases")
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.period_start}…{self.period_end}"

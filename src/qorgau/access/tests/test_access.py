@@ -93,7 +93,17 @@ TABLE = {
 NATIONAL_URLS = {"stats:un_cts"}
 PUBLIC = {"login", "logout", "set_language", "otp", "healthz", "readyz"} | {
     f"portal:{name}"
-    for name in ("home", "help", "self_check", "statistics", "statistics_csv", "page")
+    for name in (
+        "home",
+        "help",
+        "self_check",
+        "statistics",
+        "statistics_csv",
+        "page",
+        "releases",
+        "release",
+        "release_csv",
+    )
 }
 # Expected answer of an allowed request: a page, or 400 for an empty POST to a form action.
 OK = {"get": 200, "post": 400}
@@ -366,6 +376,10 @@ PUBLIC_ANSWERS = {
     "portal:self_check": ("get", "/kk/self-check/", None, 200, None),
     "portal:statistics": ("get", "/kk/statistics/", None, 200, None),
     "portal:statistics_csv": ("get", "/kk/statistics.csv", None, 200, None),
+    "portal:releases": ("get", "/kk/statistics/releases/", None, 200, None),
+    # No release is published in this test's database: a public 404, the same for anyone.
+    "portal:release": ("get", "/kk/statistics/releases/1/", None, 404, None),
+    "portal:release_csv": ("get", "/kk/statistics/releases/1.csv", None, 404, None),
     "portal:page": ("get", "/kk/stalking/", None, 200, None),
     # The probes (core/health.py): live, and ready with the test database migrated.
     "healthz": ("get", "/healthz", None, 200, None),

@@ -92,6 +92,9 @@ EXEMPT = {
     "portal:self_check": _PUBLIC,
     "portal:statistics": _PUBLIC,
     "portal:statistics_csv": _PUBLIC,
+    "portal:releases": _PUBLIC,
+    "portal:release": _PUBLIC,
+    "portal:release_csv": _PUBLIC,
     "portal:page": _PUBLIC,
 }
 
