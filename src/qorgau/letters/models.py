@@ -1,7 +1,10 @@
 """Deputies' inquiries and the replies drafted from the data, kept as versions."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.reference.models import Article
@@ -57,6 +60,8 @@ class ReplyDraft(models.Model):
     period_end = models.DateField(_("current year counted up to"))
     blocks = models.JSONField(_("blocks"), default=list)
     figures = models.JSONField(_("figures with their queries"), default=list)
+    # The instant the figures were read (letters.asof recomputes them as known then).
+    figures_as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -84,6 +89,10 @@ class ReplyVersion(models.Model):
     content = models.BinaryField(_("file"))
     blocks = models.JSONField(_("blocks"))
     figures = models.JSONField(_("figures with their queries"))
+    # The instant its figures were read from the data (the draft's, kept here): the letter
+    # names it and ``letters.asof.verify`` recomputes every figure as known then. Empty for
+    # versions produced before it was kept.
+    figures_as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -99,3 +108,26 @@ class ReplyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inquiry} v{self.number} {self.lang}.{self.format}"
+
+
+class RowVersion(models.Model):
+    """A campaign or training row as it was written at ``recorded_at`` (its fields as JSON;
+    ``data`` empty: deleted), kept by ``letters.history`` on every save and delete of the rows a
+    reply counts (plans, activities, training sessions), so that those figures too can be
+    recomputed "as known at instant T" (``letters.asof``). Append-only."""
+
+    model = models.CharField(_("model"), max_length=60)
+    object_id = models.BigIntegerField(_("object id"))
+    recorded_at = models.DateTimeField(
+        _("recorded at"), default=timezone.now, db_default=Now(), editable=False
+    )
+    data = models.JSONField(_("fields"), null=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["model", "object_id", "recorded_at", "id"]
+        indexes = [models.Index(fields=["model", "recorded_at"])]
+        verbose_name = _("row version")
+        verbose_name_plural = _("row versions")
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} @ {self.recorded_at:%Y-%m-%d %H:%M:%S}"

@@ -71,12 +71,15 @@ class _Figures:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.items: list[Figure] = []
-        self.at = timezone.localtime().isoformat(timespec="seconds")  # +05:00, as read
+        # The as-of instant, taken before the first figure is read: letters.asof recomputes
+        # every figure as known then ("as_of", to the microsecond; "generated_at" for people).
+        self.moment = timezone.now()
+        self.at = timezone.localtime(self.moment).isoformat(timespec="seconds")  # +05:00
 
     def add(self, block: str, label: str, value: int, query: dict[str, Any]) -> int:
         self.items.append(
             {"block": block, "label": label, "value": value, "query": query,
-             "generated_at": self.at}
+             "generated_at": self.at, "as_of": self.moment.isoformat()}
         )  # fmt: skip
         return value
 
@@ -155,9 +158,21 @@ def compose(
         {"key": "measures_local", "text": _local_paragraph(actor, lang, period_end, figures)},
         {"key": "measures_training",
          "text": _training_paragraph(actor, lang, year_start, period_end, figures)},
+        {"key": "figures_as_of", "text": _as_of_line(lang, figures.moment)},
         {"key": "signature", "text": inquiry.signatory},
     ]  # fmt: skip
     return blocks, figures.items, period_end
+
+
+def _as_of_line(lang: str, moment: dt.datetime) -> str:
+    """The line naming the instant the figures were read, in Kazakhstan's time."""
+    return _text("figures_as_of", lang, moment=f"{timezone.localtime(moment):%d.%m.%Y %H:%M}")
+
+
+def figures_as_of(figures: list[Figure]) -> dt.datetime | None:
+    """The instant ``figures`` were read (None for figures kept before it was recorded)."""
+    moments = {f["as_of"] for f in figures if f.get("as_of")}
+    return dt.datetime.fromisoformat(min(moments)) if moments else None
 
 
 def _heading(inquiry: Inquiry, lang: str) -> list[Block]:
@@ -271,7 +286,8 @@ def regenerate_reply(
             inquiry=locked, lang=lang,
             # "generated" keeps the text as drafted from the data, to tell edited figures.
             defaults={"blocks": [{**b, "generated": b["text"]} for b in blocks],
-                      "figures": figures, "period_end": end, "updated_by": _person(actor)},
+                      "figures": figures, "figures_as_of": figures_as_of(figures),
+                      "period_end": end, "updated_by": _person(actor)},
         )  # fmt: skip
         details = {"lang": lang, "period_end": str(period_end or "")}
         write(actor, actions.REPLY_REGENERATE, locked, details=with_reason(details, reason))
@@ -367,7 +383,8 @@ def produce_reply(
         number = (inquiry.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ReplyVersion.objects.create(
             inquiry=inquiry, number=number, lang=draft.lang, format=fmt, content=content,
-            blocks=draft.blocks, figures=draft.figures, created_by=_person(actor),
+            blocks=draft.blocks, figures=draft.figures, figures_as_of=draft.figures_as_of,
+            created_by=_person(actor),
         )  # fmt: skip
         details = {"version": number, "lang": draft.lang, "format": fmt,
                    "figures_edited": figure_mismatches(draft)}  # fmt: skip

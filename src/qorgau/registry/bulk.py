@@ -873,9 +873,12 @@ _LINES: dict[type[models.Model], Callable[[tuple], str]] = {
         f"{r[8]}\t{r[9]}\t{r[10].isoformat()}\t{r[11]}\t{r[12]}\t{_n(r[13])}\t{_n(r[14])}\t"
         f"{_tf(r[15])}\t{r[16].isoformat()}\t{_n(r[17])}\n"
     ),
-    Qualification: lambda r: f"{r[0]}\t{r[1]}\t{r[2].isoformat()}\t{_n(r[3])}\t{r[4]}\n",
+    Qualification: lambda r: (
+        f"{r[0]}\t{r[1]}\t{r[2].isoformat()}\t{_n(r[3])}\t{r[4]}\t{r[5].isoformat()}\n"
+    ),
     StatusChange: lambda r: (
-        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3].isoformat()}\t{_n(r[4])}\t{r[5]}\t{r[6]}\n"
+        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3].isoformat()}\t{_n(r[4])}\t{r[5]}\t{r[6]}\t"
+        f"{r[7].isoformat()}\n"
     ),
     Party: lambda r: f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{_tf(r[4])}\t{r[5]}\t{_tf(r[6])}\n",
 }
@@ -886,8 +889,10 @@ CASE_COLUMNS = [
     "investigating_body_id", "article_part_id", "status", "status_at", "termination_ground",
     "suspension_ground", "joined_to_id", "term_ends_on", "is_demo", "created_at", "created_by_id",
 ]  # fmt: skip
-QUALIFICATION_COLUMNS = ["case_id", "article_part_id", "qualified_at", "qualified_by_id", "reason"]
-STATUS_COLUMNS = ["case_id", "from_status", "to_status", "changed_at", "changed_by_id", "reason", "ground"]  # fmt: skip
+# recorded_at: the record time of the rows (registry.asof), the same instant as the cases'
+# created_at, whatever registered_at the file gives.
+QUALIFICATION_COLUMNS = ["case_id", "article_part_id", "qualified_at", "qualified_by_id", "reason", "recorded_at"]  # fmt: skip
+STATUS_COLUMNS = ["case_id", "from_status", "to_status", "changed_at", "changed_by_id", "reason", "ground", "recorded_at"]  # fmt: skip
 PARTY_COLUMNS = ["case_id", "role", "sex", "age_band", "is_minor", "relationship", "consent_further_use"]  # fmt: skip
 
 
@@ -930,9 +935,10 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
     used = {key: b for key, b in blocks.items() if b.given or b.blank}
     writer = _Writer()
     user_id = actor.user.pk if actor.user is not None else None
+    now = timezone.now()  # the record time of every row written (created_at, recorded_at)
     if writer.postgres:
         ids = array("q", writer.case_ids(checked.count))
-        _write_children(writer, checked, ids, user_id)
+        _write_children(writer, checked, ids, user_id, now)
     locked = numbering.lock_sequences({(b.region, b.year) for b in used.values()})
     last = {key: locked[key].last_value for key in used}
     errors = []
@@ -950,8 +956,7 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
         raise ImportRejected([e[1] for e in errors])
     if not writer.postgres:
         ids = array("q", writer.case_ids(checked.count))
-        _write_children(writer, checked, ids, user_id)
-    now = timezone.now()
+        _write_children(writer, checked, ids, user_id, now)
     by_row = {e["row"]: e for e in checked.listed} if checked.listed is not None else None
 
     def cases() -> Iterator[tuple]:
@@ -993,7 +998,9 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
     return Written(ids, ranges)
 
 
-def _write_children(writer: _Writer, checked: Checked, ids: array, user_id: int | None) -> None:
+def _write_children(
+    writer: _Writer, checked: Checked, ids: array, user_id: int | None, now: dt.datetime
+) -> None:
     """Each case's first qualification, first status row and parties, as ``register_case``
     writes them for an imported case: one pass over the spool per table."""
     imported = _("imported")
@@ -1003,13 +1010,13 @@ def _write_children(writer: _Writer, checked: Checked, ids: array, user_id: int 
 
     def qualifications() -> Iterator[tuple]:
         for place, r in enumerate(_records(checked.spool)):
-            yield (ids[place], r[R_PART], r[R_AT], user_id, "")
+            yield (ids[place], r[R_PART], r[R_AT], user_id, "", now)
 
     def statuses() -> Iterator[tuple]:
         for place, r in enumerate(_records(checked.spool)):
             yield (
                 ids[place], "", r[R_STATUS], r[R_STATUS_AT] or r[R_AT], user_id,
-                imported if r[R_STATUS_AT] else "", r[R_TGROUND] or r[R_SGROUND],
+                imported if r[R_STATUS_AT] else "", r[R_TGROUND] or r[R_SGROUND], now,
             )  # fmt: skip
 
     def parties() -> Iterator[tuple]:

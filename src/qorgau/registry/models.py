@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -33,6 +34,16 @@ from .choices import (
 from .limits import NOTE_MAX, REASON_MAX, SUMMARY_MAX
 
 User = settings.AUTH_USER_MODEL
+
+
+def recorded_at_field() -> models.DateTimeField:
+    """When the system learnt of a history row: set on insert (by the service, or by the
+    database for a raw insert such as a ``COPY``), never edited. The row's own moment
+    (``qualified_at``, ``changed_at``) is the business date and may be back-dated;
+    ``registry.asof`` reads this one ("as known at instant T")."""
+    return models.DateTimeField(
+        _("recorded at"), default=timezone.now, db_default=Now(), editable=False
+    )
 
 
 class Report(models.Model):
@@ -241,6 +252,7 @@ class Qualification(models.Model):
         verbose_name=pgettext_lazy("changed by", "by"),
     )
     reason = SensitiveTextField(_("reason"), blank=True, max_length=REASON_MAX)
+    recorded_at = recorded_at_field()
 
     class Meta:
         ordering = ["qualified_at", "id"]
@@ -276,6 +288,7 @@ class StatusChange(models.Model):
     )
     reason = SensitiveTextField(_("reason"), blank=True, max_length=REASON_MAX)
     ground = models.CharField(_("ground"), max_length=30, blank=True)
+    recorded_at = recorded_at_field()
 
     class Meta:
         ordering = ["changed_at", "id"]
