@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from qorgau.access import policy
 from qorgau.audit import log
@@ -37,10 +37,23 @@ from qorgau.core.tabular import XlsxBook
 from qorgau.reference.models import Region
 
 from . import actions, workbook
-from .models import Activity, ActivityStatus, Evidence, OrganisationKind, Plan
+from .models import Activity, ActivityKind, ActivityStatus, Evidence, OrganisationKind, Plan
 from .workbook import INDICATORS
 
 STATUSES = [s.value for s in ActivityStatus]
+# Each indicator with its unit. Summed over activities, none of them is a number of people: a
+# person who saw three publications is three views, one at two events two attendances (the
+# campaign records no person, so how many different people it reached is not known).
+INDICATOR_LABELS = {
+    "count": gettext_lazy("Publications or events"),
+    "reach": gettext_lazy("Views or impressions"),
+    "participants": gettext_lazy("Attendances at events (participant-sessions)"),
+}
+SUMS_NOTE = gettext_lazy(
+    "Views and attendances are summed over activities: a person who saw several publications "
+    "or attended several events is counted each time. They are not numbers of people; the "
+    "campaign records no person, so how many different people were reached is not known."
+)
 
 
 # --- What an actor may see -----------------------------------------------------------------
@@ -141,6 +154,7 @@ def progress(activities: Iterable[Activity], day: dt.date | None = None) -> dict
     totals = {f"{side}_{name}": 0 for side in ("planned", "achieved") for name in INDICATORS}
     overdue: defaultdict[Any, list[Activity]] = defaultdict(list)
     status_counts: Counter[str] = Counter()
+    by_channel: dict[str, Counter[str]] = {}
     for activity in activities:
         status = activity.status_on(day)
         status_counts[status] += 1
@@ -152,9 +166,13 @@ def progress(activities: Iterable[Activity], day: dt.date | None = None) -> dict
         if status == ActivityStatus.OVERDUE:
             overdue[activity.responsible].append(activity)
         if status != ActivityStatus.CANCELLED:
+            channel = by_channel.setdefault(activity.kind, Counter())
+            channel["activities"] += 1
             for name in INDICATORS:
-                totals[f"planned_{name}"] += getattr(activity, f"planned_{name}")
-                totals[f"achieved_{name}"] += getattr(activity, f"achieved_{name}")
+                for side in ("planned", "achieved"):
+                    value = getattr(activity, f"{side}_{name}")
+                    totals[f"{side}_{name}"] += value
+                    channel[f"{side}_{name}"] += value
     return {
         "day": day,
         "status_counts": status_counts,
@@ -165,8 +183,17 @@ def progress(activities: Iterable[Activity], day: dt.date | None = None) -> dict
         "by_kind": sorted(((OrganisationKind(k), c) for k, c in by_kind.items()), key=_by_count),
         "by_region": sorted(by_region.items(), key=lambda item: item[0].order if item[0] else 0),
         "totals": totals,
+        "by_channel": _channels(by_channel),
+        "sums_note": SUMS_NOTE,
         "overdue": sorted(overdue.items(), key=lambda item: str(item[0])),
     }
+
+
+def _channels(by_channel: dict[str, Counter[str]]) -> list[tuple[Any, Counter[str]]]:
+    """The indicators per channel (the activity's kind: publication, broadcast, lecture …), in
+    the order of the choices, each with its label (translated when shown); cancelled activities
+    left out."""
+    return [(kind.label, by_channel[kind.value]) for kind in ActivityKind if kind in by_channel]
 
 
 # --- The plan workbook ---------------------------------------------------------------------
@@ -423,11 +450,21 @@ def _progress_book(report: dict[str, Any]) -> bytes:
             )
     reach = book.sheet("reach")
     reach.append(["", _("Planned"), _("Achieved")])
-    labels = {"count": _("Publications or events"), "reach": _("Reach / views"),
-              "participants": _("Participants")}  # fmt: skip
     for name in INDICATORS:
         totals = report["totals"]
-        reach.append([labels[name], totals[f"planned_{name}"], totals[f"achieved_{name}"]])
+        label = str(INDICATOR_LABELS[name])
+        reach.append([label, totals[f"planned_{name}"], totals[f"achieved_{name}"]])
+    reach.append([])
+    reach.append([str(SUMS_NOTE)])
+    channels = book.sheet("channels")
+    channels.append([_("Channel"), _("Activities")] + [
+        f"{INDICATOR_LABELS[name]}: {label}"
+        for name in INDICATORS for label in (_("Planned"), _("Achieved"))
+    ])  # fmt: skip
+    for label, c in report["by_channel"]:
+        channels.append([str(label), c["activities"]] + [
+            c[f"{side}_{name}"] for name in INDICATORS for side in ("planned", "achieved")
+        ])  # fmt: skip
     return book.save()
 
 

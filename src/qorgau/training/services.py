@@ -1,5 +1,9 @@
-"""Training coverage (participants trained against headcount, per region and body) and the
+"""Training coverage (attendances at sessions against headcount, per region and body) and the
 training officer's actions: entering a session and a headcount.
+
+A session records how many took part, by position, not who: summed over sessions that is a
+number of attendances (participant-sessions), never of people, and "coverage" is attendances
+per staff member (above 1 when staff attend more than once), not the share of staff trained.
 
 Every action takes the acting :class:`~qorgau.core.actors.Actor` first, asks the policy,
 changes inside a transaction, writes one audit entry (codes in ``training/actions.py``) and
@@ -16,7 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from qorgau.access import policy
 from qorgau.audit import log
@@ -30,6 +34,14 @@ from . import actions
 from .models import Headcount, Session, TrainingFormat, TrainingTopic
 
 Key = tuple[int, str]  # (region id, body)
+# What the sums are: sessions record numbers of participants, not people (module docstring).
+ATTENDANCES = gettext_lazy("Attendances (participant-sessions)")
+PER_STAFF = gettext_lazy("Attendances per staff member")
+SUMS_NOTE = gettext_lazy(
+    "Sessions record how many took part, not who: a person at two sessions counts twice. "
+    "The figures are attendances, not people, and how many different staff were trained is "
+    "not known; attendances per staff member above 1 mean that some attended more than once."
+)
 
 
 def sessions_for(who: Actor | Any) -> QuerySet[Session]:
@@ -210,13 +222,14 @@ def export_coverage(
     )  # fmt: skip
     book = XlsxBook()
     sheet = book.sheet("regions")
-    sheet.append([_("Region"), _("Trained"), _("Headcount"), _("Coverage"),
-                  _("Participants of bodies without a headcount")])  # fmt: skip
+    sheet.append([_("Region"), str(ATTENDANCES), _("Headcount"), str(PER_STAFF),
+                  _("Attendances of bodies without a headcount")])  # fmt: skip
     for total in by_region(rows):
         sheet.append([total["region"].name, total["trained"], total["headcount"],
                       total["coverage"], total["uncounted"]])  # fmt: skip
     bodies = book.sheet("bodies")
-    bodies.append([_("Region"), _("Body"), _("Trained"), _("Headcount"), _("As of"), _("Coverage")])
+    bodies.append([_("Region"), _("Body"), str(ATTENDANCES), _("Headcount"), _("As of"),
+                   str(PER_STAFF)])  # fmt: skip
     for row in rows:
         bodies.append([
             row["region"].name, str(row["body_label"]), row["trained"], row["headcount"],

@@ -1,5 +1,6 @@
-"""Training pages: sessions and coverage (trained / headcount) per region and body, the
-coverage workbook, and the training officer's forms. Thin callers of services."""
+"""Training pages: sessions and attendances per staff member (attendances / headcount) per
+region and body, the coverage workbook, and the training officer's forms. Thin callers of
+services."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -32,6 +33,7 @@ def training_page(request):
         "sessions": services.sessions_in(actor, date_from, date_to)[:200], "rows": rows,
         "regions": services.by_region(rows), "period": period,
         "query": request.GET.urlencode(), "can_edit": policy.can(actor, "training.edit"),
+        "sums_note": services.SUMS_NOTE,
     })  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from qorgau.access import policy
@@ -72,6 +73,47 @@ def test_template_imports_and_shows_correct_progress():
     assert by_executor[NGO[0]] == Counter({"in_progress": 1})
     overdue = dict(progress["overdue"])
     assert [a.title_kk for a in overdue[plan.lead]] == ["B"]
+
+
+def test_reach_is_reported_by_channel_with_its_unit_and_never_as_people(client, login):
+    publication = row("P", "done", completed="2026-03-01", reach=(500, 700))
+    publication[2] = "publication"
+    lecture = row("L", "done", completed="2026-03-02", reach=(0, 0))
+    lecture[2], lecture[17], lecture[18] = "lecture", 40, 35  # participants planned, achieved
+    data = workbook([
+        row("A", "done", completed="2026-03-01", reach=(1000, 1500)),
+        row("B", "done", completed="2026-03-03", reach=(1000, 2500)),
+        publication, lecture,
+        row("D", "cancelled", reason="no funds", reach=(9999, 0)),
+    ])  # fmt: skip
+    plan = services.import_plan(SYSTEM, data)
+    progress = services.progress(services.activities_for(SYSTEM, plan), dt.date(2026, 6, 1))
+    with translation.override("en"):
+        channels = {str(label): c for label, c in progress["by_channel"]}
+    assert list(channels) == ["publication", "video", "lecture or seminar"]  # choices' order
+    assert channels["video"]["activities"] == 2  # the cancelled one left out
+    assert channels["video"]["achieved_reach"] == 4000
+    assert channels["publication"]["achieved_reach"] == 700
+    assert channels["lecture or seminar"]["achieved_participants"] == 35
+    for name in ("reach", "participants", "count"):
+        assert (
+            sum(c[f"achieved_{name}"] for c in channels.values())
+            == (progress["totals"][f"achieved_{name}"])
+        )
+    login(client, make_user("analyst_channels", "analyst"))
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/campaigns/plans/{plan.pk}/").content.decode()
+    assert "Reach by channel" in html and "Attendances at events (participant-sessions)" in html
+    assert "not numbers of people" in html and "Reach / views" not in html
+    book = load_workbook(io.BytesIO(client.get(f"/campaigns/progress.xlsx?plan={plan.pk}").content))
+    header, *rows = book["channels"].iter_rows(values_only=True)
+    assert header[:2] == ("Channel", "Activities")
+    assert header[4] == "Views or impressions: Planned"
+    assert {r[0]: r[5] for r in rows} == {
+        "publication": 700,
+        "video": 4000,
+        "lecture or seminar": 0,
+    }
 
 
 def test_workbook_with_one_bad_row_imports_nothing_and_names_it():
@@ -391,7 +433,7 @@ def test_progress_page_matches_counts_computed_from_the_workbook(client, login, 
     }
     reach = {cells[0]: cells[1:] for cells in tables["Reach against plan"][1:]}
     # English groups thousands with a comma (core/formats).
-    assert reach["Reach / views"] == [
+    assert reach["Views or impressions"] == [
         f"{expected['reach']['planned']:,}",
         f"{expected['reach']['achieved']:,}",
     ]
@@ -433,7 +475,11 @@ def test_progress_export_has_the_pages_numbers(client, login, time_machine):
         overdue.setdefault(executor, []).append(title)
     assert overdue == expected["overdue"]
     reach = {r[0]: r[1:] for r in book["reach"].iter_rows(values_only=True)}
-    assert reach["Reach / views"] == (expected["reach"]["planned"], expected["reach"]["achieved"])
+    assert reach["Views or impressions"] == (
+        expected["reach"]["planned"],
+        expected["reach"]["achieved"],
+    )
+    assert "not numbers of people" in str(list(book["reach"].iter_rows(values_only=True)))
     regions = {r[0]: r[-1] for r in list(book["regions"].iter_rows(values_only=True))[1:]}
     assert regions["Whole country"] == sum(expected["region"]["KZ"].values())
     assert client.get("/campaigns/progress.xlsx?plan=999999").status_code == 404

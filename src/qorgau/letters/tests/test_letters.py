@@ -495,7 +495,8 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path, demo
         "науқанының қосымша кешенді медиажоспарын бекітті." in text
     )
     assert "медиажоспары» бекітті" not in text
-    reach = re.search(r"қамту – (\d{1,3}(?:\u00a0\d{3})*) адам\.", text)
+    # Views summed over activities, said as such: never "people" (issue 14, item 7).
+    reach = re.search(r"жарияланымдарды қарау саны – (\d{1,3}(?:\u00a0\d{3})*)\s\(іс-шаралар", text)
     assert reach and int(reach.group(1).replace("\u00a0", "")) > 999  # grouped by thousands
     out_ru = tmp_path / "reply.ru.html"
     call_command("letter", "--inquiry", "ДС-16", "--lang", "ru", "--format", "html", "-o", str(out_ru),
@@ -507,11 +508,13 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path, demo
         f"{Activity.objects.filter(plan__kind='national').count()} мероприятий" in text_ru
     )
     assert "утверждён документ" not in text_ru and "ответственный –" not in text_ru
-    people = re.search(r"охват – (\d{1,3}(?:\u00a0\d{3})*) (человека?)\.", text_ru)
-    n = int(people.group(1).replace("\u00a0", ""))
-    assert people.group(2) == (
-        "человека" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "человек"
+    views = re.search(
+        r"охват публикаций – (\d{1,3}(?:\u00a0\d{3})*) (просмотр\w*) \(сумма", text_ru
     )
+    n = int(views.group(1).replace("\u00a0", ""))
+    form = {1: "просмотр", 2: "просмотра", 3: "просмотра", 4: "просмотра"}.get(n % 10)
+    assert views.group(2) == (form if n % 100 not in (11, 12, 13, 14) and form else "просмотров")
+    assert "охват – " not in text_ru and "қамту – " not in text
     import datetime as dt
 
     from qorgau.letters import services
@@ -520,7 +523,9 @@ def test_measures_paragraphs_come_from_campaign_and_training_data(tmp_path, demo
     end = services.default_period_end(SYSTEM, Inquiry.objects.get(number="ДС-16"))
     held = Session.objects.filter(held_on__range=(dt.date(end.year, 1, 1), end))
     participants = f"{sum(s.total for s in held):,}".replace(",", "\u00a0")
-    assert f"қатысушылар – {participants}." in text and f"участников – {participants}." in text_ru
+    # Attendances summed over sessions, said as such (a person at two sessions counts twice).
+    assert f"қатысу саны – {participants} (" in text
+    assert f"число участий – {participants} (" in text_ru
 
 
 def test_single_article_reply_uses_the_singular(seeded):

@@ -83,12 +83,18 @@ def test_training_page_shows_labels_and_the_coverage(client, login, data, time_m
     page = client.get("/training/").content.decode()
     assert "criminal_norms" not in page and ">police<" not in page
     assert "полиция" in page.lower()
-    # Coverage by region, as computed by hand above: 120 / 800 = 15 %, 60 / 400 = 15 %.
+    # Attendances per staff member by region, by hand above: 120 / 800 = 0.15, 60 / 400 = 0.15
+    # (a ratio, not a percentage of staff: the sessions do not say who attended).
     region_table = page.split('id="coverage-regions"')[1].split("</table>")[0]
     assert (
-        '<td class="num">120</td><td class="num">800*</td><td class="num">15%</td>' in region_table
+        '<td class="num">120</td><td class="num">800*</td><td class="num">0,15</td>' in region_table
     )
-    assert '<td class="num">60</td><td class="num">400</td><td class="num">15%</td>' in region_table
+    assert (
+        '<td class="num">60</td><td class="num">400</td><td class="num">0,15</td>' in region_table
+    )
+    assert "%" not in region_table
+    with translation.override("ru"):
+        assert str(services.SUMS_NOTE) in page and str(services.ATTENDANCES) in region_table
 
 
 def test_training_page_lists_the_sessions_of_the_chosen_period(client, login, data):
@@ -106,7 +112,10 @@ def test_coverage_export_matches_the_report(client, login, data):
     response = client.get("/training/export.xlsx?date_to=2026-06-30")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    rows = {r[0]: r[1:] for r in list(book["regions"].iter_rows(values_only=True))[1:]}
+    header, *regions = book["regions"].iter_rows(values_only=True)
+    assert header[1] == "Attendances (participant-sessions)"
+    assert header[3] == "Attendances per staff member"
+    rows = {r[0]: r[1:] for r in regions}
     with translation.override("en"):
         shymkent, astana = data["KZ-79"].name, data["KZ-71"].name
     assert rows[shymkent] == (120, 800, 0.15, 25) and rows[astana] == (60, 400, 0.15, 0)
