@@ -274,6 +274,26 @@ def read_xlsx(data: bytes, sheets: list[str]) -> dict[str, list[tuple]]:
         raise _refuse(_("the file is not an XLSX workbook")) from None
 
 
+def read_xlsx_first_sheet(data: bytes) -> list[tuple]:
+    """The rows of the workbook's first sheet, whatever its name (a table published by
+    another body names its sheet as it likes), read as :func:`read_xlsx` reads, within its
+    limits."""
+    import time
+    import zipfile
+
+    _check_zip(data)
+    deadline = time.monotonic() + XLSX_MAX_SECONDS
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            book = _Package(package, deadline)
+            first = next(iter(book.sheet_paths), None)
+            return book.rows(first) if first is not None else []
+    except ImportRejected:
+        raise
+    except Exception:  # damaged zip or XML, forbidden entities, a missing part
+        raise _refuse(_("the file is not an XLSX workbook")) from None
+
+
 class _Package:
     """The parts of a workbook that reading values needs: sheet names and paths, shared
     strings, which cell styles are dates, and the date system."""
