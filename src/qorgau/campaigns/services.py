@@ -457,7 +457,7 @@ def _progress_book(report: dict[str, Any]) -> bytes:
     reach.append([])
     reach.append([str(SUMS_NOTE)])
     channels = book.sheet("channels")
-    channels.append([_("Channel"), _("Activities")] + [
+    channels.append([pgettext("campaign", "Channel"), _("Activities")] + [
         f"{INDICATOR_LABELS[name]}: {label}"
         for name in INDICATORS for label in (_("Planned"), _("Achieved"))
     ])  # fmt: skip

@@ -126,7 +126,7 @@ def export_cts(actor: Who, year: int, fmt: str = "csv", *, via: str = "web") -> 
     naming the table, year, format and number of rows. Refused (``NotAllowed``) without
     ``stats.international`` (national scope), ``Invalid`` for an unknown format or year."""
     if fmt not in FORMATS:
-        raise Invalid("format", _("Unknown format “%(format)s”.") % {"format": fmt})
+        raise Invalid("format", _("Unknown format “%(fmt)s”.") % {"fmt": fmt})
     rows = cts_rows(actor, year)
     log.write(
         actor,
