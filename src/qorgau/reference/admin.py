@@ -21,7 +21,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(PopulationFigure)
 class PopulationFigureAdmin(admin.ModelAdmin):
-    list_display = ["region", "reference_date", "population", "precision"]
+    list_display = ["region", "reference_date", "population", "precision", "vintage"]
     list_filter = ["reference_date", "region"]
     change_list_template = "admin/reference/populationfigure/change_list.html"
 
