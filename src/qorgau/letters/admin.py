@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Inquiry, ReplyDraft, ReplyVersion
+from qorgau.core.admin import ReadOnlyAdminMixin
+
+from .models import Inquiry, ReplyDraft, ReplyVersion, RowVersion
 
 
 @admin.register(Inquiry)
@@ -25,6 +27,7 @@ class ReplyVersionAdmin(admin.ModelAdmin):
         "format",
         "blocks",
         "figures",
+        "figures_as_of",
         "created_at",
         "created_by",
     ]
@@ -34,3 +37,12 @@ class ReplyVersionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RowVersion)
+class RowVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The history of the campaign and training rows a reply counts (``letters.history``):
+    written by the receivers only, shown here."""
+
+    list_display = ["model", "object_id", "recorded_at"]
+    list_filter = ["model"]

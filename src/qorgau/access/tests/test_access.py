@@ -273,6 +273,7 @@ def test_anonymous_visitor_is_sent_to_login_everywhere(client, world):
 READ_ONLY_IN_ADMIN = {
     "case", "qualification", "statuschange", "termextension", "casenumbersequence", "auditentry",
     "replyversion",  # a produced document is kept as it was produced
+    "rowversion",  # the history of campaign and training rows, written by letters.history only
     "accessattempt", "accesslog", "accessfailurelog",  # django-axes keeps its login records read-only
     "enrolmentcode",  # issued by the users' action or the command, changed only by its use
     "totpdevice",  # its key and QR code page: the admin never shows a device's key
