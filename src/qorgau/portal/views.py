@@ -99,7 +99,11 @@ def published_table(release: Release | None = None):
     regions = {r.code: r for r in Region.objects.all()}
     columns = [articles[code] for code in release.articles if code in articles]
     lines = [
-        {"region": regions[code], "cells": [release.cells[a.code][code] for a in columns]}
+        {
+            "region": regions[code],
+            "cells": [release.cells[a.code][code] for a in columns],
+            "rates": [release.rates.get(a.code, {}).get(code) for a in columns],
+        }
         for code in release.regions
         if code in regions
     ]
@@ -110,6 +114,7 @@ def published_table(release: Release | None = None):
         "articles": columns,
         "rows": lines,
         "totals": [release.totals[a.code] for a in columns],
+        "total_rates": [release.rates.get(a.code, {}).get("") for a in columns],
         "threshold": release.threshold,
         "revisions": releases.revisions(release),
         "regions": regions,

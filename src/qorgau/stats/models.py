@@ -137,6 +137,10 @@ class Release(models.Model):
     counts = models.JSONField(_("exact counts"))
     cells = models.JSONField(_("published cells"))
     totals = models.JSONField(_("published totals"))
+    # {article: {region or "": {rate, low, high, population, method, figures} or None}}: the
+    # annualised rate per 100,000 and its exact 95% interval of each count published as a
+    # number ("" the national one); None where the count is protected or has no population.
+    rates = models.JSONField(_("published rates"), default=dict)
     digest = models.CharField(_("SHA-256 of the published tables"), max_length=64)
     revises = models.OneToOneField(
         "self",

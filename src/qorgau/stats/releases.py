@@ -33,10 +33,11 @@ from qorgau.access import policy
 from qorgau.audit.log import write
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
+from qorgau.reference import population
 from qorgau.reference.models import Article, Region
 from qorgau.registry.models import Case
 
-from . import actions, disclosure
+from . import actions, disclosure, intervals, rates
 from .aggregates import day_start
 from .models import Release
 
@@ -160,13 +161,54 @@ def protect(counts: dict, articles: list[str], regions: list[str], threshold: in
     return cells, totals
 
 
-def _digest(period: Period, articles, regions, cells, totals) -> str:
+def published_rates(period: Period, counts: dict, cells: dict, totals: dict) -> dict:
+    """The rates a release publishes: for each count published as a number (a region's, or
+    the national total), cases per 100,000 people per year over the days of the period the
+    article was in force, with the exact (Garwood) 95% interval, and the population used (at
+    the mid-point of those days: ``reference.population``). None where the count is protected,
+    the article was not in force, or the region has no population figure."""
+    in_force = dict(Article.objects.values_list("code", "in_force_on"))
+    regions = {r.pk: r.code for r in Region.objects.all()}
+    unit = rates.Unit(rates.PER_100K)
+    found: dict[str, dict[str, dict | None]] = {}
+    for article, column in cells.items():
+        start = max(period.start, in_force.get(article) or period.start)
+        years = rates.person_years(start, period.end)
+        people = {
+            regions[d.region_id]: d for d in population.for_period(start, period.end).values()
+        }
+        found[article] = {}
+        shown = {r: c for r, c in column.items()} | {"": totals[article]}
+        for region, cell in shown.items():
+            if region:
+                figures = [people.get(region)]
+            else:  # the national rate needs every region's population
+                figures = [people.get(code) for code in column]
+            if not str(cell).isdigit() or not years or None in figures:
+                found[article][region] = None
+                continue
+            n = int(cell)
+            total = sum(d.population for d in figures if d is not None)
+            low, high = intervals.poisson_interval(n)
+            found[article][region] = {
+                "rate": round(rates.per_year(n, total, years, unit), 3),
+                "low": round(rates.per_year(low, total, years, unit), 3),
+                "high": round(rates.per_year(high, total, years, unit), 3),
+                "population": round(total),
+                "method": figures[0].method if region else "sum of regions",
+                "figures": figures[0].dates if region else "",
+            }
+    return found
+
+
+def _digest(period: Period, articles, regions, cells, totals, rates_=None) -> str:
     published = {
         "period": [period.start.isoformat(), period.end.isoformat()],
         "articles": articles,
         "regions": regions,
         "cells": cells,
         "totals": totals,
+        "rates": rates_ or {},
     }
     text = json.dumps(published, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -185,6 +227,7 @@ def _make(period: Period, now: dt.datetime, revises: Release | None, reason: str
     threshold = disclosure.small_count_threshold()
     counts = exact_counts(period, articles, regions)
     cells, totals = protect(counts, articles, regions, threshold)
+    published = published_rates(period, counts, cells, totals)
     last = Release.objects.order_by("-number").values_list("number", flat=True).first()
     return Release(
         number=(last or 0) + 1,
@@ -199,7 +242,8 @@ def _make(period: Period, now: dt.datetime, revises: Release | None, reason: str
         counts=counts,
         cells=cells,
         totals=totals,
-        digest=_digest(period, articles, regions, cells, totals),
+        rates=published,
+        digest=_digest(period, articles, regions, cells, totals, published),
         revises=revises,
         reason=reason,
     )

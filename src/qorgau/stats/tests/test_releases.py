@@ -236,3 +236,45 @@ def test_the_public_page_and_csv_show_the_latest_release_not_live_figures(client
     old = client.get(f"/en/statistics/releases/{first.number}.csv")
     assert old["X-Qorgau-Release"] == "1" and "\ntotal,,7," in old.content.decode()
     assert client.get("/en/statistics/releases/99/").status_code == 404
+
+
+def test_a_release_freezes_rates_with_intervals_only_for_published_counts(make_case):
+    from qorgau.reference import population
+    from qorgau.stats import intervals, rates
+
+    for _i in range(12):
+        make_case(region="KZ-79", registered_at=local(2026, 1, 3, 10))
+    for _i in range(20):
+        make_case(region="KZ-71", registered_at=local(2026, 1, 5, 10))
+    make_case(region="KZ-62", registered_at=local(2026, 1, 4, 10))
+    release = publish_on(month(2026, 1))
+    period = month(2026, 1)
+    shown = release.cells["115-1"]
+    # One of the two larger counts is hidden with the small one; the other is published.
+    (region,) = [r for r in ("KZ-79", "KZ-71") if shown[r].isdigit()]
+    entry = release.rates["115-1"][region]
+    n = int(shown[region])
+    people = {d.region_id: d for d in population.for_period(period.start, period.end).values()}
+    from qorgau.reference.models import Region
+
+    denominator = people[Region.objects.get(code=region).pk]
+    years = 31 / 365
+    assert entry["population"] == round(denominator.population)
+    assert entry["rate"] == pytest.approx(n / (denominator.population * years) * 100_000, abs=1e-3)
+    low, high = intervals.poisson_interval(n)
+    assert entry["low"] == pytest.approx(low / (denominator.population * years) * 1e5, abs=1e-3)
+    assert entry["high"] == pytest.approx(high / (denominator.population * years) * 1e5, abs=1e-3)
+    assert rates.person_years(period.start, period.end) == pytest.approx(years)
+    # A protected count has no rate (it would give the count away).
+    assert shown["KZ-62"] == "<4" and release.rates["115-1"]["KZ-62"] is None
+    hidden = [code for code, cell in shown.items() if not cell.isdigit()]
+    assert len(hidden) == 2 and all(release.rates["115-1"][code] is None for code in hidden)
+    # The national rate: the published total over every region's population — none while a
+    # region has no population figure (the reference data have 18 of the 20 regions' now).
+    national = release.rates["115-1"][""]
+    assert release.totals["115-1"] == "33"
+    if len(people) < Region.objects.count():
+        assert national is None
+    else:
+        everyone = sum(d.population for d in people.values())
+        assert national["rate"] == pytest.approx(33 / (everyone * years) * 1e5, abs=1e-3)
