@@ -178,12 +178,10 @@ def published_rates(period: Period, counts: dict, cells: dict, totals: dict) -> 
             regions[d.region_id]: d for d in population.for_period(start, period.end).values()
         }
         found[article] = {}
-        shown = {r: c for r, c in column.items()} | {"": totals[article]}
+        shown = dict(column) | {"": totals[article]}
         for region, cell in shown.items():
-            if region:
-                figures = [people.get(region)]
-            else:  # the national rate needs every region's population
-                figures = [people.get(code) for code in column]
+            # The national rate ("") needs every region's population.
+            figures = [people.get(code) for code in ([region] if region else column)]
             if not str(cell).isdigit() or not years or None in figures:
                 found[article][region] = None
                 continue

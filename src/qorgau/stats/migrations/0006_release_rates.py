@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stats', '0005_release'),
+        ("stats", "0005_release"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='release',
-            name='rates',
-            field=models.JSONField(default=dict, verbose_name='published rates'),
+            model_name="release",
+            name="rates",
+            field=models.JSONField(default=dict, verbose_name="published rates"),
         ),
     ]
