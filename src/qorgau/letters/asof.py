@@ -9,8 +9,8 @@ recomputed from its query as the data stood then:
 - case counts (the blocks ``figures_*`` and ``reference_*``): ``stats.asof`` — the cases
   recorded by then, each with its qualification then (``registry.asof``);
 - the national media plan, the akimats' plans and the training sessions (``measures_*``): the
-  rows' versions recorded by then (``letters.history``), counted by the same rules
-  (``campaigns.services.progress``, the activity's status on the day).
+  rows' versions recorded by then (``letters.history``), counted by the letter's own functions
+  (``services.media_figures``, ``services.training_figures``).
 
 :func:`verify` compares them with the letter and returns the differences (none: the letter
 holds exactly what the data said at that instant).
@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from qorgau.access import policy
 from qorgau.audit.log import write
 from qorgau.campaigns.models import Activity, Plan, PlanKind
-from qorgau.campaigns.services import progress
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict
 from qorgau.stats import asof as stats_asof
@@ -37,6 +36,7 @@ from qorgau.training.models import Session
 
 from . import actions, history
 from .models import ReplyVersion, RowVersion
+from .services import media_figures, training_figures
 
 RIGHT = "letters.draft"
 
@@ -95,16 +95,9 @@ def _filters(query: dict[str, Any]) -> Filters:
 
 def _media(query: dict[str, Any], label: str, at: dt.datetime) -> int | None:
     plan_id, day = query["plan"], _day(query["on"])
+    assert day is not None
     activities = [a for a in rows_as_of(Activity, at) if a.plan_id == plan_id]
-    state = progress(activities, day)
-    counts = state["status_counts"]
-    values = {
-        "activities": sum(counts.values()),
-        "done": counts["done"],
-        "overdue": counts["overdue"],
-        "reach": state["totals"]["achieved_reach"],
-    }
-    return values.get(label)
+    return media_figures(activities, day).get(label)
 
 
 def _local(actor: Actor, query: dict[str, Any], at: dt.datetime) -> int:
@@ -129,8 +122,7 @@ def _training(actor: Actor, query: dict[str, Any], label: str, at: dt.datetime) 
         and s.held_on <= end
         and _in_scope(actor, "training.view", s.region_id)
     ]
-    values = {"sessions": len(sessions), "participants": sum(s.total for s in sessions)}
-    return values.get(label)
+    return training_figures(sessions).get(label)
 
 
 def recompute(actor: Actor, figure: dict[str, Any], at: dt.datetime) -> int | None:

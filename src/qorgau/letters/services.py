@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -27,12 +27,13 @@ from django.utils.translation import gettext as _
 
 from qorgau.access import policy
 from qorgau.audit.log import snapshot, with_reason, write
-from qorgau.campaigns.models import PlanKind
+from qorgau.campaigns.models import Activity, PlanKind
 from qorgau.campaigns.services import plans_for_statistics, progress
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.reference.models import Article, Region
 from qorgau.stats import services as stats
+from qorgau.training.models import Session
 from qorgau.training.services import sessions_in
 
 from . import actions, lifecycle, render
@@ -226,15 +227,23 @@ def _media_paragraph(actor: Actor, lang: str, day: dt.date, figures: _Figures) -
     )
     if plan is None:
         return ""
-    state = progress(plan.activities.select_related("responsible").prefetch_related("regions"), day)
-    counts, reach = state["status_counts"], state["totals"]["achieved_reach"]
-    total, done, overdue = sum(counts.values()), counts["done"], counts["overdue"]
+    values = media_figures(
+        plan.activities.select_related("responsible").prefetch_related("regions"), day
+    )
     query = {"plan": plan.pk, "on": day.isoformat()}
-    for label, value in (("activities", total), ("done", done), ("overdue", overdue),
-                         ("reach", reach)):  # fmt: skip
+    for label, value in values.items():
         figures.add("measures_media", label, value, query)
-    return _text("measures_media", lang, plan=plan, day=day, total=total, done=done,
-                 overdue=overdue, reach=reach)  # fmt: skip
+    return _text("measures_media", lang, plan=plan, day=day, total=values["activities"],
+                 done=values["done"], overdue=values["overdue"], reach=values["reach"])  # fmt: skip
+
+
+def media_figures(activities: Iterable[Activity], day: dt.date) -> dict[str, int]:
+    """The media paragraph's figures (label → value) from a plan's activities on ``day``; also
+    what ``letters.asof`` recomputes them with, from the activities as known then."""
+    state = progress(activities, day)
+    counts = state["status_counts"]
+    return {"activities": sum(counts.values()), "done": counts["done"],
+            "overdue": counts["overdue"], "reach": state["totals"]["achieved_reach"]}  # fmt: skip
 
 
 def _local_paragraph(actor: Actor, lang: str, day: dt.date, figures: _Figures) -> str:
@@ -260,11 +269,18 @@ def _training_paragraph(
     sessions = list(sessions_in(actor, start, end))
     if not sessions:
         return ""
-    people = sum(s.total for s in sessions)
+    values = training_figures(sessions)
     query = {"from": start.isoformat(), "to": end.isoformat()}
-    figures.add("measures_training", "sessions", len(sessions), query)
-    figures.add("measures_training", "participants", people, query)
-    return _text("measures_training", lang, sessions=len(sessions), people=people)
+    for label, value in values.items():
+        figures.add("measures_training", label, value, query)
+    return _text("measures_training", lang, sessions=values["sessions"],
+                 people=values["participants"])  # fmt: skip
+
+
+def training_figures(sessions: list[Session]) -> dict[str, int]:
+    """The training paragraph's figures (label → value) from the sessions of the period; also
+    what ``letters.asof`` recomputes them with, from the sessions as known then."""
+    return {"sessions": len(sessions), "participants": sum(s.total for s in sessions)}
 
 
 def regenerate_reply(
