@@ -235,12 +235,12 @@ class HistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Qualification)
 class QualificationAdmin(HistoryAdmin):
-    list_display = ["case", "article_part", "qualified_at", "qualified_by"]
+    list_display = ["case", "article_part", "qualified_at", "qualified_by", "recorded_at"]
 
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(HistoryAdmin):
-    list_display = ["case", "from_status", "to_status", "changed_at", "changed_by"]
+    list_display = ["case", "from_status", "to_status", "changed_at", "changed_by", "recorded_at"]
     list_filter = ["to_status"]
 
 
