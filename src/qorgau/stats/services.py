@@ -630,7 +630,6 @@ BREAKDOWN_TITLES = {
     "victim_sex": gettext_lazy("Victims by sex"),
     "victim_age_band": gettext_lazy("Victims by age band"),
     "relationship": gettext_lazy("Suspect's relationship to the victim"),
-    "iccs": gettext_lazy("Cases by ICCS category (UNODC)"),
 }
 REPORT_BREAKDOWN_TITLES = {
     "report_region": gettext_lazy("Reports by region"),

@@ -173,6 +173,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "year_earlier_note": services.year_earlier_note(filters),
         "unit": unit,
         "cumulative": services.cumulative_since_in_force(actor, filters),
+        "iccs": services.counts_by(actor, filters, "iccs"),
         "regions": regions,
         "series": series,
         "series_chart": (

@@ -149,6 +149,10 @@ def test_un_cts_download_for_a_national_analyst_and_not_for_a_regional_one(
     assert client.get("/stats/export/un-cts-1999.csv").status_code == 400
     page = client.get("/stats/").content.decode()
     assert "/stats/export/un-cts-" in page
+    iccs_table = page.split('id="iccs"')[1].split("</table>")[0]
+    assert "020292" in iccs_table  # the dashboard's table by ICCS category, for its filters
+    export = client.get("/stats/export/iccs.csv?date_from=2025-01-01&date_to=2025-12-31")
+    assert export.status_code == 200 and "\n0208," in export.content.decode()
     login(client, make_user("analyst_web_79", "analyst", "KZ-79"))
     assert client.get("/stats/export/un-cts-2025.csv").status_code == 403
     assert "/stats/export/un-cts-" not in client.get("/stats/").content.decode()
