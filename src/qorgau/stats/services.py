@@ -321,18 +321,18 @@ PRECISION_LABELS = {
 
 @dataclass
 class RegionRow:
-    region: Region
     """A region's count and, when its population is known, its annualised rate (in ``unit``)
     with the exact 95% interval; ``years`` is the length of the period the rate covers."""
 
+    region: Region
     count: int
     population: Denominator | None
     rate: float | None = None
     rate_low: float | None = None
     rate_high: float | None = None
-
     unit: rates.Unit = field(default_factory=rates.Unit)
     years: float = 0.0
+
     @property
     def precision_label(self) -> str:
         """The precision of the population figures used, in the active language (the
@@ -801,6 +801,25 @@ class FunnelPoint:
                 return f"low{name}"
         return ""
 
+    @property
+    def verdict(self) -> str:
+        """The map's class: 'above' or 'below' (outside the 95% limits), else 'expected'."""
+        outside = self.outside
+        return "above" if outside.startswith("high") else "below" if outside else "expected"
+
+
+# The map's classes besides the verdicts: a region with a rate that was not compared (the
+# national rate withheld from a regional user), and a region without any population figure.
+NOT_COMPARED = "not_compared"
+NO_RATE = "no_rate"
+VERDICT_LABELS = {
+    "below": gettext_lazy("below the national rate"),
+    "expected": gettext_lazy("as expected"),
+    "above": gettext_lazy("above the national rate"),
+    NOT_COMPARED: gettext_lazy("not compared"),
+    NO_RATE: gettext_lazy("no rate"),
+}
+
 
 @dataclass
 class Funnel:
@@ -813,6 +832,21 @@ class Funnel:
     points: list[FunnelPoint] = field(default_factory=list)
     unknown: list[RegionRow] = field(default_factory=list)
     withheld: str = ""
+    unit: rates.Unit = field(default_factory=rates.Unit)
+    compared: int = 0
+    national: float = 0.0
+    dispersion: intervals.Overdispersion | None = None
+
+    def limits(self, expected: float, alpha: float) -> tuple[float, float]:
+        """The limits of observed/expected for an expected count: exact Poisson, or widened
+        by the chosen allowance for over-dispersion."""
+        if self.dispersion is None:
+            return intervals.funnel_limits(expected, alpha)
+        return self.dispersion.limits(expected, alpha)
+
+    def limits_at(self, people: float, alpha: float) -> tuple[float, float]:
+        """The limits of observed/expected for a region of ``people`` (for the chart)."""
+        return self.limits(self.national * people, alpha)
 
     def sentences(self) -> list[str]:
         """A sentence for each region outside the limits (:func:`funnel_sentence`)."""
@@ -855,25 +889,6 @@ class Funnel:
 
 def _national_rate_withheld(rows: list[RegionRow], known: int, scope: set[int]) -> str:
     """Why a regional actor may not see the national rate ("" when they may): it would not
-    @property
-    def verdict(self) -> str:
-        """The map's class: 'above' or 'below' (outside the 95% limits), else 'expected'."""
-        outside = self.outside
-        return "above" if outside.startswith("high") else "below" if outside else "expected"
-
-
-# The map's classes besides the verdicts: a region with a rate that was not compared (the
-# national rate withheld from a regional user), and a region without any population figure.
-NOT_COMPARED = "not_compared"
-NO_RATE = "no_rate"
-VERDICT_LABELS = {
-    "below": gettext_lazy("below the national rate"),
-    "expected": gettext_lazy("as expected"),
-    "above": gettext_lazy("above the national rate"),
-    NOT_COMPARED: gettext_lazy("not compared"),
-    NO_RATE: gettext_lazy("no rate"),
-}
-
     cover the whole country (a region has no population figure), or it would publish the rest
     of the country's count when that is 1 to the small-count threshold."""
     if known < len(rows):
@@ -883,21 +898,6 @@ VERDICT_LABELS = {
         ) % {"regions": ", ".join(r.region.name for r in missing)}
     threshold = small_count_threshold()
     elsewhere = sum(r.count for r in rows if r.region.pk not in scope)
-    unit: rates.Unit = field(default_factory=rates.Unit)
-    compared: int = 0
-    national: float = 0.0
-    dispersion: intervals.Overdispersion | None = None
-
-    def limits(self, expected: float, alpha: float) -> tuple[float, float]:
-        """The limits of observed/expected for an expected count: exact Poisson, or widened
-        by the chosen allowance for over-dispersion."""
-        if self.dispersion is None:
-            return intervals.funnel_limits(expected, alpha)
-        return self.dispersion.limits(expected, alpha)
-
-    def limits_at(self, people: float, alpha: float) -> tuple[float, float]:
-        """The limits of observed/expected for a region of ``people`` (for the chart)."""
-        return self.limits(self.national * people, alpha)
     if 1 <= elsewhere <= threshold:
         return _(
             "The national rate is not shown: fewer than %(n)d cases in the rest of the country in this selection."
@@ -923,6 +923,9 @@ def funnel(
     over some of them would move when a case moves to a region without one), and not when the
     rest of the country has 1 to :func:`~qorgau.stats.disclosure.small_count_threshold` cases (the national rate would
     publish that small count to them)."""
+    if overdispersion not in intervals.OVERDISPERSION:
+        raise Invalid("overdispersion", _("Unknown over-dispersion method."))
+    unit = unit or rates.Unit()
     if not policy.can(actor, "stats.view"):
         return Funnel(None, unit=unit)
     everywhere = replace(filters, regions=())
@@ -943,9 +946,6 @@ def funnel(
     if not policy.scope_of(actor).national:
         scope = set(policy.regions_for(actor, "stats.view").values_list("pk", flat=True))
         result.withheld = _national_rate_withheld(rows, len(known), scope)
-    if overdispersion not in intervals.OVERDISPERSION:
-        raise Invalid("overdispersion", _("Unknown over-dispersion method."))
-    unit = unit or rates.Unit()
         if result.withheld:
             return result
     people = {r.region.pk: r.population.population for r in known if r.population is not None}
@@ -986,6 +986,7 @@ def funnel_sentence(
         "region": point.row.region.name,
         "rate": _number(point.rate, 2),
         "national": _number(national_rate, 2),
+        "unit": (unit or rates.Unit()).label,
     }
     return {
         "high998": _(

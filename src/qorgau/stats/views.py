@@ -51,8 +51,6 @@ class StatsForm(forms.Form):
         help_text=DEFAULT_CAMPAIGN_NOTE,
     )  # fmt: skip
     campaign_date = forms.ChoiceField(label=gettext_lazy("or a campaign date"), required=False)
-
-    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
     per = forms.TypedChoiceField(
         label=gettext_lazy("Rates per"), required=False, coerce=int, empty_value=None,
         choices=[(rates.PER_100K, gettext_lazy("100,000 people per year")),
@@ -64,6 +62,8 @@ class StatsForm(forms.Form):
                  ("multiplicative", gettext_lazy("over-dispersion: multiplicative (Spiegelhalter)")),
                  ("additive", gettext_lazy("over-dispersion: additive random effects"))],
     )  # fmt: skip
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         # A region outside the actor's scope is a form error, not a silently empty figure.
@@ -106,17 +106,17 @@ class StatsForm(forms.Form):
     def options(self) -> dict[str, Any]:
         """The choices beyond the filters that some tables depend on (the exports use the
         same as the dashboard)."""
-        return {
-            "period": self.chosen_period(),
         valid = self.is_valid()
         overdispersion = (self.cleaned_data.get("overdispersion") if valid else "") or "none"
+        return {
+            "period": self.chosen_period(),
             "intervention": self.intervention_date() or DEFAULT_CAMPAIGN_DATE,
-        }
-
             "per": (self.cleaned_data.get("per") if valid else None) or rates.DEFAULT_PER,
             "overdispersion": overdispersion
             if overdispersion in intervals.OVERDISPERSION
             else "none",
+        }
+
     def filters(self) -> services.Filters:
         """The chosen filters; the defaults for an empty (unbound) form. Call only on an
         unbound or valid form: an invalid one has no figures to show."""
@@ -162,9 +162,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     funnel = services.funnel(actor, filters, unit, options["overdispersion"])
     _effect_series, effect = services.campaign_effect(actor, filters, intervention, period)
     earlier = services.year_earlier(filters)
+    verdicts = funnel.verdicts(regions)
     context = {
         "form": form,
-    verdicts = funnel.verdicts(regions)
         "filters": filters,
         "query": request.GET.urlencode(),
         "total": sum(r.count for r in regions),
@@ -210,16 +210,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ATTRIBUTION,
             )
         ),
+        "region_rows": [
+            (r, verdicts[r.region.code], services.VERDICT_LABELS[verdicts[r.region.code]])
+            for r in regions
+        ],
         "funnel": funnel,
         "funnel_chart": (
             charts.funnel_plot(
                 funnel.points, funnel.national_rate, _("Funnel plot"), funnel.limits_at
             )
         ),
-        "region_rows": [
-            (r, verdicts[r.region.code], services.VERDICT_LABELS[verdicts[r.region.code]])
-            for r in regions
-        ],
         "funnel_sentences": funnel.sentences(),
         "effect": effect,
         "effect_text": services.effect_conclusion(effect, period),

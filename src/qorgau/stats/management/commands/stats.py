@@ -56,13 +56,13 @@ class Command(QorgauCommand):
         parser.add_argument("--by", choices=BY, default="region")
         parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
         parser.add_argument(
-        parser.add_argument(
             "--per",
             type=int,
             choices=rates.UNITS,
             default=rates.DEFAULT_PER,
             help="With --by region: rates per 100000 (default) or 10000 people per year.",
         )
+        parser.add_argument(
             "--include-zero",
             action="store_true",
             help="With --by region: list regions without cases too (their rate's upper bound is informative).",
@@ -78,8 +78,8 @@ class Command(QorgauCommand):
         )
         # A refused request (core.errors) ends the command with its message and status 1.
         filters.check(actor)
-        rows = self.rows(actor, filters, options["by"])
         self.unit = rates.Unit(options["per"])
+        rows = self.rows(actor, filters, options["by"])
         if options["by"] == "region" and not options["include_zero"]:
             rows = [row for row in rows if row["count"]]
         log.write(
