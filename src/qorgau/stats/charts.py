@@ -132,11 +132,13 @@ def funnel_plot(
     national_rate: float | None,
     title: str,
     limits_at: Callable[[float, float], tuple[float, float]] | None = None,
+    unit: str = "",
 ) -> str:
     """Region rates (y) against population (x, log scale) with the 95% and 99.8% limits.
     ``limits_at(population, alpha)`` gives the limits of observed/expected for a region of
     that population (the funnel's own, widened for over-dispersion when asked); by default
-    exact Poisson limits of a rate per 100,000 for the period."""
+    exact Poisson limits of a rate per 100,000 for the period. ``unit`` (the rate's unit in
+    words) labels the vertical axis."""
     width, height, left, bottom = 900, 420, 60, 40
     if not points or not national_rate:
         return _svg(width, 60, '<text x="10" y="30">—</text>', title)
@@ -183,6 +185,9 @@ def funnel_plot(
             )
     axis = escape(_("population (log scale) →"))
     body.append(f'<text x="{left}" y="{height - 8}" class="tick">{axis}</text>')
+    if unit:
+        label = escape(_("↑ rate %(unit)s") % {"unit": unit})
+        body.append(f'<text x="{left + 4}" y="14" class="tick">{label}</text>')
     return _svg(width, height, "".join(body), title)
 
 

@@ -217,7 +217,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "funnel": funnel,
         "funnel_chart": (
             charts.funnel_plot(
-                funnel.points, funnel.national_rate, _("Funnel plot"), funnel.limits_at
+                funnel.points,
+                funnel.national_rate,
+                _("Funnel plot"),
+                funnel.limits_at,
+                unit.label,
             )
         ),
         "funnel_sentences": funnel.sentences(),

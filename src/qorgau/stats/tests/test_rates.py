@@ -3,10 +3,13 @@ period's mid-point, annualised rates in a stated unit, the funnel's allowance fo
 over-dispersion, the map coloured by the funnel's verdict, the year-earlier comparison."""
 
 import datetime as dt
+import io
+import json
 import math
 import re
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from qorgau.core.actors import Actor
@@ -271,6 +274,7 @@ def test_dashboard_shows_the_unit_the_verdicts_and_no_rate(client, seed):
     assert page.status_code == 200
     text = page.content.decode()
     assert "Rate per 10,000 per year" in text and "18 regions compared." in text
+    assert "↑ rate per 10,000 per year" in text  # the funnel's vertical axis
     assert 'data-region="KZ-11" data-verdict="no_rate"' in text
     assert re.search(r'data-region="KZ-79" data-verdict="(above|expected|below)"', text)
     assert "carried back (no earlier figure)" in text  # Shymkent's 2026 figure
@@ -302,3 +306,14 @@ def test_no_year_earlier_comparison_before_the_offence_existed():
         ("115-1",), dt.date(2025, 10, 1), dt.date(2025, 11, 30)
     )
     assert services.year_earlier_note(late) == ""
+
+
+def test_the_stats_command_gives_rates_per_10000_with_their_unit(make_case):
+    for day in (20, 21, 22):
+        make_case(region="KZ-62", registered_at=local(2025, 10, day, 10, 0))
+    out = io.StringIO()
+    call_command("stats", "--article", "115-1", "--from", "2025-09-16", "--to", "2025-12-31",
+                 "--per", "10000", "--format", "json", stdout=out)  # fmt: skip
+    (ulytau,) = json.loads(out.getvalue())
+    assert ulytau["region"] == "KZ-62" and ulytau["rate_unit"] == "per 10,000 per year"
+    assert ulytau["rate"] == pytest.approx(3 / (218_993 * 107 / 365) * 1e4, abs=1e-4)
