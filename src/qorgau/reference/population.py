@@ -2,8 +2,8 @@
 
 A rate divides by the population at the **mid-point of its period** (docs/stats.md, "Rates and
 denominators"): linear interpolation between the two figures of the region dated on either side
-of the mid-point, the figure itself when one is dated on the mid-point (the official mid-year
-figure, for a calendar year), and the nearest figure carried flat when figures lie on one side
+of the mid-point, the figure itself when one is dated on the mid-point or the day next to it
+(the official mid-year figure of 1 July, for a calendar year), and the nearest figure carried flat when figures lie on one side
 only (the rate then says so). A region without any figure has no rate: no figure is ever
 invented. Statistics, the public page, training coverage and the letters all ask here.
 """
@@ -89,9 +89,13 @@ def interpolate(day: dt.date, before: PopulationFigure, after: PopulationFigure)
     return before.population + (after.population - before.population) * share
 
 
-def for_day(day: dt.date, regions: Iterable[Region] | None = None) -> dict[int, Denominator]:
+def for_day(
+    day: dt.date, regions: Iterable[Region] | None = None, near: int = 0
+) -> dict[int, Denominator]:
     """For each region (by primary key) that has any population figure, its population on
-    ``day`` (:class:`Denominator`); ``regions`` narrows the answer (all when None)."""
+    ``day`` (:class:`Denominator`); ``regions`` narrows the answer (all when None). A figure
+    dated at most ``near`` days from ``day`` is taken as the figure of ``day`` (the nearest;
+    the earlier of two as near)."""
     figures = PopulationFigure.objects.order_by("reference_date")
     if regions is not None:
         figures = figures.filter(region__in=[region.pk for region in regions])
@@ -102,8 +106,14 @@ def for_day(day: dt.date, regions: Iterable[Region] | None = None) -> dict[int, 
     for region_id, series in by_region.items():
         before = [f for f in series if f.reference_date <= day]
         after = [f for f in series if f.reference_date > day]
-        if before and before[-1].reference_date == day:
-            found = Denominator(region_id, day, before[-1].population, Method.FIGURE, (before[-1],))
+        close = sorted(
+            ((abs((f.reference_date - day).days), f.reference_date), f)
+            for f in series
+            if abs((f.reference_date - day).days) <= near
+        )
+        if close:
+            exact = close[0][1]
+            found = Denominator(region_id, day, exact.population, Method.FIGURE, (exact,))
         elif before and after:
             pair = (before[-1], after[0])
             people = interpolate(day, *pair)
@@ -121,8 +131,10 @@ def for_day(day: dt.date, regions: Iterable[Region] | None = None) -> dict[int, 
 def for_period(
     start: dt.date, end: dt.date, regions: Iterable[Region] | None = None
 ) -> dict[int, Denominator]:
-    """The population of each region at the mid-point of ``start``…``end`` (:func:`for_day`)."""
-    return for_day(mid_point(start, end), regions)
+    """The population of each region at the mid-point of ``start``…``end`` (:func:`for_day`).
+    A figure dated the day before or after the mid-point is the period's own (a calendar
+    year's middle day is 2 July; the official mid-year figure is of 1 July)."""
+    return for_day(mid_point(start, end), regions, near=1)
 
 
 def latest_by_region(

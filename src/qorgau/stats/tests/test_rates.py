@@ -55,7 +55,12 @@ def test_interpolation_is_exact_on_the_figures_and_linear_between_them():
     after = on(dt.date(2026, 6, 1))[akmola.pk]
     assert (before.population, before.method) == (780_000, population.Method.CARRIED_BACK)
     assert (after.population, after.method) == (787_300, population.Method.CARRIED_FORWARD)
+    # The official mid-year figure (1 July) is the calendar year's own, not interpolated.
+    _figure("KZ-11", dt.date(2025, 7, 1), 784_100)
+    year = population.for_period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))[akmola.pk]
+    assert (year.population, year.method) == (784_100, population.Method.FIGURE)
     with translation.override("en"):
+        assert year.describe() == "figure of 2025-07-01"
         assert before.describe() == "figure of 2025-01-01 carried back (no earlier figure)"
         assert middle.describe() == ("interpolated to 2025-07-02 between 2025-01-01 and 2026-01-01")
 
