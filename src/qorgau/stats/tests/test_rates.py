@@ -322,3 +322,21 @@ def test_the_stats_command_gives_rates_per_10000_with_their_unit(make_case):
     (ulytau,) = json.loads(out.getvalue())
     assert ulytau["region"] == "KZ-62" and ulytau["rate_unit"] == "per 10,000 per year"
     assert ulytau["rate"] == pytest.approx(3 / (218_993 * 107 / 365) * 1e4, abs=1e-4)
+
+
+def test_a_regional_user_whose_national_rate_is_withheld_sees_their_region_not_compared(
+    client, seed
+):
+    # Akmola and Jetisu have no figure: no national rate for a regional user, so no verdict.
+    registrar = make_user("registrar_shymkent", "registrar", "KZ-79")
+    filters = services.Filters(("115-1",), dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    rows = services.by_region(registrar, filters)
+    result = services.funnel(registrar, filters)
+    assert result.withheld and result.national_rate is None
+    assert result.verdicts(rows) == {"KZ-79": services.NOT_COMPARED}
+    client.cookies["django_language"] = "en"
+    client.force_login(registrar)
+    text = client.get("/stats/", {"articles": "115-1", "date_from": "2026-01-01",
+                                  "date_to": "2026-06-30"}).content.decode()  # fmt: skip
+    assert 'data-region="KZ-79" data-verdict="not_compared"' in text
+    assert "Shymkent city: not compared" in text  # the map's tooltip
