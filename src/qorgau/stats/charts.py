@@ -237,14 +237,15 @@ def choropleth(
 
 # The map of the funnel's verdicts, as OHID's Fingertips colours a comparison without a
 # better/worse direction (a higher count of registered cases may mean more offences or more
-# reporting): lower light blue, similar yellow, higher dark blue; not compared white; no rate
-# grey. Each class also has a pattern-free label in the legend and the region's tooltip.
+# reporting): lower light blue, similar yellow, higher dark blue; not compared the palest grey
+# (regions are outlined in white: a white fill would vanish); no rate a darker grey. Each class
+# also has a label in the legend and in the region's tooltip.
 VERDICT_COLOURS = {
     "below": "#bed2ff",
     "expected": "#ffd500",
     "above": "#3e64ff",
-    "not_compared": "#ffffff",
-    "no_rate": UNKNOWN,
+    "not_compared": "#f3f2f1",
+    "no_rate": "#b1b4b6",
 }
 
 
@@ -259,11 +260,11 @@ def verdict_map(
     """The 20 regions coloured by the funnel's verdict (``verdicts``: region code → a key of
     :data:`VERDICT_COLOURS`), with a legend (``labels``: key → text) and each region's rate
     (already written with its unit) in its tooltip. A region absent from ``verdicts`` is out
-    of the actor's scope: left white, unnamed in the legend."""
+    of the actor's scope: coloured as not compared, its tooltip only its name."""
     data = map_data()
 
     def colour(code: str) -> str:
-        return VERDICT_COLOURS.get(verdicts.get(code, "not_compared"), "#ffffff")
+        return VERDICT_COLOURS[verdicts.get(code, "not_compared")]
 
     body = []
     for region in data["regions"]:

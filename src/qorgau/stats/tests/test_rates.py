@@ -261,10 +261,11 @@ def test_the_map_colours_each_region_by_its_verdict_with_a_legend():
              "KZ-11": "Akmola Region", "KZ-71": "Astana city"},
             "Map", "© OpenStreetMap contributors",
         )  # fmt: skip
-    fills = dict(re.findall(r'fill="(#[0-9a-f]{6})" class="region" data-verdict="(\w*)"', svg))
-    by_verdict = {verdict: fill for fill, verdict in fills.items()}
+    found = re.findall(r'fill="(#[0-9a-f]{6})" class="region" data-verdict="(\w*)"', svg)
+    by_verdict = {verdict: fill for fill, verdict in found if verdict}
     assert by_verdict["above"] == "#3e64ff" and by_verdict["below"] == "#bed2ff"
-    assert by_verdict["expected"] == "#ffd500" and by_verdict["no_rate"] == "#e0e0e0"
+    assert by_verdict["expected"] == "#ffd500" and by_verdict["no_rate"] == "#b1b4b6"
+    assert by_verdict["not_compared"] == "#f3f2f1"
     assert "Shymkent city: above the national rate (1.78 per 100,000 per year)" in svg
     assert "Akmola Region: no rate" in svg
     for text in labels.values():  # the legend names every class
