@@ -78,7 +78,7 @@ class ArticlePartInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["code", "title_kk", "title_ru", "category", "in_force_on", "law"]
+    list_display = ["code", "title_kk", "title_ru", "category", "iccs_code", "in_force_on", "law"]
     inlines = [ArticlePartInline]
 
 
