@@ -4,6 +4,7 @@ survey (UN-CTS) table — from the aggregates, national only, audited, safe in a
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -48,6 +49,19 @@ def test_breakdown_by_iccs_adds_up_the_articles_of_each_category(cases_2025):
     analyst_79 = Actor.person(make_user("analyst_79", "analyst", "KZ-79"))
     assert [(r["key"], r["count"]) for r in services.counts_by(analyst_79, filters, "iccs")] == [
         ("0208", 3)
+    ]
+
+
+def test_stats_command_breaks_down_by_iccs(cases_2025):
+    out = io.StringIO()
+    call_command(
+        "stats", "--by", "iccs", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "json",
+        stdout=out,
+    )  # fmt: skip
+    assert json.loads(out.getvalue()) == [
+        {"iccs": "0208", "count": 3},
+        {"iccs": "0502", "count": 2},
+        {"iccs": "020292", "count": 1},
     ]
 
 
