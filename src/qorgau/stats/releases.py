@@ -181,12 +181,13 @@ def published_rates(period: Period, counts: dict, cells: dict, totals: dict) -> 
         shown = dict(column) | {"": totals[article]}
         for region, cell in shown.items():
             # The national rate ("") needs every region's population.
-            figures = [people.get(code) for code in ([region] if region else column)]
-            if not str(cell).isdigit() or not years or None in figures:
+            codes = [region] if region else list(column)
+            figures = [people[code] for code in codes if code in people]
+            if not str(cell).isdigit() or not years or len(figures) < len(codes):
                 found[article][region] = None
                 continue
             n = int(cell)
-            total = sum(d.population for d in figures if d is not None)
+            total = sum(d.population for d in figures)
             low, high = intervals.poisson_interval(n)
             found[article][region] = {
                 "rate": round(rates.per_year(n, total, years, unit), 3),
