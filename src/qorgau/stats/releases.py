@@ -376,6 +376,11 @@ def revisions(release: Release) -> list[Revision]:
     return found
 
 
+def archive() -> list[Release]:
+    """Every release ever published (they are public), newest first."""
+    return list(Release.objects.select_related("revises").order_by("-number"))
+
+
 def latest() -> Release | None:
     """The release the public page shows: the latest period's standing release."""
     return Release.objects.order_by("-period_start", "-number").first()

@@ -278,3 +278,17 @@ def test_a_release_freezes_rates_with_intervals_only_for_published_counts(make_c
     else:
         everyone = sum(d.population for d in people.values())
         assert national["rate"] == pytest.approx(33 / (everyone * years) * 1e5, abs=1e-3)
+
+
+def test_the_command_lists_publishes_and_corrects(make_case):
+    make_case(registered_at=local(2025, 10, 3, 10))
+    out = io.StringIO()
+    call_command("release", "publish", "--period", "2025-10", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().startswith("1 2025-10-01..2025-10-31 published=")
+    make_case(registered_at=local(2025, 10, 4, 10))
+    out = io.StringIO()
+    call_command("release", "correct", "1", "--reason", "late case", stdout=out)
+    assert out.getvalue().startswith("2 2025-10-01..2025-10-31") and "revises=1" in out.getvalue()
+    out = io.StringIO()
+    call_command("release", "list", stdout=out)
+    assert [line.split()[0] for line in out.getvalue().splitlines()] == ["2", "1"]

@@ -67,9 +67,7 @@ class Command(QorgauCommand):
         )
 
     def _list(self) -> None:
-        from qorgau.stats.models import Release
-
-        for release in Release.objects.select_related("revises").order_by("-number"):
+        for release in releases.archive():
             self._line(release)
 
     def _audit(self) -> None:
