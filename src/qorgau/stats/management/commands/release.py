@@ -52,7 +52,7 @@ class Command(QorgauCommand):
                 done = [releases.publish(self.actor, releases.parse_period(options["period"]))]
             for release in done:
                 self._line(release)
-            self.stderr.write(_("%(n)d releases published.") % {"n": len(done)})
+            self.stderr.write(_("Releases published: %(n)d.") % {"n": len(done)})
         elif what == "correct":
             self._line(releases.correct(self.actor, options["number"], options["reason"]))
         else:
