@@ -90,6 +90,10 @@ NO_ADMIN = {
     # Derived counts kept by database triggers: never edited by hand; `qorgau stats-verify
     # --rebuild` repairs them from the registry (docs/stats.md, "Aggregates").
     "CaseCount", "PartyCount", "ReportCount",
+    # Published statistics releases: frozen once published (a change is a correction, a new
+    # release, with its reason: `qorgau release correct`); everyone reads them on the public
+    # pages /<lang>/statistics/releases/ (docs/stats.md, "Releases").
+    "Release",
 }  # fmt: skip
 
 

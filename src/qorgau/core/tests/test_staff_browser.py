@@ -263,7 +263,17 @@ class Walk:
 
     def english(self, page, where: str) -> None:
         """English words in the visible text, each with a little of the text around it."""
-        text = page.evaluate("document.body.innerText")
+        # Sources cited as published (data-verbatim: a population figure's source, in the
+        # language it was published in) are data, not the interface: left out.
+        text = page.evaluate(
+            """(() => {
+              const cited = [...document.querySelectorAll("[data-verbatim]")];
+              cited.forEach((el) => { el.dataset.display = el.style.display; el.style.display = "none"; });
+              const text = document.body.innerText;
+              cited.forEach((el) => { el.style.display = el.dataset.display; });
+              return text;
+            })()"""
+        )
         found: dict[str, str] = {}
         for match in ENGLISH_RE.finditer(text):
             around = text[max(0, match.start() - 25) : match.end() + 25].replace("\n", " ")
