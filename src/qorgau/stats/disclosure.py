@@ -53,14 +53,15 @@ def suppress_with_total(counts: list[int], threshold: int | None = None) -> tupl
     A count 1…t shows as "<t+1", zeros and other counts as themselves. When there is a small
     count, one more cell is hidden ("*"): the first non-zero count above the threshold in the
     table's order — chosen by position, not by size, so that which cell is hidden says nothing
-    about its value. The total is shown unless the hidden cells' sum would pin a small count
-    down, with a margin: withheld ("*", whatever its size) when the hidden counts exceed their
-    least possible values (1 for "<t+1", t+1 for "*") by less than 2 in all — or, with no
-    "*" to hide, when a single small count is hidden or they fall short of their greatest
-    possible values (t each) by less than 2. Every choice depends only on what is published
-    or on that margin, so the reader who sees the total withheld knows only that the hidden
-    excess is 0 or 1 (or near the top), and each small count may still be 1 or 2 (or t−1 or
-    t); a threshold of 1 protects nothing ("<2" is 1).
+    about its value. The total is shown unless the hidden cells' sum would narrow a small
+    count, with a margin of t: withheld ("*", whatever its size) when the hidden counts exceed
+    their least possible values (1 for "<t+1", t+1 for "*") by less than t in all — or, with
+    no "*" to hide, when a single small count is hidden or the excess is below t−1 or above
+    (k−1)(t−1) for k small counts. The margin is what makes the withheld total safe too: the
+    reader who sees it withheld knows the excess is at most t−1, so each small count may still
+    be any of 1…t (and the "*" any of t+1…2t); shown, each small count may be any of 1…t as
+    well. (A margin of 2 told a reader that a withheld total meant "each small count is 1 or
+    2".) A threshold of 1 protects nothing ("<2" is 1).
 
     (Breakdowns for analysts use :func:`suppress`: its choice of the smallest cell to hide
     keeps more figures, where the reader is a member of staff and the table's total is not
@@ -79,9 +80,9 @@ def suppress_with_total(counts: list[int], threshold: int | None = None) -> tupl
     least = len(primary) + (0 if second is None else t + 1)
     excess = sum(counts[i] for i in hidden) - least
     if second is not None:
-        safe = excess >= 2
+        safe = excess >= t
     else:
-        safe = len(primary) >= 2 and 2 <= excess <= len(primary) * (t - 1) - 2
+        safe = len(primary) >= 2 and t - 1 <= excess <= (len(primary) - 1) * (t - 1)
     return cells, str(total) if safe else SUPPRESSED_SECONDARY
 
 

@@ -44,7 +44,7 @@ from .models import Release
 # The methods a release was computed by: counts of cases registered in the period by local
 # (Asia/Almaty) date of registration, region and current article; demonstration data left out;
 # small counts protected by stats.disclosure.suppress_with_total. Raised when any of it changes.
-METHODS_VERSION = "2026.1"
+METHODS_VERSION = "2026.2"
 CALENDARS = {"monthly": 1, "quarterly": 3}
 
 
@@ -423,18 +423,52 @@ def _bounds(cell: str, threshold: int) -> tuple[int, int]:
 @dataclass
 class _Model:
     """What was published, as an integer linear system: one variable per cell of each
-    release, its bounds, and the equalities (totals, revisions)."""
+    release, its bounds, and the rows ``least <= sum(coefficient * variable) <= most``
+    (totals, revisions, withheld totals); a withheld total without "*" adds one 0/1
+    variable."""
 
     index: dict[tuple[int, str, str], int]
     low: list[int]
     high: list[int]
     rows: list[dict[int, int]]
-    sums: list[int]
+    least: list[int]
+    most: list[int]
     protected: list[tuple[Release, str, str, str]]
+
+    def row(self, coefficients: dict[int, int], least: int, most: int) -> None:
+        self.rows.append(coefficients)
+        self.least.append(least)
+        self.most.append(most)
+
+
+def _withheld(model: _Model, release: Release, article: str) -> None:
+    """What a withheld total tells a reader who knows ``suppress_with_total``: the hidden
+    cells' excess over their least values (1 for "<t+1", t+1 for "*") is below t with a "*";
+    without one (and k ≥ 2 small counts) it is below t − 1 or above (k − 1)(t − 1)."""
+    t = release.threshold
+    cells = {r: str(release.cells[article][r]) for r in release.regions}
+    hidden = [
+        model.index[(release.number, article, r)] for r, c in cells.items() if not c.isdigit()
+    ]
+    stars = sum(1 for c in cells.values() if c == disclosure.SUPPRESSED_SECONDARY)
+    k = len(hidden) - stars
+    least = k + stars * (t + 1)
+    if stars:
+        model.row(dict.fromkeys(hidden, 1), least, least + t - 1)
+    elif k >= 2:
+        # Either branch, by a 0/1 variable z: excess − big·z ≤ t − 2 and excess − big·z ≥
+        # (k − 1)(t − 1) + 1 − big.
+        big = k * t
+        z = len(model.low)
+        model.low.append(0)
+        model.high.append(1)
+        coefficients = dict.fromkeys(hidden, 1) | {z: -big}
+        model.row(coefficients, -(10**12), k + t - 2)
+        model.row(coefficients, k + (k - 1) * (t - 1) + 1 - big, 10**12)
 
 
 def _model(releases: list[Release]) -> _Model:
-    model = _Model({}, [], [], [], [], [])
+    model = _Model({}, [], [], [], [], [], [])
     for release in releases:
         for article in release.articles:
             for region in release.regions:
@@ -450,26 +484,28 @@ def _model(releases: list[Release]) -> _Model:
             total = str(release.totals[article])
             if total.isdigit():
                 cells = [model.index[(release.number, article, r)] for r in release.regions]
-                model.rows.append(dict.fromkeys(cells, 1))
-                model.sums.append(int(total))
+                model.row(dict.fromkeys(cells, 1), int(total), int(total))
+            else:
+                _withheld(model, release, article)
         # A revision's published amount links two published numbers: it adds a constraint that
         # already holds between fixed cells, kept so the model is everything that was published.
         old = release.revises
         for revision in revisions(release):
             key_old = (old.number if old else 0, revision.article, revision.region)
-            if revision.change is None or not revision.region or key_old not in model.index:
+            change = revision.change
+            if change is None or not revision.region or key_old not in model.index:
                 continue
             key_new = (release.number, revision.article, revision.region)
-            model.rows.append({model.index[key_new]: 1, model.index[key_old]: -1})
-            model.sums.append(revision.change)
+            model.row({model.index[key_new]: 1, model.index[key_old]: -1}, change, change)
     return model
 
 
 def audit(releases: list[Release] | None = None) -> list[Finding]:
     """For every protected cell of ``releases`` (default: every release ever published),
     the interval of integer values consistent with all of them together: every published cell,
-    every published total, and every published revision (whose amounts are differences of
-    published numbers). Two integer linear programmes per cell (SciPy's ``milp``)."""
+    every published total, every withheld total (what withholding it tells a reader who knows
+    the rule: :func:`_withheld`), and every published revision (whose amounts are differences
+    of published numbers). Two integer linear programmes per cell (SciPy's ``milp``)."""
     # SciPy is loaded here: the public page and a count need none of it.
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -483,7 +519,7 @@ def audit(releases: list[Release] | None = None) -> list[Finding]:
     for i, row in enumerate(model.rows):
         for j, coefficient in row.items():
             matrix[i, j] = coefficient
-    constraints = [LinearConstraint(matrix, model.sums, model.sums)] if model.rows else []
+    constraints = [LinearConstraint(matrix, model.least, model.most)] if model.rows else []
     bounds = Bounds(np.array(model.low, dtype=float), np.array(model.high, dtype=float))
     findings = []
     for release, article, region, cell in model.protected:
