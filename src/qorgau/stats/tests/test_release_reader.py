@@ -11,6 +11,7 @@ import itertools
 import random
 
 import pytest
+from django.utils import translation
 
 from qorgau.stats import disclosure, releases
 from qorgau.stats.models import Release
@@ -93,3 +94,27 @@ def test_the_audit_finds_what_the_reader_finds():
     assert {(f.release, f.region): (f.low, f.high) for f in findings} == expected
     assert all(f.safe for f in findings)
     assert any(high == 2 * t for _low, high in expected.values())  # a "*" by a withheld total
+
+
+def test_no_release_period_overlaps_another_after_the_calendar_changes(settings, make_case):
+    """A quarter published, then the calendar set to monthly: the quarter's other months are
+    not released (a quarter less two of its months gives the third exactly, and the audit
+    does not link periods), and asking for one is refused."""
+    from qorgau.core.errors import Conflict
+    from tests.fixtures import SYSTEM, local
+
+    make_case(region="KZ-62", registered_at=local(2026, 2, 3, 10))
+    settings.RELEASE_CALENDAR = "quarterly"
+    q1 = releases.parse_period("2026-Q1")
+    releases.publish(SYSTEM, q1, now=local(2026, 4, 10, 9, 0))
+    settings.RELEASE_CALENDAR = "monthly"
+    keys = [f"{p.start:%Y-%m}" for p in releases.due(dt.date(2026, 6, 10))]
+    assert "2026-02" not in keys and "2026-03" not in keys
+    assert keys[-2:] == ["2026-04", "2026-05"]
+    with translation.override("en"), pytest.raises(Conflict) as refused:
+        releases.publish(SYSTEM, releases.parse_period("2026-02"), now=local(2026, 6, 10, 9, 0))
+    assert "overlaps release No. 1" in str(refused.value)
+    with pytest.raises(Conflict):
+        releases.publish(SYSTEM, releases.parse_period("2026-01"), now=local(2026, 6, 10, 9, 0))
+    published = releases.publish_due(SYSTEM, now=local(2026, 6, 10, 9, 0))
+    assert all(r.period_start > q1.end or r.period_end < q1.start for r in published)
