@@ -206,13 +206,20 @@ def _date(value: object) -> dt.date | None:
     return None
 
 
+# More people than any region can hold (the whole country is about 20 million): such a value is
+# a row error, not left to the database (PostgreSQL's integer column stops at 2,147,483,647).
+MAX_PEOPLE = 30_000_000
+
+
 def _people(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
-        return value if value > 0 else None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and value > 0 else None
-    text = re.sub(r"[\s\u00a0\u202f']", "", _cell(value))
-    return int(text) if text.isdigit() and int(text) > 0 else None
+        people = value
+    elif isinstance(value, float):
+        people = int(value) if value.is_integer() else 0
+    else:
+        text = re.sub(r"[\s\u00a0\u202f']", "", _cell(value))
+        people = int(text) if text.isascii() and text.isdigit() else 0
+    return people if 0 < people <= MAX_PEOPLE else None
 
 
 def _row(
