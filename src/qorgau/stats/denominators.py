@@ -336,6 +336,13 @@ def load_table(
     policy.ensure(actor, "admin.site")
     if not source.strip():
         raise Invalid("source", _("Name the source of the table (the release and its address)."))
+    limit = PopulationFigure._meta.get_field("precision").max_length or 0
+    if len(precision) > limit:
+        # Refused here, not by the database (PostgreSQL: "value too long", a traceback).
+        raise Invalid(
+            "precision",
+            _("The precision is longer than %(n)d characters.") % {"n": limit},
+        )
     figures = parse_table(data, filename, reference_date)
     loaded, replaced = [], {}
     with transaction.atomic():

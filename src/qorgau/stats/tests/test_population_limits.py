@@ -35,3 +35,15 @@ def test_the_largest_region_still_loads():
         vintage=dt.date(2026, 2, 2), reference_date=dt.date(2026, 1, 1),
     )  # fmt: skip
     assert figure.population == 2_347_924
+
+
+def test_a_precision_longer_than_its_column_is_refused_before_the_database():
+    from qorgau.core.errors import Invalid
+
+    table = "Регион,Численность населения\nг.Алматы,2347924\n"
+    with pytest.raises(Invalid) as refused:
+        denominators.load_table(
+            SYSTEM, table.encode(), filename="p.csv", source="BNS", precision="x" * 101,
+            vintage=dt.date(2026, 2, 2), reference_date=dt.date(2026, 1, 1),
+        )  # fmt: skip
+    assert refused.value.field == "precision"
