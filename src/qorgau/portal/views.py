@@ -122,7 +122,7 @@ def published_table(release: Release | None = None):
 
 
 def _release_or_404(number: int) -> Release:
-    release = Release.objects.select_related("revises").filter(number=number).first()
+    release = releases.find(number)
     if release is None:
         raise Http404
     return release
@@ -146,8 +146,8 @@ def release(request, number: int):
 
 @public_page
 def release_archive(request):
-    items = Release.objects.select_related("revises").order_by("-number")
-    standing = set(Release.objects.filter(revised_by__isnull=True).values_list("pk", flat=True))
+    items = releases.archive()
+    standing = {r.pk for r in items} - {r.revises_id for r in items if r.revises_id}
     return render(
         request,
         "portal/releases.html",

@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access import policy
 from qorgau.audit.log import write
 from qorgau.core.actors import Actor
+from qorgau.core.db import read_only_alias
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.reference import population
 from qorgau.reference.models import Article, Region
@@ -393,14 +394,25 @@ def revisions(release: Release) -> list[Revision]:
     return found
 
 
+def published() -> QuerySet[Release]:
+    """The releases, for reading (they are public): from the statistics' read-only database
+    (a streaming replica when there is one: ``core.db.read_only_alias``)."""
+    return Release.objects.using(read_only_alias())
+
+
 def archive() -> list[Release]:
-    """Every release ever published (they are public), newest first."""
-    return list(Release.objects.select_related("revises").order_by("-number"))
+    """Every release ever published, newest first."""
+    return list(published().select_related("revises").order_by("-number"))
+
+
+def find(number: int) -> Release | None:
+    """Release ``number``, or None."""
+    return published().select_related("revises").filter(number=number).first()
 
 
 def latest() -> Release | None:
     """The release the public page shows: the latest period's standing release."""
-    return Release.objects.order_by("-period_start", "-number").first()
+    return published().select_related("revises").order_by("-period_start", "-number").first()
 
 
 # --- The disclosure audit ---------------------------------------------------------------------

@@ -128,15 +128,27 @@ class TestWithAReplica:
         assert 'INSERT INTO "audit_auditentry"' in _sql(primary)
         assert AuditEntry.objects.filter(action=actions.QUERY).count() == 1
 
-    def test_the_public_statistics_page_reads_the_replica(self, client, make_case):
-        make_case()
+    def test_the_public_statistics_pages_read_the_replica(self, client, make_case):
+        """The public figures are releases (stats.releases): read from the replica."""
+        from qorgau.stats import releases
+        from tests.fixtures import local
+
+        make_case(registered_at=local(2026, 1, 10, 10, 0))
+        release = releases.publish(
+            SYSTEM, releases.parse_period("2026-01"), now=local(2026, 2, 10, 9, 0)
+        )
         cache.clear()  # the public pages are cached: another test may have shown this one
-        with (
-            CaptureQueriesContext(connections["default"]) as primary,
-            CaptureQueriesContext(connections["replica"]) as replica,
-        ):
-            assert client.get("/kk/statistics/").status_code == 200
-        _reads_aggregates_from_the_replica_only(primary, replica)
+        for url in ("/kk/statistics/", "/kk/statistics.csv", "/kk/statistics/releases/",
+                    f"/kk/statistics/releases/{release.number}/"):  # fmt: skip
+            with (
+                CaptureQueriesContext(connections["default"]) as primary,
+                CaptureQueriesContext(connections["replica"]) as replica,
+            ):
+                assert client.get(url).status_code == 200
+            assert "stats_release" in _sql(replica), url
+            assert "stats_release" not in _sql(primary), url
+            assert all(q["sql"].lstrip().upper().startswith("SELECT")
+                       for q in replica.captured_queries)  # fmt: skip
 
 
 @pytest.mark.django_db
