@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qorgau.reference.models import Article
 
+from . import sections
 from .models import Inquiry, InquiryStatus
 
 
@@ -54,13 +55,29 @@ class InquiryForm(forms.Form):
     subject_ru = forms.CharField(
         label=_("Subject (Russian)"), widget=forms.Textarea(attrs={"rows": 3, "lang": "ru"})
     )
+    questions = forms.CharField(
+        label=_("Questions"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The deputies' questions, one a line: the reply's sections are chosen by "
+                    "their words (the drafter may change the choice on the draft page)."),
+    )  # fmt: skip
     articles = ArticleChoice(
         Article.objects.order_by("code"), label=_("Articles concerned"), to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     due_on = forms.DateField(label=_("Reply due on"), required=False, widget=DateInput)
     outgoing_number = forms.CharField(label=_("Outgoing number"), required=False, max_length=40)
+    outgoing_dated = forms.DateField(label=_("Outgoing date"), required=False, widget=DateInput)
     signatory = forms.CharField(label=_("Signatory"), required=False, max_length=100)
+    signatory_position_kk = forms.CharField(
+        label=_("Signatory's position (Kazakh)"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"lang": "kk"}),
+    )  # fmt: skip
+    signatory_position_ru = forms.CharField(
+        label=_("Signatory's position (Russian)"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"lang": "ru"}),
+    )  # fmt: skip
+    executor = forms.CharField(label=_("Executor"), required=False, max_length=100)
+    executor_phone = forms.CharField(label=_("Executor's phone"), required=False, max_length=40)
 
     @classmethod
     def initial_for(cls, inquiry: Inquiry) -> dict:
@@ -118,9 +135,15 @@ class InquiryValues(forms.Form):
     salutation_ru = _Text(required=False, max_length=200)
     subject_kk = _Text(error_messages=_required(_("Enter the subject in Kazakh and in Russian.")))
     subject_ru = _Text(error_messages=_required(_("Enter the subject in Kazakh and in Russian.")))
+    questions = _Text(required=False, max_length=5000)
     due_on = forms.DateField(required=False)
     outgoing_number = _Text(required=False, max_length=40)
+    outgoing_dated = forms.DateField(required=False)
     signatory = _Text(required=False, max_length=100)
+    signatory_position_kk = _Text(required=False, max_length=200)
+    signatory_position_ru = _Text(required=False, max_length=200)
+    executor = _Text(required=False, max_length=100)
+    executor_phone = _Text(required=False, max_length=40)
     articles = forms.ModelMultipleChoiceField(
         Article.objects.all(),
         error_messages={"required": _("Name at least one article the inquiry concerns.")},
@@ -161,6 +184,18 @@ class InquiryValues(forms.Form):
             or Inquiry._meta.get_field("salutation_ru").get_default()
         )
 
+    def clean_signatory_position_kk(self) -> str:
+        return (
+            self.cleaned_data["signatory_position_kk"]
+            or Inquiry._meta.get_field("signatory_position_kk").get_default()
+        )
+
+    def clean_signatory_position_ru(self) -> str:
+        return (
+            self.cleaned_data["signatory_position_ru"]
+            or Inquiry._meta.get_field("signatory_position_ru").get_default()
+        )
+
     def clean(self):
         cleaned = super().clean()
         dated, due_on = cleaned.get("dated"), cleaned.get("due_on")
@@ -176,3 +211,30 @@ class InquiryValues(forms.Form):
                 ),
             )
         return cleaned
+
+
+class SectionsForm(forms.Form):
+    """The reply's sections: a checkbox and an order number each (``letters.sections``)."""
+
+    def __init__(self, data=None, *, choice: list[dict]):
+        super().__init__(data, prefix="section")
+        self.keys = [c["key"] for c in choice]
+        for position, item in enumerate(choice, start=1):
+            section = sections.BY_KEY[item["key"]]
+            self.fields[f"{item['key']}-on"] = forms.BooleanField(
+                label=str(section.title), required=False, initial=item["on"]
+            )
+            self.fields[f"{item['key']}-order"] = forms.IntegerField(
+                label=_("Order"), min_value=1, max_value=99, initial=position
+            )
+
+    def rows(self) -> list[tuple[str, bool, int]]:
+        """(key, on, order number) per section, for ``services.choose_sections``."""
+        return [
+            (key, self.cleaned_data[f"{key}-on"], self.cleaned_data[f"{key}-order"])
+            for key in self.keys
+        ]
+
+    def pairs(self) -> list[tuple]:
+        """(checkbox, order) bound fields per section, for the page."""
+        return [(self[f"{key}-on"], self[f"{key}-order"]) for key in self.keys]

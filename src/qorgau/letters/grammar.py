@@ -70,8 +70,16 @@ KK_SUFFIXES: dict[str, tuple[str, str, str, str, str, str, str]] = {
 _KK_FRONT_PAIRS = str.maketrans("аықғ", "еікг")
 
 
+# Words whose harmony their spelling does not tell: the name "Жетісу" ends in "су" (water), a
+# back word (сұw), so it takes back suffixes (Жетісуда, Жетісуға), though its last written
+# vowel is "і". Whole words only: the verbal noun "кесу" is front (кесуге).
+_KK_BACK_WORDS = {"жетісу"}
+
+
 def _kk_front(word: str) -> bool:
     """Whether the last vowel of ``word`` that tells the harmony is a front one."""
+    if word.lower().split("-")[-1] in _KK_BACK_WORDS:
+        return False
     for letter in reversed(word.lower()):
         if letter in _KK_FRONT:
             return True
@@ -89,15 +97,16 @@ def _kk_sound(word: str, possessive: bool) -> int:
     return _KK_SOUNDS.get(last, VOICELESS)
 
 
-def kk_case(phrase: str, case: str) -> str:
+def kk_case(phrase: str, case: str, *, possessive: bool = True) -> str:
     """``phrase`` with the suffix of ``case`` (a key of :data:`KK_SUFFIXES`) on its last word.
 
     A final -ы/-і is read as the 3rd-person possessive of a compound name ("іс-шаралар
     жоспары" → "жоспарын", "жоспарына"), as in the names of documents and bodies letters use
-    (a stem ending so, "ақы", is not told apart: "ақына" where "ақыға" is meant)."""
+    (a stem ending so, "ақы", is not told apart: "ақына" where "ақыға" is meant); a proper
+    name is not possessive (``possessive=False``: "Алматыда", "Қарағандыға")."""
     words = phrase.split()
     last = words[-1] if words else phrase
-    suffix = KK_SUFFIXES[case][_kk_sound(last, possessive=True)]
+    suffix = KK_SUFFIXES[case][_kk_sound(last, possessive=possessive)]
     return phrase + (suffix.translate(_KK_FRONT_PAIRS) if _kk_front(last) else suffix)
 
 
@@ -126,13 +135,15 @@ KK_MONTHS = {
     1: "қаңтар", 2: "ақпан", 3: "наурыз", 4: "сәуір", 5: "мамыр", 6: "маусым",
     7: "шілде", 8: "тамыз", 9: "қыркүйек", 10: "қазан", 11: "қараша", 12: "желтоқсан",
 }  # fmt: skip
-# A date's form in a sentence: "of" the date, "from" it, "until" it, "on" it.
-KK_DATE_CASES = {"of": "attributive", "from": "ablative", "until": "dative", "on": "locative"}
+# A date's form in a sentence: "of" the date, "from" it, "until" it, "on" it, and the object
+# of "қоса алғанда" ("15 ақпанды қоса алғанда": up to and including 15 February).
+KK_DATE_CASES = {"of": "attributive", "from": "ablative", "until": "dative", "on": "locative",
+                 "including": "accusative"}  # fmt: skip
 
 
 def kk_date(day: dt.date, form: str = "of") -> str:
     """'2025 жылғы 16 шілдедегі' (of), '… 16 қыркүйектен' (from), '… 15 ақпанға' (until),
-    '… 30 қаңтарда' (on)."""
+    '… 30 қаңтарда' (on), '… 15 ақпанды' (including)."""
     month = kk_case(KK_MONTHS[day.month], KK_DATE_CASES[form])
     return f"{day.year} жылғы {day.day} {month}"
 
@@ -289,10 +300,24 @@ KK_REGION_NOUNS = {RegionKind.OBLAST: "облыс", RegionKind.CITY: "қала"}
 RU_REGION_NOUNS = {RegionKind.OBLAST: "область", RegionKind.CITY: "город"}
 
 
-def _kk_noun(kind: str, many: bool) -> str:
-    """'облысы', 'облыстары', 'қаласы', 'қалалары' (the shared noun of a list of names)."""
+def _kk_noun(kind: str, many: bool, case: str | None = None) -> str:
+    """'облысы', 'облыстары', 'қаласы', 'қалалары' (the shared noun of a list of names), in
+    ``case`` if given: 'облысында', 'облыстарында', 'қаласында', 'қалаларында'."""
     noun = KK_REGION_NOUNS[RegionKind(kind)]
-    return kk_possessive(kk_case(noun, "plural") if many else noun)
+    noun = kk_possessive(kk_case(noun, "plural") if many else noun)
+    return kk_case(noun, case) if case else noun
+
+
+def kk_region(region, case: str | None = None) -> str:
+    """A region's Kazakh name in ``case`` (nominative if None): 'Павлодар облысында',
+    'Шымкент қаласында'."""
+    return f"{region.short_kk} {_kk_noun(region.kind, False, case)}"
+
+
+def kk_place(name: str, case: str) -> str:
+    """A place name alone in ``case`` (never possessive): 'Алматыда', 'Шымкентте',
+    'Жетісуда', 'Ақтөбеде'."""
+    return kk_case(name, case, possessive=False)
 
 
 def _ru_noun(kind: str, many: bool) -> str:
@@ -308,17 +333,19 @@ def _ru_kind(region) -> str:
     return "noun" if region.name_ru.startswith("область ") else "adjective"
 
 
-def _subgroup(regions: list, lang: str) -> str:
-    """Regions of one kind with the shared noun, plural when there are two or more."""
+def _subgroup(regions: list, lang: str, case: str | None = None) -> str:
+    """Regions of one kind with the shared noun, plural when there are two or more (in
+    ``case``: Kazakh only)."""
     many = len(regions) > 1
     if lang == "kk":
-        return f"{join([r.short_kk for r in regions], 'kk')} {_kk_noun(regions[0].kind, many)}"
+        names = join([r.short_kk for r in regions], "kk")
+        return f"{names} {_kk_noun(regions[0].kind, many, case)}"
     names = join([r.short_ru for r in regions], "ru")
     noun = _ru_noun(regions[0].kind, many)
     return f"{names} {noun}" if _ru_kind(regions[0]) == "adjective" else f"{noun} {names}"
 
 
-def region_group(regions: list, lang: str) -> str:
+def region_group(regions: list, lang: str, case: str | None = None) -> str:
     """Regions with an equal count: official order; one subgroup per kind (in the order of
     their first region in the official order), each with its shared noun, plural when there
     are two or more.
@@ -328,6 +355,10 @@ def region_group(regions: list, lang: str) -> str:
     subgroups of single names form a plain list ("Жамбылская область и город Алматы"), otherwise
     the last subgroup is joined by "а также", so that no two "и" meet:
     "Кызылординская и Павлодарская области, а также город Астана".
+
+    ``case`` (Kazakh only) puts each subgroup's noun in that case, as the reference paragraph
+    says where the cases were registered: "Қызылорда, Павлодар облыстарында және Астана
+    қаласында".
     """
     regions = sorted(regions, key=lambda r: r.order)
     kind_of = (lambda r: r.kind) if lang == "kk" else _ru_kind
@@ -338,39 +369,42 @@ def region_group(regions: list, lang: str) -> str:
             seen.append(kind)
             subgroups.append([r for r in regions if kind_of(r) == kind])
     if len(subgroups) <= 1:
-        return "".join(_subgroup(group, lang) for group in subgroups)
+        return "".join(_subgroup(group, lang, case) for group in subgroups)
     if lang == "kk":
-        head = ", ".join(_kk_subgroup_listed(group) for group in subgroups[:-1])
+        head = ", ".join(_kk_subgroup_listed(group, case) for group in subgroups[:-1])
         last = subgroups[-1]
         if len(last) == 1:
-            return f"{head} және {_subgroup(last, 'kk')}"
-        return f"{head}, {_subgroup(last, 'kk')}"
+            return f"{head} және {_subgroup(last, 'kk', case)}"
+        return f"{head}, {_subgroup(last, 'kk', case)}"
     phrases = [_subgroup(group, lang) for group in subgroups]
     if all(len(g) == 1 for g in subgroups):
         return join(phrases, "ru")
     return ", ".join(phrases[:-1]) + ", а также " + phrases[-1]
 
 
-def _kk_subgroup_listed(regions: list) -> str:
+def _kk_subgroup_listed(regions: list, case: str | None = None) -> str:
     """A Kazakh subgroup that is not the last of the list: names joined by commas only."""
     names = ", ".join(r.short_kk for r in regions)
-    return f"{names} {_kk_noun(regions[0].kind, len(regions) > 1)}"
+    return f"{names} {_kk_noun(regions[0].kind, len(regions) > 1, case)}"
 
 
-def reference_items(counts: dict, lang: str) -> list[tuple[str, int]]:
+def reference_items(counts: dict, lang: str, case: str | None = None) -> list[tuple[str, int]]:
     """(phrase, count) per group of regions with equal counts, highest first; zeros omitted.
 
-    ``counts`` maps Region objects to their counts.
+    ``counts`` maps Region objects to their counts; ``case`` as in :func:`region_group`.
     """
     nonzero = sorted(
         ((r, n) for r, n in counts.items() if n > 0), key=lambda rn: (-rn[1], rn[0].order)
     )
     return [
-        (region_group([r for r, _n in group], lang), n)
+        (region_group([r for r, _n in group], lang, case), n)
         for n, group in groupby(nonzero, key=lambda rn: rn[1])
     ]
 
 
-def reference_list(counts: dict, lang: str) -> str:
-    """'Шымкент қаласы – 23, …, Қостанай және Шығыс Қазақстан облыстары – 1'."""
-    return ", ".join(f"{phrase} – {number(n)}" for phrase, n in reference_items(counts, lang))
+def reference_list(counts: dict, lang: str, case: str | None = None) -> str:
+    """'Шымкент қаласы – 23, …, Қостанай және Шығыс Қазақстан облыстары – 1'; with
+    ``case="locative"`` (the reference paragraph, as the source letter writes it): 'Шымкент
+    қаласында – 23, …, Қостанай және Шығыс Қазақстан облыстарында – 1'."""
+    items = reference_items(counts, lang, case)
+    return ", ".join(f"{phrase} – {number(n)}" for phrase, n in items)

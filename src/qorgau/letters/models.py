@@ -31,6 +31,14 @@ class Inquiry(models.Model):
     )
     subject_kk = models.TextField(_("subject (Kazakh)"))
     subject_ru = models.TextField(_("subject (Russian)"))
+    # The deputies' questions, one a line (either language): letters.sections chooses the
+    # reply's sections by their words, unless the drafter chose them (``sections``).
+    questions = models.TextField(
+        _("questions"), blank=True, help_text=_("The deputies' questions, one a line.")
+    )
+    # The drafter's choice of sections, in their order: [{"key": …, "on": true|false}, …];
+    # empty: chosen from the questions (letters.sections.default_choice).
+    sections = models.JSONField(_("sections of the reply"), default=list, blank=True)
     articles = models.ManyToManyField(Article, verbose_name=_("articles concerned"))
     due_on = models.DateField(_("reply due on"), null=True, blank=True)
     status = models.CharField(
@@ -38,7 +46,18 @@ class Inquiry(models.Model):
     )
     sent_on = models.DateField(_("reply sent on"), null=True, blank=True)
     outgoing_number = models.CharField(_("outgoing number"), max_length=40, blank=True)
+    outgoing_dated = models.DateField(_("outgoing date"), null=True, blank=True)
     signatory = models.CharField(_("signatory"), max_length=100, blank=True)
+    signatory_position_kk = models.CharField(
+        _("signatory's position (Kazakh)"), max_length=200,
+        default="Қазақстан Республикасының Премьер-Министрі",
+    )  # fmt: skip
+    signatory_position_ru = models.CharField(
+        _("signatory's position (Russian)"), max_length=200,
+        default="Премьер-Министр Республики Казахстан",
+    )  # fmt: skip
+    executor = models.CharField(_("executor"), max_length=100, blank=True)
+    executor_phone = models.CharField(_("executor's phone"), max_length=40, blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
 
     class Meta:
@@ -60,6 +79,9 @@ class ReplyDraft(models.Model):
     period_end = models.DateField(_("current year counted up to"))
     blocks = models.JSONField(_("blocks"), default=list)
     figures = models.JSONField(_("figures with their queries"), default=list)
+    # The drafter's wording of the standard-text sections ({section key: text}; letters.sections):
+    # kept when the draft is drafted again from the data, and when a section is switched off.
+    standard_texts = models.JSONField(_("standard texts as edited"), default=dict, blank=True)
     # The instant the figures were read (letters.asof recomputes them as known then).
     figures_as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

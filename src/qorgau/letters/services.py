@@ -32,11 +32,12 @@ from qorgau.campaigns.services import plans_for_statistics, progress
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.reference.models import Article, Region
+from qorgau.stats import releases
 from qorgau.stats import services as stats
 from qorgau.training.models import Session
 from qorgau.training.services import sessions_in
 
-from . import actions, lifecycle, render
+from . import actions, lifecycle, render, sections
 from .forms import InquiryValues
 from .models import Inquiry, InquiryStatus, ReplyDraft, ReplyVersion
 
@@ -44,7 +45,7 @@ ADDRESS = "010000, Астана қаласы, Үкімет үйі\n010000, го�
 LANGS = ("kk", "ru")
 RIGHT = "letters.draft"
 
-Block = dict[str, str]
+Block = dict[str, Any]
 Figure = dict[str, Any]
 
 
@@ -121,21 +122,37 @@ def reference_paragraph(
 
 
 def _reference_paragraph(
-    article: Article, date_from: dt.date, date_to: dt.date, lang: str, figures: _Figures
+    article: Article,
+    date_from: dt.date,
+    date_to: dt.date,
+    lang: str,
+    figures: _Figures,
+    *,
+    first: bool = True,
 ) -> str:
+    """The paragraph of one article; the ``first`` of the reference opens with "Анықтама:" /
+    "Справка." (said once, as the source letter does)."""
     if date_from > date_to:
         raise Invalid("date_to", _("The period ends before it begins."))
     filters = stats.Filters((article.code,), date_from, date_to)
     counts = figures.regions(f"reference_{article.code}", article.code, filters)
-    return _text("reference", lang, article=article, counts=counts, total=sum(counts.values()))
+    return _text("reference", lang, article=article, counts=counts, total=sum(counts.values()),
+                 first=first)  # fmt: skip
 
 
 def compose(
-    actor: Actor, inquiry: Inquiry, lang: str, *, period_end: dt.date | None = None
+    actor: Actor,
+    inquiry: Inquiry,
+    lang: str,
+    *,
+    period_end: dt.date | None = None,
+    standard_texts: dict[str, str] | None = None,
 ) -> tuple[list[Block], list[Figure], dt.date]:
     """The reply's blocks in ``lang``, the figures behind them and the day the current year is
-    counted up to (``period_end``; by default the latest registration). Writes nothing: the
-    callers that keep or show them (:func:`regenerate_reply`) write the audit entry."""
+    counted up to (``period_end``; by default the latest registration). The body is made of
+    the inquiry's sections (:mod:`.sections`) in their order, each from the data or from its
+    standard text (``standard_texts``: the drafter's wording, by section key). Writes nothing:
+    the callers that keep or show them (:func:`regenerate_reply`) write the audit entry."""
     policy.ensure(actor, RIGHT)
     _check_lang(lang)
     articles = list(inquiry.articles.select_related("law").order_by("code"))
@@ -149,25 +166,120 @@ def compose(
             "period_end", _("The current year must begin after the year the law came into force.")
         )
     figures = _Figures(actor)
-    blocks = _heading(inquiry, lang) + _law_and_figures(articles, lang, period_end, figures)
-    for article in articles:
-        text = _reference_paragraph(article, year_start, period_end, lang, figures)
-        blocks.append({"key": f"reference_{article.code}", "text": text})
-    # Campaign and training paragraphs: from their data when present, else left to the user.
+    keys = sections.chosen_keys(inquiry)
+    part = _Part(actor, inquiry, lang, articles, period_end, figures, keys, standard_texts or {})
+    blocks = _heading(inquiry, lang)
+    for key in keys:
+        blocks += part.blocks(key)
     blocks += [
-        {"key": "measures_media", "text": _media_paragraph(actor, lang, period_end, figures)},
-        {"key": "measures_local", "text": _local_paragraph(actor, lang, period_end, figures)},
-        {"key": "measures_training",
-         "text": _training_paragraph(actor, lang, year_start, period_end, figures)},
-        {"key": "figures_as_of", "text": _as_of_line(lang, figures.moment)},
-        {"key": "signature", "text": inquiry.signatory},
-    ]  # fmt: skip
+        {"key": "figures_as_of", "text": _as_of_line(lang, figures.moment, year_start, period_end)},
+        {"key": "signature", "text": _signature(inquiry, lang)},
+        {"key": "executor", "text": _executor(inquiry, lang)},
+    ]
     return blocks, figures.items, period_end
 
 
-def _as_of_line(lang: str, moment: dt.datetime) -> str:
-    """The line naming the instant the figures were read, in Kazakhstan's time."""
-    return _text("figures_as_of", lang, moment=f"{timezone.localtime(moment):%d.%m.%Y %H:%M}")
+class _Part:
+    """Builds the blocks of one section of the reply (``blocks(key)``)."""
+
+    def __init__(
+        self,
+        actor: Actor,
+        inquiry: Inquiry,
+        lang: str,
+        articles: list[Article],
+        period_end: dt.date,
+        figures: _Figures,
+        keys: list[str],
+        standard_texts: dict[str, str],
+    ) -> None:
+        self.actor, self.inquiry, self.lang, self.articles = actor, inquiry, lang, articles
+        self.period_end, self.figures, self.keys = period_end, figures, keys
+        self.standard_texts = standard_texts
+        self.in_force = min(a.in_force_on for a in articles)
+        self.year_start = dt.date(period_end.year, 1, 1)
+
+    def blocks(self, key: str) -> list[Block]:
+        section = sections.BY_KEY[key]
+        if key == "reference":
+            return [
+                {"key": f"reference_{a.code}", "section": key,
+                 "text": _reference_paragraph(a, self.year_start, self.period_end, self.lang,
+                                              self.figures, first=i == 0)}
+                for i, a in enumerate(self.articles)
+            ]  # fmt: skip
+        text = getattr(self, key)() if section.data else ""
+        if text or not section.standard:
+            return [{"key": key, "section": key, "text": text}]
+        # No data: the drafter's wording of the section, else its standard text.
+        standard = self.standard_texts.get(key)
+        if standard is None:
+            standard = _text(f"{key}_standard" if section.data else key, self.lang,
+                             inquiry=self.inquiry, year=self.period_end.year)  # fmt: skip
+        return [{"key": key, "section": key, "text": standard, "standard": True}]
+
+    def law(self) -> str:
+        one = len(self.articles) == 1
+        return _text("law", self.lang, law=self.articles[0].law, articles=self.articles, one=one)
+
+    def figures_first_year(self) -> str:
+        period = (self.in_force, dt.date(self.in_force.year, 12, 31))
+        counts = [
+            (a, self.figures.count("figures_first_year", f"{a.code} {self.in_force.year}",
+                                   stats.Filters((a.code,), *period)))
+            for a in self.articles
+        ]  # fmt: skip
+        return _text("figures_first_year", self.lang, in_force=self.in_force, counts=counts)
+
+    def figures_current(self) -> str:
+        period = (self.year_start, self.period_end)
+        counts = [
+            (a, self.figures.count("figures_current", f"{a.code} {self.period_end.year}",
+                                   stats.Filters((a.code,), *period)))
+            for a in self.articles
+        ]  # fmt: skip
+        # "As a result of the measures taken" only where the measures were told before.
+        after_measures = "measures" in self.keys[: self.keys.index("figures_current")]
+        return _text("figures_current", self.lang, period_end=self.period_end, counts=counts,
+                     after_measures=after_measures)  # fmt: skip
+
+    def measures_media(self) -> str:
+        return _media_paragraph(self.actor, self.lang, self.period_end, self.figures)
+
+    def measures_local(self) -> str:
+        return _local_paragraph(self.actor, self.lang, self.period_end, self.figures)
+
+    def measures_training(self) -> str:
+        return _training_paragraph(
+            self.actor, self.lang, self.year_start, self.period_end, self.figures
+        )
+
+
+def _as_of_line(lang: str, moment: dt.datetime, start: dt.date, end: dt.date) -> str:
+    """The line naming the instant the figures were read, in Kazakhstan's time, and the
+    latest statistics release whose reference period lies within the current-year figures'
+    period (``start``–``end``), if there is one."""
+    release = releases.latest()
+    if release is not None and not (start <= release.period_start and release.period_end <= end):
+        release = None
+    return _text("figures_as_of", lang, moment=f"{timezone.localtime(moment):%d.%m.%Y %H:%M}",
+                 release=release)  # fmt: skip
+
+
+def _signature(inquiry: Inquiry, lang: str) -> str:
+    """Two lines: the signatory's position, then the name."""
+    position = str(getattr(inquiry, f"signatory_position_{lang}"))
+    return "\n".join(line for line in (position, inquiry.signatory) if line.strip())
+
+
+PLACEHOLDER = "_____"
+
+
+def _executor(inquiry: Inquiry, lang: str) -> str:
+    """Two lines: the executor's name and phone ("Орынд.:" / "Исп.:", "Тел.:"); blanks to
+    fill in where the inquiry names none."""
+    return _text("executor", lang, name=inquiry.executor or PLACEHOLDER,
+                 phone=inquiry.executor_phone or PLACEHOLDER, br="\n")  # fmt: skip
 
 
 def figures_as_of(figures: list[Figure]) -> dt.datetime | None:
@@ -180,39 +292,12 @@ def _heading(inquiry: Inquiry, lang: str) -> list[Block]:
     """Address, outgoing number, addressee, the reference to the inquiry, salutation, intro."""
     return [
         {"key": "address", "text": ADDRESS},
-        {"key": "outgoing", "text": f"№ {inquiry.outgoing_number or '_____'}"},
+        {"key": "outgoing", "text": _text("outgoing", lang, inquiry=inquiry,
+                                          number=inquiry.outgoing_number or PLACEHOLDER)},
         {"key": "addressee", "text": str(getattr(inquiry, f"addressee_{lang}"))},
         {"key": "inquiry_ref", "text": _text("inquiry_ref", lang, inquiry=inquiry)},
         {"key": "salutation", "text": str(getattr(inquiry, f"salutation_{lang}"))},
         {"key": "intro", "text": _text("intro", lang, inquiry=inquiry)},
-    ]
-
-
-def _law_and_figures(
-    articles: list[Article], lang: str, period_end: dt.date, figures: _Figures
-) -> list[Block]:
-    """The law that added the articles, then the cases registered under each from its entry
-    into force to the end of that year, and in the current year up to ``period_end``."""
-    in_force = min(a.in_force_on for a in articles)
-    first_year = (in_force, dt.date(in_force.year, 12, 31))
-    current_year = (dt.date(period_end.year, 1, 1), period_end)
-    first = [
-        (a, figures.count("figures_first_year", f"{a.code} {in_force.year}",
-                          stats.Filters((a.code,), *first_year)))
-        for a in articles
-    ]  # fmt: skip
-    current = [
-        (a, figures.count("figures_current", f"{a.code} {period_end.year}",
-                          stats.Filters((a.code,), *current_year)))
-        for a in articles
-    ]  # fmt: skip
-    law = _text("law", lang, law=articles[0].law, articles=articles, one=len(articles) == 1)
-    return [
-        {"key": "law", "text": law},
-        {"key": "figures_first_year",
-         "text": _text("figures_first_year", lang, in_force=in_force, counts=first)},
-        {"key": "figures_current",
-         "text": _text("figures_current", lang, period_end=period_end, counts=current)},
     ]  # fmt: skip
 
 
@@ -291,11 +376,15 @@ def regenerate_reply(
     period_end: dt.date | None = None,
     reason: str | None = None,
 ) -> ReplyDraft:
-    """(Re)build the draft of ``lang`` from the data, replacing its blocks, audited as
-    ``reply.regenerate``; a received inquiry moves to "drafting" (through
-    :func:`change_inquiry_status`, with its own entry)."""
+    """(Re)build the draft of ``lang`` from the data, replacing its blocks (the drafter's
+    wording of standard-text sections is kept), audited as ``reply.regenerate``; a received
+    inquiry moves to "drafting" (through :func:`change_inquiry_status`, with its own entry)."""
     policy.ensure(actor, RIGHT)
-    blocks, figures, end = compose(actor, inquiry, lang, period_end=period_end)
+    existing = ReplyDraft.objects.filter(inquiry=inquiry, lang=lang).first()
+    texts = dict(existing.standard_texts) if existing else {}
+    blocks, figures, end = compose(
+        actor, inquiry, lang, period_end=period_end, standard_texts=texts
+    )
     with transaction.atomic():
         locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
         draft, _created = ReplyDraft.objects.update_or_create(
@@ -310,6 +399,41 @@ def regenerate_reply(
         if locked.status == InquiryStatus.RECEIVED:
             change_inquiry_status(actor, inquiry, InquiryStatus.DRAFTING)
     return draft
+
+
+def choose_sections(
+    actor: Actor,
+    inquiry: Inquiry,
+    rows: list[tuple[str, bool, int]],
+    *,
+    reason: str | None = None,
+) -> Inquiry:
+    """Keep the drafter's choice of the reply's sections (rows of key, switched on, order
+    number; :func:`.sections.normalise`) on the inquiry, audited as ``reply.sections`` with
+    the choice before and after, then draft its existing drafts again from the data with
+    their own period (each with its entry), so that both languages follow it. Refused for an
+    unknown section or once the reply was sent."""
+    policy.ensure(actor, RIGHT)
+    try:
+        choice = sections.normalise(rows)
+    except KeyError as exc:
+        raise Invalid("sections", _("Unknown section “%(key)s”.") % {"key": exc.args[0]}) from None
+    with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        if not lifecycle.may_edit(locked.status):
+            raise Conflict(
+                _("The reply to inquiry № %(number)s was sent; it can no longer be changed.")
+                % {"number": locked.number}
+            )
+        before = sections.choice(locked)
+        locked.sections = choice
+        locked.save(update_fields=["sections"])
+        write(actor, actions.REPLY_SECTIONS, locked, before={"sections": before},
+              after={"sections": choice}, details=with_reason(None, reason))  # fmt: skip
+    inquiry.sections = choice
+    for draft in ReplyDraft.objects.filter(inquiry=locked).order_by("lang"):
+        regenerate_reply(actor, locked, draft.lang, period_end=draft.period_end, reason=reason)
+    return locked
 
 
 def edit_reply(
@@ -329,13 +453,16 @@ def edit_reply(
                 if text != block["text"]:
                     block["text"] = text
                     changed.append(block["key"])
+                    if block.get("standard"):
+                        # The drafter's wording of a standard section outlives a new draft.
+                        locked.standard_texts[block["key"]] = text
         if changed:
             locked.updated_by = _person(actor)
-            locked.save(update_fields=["blocks", "updated_by", "updated_at"])
+            locked.save(update_fields=["blocks", "standard_texts", "updated_by", "updated_at"])
             details = {"lang": locked.lang, "blocks": changed}
             write(actor, actions.REPLY_EDIT, locked.inquiry, details=with_reason(details, reason))
-    draft.blocks, draft.updated_by_id, draft.updated_at = (
-        locked.blocks, locked.updated_by_id, locked.updated_at,
+    draft.blocks, draft.standard_texts, draft.updated_by_id, draft.updated_at = (
+        locked.blocks, locked.standard_texts, locked.updated_by_id, locked.updated_at,
     )  # fmt: skip
     return locked
 
@@ -426,7 +553,8 @@ def version_for_download(actor: Actor, inquiry_id: int, number: int) -> ReplyVer
 
 INQUIRY_FIELDS = (
     "number", "dated", "addressee_kk", "addressee_ru", "salutation_kk", "salutation_ru",
-    "subject_kk", "subject_ru", "due_on", "outgoing_number", "signatory",
+    "subject_kk", "subject_ru", "questions", "due_on", "outgoing_number", "outgoing_dated",
+    "signatory", "signatory_position_kk", "signatory_position_ru", "executor", "executor_phone",
 )  # fmt: skip
 
 

@@ -14,21 +14,18 @@ from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
 from qorgau.core.forms import add_error
 
-from . import lifecycle, services
+from . import lifecycle, sections, services
 from . import render as renderer
-from .forms import InquiryForm, StatusForm
+from .forms import InquiryForm, SectionsForm, StatusForm
 from .models import Inquiry, ReplyDraft
 
 BLOCK_TITLES = {
     "address": gettext_lazy("Address"), "outgoing": gettext_lazy("Outgoing number"),
     "addressee": gettext_lazy("Addressee"), "inquiry_ref": gettext_lazy("Reference to the inquiry"),
     "salutation": gettext_lazy("Salutation"), "intro": gettext_lazy("Introduction"),
-    "law": gettext_lazy("The law"), "figures_first_year": gettext_lazy("Figures: from entry into force to the end of that year"),
-    "figures_current": gettext_lazy("Figures: the current year"),
-    "measures_media": gettext_lazy("Measures: the media plan (to be written)"),
-    "measures_local": gettext_lazy("Measures: akimats' plans (to be written)"),
-    "measures_training": gettext_lazy("Measures: staff training (to be written)"),
-    "signature": gettext_lazy("Signature"),
+    **{s.key: s.title for s in sections.SECTIONS},
+    "figures_as_of": gettext_lazy("Figures as of"),
+    "signature": gettext_lazy("Signature"), "executor": gettext_lazy("Executor"),
 }  # fmt: skip
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -144,7 +141,20 @@ def draft_edit(request, pk, lang):
     draft = get_object_or_404(
         ReplyDraft.objects.select_related("inquiry"), inquiry_id=pk, lang=lang
     )
-    if request.method == "POST":
+    sections_form = SectionsForm(None, choice=sections.choice(draft.inquiry))
+    status = 200
+    if request.method == "POST" and "choose-sections" in request.POST:
+        sections_form = SectionsForm(request.POST, choice=sections.choice(draft.inquiry))
+        if sections_form.is_valid():
+            try:
+                services.choose_sections(Actor.of(request), draft.inquiry, sections_form.rows())
+            except (Invalid, Conflict) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("The sections were saved; the draft was made again."))
+            return redirect("letters:draft", pk=pk, lang=lang)
+        status = 400
+    elif request.method == "POST":
         actor = Actor.of(request)
         texts = {key[6:]: value for key, value in request.POST.items() if key.startswith("block-")}
         services.edit_reply(actor, draft, texts)
@@ -168,7 +178,8 @@ def draft_edit(request, pk, lang):
     return render(request, "letters/draft.html", {
         "draft": draft, "blocks": blocks, "paragraphs": renderer.paragraphs(draft),
         "figures_warning": _mismatch_warning(edited) if edited else "",
-    })  # fmt: skip
+        "sections_form": sections_form,
+    }, status=status)  # fmt: skip
 
 
 def _block_title(key: str) -> str:

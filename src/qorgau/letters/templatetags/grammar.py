@@ -115,6 +115,13 @@ def reference_list(counts: dict, lang: str) -> str:
 
 
 @register.filter
+def reference_list_locative(counts: dict, lang: str) -> str:
+    """Regions with their counts, in the locative in Kazakh (where the cases were registered):
+    'Шымкент қаласында – 23, …, Қызылорда және Павлодар облыстарында – 7'."""
+    return grammar.reference_list(counts, lang, "locative" if lang == "kk" else None)
+
+
+@register.filter
 def separator(forloop: dict, lang: str) -> str:
     """Inside ``{% for %}``: what goes before this item of a list — nothing, ", " or the
     conjunction before the last item ("және" / "и")."""
