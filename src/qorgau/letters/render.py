@@ -355,7 +355,7 @@ def to_docx(draft) -> bytes:
         spacer = document.add_paragraph(style=DOCX_STYLES["signature"])  # one empty line
         spacer.paragraph_format.keep_with_next = True
         lines = blocks["signature"].split("\n")
-        left, right = _two_columns(document, (width * 0.6, width * 0.4)).rows[0].cells
+        left, right = _two_columns(document, (width * 0.72, width * 0.28)).rows[0].cells
         for line in lines[:-1] or [""]:
             _cell_paragraph(left, line, DOCX_STYLES["signature"])
         _cell_paragraph(right, lines[-1], DOCX_STYLES["name"])
