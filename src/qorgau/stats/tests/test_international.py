@@ -94,6 +94,20 @@ def test_un_cts_rows_one_per_iccs_code_in_force_with_zeros_and_the_source(cases_
     assert "0208" not in codes_2024 and "020292" not in codes_2024 and "0502" in codes_2024
 
 
+def test_un_cts_leaves_demonstration_cases_out(cases_2025, make_case):
+    """The file goes to UNODC, which publishes it: demonstration data is never counted."""
+    for day in (20, 21, 22):
+        make_case(article="115-1", registered_at=local(2025, 10, day, 11, 0), is_demo=True)
+    # New Year in Kazakhstan time: 1 January 00:30 Almaty is still 31 December in UTC.
+    make_case(article="125-1", registered_at=local(2026, 1, 1, 0, 30))
+    analyst = Actor.person(make_user("analyst_national", "analyst"))
+    values = {r["iccs_code"]: r["value"] for r in international.cts_rows(analyst, 2025)}
+    assert values["0208"] == 3 and values["020292"] == 1
+    assert {r["iccs_code"]: r["value"] for r in international.cts_rows(analyst, 2026)}[
+        "020292"
+    ] == 1
+
+
 @pytest.mark.time_machine(dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC), tick=False)
 def test_un_cts_of_the_current_year_says_it_is_not_complete(cases_2025):
     rows = international.cts_rows(SYSTEM, 2026)
