@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "figures": ("статист", "сколько", "количеств", "число ", "зарегистр", "динамик", "қанша",
                 "саны", "тіркел", "how many", "number of", "statistic", "registered"),
-    "application": ("примен", "практик", "криминализ", "расследов", "қылмыстық сипат",
-                    "қолдан", "іс жүзінде", "тергеп", "criminalis", "criminaliz", "apply",
-                    "application", "investigat"),
+    # Investigation alone is oversight's topic ("надзор за расследованием"), not this one.
+    "application": ("примен", "практик", "криминализ", "қылмыстық сипат", "қолдан",
+                    "іс жүзінде", "criminalis", "criminaliz", "apply", "application"),
     "informing": ("информир", "разъясн", "осведомл", "населени", "сми", "медиа", "хабардар",
                   "түсіндір", "халық", "ақпарат", "inform", "public", "awareness", "media"),
     "training": ("обучен", "подготовк", "сотрудник", "личн", "оқыт", "даярла", "қызметкер",
