@@ -42,6 +42,9 @@ ALPHA = 0.05
 PRECISION_RATIO = 4.0
 # A placebo check needs at least this many fake intervention dates to say anything.
 MIN_PLACEBO_FITS = 5
+# ... and uses at most this many, evenly spaced: a decade of weeks has hundreds of candidate
+# dates, and each is a fit (all of them cost a second on the dashboard at national scale).
+MAX_PLACEBO_FITS = 20
 
 
 @dataclass(frozen=True)
@@ -199,16 +202,20 @@ def _fit(
 def _placebo(y: Any, t: Any, index: int, months: Any | None, control: Any | None) -> Placebo | None:
     """Fit the model to the periods before ``index`` only, at each fake intervention date from a
     quarter of them (and at least :data:`MIN_POINTS_EACH_SIDE` periods) in, to as far from
-    their end; None when fewer than :data:`MIN_PLACEBO_FITS` dates fit."""
+    their end — at most :data:`MAX_PLACEBO_FITS` of them, evenly spaced; None when fewer than
+    :data:`MIN_PLACEBO_FITS` dates fit."""
     before = t < index
     yb, tb = y[before], t[before]
     mb = None if months is None else months[before]
     cb = None if control is None else control[before]
     n = len(tb)
     margin = max(MIN_POINTS_EACH_SIDE, math.ceil(n / 4))
-    fakes = range(margin, n - margin + 1)
+    fakes: Any = range(margin, n - margin + 1)
     if len(fakes) < MIN_PLACEBO_FITS:
         return None
+    if len(fakes) > MAX_PLACEBO_FITS:
+        step = (len(fakes) - 1) / (MAX_PLACEBO_FITS - 1)
+        fakes = sorted({fakes[round(i * step)] for i in range(MAX_PLACEBO_FITS)})
     fits = [_fit(yb, tb, int(tb[k]), mb, cb) for k in fakes]
     done = [f for f in fits if f is not None]
     if len(done) < MIN_PLACEBO_FITS:
