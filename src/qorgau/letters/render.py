@@ -32,6 +32,7 @@ BODY_PT = 14
 LINE_PT = 16.1
 SMALL_PT = 10
 SMALL_LINE_PT = 11.5
+EXECUTOR_GAP_PT = 12  # DOCX: between the signature and the executor's line
 AFTER_PT = 6  # space after a body paragraph
 INDENT_MM = 12.5  # first-line indent of a body paragraph
 # Blocks with a place of their own; every other block is a body paragraph, in the draft's order.
@@ -294,82 +295,103 @@ def _cell_paragraph(cell, text: str, style: str):
     return paragraph
 
 
-def to_docx(draft) -> bytes:
-    from docx import Document
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+def _docx_page(document, lang: str) -> None:
+    """A4 with the letter's margins; page numbers (10 pt) from the second page on; Word's
+    automatic hyphenation for a language with a dictionary."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
     # The footer sits in the bottom margin, as the PDF's page number does.
     section.footer_distance = Mm(8)
-    _docx_styles(document, draft.lang)
-    if draft.lang in HYPHENATED:  # Word hyphenates Russian automatically, as the PDF does
-        settings = document.settings.element
-        hyphenation = OxmlElement("w:autoHyphenation")
-        settings.append(hyphenation)
+    if lang in HYPHENATED:  # Word hyphenates Russian automatically, as the PDF does
+        document.settings.element.append(OxmlElement("w:autoHyphenation"))
     # Page numbers from the second page on: official letters leave the first page unnumbered.
     section.different_first_page_header_footer = True
     section.first_page_footer.is_linked_to_previous = False
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.paragraph_format.line_spacing = None
+    footer.style.font.size = Pt(SMALL_PT)
     _page_number_field(footer)
-    footer.runs[0].font.size = Pt(SMALL_PT)
 
-    blocks = {item["key"]: "\n".join(item["lines"]) for item in paragraphs(draft)}
-    width = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+
+def _docx_header(document, blocks: dict[str, str], width: float) -> None:
+    """The letterhead's address, then outgoing number and reference (left) beside the
+    addressee (right half), then one empty line."""
+    from docx.shared import Pt
+
     if "address" in blocks:
         _add_text(document.add_paragraph(style=DOCX_STYLES["address"]), blocks["address"])
-    if {"outgoing", "inquiry_ref", "addressee"} & blocks.keys():
-        left, right = _two_columns(document, (width / 2, width / 2)).rows[0].cells
-        for key in ("outgoing", "inquiry_ref"):
-            if key in blocks:
-                _cell_paragraph(left, blocks[key], DOCX_STYLES[key])
-        if "addressee" in blocks:
-            _cell_paragraph(right, blocks["addressee"], DOCX_STYLES["addressee"])
-        for cell in (left, right):
-            if not cell.paragraphs:
-                cell.add_paragraph()
-        gap = document.add_paragraph(style=DOCX_STYLES["outgoing"])
-        gap.paragraph_format.space_after = Pt(0)
-    body = [item for item in paragraphs(draft) if item["key"] not in HEADER + CLOSING]
+    if not {"outgoing", "inquiry_ref", "addressee"} & blocks.keys():
+        return
+    left, right = _two_columns(document, (width / 2, width / 2)).rows[0].cells
+    for key in ("outgoing", "inquiry_ref"):
+        if key in blocks:
+            _cell_paragraph(left, blocks[key], DOCX_STYLES[key])
+    if "addressee" in blocks:
+        _cell_paragraph(right, blocks["addressee"], DOCX_STYLES["addressee"])
+    for cell in (left, right):
+        if not cell.paragraphs:
+            cell.add_paragraph()
+    gap = document.add_paragraph(style=DOCX_STYLES["outgoing"])
+    gap.paragraph_format.space_after = Pt(0)
+
+
+def _docx_closing(document, blocks: dict[str, str], last, width: float) -> None:
+    """The signature (position left, name right on its last line) kept with the last body
+    paragraph ``last``, and the executor's lines."""
+    from docx.shared import Pt
+
+    if "signature" not in blocks:
+        if "executor" in blocks:
+            paragraph = document.add_paragraph(style=DOCX_STYLES["executor"])
+            paragraph.paragraph_format.space_before = Pt(EXECUTOR_GAP_PT)
+            _add_text(paragraph, typeset(blocks["executor"]))
+        return
+    if last is not None:  # the signature never alone on a page
+        last.paragraph_format.keep_with_next = True
+    spacer = document.add_paragraph(style=DOCX_STYLES["signature"])  # one empty line
+    spacer.paragraph_format.keep_with_next = True
+    lines = blocks["signature"].split("\n")
+    left, right = _two_columns(document, (width * 0.72, width * 0.28)).rows[0].cells
+    # The name on the position's last line: empty lines above it in its top-aligned cell.
+    for line in lines[:-1] or [""]:
+        _cell_paragraph(left, line, DOCX_STYLES["signature"])
+    for _line in lines[:-2]:
+        right.add_paragraph(style=DOCX_STYLES["name"])
+    _cell_paragraph(right, lines[-1], DOCX_STYLES["name"])
+    if "executor" in blocks:
+        # Under the position, in the same unsplittable row: LibreOffice keeps neither a frame
+        # nor a paragraph after a table on the table's page, so this keeps it on the last page.
+        paragraph = _cell_paragraph(left, blocks["executor"], DOCX_STYLES["executor"])
+        paragraph.paragraph_format.space_before = Pt(EXECUTOR_GAP_PT)
+
+
+def to_docx(draft) -> bytes:
+    from docx import Document
+
+    document = Document()
+    _docx_page(document, draft.lang)
+    _docx_styles(document, draft.lang)
+    blocks = {item["key"]: "\n".join(item["lines"]) for item in paragraphs(draft)}
+    width = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+    _docx_header(document, blocks, width)
     last = None
-    for item in body:
+    for item in paragraphs(draft):
         key = item["key"]
+        if key in HEADER + CLOSING:
+            continue
         style = (
             DOCX_STYLES.get(key)
             or DOCX_STYLES["reference" if key.startswith("reference_") else "body"]
         )
         last = document.add_paragraph(style=style)
         _add_text(last, typeset("\n".join(item["lines"])))
-    if "signature" in blocks:
-        if last is not None:  # the signature never alone on a page
-            last.paragraph_format.keep_with_next = True
-        spacer = document.add_paragraph(style=DOCX_STYLES["signature"])  # one empty line
-        spacer.paragraph_format.keep_with_next = True
-        lines = blocks["signature"].split("\n")
-        left, right = _two_columns(document, (width * 0.72, width * 0.28)).rows[0].cells
-        for line in lines[:-1] or [""]:
-            _cell_paragraph(left, line, DOCX_STYLES["signature"])
-        _cell_paragraph(right, lines[-1], DOCX_STYLES["name"])
-        right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-    if "executor" in blocks:
-        # Small print at the foot of the last page: a frame anchored to the bottom margin.
-        paragraph = document.add_paragraph(style=DOCX_STYLES["executor"])
-        frame = OxmlElement("w:framePr")
-        for attribute, value in (("w:wrap", "around"), ("w:vAnchor", "margin"),
-                                 ("w:hAnchor", "margin"), ("w:yAlign", "bottom"),
-                                 ("w:xAlign", "left"), ("w:w", str(int(width * 56.7)))):  # fmt: skip
-            frame.set(qn(attribute), value)
-        paragraph._p.get_or_add_pPr().insert(0, frame)
-        _add_text(paragraph, typeset(blocks["executor"]))
+    _docx_closing(document, blocks, last, width)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
