@@ -479,6 +479,7 @@ NAMED_ORGANISATIONS = {
     "reference.body": "a police, investigating or prosecuting body's name",
     "campaigns.organisation": "an akimat or other organisation taking part in the campaign",
     "portal.helpcontact": "a public help line or crisis centre: its name, phone and address are published for victims",
+    "letters.inquiry": "a reply's executor: the official who prepared it and the office phone, printed on the letter (Орынд./Исп.); no party to a case",
 }
 # Single fields whose name contains such a word but that name no person.
 NOT_A_PERSON = {
