@@ -2,7 +2,7 @@
 ``{% paragraph %}`` tag the reply's templates are written in (``letters/reply/*.txt``).
 
     {% load grammar %}{% paragraph %}
-    Справка: по статье {{ article.code }} УК ({{ article.short_ru }}):
+    По статье {{ article.code }} УК ({{ article.short_ru }}):
     {{ counts|reference_list:"ru"|default:"—" }} (всего – {{ total|number }}).
     {% endparagraph %}
 """
