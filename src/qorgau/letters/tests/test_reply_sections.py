@@ -278,6 +278,8 @@ def test_the_draft_page_offers_the_sections_and_saves_them(client, seed):
     services.regenerate_reply(SYSTEM, inquiry, "ru")
     page = client.get(f"/letters/{inquiry.pk}/draft/ru/")
     assert page.status_code == 200 and 'name="section-oversight-order"' in page.content.decode()
+    detail = client.get(f"/letters/{inquiry.pk}/").content.decode()
+    assert "Енгізілген қылмыстық заңнама нормалары туралы халықты хабардар ету" in detail
     data = {"choose-sections": "1"}
     for i, choice in enumerate(sections.choice(inquiry), start=1):
         data[f"section-{choice['key']}-order"] = str(i)
