@@ -20,6 +20,10 @@ PARTY_UPDATE = action("party.update", _("Party corrected"))
 CASE_EXPORT = action("case.export", _("Cases exported"))
 # A read: the case card printed (PDF), like ``case.view`` but for a document that leaves the page.
 CASE_CARD_PRINT = action("case.card.print", _("Case card printed"))
+# A read: a page of the change feed (registry.changes.feed).
+CHANGE_FEED = action("change.feed", _("Change feed read"))
+# The bulk upsert by ERDR number (registry.upsert): one entry per request.
+CASE_UPSERT = action("case.upsert", _("Cases created or updated by ERDR number"))
 
 # Changes made through the Django admin (registry/admin.py): the admin is no service, but what
 # it changes is in the trail like what the services change.

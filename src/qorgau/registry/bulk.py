@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import pickle
 import tempfile
 from array import array
@@ -51,9 +52,9 @@ from qorgau.core import importing
 from qorgau.core.actors import Actor
 from qorgau.core.importing import ImportRejected, RowError
 from qorgau.reference import rules
-from qorgau.reference.models import Region, RuleKind, TermUnit
+from qorgau.reference.models import ArticlePart, Body, Region, RuleKind, TermUnit
 
-from . import actions, lifecycle, numbering, scoped
+from . import actions, changes, lifecycle, numbering, scoped
 from .choices import (
     MINOR_AGE_BANDS,
     AgeBand,
@@ -64,7 +65,15 @@ from .choices import (
     SuspensionGround,
     TerminationGround,
 )
-from .models import Case, CaseNumberSequence, Party, Qualification, StatusChange
+from .models import (
+    Case,
+    CaseNumberSequence,
+    Change,
+    ChangeKind,
+    Party,
+    Qualification,
+    StatusChange,
+)
 
 # Rows checked together: their ERDR numbers are looked up in one query, and they go to the spool
 # as one pickled batch.
@@ -132,6 +141,14 @@ class Source:
         if isinstance(self.data, str):
             return io.StringIO(self.data.removeprefix("\ufeff"), newline="")
         return io.TextIOWrapper(self.binary(), encoding="utf-8-sig", newline="")
+
+
+def upsert(actor: Actor, stream: Any, *, fmt: str = "ndjson", atomic: bool = True) -> Any:
+    """Create or update cases keyed by their ERDR number: ``registry.upsert.upsert`` (its
+    docstring and docs/cases-csv.md, "Upsert by ERDR number"); returns its ``UpsertResult``."""
+    from .upsert import upsert as run  # here: upsert reads csvio, which imports bulk
+
+    return run(actor, stream, fmt=fmt, atomic=atomic)
 
 
 # --- Pass 1: structure --------------------------------------------------------------------
@@ -881,6 +898,7 @@ _LINES: dict[type[models.Model], Callable[[tuple], str]] = {
         f"{r[7].isoformat()}\n"
     ),
     Party: lambda r: f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{_tf(r[4])}\t{r[5]}\t{_tf(r[6])}\n",
+    Change: lambda r: f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3].isoformat()}\t{r[4]}\t{r[5]}\n",
 }
 
 
@@ -893,6 +911,7 @@ CASE_COLUMNS = [
 # created_at, whatever registered_at the file gives.
 QUALIFICATION_COLUMNS = ["case_id", "article_part_id", "qualified_at", "qualified_by_id", "reason", "recorded_at"]  # fmt: skip
 STATUS_COLUMNS = ["case_id", "from_status", "to_status", "changed_at", "changed_by_id", "reason", "ground", "recorded_at"]  # fmt: skip
+CHANGE_COLUMNS = ["kind", "object_id", "action", "at", "region_id", "data"]
 PARTY_COLUMNS = ["case_id", "role", "sex", "age_band", "is_minor", "relationship", "consent_further_use"]  # fmt: skip
 
 
@@ -995,7 +1014,71 @@ def write_all(actor: Actor, checked: Checked, token: str, digest: str,
         sequence.last_value = last[key] + block.given + block.blank
         sequence.save(update_fields=["last_value"])
     _audit(actor, checked, used, ranges, token, digest)
+    _write_changes(writer, checked, ids, last, now)
     return Written(ids, ranges)
+
+
+def _write_changes(
+    writer: _Writer, checked: Checked, ids: array, last: dict[tuple[int, int], int],
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    """The change feed's row of every case written (``changes``, one per case, action
+    ``case.import``), after the audit entries: the trail's lock is held, so their positions
+    follow the commit order. The representation is ``changes.case_data``'s, made from the
+    spooled rows (a test compares the two)."""
+    changes.lock()
+    blocks = checked.blocks
+    regions = {r.pk: r.code for r in Region.objects.all()}
+    bodies = dict(Body.objects.values_list("pk", "code"))
+    parts = {
+        pk: (code, number)
+        for pk, code, number in ArticlePart.objects.values_list("pk", "article__code", "number")
+    }
+    minor_unknown = AgeBand.UNKNOWN in MINOR_AGE_BANDS
+    iso = changes._iso
+    action = str(actions.CASE_IMPORT)
+    postgres = writer.postgres
+
+    def rows() -> Iterator[tuple]:
+        for place, r in enumerate(_records(checked.spool)):
+            key = (r[R_REGION], r[R_YEAR])
+            block = blocks[key]
+            seq = r[R_GIVEN] or last[key] + block.given + r[R_ORDINAL]
+            status = r[R_STATUS]
+            joined = r[R_JOINED]
+            joined_id = None
+            if joined is not None and status == CaseStatus.JOINED:
+                joined_id = ids[joined[1]] if joined[0] == "f" else joined[1]
+            parties = []
+            if r[R_RELATION]:
+                parties.append({"role": PartyRole.SUSPECT.value, "sex": Sex.UNKNOWN.value,
+                                "age_band": AgeBand.UNKNOWN.value, "is_minor": minor_unknown,
+                                "relationship": r[R_RELATION]})  # fmt: skip
+            if r[R_VICTIM] is not None:
+                sex, band, minor, _consent = r[R_VICTIM]
+                parties.append({"role": PartyRole.VICTIM.value, "sex": sex, "age_band": band,
+                                "is_minor": minor, "relationship": ""})  # fmt: skip
+            article, part = parts[r[R_PART]]
+            body = r[R_BODY]
+            data = {
+                "id": ids[place],
+                "number": numbering.format_number(block.year, block.region, seq),
+                "erdr_number": r[R_ERDR], "region": regions[r[R_REGION]],
+                "registered_at": iso(r[R_AT]), "article": article, "part": part,
+                "status": status, "status_at": iso(r[R_STATUS_AT] or r[R_AT]),
+                "termination_ground": r[R_TGROUND] if status == CaseStatus.TERMINATED else "",
+                "suspension_ground": r[R_SGROUND] if status == CaseStatus.SUSPENDED else "",
+                "joined_to": joined_id,
+                "investigating_body": bodies[body] if body is not None else "",
+                "term_ends_on": iso(r[R_TERM]), "is_demo": r[R_DEMO], "parties": parties,
+            }  # fmt: skip
+            text = json.dumps(data, ensure_ascii=False)
+            yield (
+                ChangeKind.CASE.value, ids[place], action, now, r[R_REGION],
+                _copy_text(text) if postgres else data,
+            )  # fmt: skip
+
+    writer.stream(Change, CHANGE_COLUMNS, rows())
 
 
 def _write_children(

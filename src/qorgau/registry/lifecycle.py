@@ -23,7 +23,7 @@ from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid, refuse
 from qorgau.reference import rules
 
-from . import actions, trail
+from . import actions, changes, trail
 from .choices import CaseStatus, Decision, SuspensionGround, TerminationGround
 from .limits import NOTE_MAX, REASON_MAX, too_long
 from .models import Case, Report, StatusChange
@@ -239,6 +239,7 @@ def transition(
         old, new = trail.changes(before, locked)
         write(actor, actions.CASE_STATUS_CHANGE, locked, before=old, after=new,
               details={"reason": trail.named(reason), "status_change": change.pk})  # fmt: skip
+        changes.record(locked, actions.CASE_STATUS_CHANGE)
     for field in _STATUS_FIELDS:
         setattr(case, field, getattr(locked, field))
     return change
@@ -377,6 +378,7 @@ def decide(
         old, new = trail.changes(before, locked)
         write(actor, actions.REPORT_DECIDE, locked, before=old, after=new,
               details=with_reason(None, reason))  # fmt: skip
+        changes.record(locked, actions.REPORT_DECIDE)
     report.decision, report.decided_at, report.decided_by = locked.decision, at, actor.user
     report.decision_note = note
     return report

@@ -455,3 +455,39 @@ class ImportJob(models.Model):
     def finished(self) -> bool:
         """Has the import ended, one way or the other?"""
         return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+
+class ChangeKind(models.TextChoices):
+    """What a change feed row is about."""
+
+    CASE = "case", _("case")
+    REPORT = "report", _("report")
+
+
+class Change(models.Model):
+    """One row of the change feed (the outbox, ``registry.changes``): a case or a report as it
+    was right after a change, written in the same transaction as the change. ``id`` is the
+    feed's position: positions are given in commit order (``changes.record`` takes them under
+    the audit trail's transaction lock, held to the commit), so a reader that resumes after a
+    position never skips a change committed later."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices)
+    object_id = models.BigIntegerField(_("object"))
+    action = models.CharField(_("action"), max_length=40)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    # The object's pseudonymous representation after the change (``changes.case_data`` /
+    # ``report_data``).
+    data = models.JSONField(_("data"), default=dict)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["region", "id"], name="registry_change_region_id")]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.kind} {self.object_id} {self.action}"

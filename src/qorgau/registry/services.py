@@ -33,7 +33,7 @@ from qorgau.reference.models import (
     format_term,
 )
 
-from . import actions, lifecycle, numbering, trail
+from . import actions, changes, lifecycle, numbering, trail
 from .choices import (
     MINOR_AGE_BANDS,
     AgeBand,
@@ -235,6 +235,7 @@ def add_party(actor: Actor, case: Case, data: PartyData, *, reason: str | None =
         party = Party.objects.create(case=case, **_party_fields(data))
         write(actor, actions.PARTY_ADD, case, after=trail.created(party),
               details=with_reason({"party": party.pk}, reason))  # fmt: skip
+        changes.record(case, actions.PARTY_ADD)
     return party
 
 
@@ -254,6 +255,7 @@ def update_party(
         old, new = trail.changes(before, locked)
         write(actor, actions.PARTY_UPDATE, locked.case, before=old, after=new,
               details=with_reason({"party": locked.pk}, reason))  # fmt: skip
+        changes.record(locked.case, actions.PARTY_UPDATE)
     return locked
 
 
@@ -294,6 +296,7 @@ def create_report(
         )
         write(actor, actions.REPORT_CREATE, report, after=trail.created(report),
               details=with_reason(None, reason))  # fmt: skip
+        changes.record(report, actions.REPORT_CREATE)
     return report
 
 
@@ -417,6 +420,7 @@ def register_case(
         _link_reports(actor, case, reports)
         write(actor, actions.CASE_REGISTER, case, after=trail.created(case),
               details=with_reason(details, reason))  # fmt: skip
+        changes.record(case, actions.CASE_REGISTER)
     return case
 
 
@@ -512,6 +516,7 @@ def requalify(
         old, new = trail.changes(before, locked)
         write(actor, actions.CASE_REQUALIFY, locked, before=old, after=new,
               details={"reason": trail.named(reason), "qualification": record.pk})  # fmt: skip
+        changes.record(locked, actions.CASE_REQUALIFY)
     case.article_part, case.term_ends_on = article_part, locked.term_ends_on
     return record
 
@@ -559,6 +564,7 @@ def extend_term(
               details={"extension": extension.pk, "amount": extension.amount,
                        "unit": extension.unit, "authorised_by": trail.named(authorised_by),
                        "reason": trail.named(reason)})  # fmt: skip
+        changes.record(locked, actions.CASE_TERM_EXTEND)
     case.term_ends_on = extension.new_end
     return extension
 
@@ -683,5 +689,6 @@ def recompute_terms(actor: Actor, cases: QuerySet[Case] | None = None) -> int:
                 case.save(update_fields=["term_ends_on"])
                 old, new = trail.changes(before, case)
                 write(actor, actions.CASE_TERM_RECOMPUTE, case, before=old, after=new)
+                changes.record(case, actions.CASE_TERM_RECOMPUTE)
                 moved += 1
     return moved

@@ -1,4 +1,6 @@
 """``qorgau import-cases FILE.csv``: import cases, all or nothing (docs/cases-csv.md).
+``--upsert [--format ndjson] [--per-row]``: create or update cases by ERDR number
+(``registry.upsert``).
 
 The file is read as it goes (never whole into memory), up to ``csvio.COMMAND_MAX_BYTES`` and
 ``csvio.COMMAND_MAX_ROWS``; the rows checked and then written are shown on standard error."""
@@ -24,9 +26,26 @@ class Command(QorgauCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file (UTF-8); - for standard input")
+        parser.add_argument(
+            "--upsert",
+            action="store_true",
+            help="Create or update cases keyed by their ERDR number (every row needs one).",
+        )
+        parser.add_argument(
+            "--format", choices=["csv", "ndjson"], default="csv", help="Input format (--upsert)."
+        )
+        parser.add_argument(
+            "--per-row",
+            action="store_true",
+            help="With --upsert: each row commits or fails alone (default: all or nothing).",
+        )
 
     def handle(self, *args, **options):
         name = options["file"]
+        if options["upsert"]:
+            return self._upsert(name, options["format"], atomic=not options["per_row"])
+        if options["format"] != "csv":
+            raise CommandError(_("--format ndjson needs --upsert."))
         if name == "-":
             with tempfile.NamedTemporaryFile(suffix=".csv") as copy:
                 self._copy_stdin(copy)
@@ -62,3 +81,41 @@ class Command(QorgauCommand):
         finally:
             progress.close()
         self.stdout.write(_("Cases imported: %(count)d.") % {"count": len(cases)})
+
+    def _upsert(self, name: str, fmt: str, *, atomic: bool) -> None:
+        """The upsert by ERDR number, the input read as it goes; each row's result on standard
+        output when it is not "unchanged" (errors with their reasons)."""
+        if name == "-":
+            result = bulk.upsert(self.actor, sys.stdin.buffer, fmt=fmt, atomic=atomic)
+        else:
+            path = Path(name)
+            if not path.is_file():
+                raise CommandError(_("No such file: %(path)s") % {"path": path})
+            with path.open("rb") as stream:
+                result = bulk.upsert(self.actor, stream, fmt=fmt, atomic=atomic)
+        try:
+            for row in result.rows():
+                if row.outcome == "unchanged":
+                    continue
+                reasons = "; ".join(
+                    f"{m['field']}: {m['message']}" if m["field"] else m["message"]
+                    for m in row.messages
+                )
+                line = f"{row.row}\t{row.erdr_number}\t{row.outcome}\t{row.number}"
+                self.stdout.write(f"{line}\t{reasons}" if reasons else line)
+            summary = _(
+                "Created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d, "
+                "errors: %(errors)d."
+            ) % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "errors": result.errors,
+            }
+            self.stdout.write(summary)
+            if atomic and result.errors:
+                raise CommandError(_("Nothing was written: the input has errors."))
+            if result.errors:
+                raise CommandError(_("Some rows were not written: see their errors."))
+        finally:
+            result.close()

@@ -1,0 +1,469 @@
+"""Create or update cases keyed by their ERDR number (docs/cases-csv.md, "Upsert by ERDR
+number"): ``qorgau import-cases --upsert`` and ``POST /api/v1/cases:bulk`` call :func:`upsert`.
+
+The input is NDJSON (one JSON object a line, its names the CSV's columns, every value a string
+or null) or the cases CSV; it is read a line at a time and checked in batches of
+:data:`BATCH` rows (their ERDR numbers looked up in one query), so memory does not grow with
+the input; the per-row results go to a temporary file (:meth:`UpsertResult.rows` reads them
+back). Each row is read by ``csvio``'s readers and rules, then:
+
+- an ERDR number not yet recorded: the case is registered (``services.register_case``, with
+  the row's status as an imported status), with the next Qorgau number of its region and year;
+- a recorded one: the case keeps its Qorgau number, region and registration date (a row that
+  gives others is refused); a new qualification goes through ``services.requalify`` and a new
+  status through ``lifecycle.transition`` (which refuses what may not follow), each with the
+  reason "updated from the ERDR"; a row equal to the case is "unchanged".
+
+``atomic=True``: one transaction; every row is still tried (each in a savepoint) so that every
+error is reported, and any error rolls all of it back (``committed`` False). The services'
+own audit entries are replaced by one ``case.upsert`` entry with the counts (and, for up to
+``bulk.AUDIT_LIST_MAX`` rows, each row's outcome). ``atomic=False``: each row commits or fails
+alone, with the services' own entries, and one ``case.upsert`` entry sums it up. Every case
+created or changed leaves a row in the change feed (``registry.changes``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qorgau.audit.context import entries_replaced
+from qorgau.audit.log import write
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Invalid, QorgauError
+from qorgau.core.importing import RowError
+from qorgau.core.tabular import is_formula_like
+
+from . import actions, changes, csvio, lifecycle, scoped, services
+from .choices import CaseStatus
+from .models import Case
+
+NDJSON, CSV = "ndjson", "csv"
+FORMATS = (NDJSON, CSV)
+# Rows checked together (one query for their ERDR numbers).
+BATCH = 500
+# The longest line read (bytes); a longer one is a row error, skipped without being kept.
+MAX_LINE = 64 * 1024
+# Rows at most in one request.
+MAX_ROWS = 5_000_000
+# Up to this many rows the atomic mode's audit entry lists each row's outcome.
+AUDIT_LIST_MAX = 1000
+
+CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
+
+
+@dataclass
+class RowResult:
+    """What became of one row: its row number (NDJSON: its line; CSV: as a spreadsheet counts,
+    the header being row 1), its ERDR number, the outcome, the case's Qorgau number, and every
+    problem found (``{"field", "message"}``)."""
+
+    row: int
+    erdr_number: str
+    outcome: str
+    number: str = ""
+    messages: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class UpsertResult:
+    """The outcome of one request: whether anything was committed, the counts by outcome, and
+    the rows' results (read back from a temporary file by :meth:`rows`)."""
+
+    atomic: bool
+    committed: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    spool: IO[str] = field(
+        default_factory=lambda: tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by close()
+    )
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.errors
+
+    def add(self, result: RowResult) -> None:
+        setattr(self, _COUNTERS[result.outcome], getattr(self, _COUNTERS[result.outcome]) + 1)
+        self.spool.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+
+    def rows(self) -> Iterator[RowResult]:
+        """Each row's result, in the input's order. In atomic mode, when ``committed`` is
+        False, the rows marked created or updated were rolled back with the rest."""
+        self.spool.flush()
+        self.spool.seek(0)
+        for line in self.spool:
+            yield RowResult(**json.loads(line))
+        self.spool.seek(0, 2)
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+_COUNTERS = {CREATED: "created", UPDATED: "updated", UNCHANGED: "unchanged", ERROR: "errors"}
+
+
+class _Rollback(Exception):
+    """Raised to roll back an atomic request that had an error."""
+
+
+# --- Reading the input ----------------------------------------------------------------------
+
+
+def _lines(stream: Any) -> Iterator[bytes | str]:
+    """The input's lines: from a file (read with a bounded ``readline``), from bytes or text,
+    or from an iterable that yields lines (a generator)."""
+    if isinstance(stream, bytes | str):
+        stream = iter(stream.splitlines(keepends=True))
+    if hasattr(stream, "readline"):
+        while True:
+            line = stream.readline(MAX_LINE + 1)
+            if not line:
+                return
+            if len(line) > MAX_LINE and not line.endswith(
+                b"\n" if isinstance(line, bytes) else "\n"
+            ):
+                while True:  # the rest of the too long line, dropped
+                    rest = stream.readline(MAX_LINE + 1)
+                    if not rest or rest.endswith(b"\n" if isinstance(rest, bytes) else "\n"):
+                        break
+            yield line
+        return
+    yield from stream
+
+
+class _LineError(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _text(line: bytes | str, first: bool) -> str:
+    """A line as text: UTF-8 (a byte order mark on the first line skipped), no NUL, not over
+    :data:`MAX_LINE`."""
+    if len(line) > MAX_LINE:
+        raise _LineError(_("the line is longer than %(limit)d bytes") % {"limit": MAX_LINE})
+    if isinstance(line, bytes):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _LineError(_("the line is not UTF-8 text")) from None
+    else:
+        text = line
+    if first:
+        text = text.removeprefix(codecs.BOM_UTF8.decode("utf-8"))
+    if "\x00" in text:
+        raise _LineError(_("the line holds a NUL character"))
+    return text
+
+
+def _ndjson(stream: Any) -> Iterator[tuple[int, dict[str, str] | None, list[RowError]]]:
+    """(row, cells, errors) of each non-blank line: cells None when the line is refused."""
+    for number, line in enumerate(_lines(stream), start=1):
+        try:
+            text = _text(line, number == 1)
+        except _LineError as exc:
+            yield number, None, [RowError(number, "", "", exc.reason)]
+            continue
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            yield number, None, [RowError(number, "", "", _("the line is not a JSON object"))]
+            continue
+        if not isinstance(value, dict):
+            yield number, None, [RowError(number, "", "", _("the line is not a JSON object"))]
+            continue
+        cells: dict[str, str] = {}
+        errors = []
+        for name, cell in value.items():
+            if name not in csvio.COLUMNS:
+                errors.append(RowError(number, str(name)[:80], "", _("unknown column")))
+            elif cell is None:
+                cells[name] = ""
+            elif isinstance(cell, str):
+                cells[name] = cell
+            else:
+                shown = json.dumps(cell)[:80]
+                errors.append(
+                    RowError(number, name, shown, _("every value is written as a JSON string"))
+                )
+        yield number, (None if errors else cells), errors
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _csv(stream: Any) -> Iterator[tuple[int, dict[str, str] | None, list[RowError]]]:
+    """(row, cells, errors) of each data row of the cases CSV (the header is row 1)."""
+    problems: list[RowError] = []
+    seen = [0]
+
+    def texts() -> Iterator[str]:
+        for number, line in enumerate(_lines(stream), start=1):
+            seen[0] = number
+            try:
+                yield _text(line, number == 1)
+            except _LineError as exc:
+                problems.append(RowError(number, "", "", exc.reason))
+                yield "\n"
+
+    reader = csv.reader(texts())
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        yield 1, None, [RowError(1, "", "", str(exc))]
+        return
+    if not header or problems:
+        yield (
+            1,
+            None,
+            problems or [RowError(1, "", "", _("the file is empty or has no header row"))],
+        )
+        return
+    errors = [
+        RowError(1, c[:80], c[:80], _("unknown column")) for c in header if c not in csvio.COLUMNS
+    ]
+    if len(set(header)) != len(header):
+        errors.append(RowError(1, "", "", _("a column is named twice")))
+    if errors:
+        yield 1, None, errors
+        return
+    row = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row += 1
+            yield row, None, [RowError(row, "", "", str(exc))]
+            continue
+        row += 1
+        if problems:
+            found, problems[:] = list(problems), []
+            yield row, None, [RowError(row, e.column, e.value, e.reason) for e in found]
+            continue
+        if not cells:
+            row -= 1
+            continue
+        if len(cells) != len(header):
+            yield (
+                row,
+                None,
+                [
+                    RowError(
+                        row, "", "", _("the row has a different number of cells than the header")
+                    )
+                ],
+            )
+            continue
+        yield row, dict(zip(header, cells, strict=True)), []
+
+
+def _cell_problems(row: int, cells: dict[str, str]) -> list[RowError]:
+    """What no column accepts, said plainly: a cell a spreadsheet would run as a formula, a
+    missing ERDR number."""
+    errors = []
+    for name, value in cells.items():
+        if value and is_formula_like(value.strip() or value):
+            errors.append(
+                RowError(
+                    row,
+                    name,
+                    value[:80],
+                    _("a cell that a spreadsheet would read as a formula is refused"),
+                )
+            )
+    if not (cells.get("erdr_number") or "").strip():
+        errors.append(RowError(row, "erdr_number", "", _("an upsert needs the ERDR number")))
+    return errors
+
+
+# --- Applying a row -------------------------------------------------------------------------
+
+
+def _messages(errors: Iterable[RowError]) -> list[dict[str, str]]:
+    return [{"field": e.column, "message": str(e.reason)} for e in errors]
+
+
+def _error_of(exc: QorgauError) -> list[dict[str, str]]:
+    if isinstance(exc, Invalid):
+        return [{"field": f or "", "message": str(m)} for f, m in exc.problems]
+    return [{"field": exc.field or "", "message": str(exc)}]
+
+
+class _Upserter:
+    def __init__(self, actor: Actor, result: UpsertResult):
+        self.actor, self.result = actor, result
+        self.lookups = csvio.Lookups.load()
+        self.reason = _("updated from the ERDR")
+        self.listed: list[dict[str, Any]] = []
+
+    def batch(self, rows: list[tuple[int, dict[str, str] | None, list[RowError]]]) -> None:
+        erdrs = [c.get("erdr_number", "").strip() for _r, c, _e in rows if c]
+        existing = {
+            c.erdr_number: c
+            for c in Case.objects.filter(erdr_number__in=[e for e in erdrs if e]).select_related(
+                "article_part__article", "region"
+            )
+        }
+        for row, cells, errors in rows:
+            erdr = (cells or {}).get("erdr_number", "").strip()
+            if cells is not None and not errors:
+                errors = _cell_problems(row, cells)
+            parsed = None
+            if cells is not None and not errors:
+                parsed, errors = csvio._parse_row(cells, row, self.lookups)
+            if parsed is None:
+                self._add(RowResult(row, erdr, ERROR, messages=_messages(errors)))
+                continue
+            self._add(self._apply(row, parsed, existing.get(parsed.erdr_number)))
+
+    def _add(self, result: RowResult) -> None:
+        self.result.add(result)
+        if len(self.listed) < AUDIT_LIST_MAX:
+            self.listed.append({"row": result.row, "erdr_number": result.erdr_number,
+                                "outcome": result.outcome, "number": result.number})  # fmt: skip
+
+    def _apply(self, row: int, parsed: csvio.ParsedRow, case: Case | None) -> RowResult:
+        erdr = parsed.erdr_number
+        try:
+            with transaction.atomic():
+                if case is None:
+                    created = self._create(parsed)
+                    return RowResult(row, erdr, CREATED, created.number)
+                changed = self._update(parsed, case)
+                return RowResult(row, erdr, UPDATED if changed else UNCHANGED, case.number)
+        except QorgauError as exc:
+            number = case.number if case is not None else ""
+            return RowResult(row, erdr, ERROR, number, _error_of(exc))
+
+    def _joined(self, parsed: csvio.ParsedRow) -> Case | None:
+        if not parsed.joined_to:
+            return None
+        found = scoped.cases_for(self.actor).filter(number=parsed.joined_to).first()
+        if found is None:
+            raise Invalid("joined_to", _("no such case"))
+        return found
+
+    def _create(self, parsed: csvio.ParsedRow) -> Case:
+        imported = None
+        if parsed.status != CaseStatus.INVESTIGATION or parsed.status_at is not None:
+            imported = services.ImportedStatus(
+                status=parsed.status, at=parsed.status_at, ground=parsed.ground,
+                joined_to=self._joined(parsed),
+            )  # fmt: skip
+        return services.register_case(
+            self.actor, parsed.region, article_part=parsed.article_part,
+            registered_at=parsed.registered_at, investigating_body=parsed.body,
+            parties=parsed.parties, number=parsed.number, erdr_number=parsed.erdr_number,
+            is_demo=parsed.is_demo, imported=imported,
+        )  # fmt: skip
+
+    def _update(self, parsed: csvio.ParsedRow, case: Case) -> bool:
+        """Bring ``case`` to the row through the services; False when nothing differs."""
+        case = Case.objects.select_related("article_part__article", "region").get(pk=case.pk)
+        problems = []
+        if parsed.number and parsed.number != case.number:
+            problems.append(
+                (
+                    "number",
+                    _("a case keeps its own Qorgau number (%(number)s)") % {"number": case.number},
+                )
+            )
+        if parsed.region.pk != case.region_id:
+            problems.append(("region", _("a case's region cannot change through an upsert")))
+        if parsed.registered_at != case.registered_at:
+            problems.append(("registered_at", _("a case's registration date cannot change")))
+        if parsed.body is not None and parsed.body.pk != case.investigating_body_id:
+            problems.append(
+                (
+                    "investigating_body",
+                    _("a case's investigating body cannot change through an upsert"),
+                )
+            )
+        if problems:
+            raise Invalid.of(problems)
+        changed = False
+        if parsed.article_part.pk != case.article_part_id:
+            services.requalify(self.actor, case, parsed.article_part, reason=self.reason)
+            changed = True
+        joined = self._joined(parsed)
+        ground = parsed.ground
+        current_ground = case.termination_ground or case.suspension_ground
+        if (
+            parsed.status != case.status
+            or ground != current_ground
+            or (joined.pk if joined else None) != case.joined_to_id
+        ):
+            at = parsed.status_at or timezone.now()
+            lifecycle.transition(self.actor, case, parsed.status, reason=self.reason,
+                                 ground=ground, joined_to=joined, at=at)  # fmt: skip
+            changed = True
+        return changed
+
+
+def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True) -> UpsertResult:
+    """Create or update the cases of ``stream`` (NDJSON or CSV: bytes, text, a file, or an
+    iterable of lines) keyed by their ERDR number, as ``actor``; all or nothing
+    (``atomic=True``) or row by row. Returns the counts and each row's result; writes one
+    ``case.upsert`` audit entry (plus, row by row, the services' own)."""
+    if fmt not in FORMATS:
+        raise Invalid("format", _("Unknown format “%(value)s”.") % {"value": fmt})
+    result = UpsertResult(atomic=atomic)
+    upserter = _Upserter(actor, result)
+    rows = _ndjson(stream) if fmt == NDJSON else _csv(stream)
+
+    def run() -> None:
+        pending: list[tuple[int, dict[str, str] | None, list[RowError]]] = []
+        for count, item in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                reason = _("the file has more than %(limit)d rows; split it") % {"limit": MAX_ROWS}
+                upserter._add(
+                    RowResult(item[0], "", ERROR, messages=[{"field": "", "message": reason}])
+                )
+                break
+            pending.append(item)
+            if len(pending) >= BATCH:
+                upserter.batch(pending)
+                pending = []
+        upserter.batch(pending)
+
+    def summary(committed: bool) -> None:
+        details: dict[str, Any] = {
+            "format": fmt, "atomic": atomic, "committed": committed, "created": result.created,
+            "updated": result.updated, "unchanged": result.unchanged, "errors": result.errors,
+        }  # fmt: skip
+        if atomic and result.total <= AUDIT_LIST_MAX:
+            details["rows"] = upserter.listed
+        write(actor, actions.CASE_UPSERT, details=details)
+
+    if atomic:
+        try:
+            with transaction.atomic():
+                with entries_replaced(), changes.deferred() as noted:
+                    run()
+                if result.errors:
+                    raise _Rollback
+                summary(True)
+                changes.flush(noted)
+            result.committed = True
+        except _Rollback:
+            summary(False)
+    else:
+        run()
+        summary(True)
+        result.committed = result.created + result.updated > 0
+    return result
