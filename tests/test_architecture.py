@@ -29,7 +29,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("campaigns", "training"),
     ("stats",),
     ("letters",),
-    ("portal",),
+    ("portal", "api"),
     ("demo",),
 ]
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "qorgau.campaigns",
     "qorgau.training",
     "qorgau.portal",
+    "qorgau.api",
     "qorgau.demo",
     "django_otp",
     "qorgau.core.vendored_apps.TotpConfig",  # django_otp.plugins.otp_totp, named in kk/ru
@@ -89,6 +90,9 @@ INSTALLED_APPS = [
     # django_tasks_db (named in kk/ru): background tasks queued in the database (TASKS below)
     "qorgau.core.vendored_apps.TasksConfig",
     "django_filters",  # the lists' filters (registry/filters.py, oversight/filters.py)
+    "rest_framework",  # the API /api/v1/ (api/, docs/api.md)
+    "drf_spectacular",  # its OpenAPI document
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us under the CSP
 ]
 
 MIDDLEWARE = [
@@ -378,4 +382,35 @@ LOGGING = {
         "django.request": {"filters": ["one_line_refusals"]},
         "django.server": {"filters": ["one_line_refusals"]},
     },
+}
+
+
+# --- The API (api/, docs/api.md) ------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "qorgau.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["qorgau.api.auth.PolicyPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["qorgau.api.throttling.ClientRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "qorgau.api.problems.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Calls per minute of one API client (or one staff session): beyond it, 429 with Retry-After.
+QORGAU_API_RATE = envint("QORGAU_API_RATE", "120")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Qorgau API",
+    "DESCRIPTION": "Cases, reports, statistics, releases, campaign activities and reference data "
+    "for other state systems. Guide: docs/api.md.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "qorgau.registry.choices.CaseStatus"},
 }

@@ -29,6 +29,8 @@ urlpatterns = [
     path("campaigns/", include("qorgau.campaigns.urls")),
     path("training/", include("qorgau.training.urls")),
     path("admin/", admin.site.urls),
+    # The API for other systems (api/, docs/api.md): version 1.
+    path("api/v1/", include("qorgau.api.urls")),
     # Probes (live, ready): answered by core.health's middleware before the host check and the
     # HTTPS redirect; named here for the URL table and reverse() (docs/operations.md).
     path("healthz", policy.public(health.healthz), name="healthz"),

@@ -119,6 +119,11 @@ def scope_of(who: Who) -> Scope:
     """The role and region of an actor or a user (cached on the user object)."""
     user: Any = who
     if isinstance(who, Actor):
+        if who.client is not None:
+            # An API client (``api.ApiClient``): its registered role and region while its key
+            # is valid (not revoked, not expired); nobody otherwise.
+            client = who.client
+            return Scope(client.role, client.region_id) if client.usable else NOBODY
         if who.is_system:
             return SYSTEM_SCOPE
         user = who.user

@@ -38,6 +38,9 @@ class Actor:
     user: Any | None
     source: str
     name: str = ""
+    # A registered system calling the API (``api.ApiClient``): no person, no system's rights;
+    # the policy gives it the role and region it was registered with (``access.policy``).
+    client: Any | None = None
 
     @classmethod
     def person(cls, user: Any, source: str = "") -> Actor:
@@ -52,9 +55,14 @@ class Actor:
     def system(cls, name: str, source: str = "") -> Actor:
         return cls(user=None, source=source or f"cli:{_os_user()}", name=f"system:{name}")
 
+    @classmethod
+    def api_client(cls, client: Any, source: str) -> Actor:
+        """A registered system calling the API with its key, audited as ``api:<name>``."""
+        return cls(user=None, source=source, name=f"api:{client.name}", client=client)
+
     @property
     def is_system(self) -> bool:
-        return self.user is None
+        return self.user is None and self.client is None
 
     @property
     def username(self) -> str:
