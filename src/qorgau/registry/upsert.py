@@ -177,7 +177,9 @@ def _ndjson(stream: Any) -> Iterator[tuple[int, dict[str, str] | None, list[RowE
         if not text.strip():
             continue
         try:
-            value = json.loads(text, parse_constant=_no_constant)
+            value = json.loads(
+                text, parse_constant=_no_constant, parse_int=_Number, parse_float=_Number
+            )
         except (ValueError, RecursionError):
             yield number, None, [RowError(number, "", "", _("the line is not a JSON object"))]
             continue
@@ -191,14 +193,21 @@ def _ndjson(stream: Any) -> Iterator[tuple[int, dict[str, str] | None, list[RowE
                 errors.append(RowError(number, str(name)[:80], "", _("unknown column")))
             elif cell is None:
                 cells[name] = ""
-            elif isinstance(cell, str):
+            elif isinstance(cell, str) and not isinstance(cell, _Number):
                 cells[name] = cell
             else:
-                shown = json.dumps(cell)[:80]
+                shown = (cell if isinstance(cell, _Number) else json.dumps(cell))[:80]
                 errors.append(
                     RowError(number, name, shown, _("every value is written as a JSON string"))
                 )
         yield number, (None if errors else cells), errors
+
+
+class _Number(str):
+    """A JSON number, kept as its text: never converted (a number of 5,000 digits or 1e999
+    is refused as what it is, not as an overflow)."""
+
+    __slots__ = ()
 
 
 def _no_constant(name: str) -> Any:
@@ -277,7 +286,9 @@ def _cell_problems(row: int, cells: dict[str, str]) -> list[RowError]:
     missing ERDR number."""
     errors = []
     for name, value in cells.items():
-        if value and is_formula_like(value.strip() or value):
+        if "\x00" in value:
+            errors.append(RowError(row, name, "", _("the cell holds a NUL character")))
+        elif value and is_formula_like(value.strip() or value):
             errors.append(
                 RowError(
                     row,

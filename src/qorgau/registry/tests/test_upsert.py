@@ -1,0 +1,222 @@
+"""Bulk upsert by ERDR number: create or update, through the services and the lifecycle, all or
+nothing or row by row, with a result per row."""
+
+import json
+import tracemalloc
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from qorgau.audit.models import AuditEntry
+from qorgau.core.actors import Actor
+from qorgau.registry import bulk, upsert
+from qorgau.registry.choices import CaseStatus
+from qorgau.registry.models import Case, Change, StatusChange
+from tests.fixtures import SYSTEM, make_user
+
+pytestmark = pytest.mark.django_db
+
+ERDR_A, ERDR_B, ERDR_C = "261234567890001", "261234567890002", "261234567890003"
+
+
+def row(erdr, **cells):
+    base = {"article": "115-1", "part": "1", "region": "KZ-79",
+            "registered_at": "2026-01-05T10:00:00+05:00", "status": "investigation",
+            "erdr_number": erdr}  # fmt: skip
+    return {**base, **cells}
+
+
+def ndjson(*rows):
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+def results(result):
+    return [(r.row, r.erdr_number, r.outcome) for r in result.rows()]
+
+
+def test_new_numbers_create_cases_and_known_ones_update_through_the_lifecycle():
+    with translation.override("en"):
+        first = bulk.upsert(SYSTEM, ndjson(row(ERDR_A), row(ERDR_B)))
+        assert first.committed and (first.created, first.errors) == (2, 0)
+        numbers = {r.erdr_number: r.number for r in first.rows()}
+        case_a = Case.objects.get(erdr_number=ERDR_A)
+        assert case_a.number == numbers[ERDR_A]
+        second = bulk.upsert(
+            SYSTEM,
+            ndjson(
+                row(
+                    ERDR_A,
+                    status="suspended",
+                    suspension_ground="suspect_unknown",
+                    status_at="2026-01-07T10:00:00+05:00",
+                ),
+                row(ERDR_B),
+                row(ERDR_C, article="125-1", part="2"),
+            ),
+        )
+    assert results(second) == [(1, ERDR_A, "updated"), (2, ERDR_B, "unchanged"), (3, ERDR_C, "created")]  # fmt: skip
+    case_a.refresh_from_db()
+    # The case keeps its Qorgau number and its ERDR number; the status went through the lifecycle.
+    assert (case_a.number, case_a.erdr_number) == (numbers[ERDR_A], ERDR_A)
+    assert case_a.status == CaseStatus.SUSPENDED
+    change = StatusChange.objects.filter(case=case_a).last()
+    assert (change.from_status, change.to_status, change.ground) == ("investigation", "suspended", "suspect_unknown")  # fmt: skip
+
+
+def test_an_illegal_transition_is_a_row_error_and_atomic_mode_writes_nothing():
+    bulk.upsert(SYSTEM, ndjson(row(ERDR_A, status="joined", joined_to="")), atomic=False)
+    bulk.upsert(SYSTEM, ndjson(row(ERDR_A, status="sent_to_court", status_at="2026-01-06T10:00:00+05:00")))  # fmt: skip
+    before = (Case.objects.count(), Change.objects.count(), StatusChange.objects.count())
+    with translation.override("en"):
+        result = bulk.upsert(
+            SYSTEM,
+            ndjson(
+                row(ERDR_B),
+                row(
+                    ERDR_A,
+                    status="suspended",
+                    suspension_ground="suspect_unknown",
+                    status_at="2026-01-07T10:00:00+05:00",
+                ),
+            ),
+        )
+    assert not result.committed
+    rows = list(result.rows())
+    assert rows[0].outcome == "created"  # rolled back with the rest
+    assert rows[1].outcome == "error" and rows[1].number == Case.objects.get(erdr_number=ERDR_A).number  # fmt: skip
+    assert "cannot become" in rows[1].messages[0]["message"]
+    assert (Case.objects.count(), Change.objects.count(), StatusChange.objects.count()) == before
+    assert not Case.objects.filter(erdr_number=ERDR_B).exists()
+
+
+def test_per_row_mode_keeps_the_good_rows():
+    with translation.override("en"):
+        result = bulk.upsert(
+            SYSTEM, ndjson(row(ERDR_A), row(ERDR_B, region="KZ-99"), row(ERDR_C)), atomic=False
+        )
+    assert result.committed
+    assert [r.outcome for r in result.rows()] == ["created", "error", "created"]
+    assert set(Case.objects.values_list("erdr_number", flat=True)) == {ERDR_A, ERDR_C}
+
+
+def test_a_case_keeps_its_number_and_registration():
+    bulk.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    case = Case.objects.get(erdr_number=ERDR_A)
+    with translation.override("en"):
+        result = bulk.upsert(
+            SYSTEM, ndjson(row(ERDR_A, number="2026-79-999999", registered_at="2026-01-04T10:00:00+05:00"))
+        )  # fmt: skip
+    (only,) = result.rows()
+    assert only.outcome == "error"
+    assert {m["field"] for m in only.messages} == {"number", "registered_at"}
+    assert Case.objects.get(pk=case.pk).number == case.number
+
+
+def test_requalification_goes_through_the_service_and_the_feed_has_the_new_article():
+    bulk.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    start = Change.objects.order_by("-id").values_list("id", flat=True).first()
+    result = bulk.upsert(SYSTEM, ndjson(row(ERDR_A, article="125-1", part="1")))
+    assert result.updated == 1
+    case = Case.objects.get(erdr_number=ERDR_A)
+    assert case.qualifications.count() == 2
+    feed = list(Change.objects.filter(id__gt=start))
+    assert [c.object_id for c in feed] == [case.pk]
+    assert feed[0].data["article"] == "125-1"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (json.dumps(row(ERDR_A, region='=HYPERLINK("http://x")')), "formula"),
+        (json.dumps(row(ERDR_A)).replace("KZ-79", "KZ-\\u000079"), "NUL"),
+        (json.dumps(row(ERDR_A)).replace(f'"{ERDR_A}"', "1" * 5000), "string"),
+        (json.dumps(row(ERDR_A)).replace(f'"{ERDR_A}"', "1e999"), "string"),
+        (json.dumps(row(ERDR_A)).replace(f'"{ERDR_A}"', "NaN"), "JSON object"),
+        (json.dumps(row("12345678901234567890")), "15 digits"),
+        ("[1, 2]", "JSON object"),
+        (json.dumps({**row(ERDR_A), "name": "x"}), "unknown column"),
+        (json.dumps(row("")), "needs the ERDR number"),
+    ],
+)
+def test_bad_cells_are_refused_clearly(line, reason):
+    with translation.override("en"):
+        result = bulk.upsert(SYSTEM, line + "\n", atomic=False)
+    (only,) = result.rows()
+    assert only.outcome == "error"
+    text = " ".join(m["message"] for m in only.messages)
+    assert reason.lower() in text.lower() or reason in text, text
+    assert not Case.objects.exists()
+
+
+def test_a_nul_byte_and_bad_utf8_in_the_raw_input_are_row_errors():
+    good = json.dumps(row(ERDR_A)).encode()
+    data = b'{"a": "\x00"}\n' + b"\xff\xfe\n" + good + b"\n"
+    with translation.override("en"):
+        result = bulk.upsert(SYSTEM, data, atomic=False)
+    assert [(r.row, r.outcome) for r in result.rows()] == [(1, "error"), (2, "error"), (3, "created")]  # fmt: skip
+    messages = [m["message"] for r in result.rows() for m in r.messages]
+    assert "NUL" in messages[0] and "UTF-8" in messages[1]
+
+
+def test_csv_input_with_the_documented_columns():
+    text = (
+        "erdr_number,article,part,region,registered_at,status\n"
+        f"{ERDR_A},115-1,1,KZ-79,2026-01-05T10:00:00+05:00,investigation\n"
+        f"{ERDR_B},115-1,1,KZ-79,2026-01-05T10:00:00+05:00,=cmd|' /C calc'!A0\n"
+    )
+    with translation.override("en"):
+        result = bulk.upsert(SYSTEM, text, fmt="csv", atomic=False)
+    got = list(result.rows())
+    assert [(r.row, r.outcome) for r in got] == [(2, "created"), (3, "error")]
+    assert "formula" in got[1].messages[0]["message"]
+
+
+def test_a_streamed_generator_is_read_in_bounded_memory():
+    count = 3000
+
+    def lines():
+        for i in range(count):
+            # Every row refused by the region (cheap) so that the test measures the reading.
+            yield json.dumps(row(f"26{i:013d}", region="KZ-99")) + "\n"
+
+    tracemalloc.start()
+    result = bulk.upsert(SYSTEM, lines(), atomic=False)
+    _size, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.errors == count
+    # A batch of rows and the lookups, not the input: well under what 3,000 rows and their
+    # results would take held together (several MB).
+    assert peak < 4 * 1024 * 1024, peak
+
+
+def test_one_audit_entry_per_atomic_upsert_and_the_regional_scope_holds():
+    registrar = Actor.person(make_user("registrar_shymkent", "registrar", "KZ-79"))
+    before = AuditEntry.objects.count()
+    result = bulk.upsert(registrar, ndjson(row(ERDR_A), row(ERDR_B)))
+    assert result.created == 2
+    entries = list(AuditEntry.objects.order_by("id")[before:])
+    assert [e.action for e in entries] == ["case.upsert"]
+    assert entries[0].details["created"] == 2
+    with translation.override("en"):
+        refused = bulk.upsert(registrar, ndjson(row(ERDR_C, region="KZ-71")))
+    assert refused.errors == 1 and not refused.committed
+    assert not Case.objects.filter(erdr_number=ERDR_C).exists()
+
+
+def test_the_command_upserts_ndjson(tmp_path):
+    path = tmp_path / "cases.ndjson"
+    path.write_text(ndjson(row(ERDR_A), row(ERDR_B)), encoding="utf-8")
+    call_command("import-cases", str(path), "--upsert", "--format", "ndjson", "--lang", "en")
+    assert Case.objects.filter(erdr_number__in=[ERDR_A, ERDR_B]).count() == 2
+    path.write_text(ndjson(row(ERDR_A, status="joined")), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import-cases", str(path), "--upsert", "--format", "ndjson", "--lang", "en")
+
+
+def test_unknown_format_is_refused():
+    from qorgau.core.errors import Invalid
+
+    with pytest.raises(Invalid):
+        upsert.upsert(SYSTEM, "", fmt="xml")
