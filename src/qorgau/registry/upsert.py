@@ -26,10 +26,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import heapq
+import itertools
 import json
 import tempfile
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
@@ -40,10 +44,10 @@ from qorgau.audit.context import entries_replaced
 from qorgau.audit.log import write
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid, QorgauError
-from qorgau.core.importing import RowError
+from qorgau.core.importing import ImportRejected, RowError
 from qorgau.core.tabular import is_formula_like
 
-from . import actions, changes, csvio, lifecycle, scoped, services
+from . import actions, bulk, changes, csvio, lifecycle, numbering, scoped, services
 from .choices import CaseStatus
 from .models import Case
 
@@ -316,11 +320,94 @@ def _error_of(exc: QorgauError) -> list[dict[str, str]]:
 
 
 class _Upserter:
-    def __init__(self, actor: Actor, result: UpsertResult):
+    def __init__(self, actor: Actor, result: UpsertResult, *, fast: bool):
         self.actor, self.result = actor, result
         self.lookups = csvio.Lookups.load()
         self.reason = _("updated from the ERDR")
         self.listed: list[dict[str, Any]] = []
+        # The fast path (all or nothing only): the rows of ERDR numbers not yet recorded go to
+        # a CSV file in the import's format, imported at the end by ``bulk`` (COPY), with
+        # ``creates[i]`` the input row of the file's data row i.
+        self.fast = fast
+        self.creates = array("i")
+        self.file: IO[str] | None = None
+        self.writer: Any = None
+
+    def _spool_create(self, row: int, cells: dict[str, str]) -> None:
+        if self.file is None:
+            self.file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by import_new
+                "w+", encoding="utf-8", newline="", suffix=".csv"
+            )
+            self.writer = csv.writer(self.file, lineterminator="\n")
+            self.writer.writerow(csvio.COLUMNS)
+        self.writer.writerow([cells.get(c, "") for c in csvio.COLUMNS])
+        self.creates.append(row)
+
+    def import_new(self) -> None:
+        """The fast path's end, inside the request's transaction: check and write the new
+        cases with the bulk import (its checks are ``register_case``'s, its audit entries
+        ``case.import``), then each such row's result, merged into the others by row."""
+        if self.file is None:
+            return
+        self.file.flush()
+        errors: dict[int, list[dict[str, str]]] = {}
+        try:
+            source = bulk.Source(path=Path(self.file.name))
+            checked = bulk.check(self.actor, source,
+                                 csvio._schema, max_rows=MAX_ROWS, is_demo=None,
+                                 progress=None)  # fmt: skip
+            try:
+                bulk.write_all(self.actor, checked, numbering.import_token(), source.sha256, None)
+            finally:
+                checked.spool.close()
+        except ImportRejected as exc:
+            for error in exc.errors:
+                index = max(error.row - 2, 0)
+                row = self.creates[min(index, len(self.creates) - 1)]
+                errors.setdefault(row, []).append(
+                    {"field": error.column, "message": str(error.reason)}
+                )
+        self.file.seek(0)
+        reader = csv.reader(self.file)
+        next(reader)
+        column = csvio.COLUMNS.index("erdr_number")
+        merged = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - the result's
+        old = self.result.spool
+        old.flush()
+        old.seek(0)
+        done = (json.loads(line) for line in old)
+        new = self._created(reader, column, errors)
+        for item in heapq.merge(done, new, key=lambda r: r["row"]):
+            merged.write(json.dumps(item, ensure_ascii=False) + "\n")
+        old.close()
+        self.file.close()
+        self.result.spool = merged
+
+    def _created(self, reader: Any, column: int,
+                 errors: dict[int, list[dict[str, str]]]) -> Iterator[dict[str, Any]]:  # fmt: skip
+        """The results of the new rows, their numbers read by ERDR number 1,000 at a time."""
+        rows = iter(self.creates)
+        while True:
+            chunk = [(next(rows, None), cells) for cells in itertools.islice(reader, 1000)]
+            if not chunk:
+                return
+            erdrs = [cells[column].strip() for _row, cells in chunk]
+            numbers = dict(
+                Case.objects.filter(erdr_number__in=erdrs).values_list("erdr_number", "number")
+            ) if not errors else {}  # fmt: skip
+            for (row, _cells), erdr in zip(chunk, erdrs, strict=True):
+                messages = errors.get(row or 0, [])
+                outcome = ERROR if messages else CREATED
+                result = RowResult(row or 0, erdr, outcome, numbers.get(erdr, ""), messages)
+                self._count(result)
+                yield asdict(result)
+
+    def _count(self, result: RowResult) -> None:
+        name = _COUNTERS[result.outcome]
+        setattr(self.result, name, getattr(self.result, name) + 1)
+        if len(self.listed) < AUDIT_LIST_MAX:
+            self.listed.append({"row": result.row, "erdr_number": result.erdr_number,
+                                "outcome": result.outcome, "number": result.number})  # fmt: skip
 
     def batch(self, rows: list[tuple[int, dict[str, str] | None, list[RowError]]]) -> None:
         erdrs = [c.get("erdr_number", "").strip() for _r, c, _e in rows if c]
@@ -334,6 +421,9 @@ class _Upserter:
             erdr = (cells or {}).get("erdr_number", "").strip()
             if cells is not None and not errors:
                 errors = _cell_problems(row, cells)
+            if cells is not None and not errors and self.fast and erdr not in existing:
+                self._spool_create(row, cells)
+                continue
             parsed = None
             if cells is not None and not errors:
                 parsed, errors = csvio._parse_row(cells, row, self.lookups)
@@ -434,7 +524,7 @@ def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True)
     if fmt not in FORMATS:
         raise Invalid("format", _("Unknown format “%(value)s”.") % {"value": fmt})
     result = UpsertResult(atomic=atomic)
-    upserter = _Upserter(actor, result)
+    upserter = _Upserter(actor, result, fast=atomic)
     rows = _ndjson(stream) if fmt == NDJSON else _csv(stream)
 
     def run() -> None:
@@ -458,7 +548,7 @@ def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True)
             "updated": result.updated, "unchanged": result.unchanged, "errors": result.errors,
         }  # fmt: skip
         if atomic and result.total <= AUDIT_LIST_MAX:
-            details["rows"] = upserter.listed
+            details["rows"] = sorted(upserter.listed, key=lambda r: r["row"])
         write(actor, actions.CASE_UPSERT, details=details)
 
     if atomic:
@@ -466,6 +556,7 @@ def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True)
             with transaction.atomic():
                 with entries_replaced(), changes.deferred() as noted:
                     run()
+                upserter.import_new()
                 if result.errors:
                     raise _Rollback
                 summary(True)
