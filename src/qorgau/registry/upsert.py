@@ -441,12 +441,12 @@ class _Upserter:
     def _apply(self, row: int, parsed: csvio.ParsedRow, case: Case | None) -> RowResult:
         erdr = parsed.erdr_number
         try:
-            with transaction.atomic():
-                if case is None:
+            if case is None:
+                with transaction.atomic():
                     created = self._create(parsed)
-                    return RowResult(row, erdr, CREATED, created.number)
-                changed = self._update(parsed, case)
-                return RowResult(row, erdr, UPDATED if changed else UNCHANGED, case.number)
+                return RowResult(row, erdr, CREATED, created.number)
+            changed = self._update(parsed, case)
+            return RowResult(row, erdr, UPDATED if changed else UNCHANGED, case.number)
         except QorgauError as exc:
             number = case.number if case is not None else ""
             return RowResult(row, erdr, ERROR, number, _error_of(exc))
@@ -475,7 +475,6 @@ class _Upserter:
 
     def _update(self, parsed: csvio.ParsedRow, case: Case) -> bool:
         """Bring ``case`` to the row through the services; False when nothing differs."""
-        case = Case.objects.select_related("article_part__article", "region").get(pk=case.pk)
         problems = []
         if parsed.number and parsed.number != case.number:
             problems.append(
@@ -497,23 +496,24 @@ class _Upserter:
             )
         if problems:
             raise Invalid.of(problems)
-        changed = False
-        if parsed.article_part.pk != case.article_part_id:
-            services.requalify(self.actor, case, parsed.article_part, reason=self.reason)
-            changed = True
+        requalify = parsed.article_part.pk != case.article_part_id
         joined = self._joined(parsed)
         ground = parsed.ground
-        current_ground = case.termination_ground or case.suspension_ground
-        if (
+        move = (
             parsed.status != case.status
-            or ground != current_ground
+            or ground != (case.termination_ground or case.suspension_ground)
             or (joined.pk if joined else None) != case.joined_to_id
-        ):
-            at = parsed.status_at or timezone.now()
-            lifecycle.transition(self.actor, case, parsed.status, reason=self.reason,
-                                 ground=ground, joined_to=joined, at=at)  # fmt: skip
-            changed = True
-        return changed
+        )
+        if not (requalify or move):
+            return False  # no savepoint for the common row that changes nothing
+        with transaction.atomic():  # both changes or neither
+            if requalify:
+                services.requalify(self.actor, case, parsed.article_part, reason=self.reason)
+            if move:
+                at = parsed.status_at or timezone.now()
+                lifecycle.transition(self.actor, case, parsed.status, reason=self.reason,
+                                     ground=ground, joined_to=joined, at=at)  # fmt: skip
+        return True
 
 
 def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True) -> UpsertResult:
