@@ -71,9 +71,9 @@ class IdempotencyKey(models.Model):
     owner = models.CharField(_("caller"), max_length=120)
     key = models.CharField(_("key"), max_length=200)
     fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    status = models.PositiveSmallIntegerField(_("status"), default=0)
-    body = models.JSONField(_("body"), null=True, blank=True)
-    headers = models.JSONField(_("headers"), default=dict)
+    status = models.PositiveSmallIntegerField(_("answer status"), default=0)
+    body = models.JSONField(_("answer body"), null=True, blank=True)
+    headers = models.JSONField(_("answer headers"), default=dict)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -486,6 +486,7 @@ NAMED_ORGANISATIONS = {
 # Single fields whose name contains such a word but that name no person.
 NOT_A_PERSON = {
     ("campaigns.evidence", "original_name"): "the name of an uploaded evidence file",
+    ("api.apiclient", "name"): "the name of a registered system calling the API (erdr-shymkent)",
 }
 IDENTIFYING = {"name", "firstname", "lastname", "surname", "patronymic", "iin", "address",
                "phone", "email", "birth", "birthdate", "passport", "fio"}  # fmt: skip
