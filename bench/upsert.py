@@ -6,7 +6,7 @@ triggers on as migrated), it
 
 1. writes an NDJSON file of --rows rows (``bench/io.py``'s generator, every row with an ERDR
    number, turned into NDJSON: the CSV's columns, empty cells left out);
-2. times ``registry.bulk.upsert`` of it, all or nothing, on the empty database (every row
+2. times ``registry.upsert.upsert`` of it, all or nothing, on the empty database (every row
    creates a case), with its peak memory (resident set sampled every 50 ms);
 3. times the same file again (every row "unchanged": each row read and compared);
 4. times a file of --updates rows of it whose status moves on (investigation → suspended,
@@ -100,11 +100,11 @@ def raw_copy(dumped: dict[str, tuple[Path, int]]) -> None:
 
 def _run(path: Path) -> tuple[float, float, object]:
     from qorgau.core.actors import Actor
-    from qorgau.registry import bulk
+    from qorgau.registry import upsert
 
     with bench_io.PeakMemory() as memory, open(path, "rb") as stream:
         start = time.perf_counter()
-        result = bulk.upsert(Actor.system("bench-upsert"), stream, fmt="ndjson", atomic=True)
+        result = upsert.upsert(Actor.system("bench-upsert"), stream, fmt="ndjson", atomic=True)
         elapsed = (time.perf_counter() - start) * 1000
     result.close()
     return elapsed, memory.mb, result

@@ -143,14 +143,6 @@ class Source:
         return io.TextIOWrapper(self.binary(), encoding="utf-8-sig", newline="")
 
 
-def upsert(actor: Actor, stream: Any, *, fmt: str = "ndjson", atomic: bool = True) -> Any:
-    """Create or update cases keyed by their ERDR number: ``registry.upsert.upsert`` (its
-    docstring and docs/cases-csv.md, "Upsert by ERDR number"); returns its ``UpsertResult``."""
-    from .upsert import upsert as run  # here: upsert reads csvio, which imports bulk
-
-    return run(actor, stream, fmt=fmt, atomic=atomic)
-
-
 # --- Pass 1: structure --------------------------------------------------------------------
 
 

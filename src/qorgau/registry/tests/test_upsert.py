@@ -11,7 +11,7 @@ from django.utils import translation
 
 from qorgau.audit.models import AuditEntry
 from qorgau.core.actors import Actor
-from qorgau.registry import bulk, upsert
+from qorgau.registry import upsert
 from qorgau.registry.choices import CaseStatus
 from qorgau.registry.models import Case, Change, StatusChange
 from tests.fixtures import SYSTEM, make_user
@@ -38,12 +38,12 @@ def results(result):
 
 def test_new_numbers_create_cases_and_known_ones_update_through_the_lifecycle():
     with translation.override("en"):
-        first = bulk.upsert(SYSTEM, ndjson(row(ERDR_A), row(ERDR_B)))
+        first = upsert.upsert(SYSTEM, ndjson(row(ERDR_A), row(ERDR_B)))
         assert first.committed and (first.created, first.errors) == (2, 0)
         numbers = {r.erdr_number: r.number for r in first.rows()}
         case_a = Case.objects.get(erdr_number=ERDR_A)
         assert case_a.number == numbers[ERDR_A]
-        second = bulk.upsert(
+        second = upsert.upsert(
             SYSTEM,
             ndjson(
                 row(
@@ -66,11 +66,11 @@ def test_new_numbers_create_cases_and_known_ones_update_through_the_lifecycle():
 
 
 def test_an_illegal_transition_is_a_row_error_and_atomic_mode_writes_nothing():
-    bulk.upsert(SYSTEM, ndjson(row(ERDR_A, status="joined", joined_to="")), atomic=False)
-    bulk.upsert(SYSTEM, ndjson(row(ERDR_A, status="sent_to_court", status_at="2026-01-06T10:00:00+05:00")))  # fmt: skip
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A, status="joined", joined_to="")), atomic=False)
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A, status="sent_to_court", status_at="2026-01-06T10:00:00+05:00")))  # fmt: skip
     before = (Case.objects.count(), Change.objects.count(), StatusChange.objects.count())
     with translation.override("en"):
-        result = bulk.upsert(
+        result = upsert.upsert(
             SYSTEM,
             ndjson(
                 row(ERDR_B),
@@ -93,7 +93,7 @@ def test_an_illegal_transition_is_a_row_error_and_atomic_mode_writes_nothing():
 
 def test_per_row_mode_keeps_the_good_rows():
     with translation.override("en"):
-        result = bulk.upsert(
+        result = upsert.upsert(
             SYSTEM, ndjson(row(ERDR_A), row(ERDR_B, region="KZ-99"), row(ERDR_C)), atomic=False
         )
     assert result.committed
@@ -102,10 +102,10 @@ def test_per_row_mode_keeps_the_good_rows():
 
 
 def test_a_case_keeps_its_number_and_registration():
-    bulk.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A)))
     case = Case.objects.get(erdr_number=ERDR_A)
     with translation.override("en"):
-        result = bulk.upsert(
+        result = upsert.upsert(
             SYSTEM, ndjson(row(ERDR_A, number="2026-79-999999", registered_at="2026-01-04T10:00:00+05:00"))
         )  # fmt: skip
     (only,) = result.rows()
@@ -115,9 +115,9 @@ def test_a_case_keeps_its_number_and_registration():
 
 
 def test_requalification_goes_through_the_service_and_the_feed_has_the_new_article():
-    bulk.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A)))
     start = Change.objects.order_by("-id").values_list("id", flat=True).first()
-    result = bulk.upsert(SYSTEM, ndjson(row(ERDR_A, article="125-1", part="1")))
+    result = upsert.upsert(SYSTEM, ndjson(row(ERDR_A, article="125-1", part="1")))
     assert result.updated == 1
     case = Case.objects.get(erdr_number=ERDR_A)
     assert case.qualifications.count() == 2
@@ -142,7 +142,7 @@ def test_requalification_goes_through_the_service_and_the_feed_has_the_new_artic
 )
 def test_bad_cells_are_refused_clearly(line, reason):
     with translation.override("en"):
-        result = bulk.upsert(SYSTEM, line + "\n", atomic=False)
+        result = upsert.upsert(SYSTEM, line + "\n", atomic=False)
     (only,) = result.rows()
     assert only.outcome == "error"
     text = " ".join(m["message"] for m in only.messages)
@@ -154,7 +154,7 @@ def test_a_nul_byte_and_bad_utf8_in_the_raw_input_are_row_errors():
     good = json.dumps(row(ERDR_A)).encode()
     data = b'{"a": "\x00"}\n' + b"\xff\xfe\n" + good + b"\n"
     with translation.override("en"):
-        result = bulk.upsert(SYSTEM, data, atomic=False)
+        result = upsert.upsert(SYSTEM, data, atomic=False)
     assert [(r.row, r.outcome) for r in result.rows()] == [(1, "error"), (2, "error"), (3, "created")]  # fmt: skip
     messages = [m["message"] for r in result.rows() for m in r.messages]
     assert "NUL" in messages[0] and "UTF-8" in messages[1]
@@ -167,7 +167,7 @@ def test_csv_input_with_the_documented_columns():
         f"{ERDR_B},115-1,1,KZ-79,2026-01-05T10:00:00+05:00,=cmd|' /C calc'!A0\n"
     )
     with translation.override("en"):
-        result = bulk.upsert(SYSTEM, text, fmt="csv", atomic=False)
+        result = upsert.upsert(SYSTEM, text, fmt="csv", atomic=False)
     got = list(result.rows())
     assert [(r.row, r.outcome) for r in got] == [(2, "created"), (3, "error")]
     assert "formula" in got[1].messages[0]["message"]
@@ -182,7 +182,7 @@ def test_a_streamed_generator_is_read_in_bounded_memory():
             yield json.dumps(row(f"26{i:013d}", region="KZ-99")) + "\n"
 
     tracemalloc.start()
-    result = bulk.upsert(SYSTEM, lines(), atomic=False)
+    result = upsert.upsert(SYSTEM, lines(), atomic=False)
     _size, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert result.errors == count
@@ -194,7 +194,7 @@ def test_a_streamed_generator_is_read_in_bounded_memory():
 def test_one_audit_entry_per_atomic_upsert_and_the_regional_scope_holds():
     registrar = Actor.person(make_user("registrar_shymkent", "registrar", "KZ-79"))
     before = AuditEntry.objects.count()
-    result = bulk.upsert(registrar, ndjson(row(ERDR_A), row(ERDR_B)))
+    result = upsert.upsert(registrar, ndjson(row(ERDR_A), row(ERDR_B)))
     assert result.created == 2
     entries = list(AuditEntry.objects.order_by("id")[before:])
     # The new cases are written by the bulk import (its one ``case.import`` entry per region),
@@ -203,7 +203,7 @@ def test_one_audit_entry_per_atomic_upsert_and_the_regional_scope_holds():
     assert entries[0].details["count"] == 2
     assert entries[1].details["created"] == 2
     with translation.override("en"):
-        refused = bulk.upsert(registrar, ndjson(row(ERDR_C, region="KZ-71")))
+        refused = upsert.upsert(registrar, ndjson(row(ERDR_C, region="KZ-71")))
     assert refused.errors == 1 and not refused.committed
     assert not Case.objects.filter(erdr_number=ERDR_C).exists()
 

@@ -16,7 +16,7 @@ from qorgau.core import importing
 from qorgau.core.commands import QorgauCommand
 from qorgau.core.importing import ImportRejected
 from qorgau.core.progress import Progress
-from qorgau.registry import bulk, csvio
+from qorgau.registry import bulk, csvio, upsert
 
 
 class Command(QorgauCommand):
@@ -86,13 +86,13 @@ class Command(QorgauCommand):
         """The upsert by ERDR number, the input read as it goes; each row's result on standard
         output when it is not "unchanged" (errors with their reasons)."""
         if name == "-":
-            result = bulk.upsert(self.actor, sys.stdin.buffer, fmt=fmt, atomic=atomic)
+            result = upsert.upsert(self.actor, sys.stdin.buffer, fmt=fmt, atomic=atomic)
         else:
             path = Path(name)
             if not path.is_file():
                 raise CommandError(_("No such file: %(path)s") % {"path": path})
             with path.open("rb") as stream:
-                result = bulk.upsert(self.actor, stream, fmt=fmt, atomic=atomic)
+                result = upsert.upsert(self.actor, stream, fmt=fmt, atomic=atomic)
         try:
             for row in result.rows():
                 if row.outcome == "unchanged":
