@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qorgau.access import policy
 from qorgau.audit.context import entries_replaced
 from qorgau.audit.log import write
 from qorgau.core.actors import Actor
@@ -521,6 +522,7 @@ def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True)
     iterable of lines) keyed by their ERDR number, as ``actor``; all or nothing
     (``atomic=True``) or row by row. Returns the counts and each row's result; writes one
     ``case.upsert`` audit entry (plus, row by row, the services' own)."""
+    policy.ensure(actor, "case.create")  # the right of the import it extends
     if fmt not in FORMATS:
         raise Invalid("format", _("Unknown format “%(value)s”.") % {"value": fmt})
     result = UpsertResult(atomic=atomic)

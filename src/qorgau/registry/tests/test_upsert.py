@@ -223,3 +223,12 @@ def test_unknown_format_is_refused():
 
     with pytest.raises(Invalid):
         upsert.upsert(SYSTEM, "", fmt="xml")
+
+
+def test_an_actor_who_may_not_register_cases_is_refused_before_anything_is_read():
+    from qorgau.core.errors import NotAllowed
+
+    investigator = Actor.person(make_user("investigator_shymkent", "investigator", "KZ-79"))
+    with pytest.raises(NotAllowed):
+        upsert.upsert(investigator, ndjson(row(ERDR_A)))
+    assert not Case.objects.exists()
