@@ -13,6 +13,8 @@ from qorgau.portal import views as portal_views
 
 # A page that does not exist: under /kk/, /ru/, /en/ a public page with the exit button.
 handler404 = "qorgau.portal.views.not_found"
+# A request refused before any view (a control character): a problem document under /api/.
+handler400 = "qorgau.api.problems.bad_request"
 
 urlpatterns = [
     # Staff logged in: their home; anyone else: the public page (/kk/), no cookie set.

@@ -7,8 +7,11 @@ input errors, ``errors``: every ``{"field", "message"}``. The domain errors of
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -141,3 +144,25 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if code == 429 and "Retry-After" not in result:
         result["Retry-After"] = "60"
     return result
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The project's 400 handler (``qorgau.urls.handler400``): a request refused before any view
+    (a control character in it: ``core.middleware``) is a problem document under ``/api/``, and
+    Django's translated 400 page elsewhere."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    slug, title = TYPES[400]
+    body = {"type": TYPE_PREFIX + slug, "title": str(title), "status": 400,
+            "detail": gettext("Bad request")}  # fmt: skip
+    return JsonResponse(body, status=400, content_type=CONTENT_TYPE,
+                        json_dumps_params={"ensure_ascii": False})  # fmt: skip
+
+
+@csrf_exempt  # nothing is changed; a POST to a wrong address is a 404 like a GET
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    """Any other address under ``/api/v1/``: a 404 problem document (not the site's HTML page)."""
+    slug, title = TYPES[404]
+    body = {"type": TYPE_PREFIX + slug, "title": str(title), "status": 404, "detail": str(title)}
+    return JsonResponse(body, status=404, content_type=CONTENT_TYPE,
+                        json_dumps_params={"ensure_ascii": False})  # fmt: skip

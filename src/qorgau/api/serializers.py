@@ -219,3 +219,29 @@ class ProgressSerializer(serializers.Serializer[Any]):
     achieved_count = serializers.IntegerField(min_value=0, required=False, default=0)
     achieved_reach = serializers.IntegerField(min_value=0, required=False, default=0)
     achieved_participants = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+class FieldErrorSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer[Any]):
+    """An RFC 9457 problem document (``api/problems.py``)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = FieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]  # a field
+
+
+def page_of(item: type[serializers.Serializer[Any]]) -> type[serializers.Serializer[Any]]:
+    """The serializer of a cursor page of ``item`` (for the OpenAPI document)."""
+    name = item.__name__.removesuffix("Serializer")
+    fields = {
+        "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True),
+        "results": item(many=True),
+    }
+    return type(f"Paginated{name}List", (serializers.Serializer,), fields)

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from qorgau.access import policy
 
-from . import views
+from . import problems, views
 
 app_name = "api"
 
@@ -59,4 +59,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Any other address under /api/v1/: a 404 problem document, not the site's HTML page.
+    re_path(r"^.*$", _public(problems.not_found), name="not_found"),
 ]

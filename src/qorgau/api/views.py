@@ -36,8 +36,21 @@ from . import serializers as s
 from .auth import actor_of
 from .etags import check_if_match, etag
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="application/problem+json")
-ERRORS = dict.fromkeys((400, 401, 403, 404, 429), PROBLEM)
+PROBLEM_TYPE = "application/problem+json"
+PROBLEM = OpenApiResponse(s.ProblemSerializer, description="A problem document (RFC 9457).")
+JSON = "application/json"
+
+
+def problems(*codes: int) -> dict[Any, Any]:
+    """The documented problem answers: ``codes`` and those every call may get."""
+    return {(code, PROBLEM_TYPE): PROBLEM for code in sorted({400, 401, 403, 404, 429, *codes})}
+
+
+ERRORS = problems()
+PAGE = [
+    OpenApiParameter("cursor", str, description="From the previous page's next/previous."),
+    OpenApiParameter("limit", int, description="Page size, 1 to 200 (default 50)."),
+]
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
     description="A key of the caller's choosing: a retry with the same key gets the first answer.",
@@ -116,7 +129,11 @@ class CaseList(ApiView):
     policy_actions = {"GET": "case.search", "POST": "case.create"}
     pagination_class = Pages
 
-    @extend_schema(parameters=CASE_FILTERS, responses={200: s.CaseSerializer(many=True), **ERRORS})
+    @extend_schema(
+        operation_id="cases_list",
+        parameters=[*CASE_FILTERS, *PAGE],
+        responses={(200, JSON): s.page_of(s.CaseSerializer), **ERRORS},
+    )
     def get(self, request: Request) -> Response:
         params = _params(request, "region", "article", "status", "registered_from",
                          "registered_to", "q")  # fmt: skip
@@ -134,7 +151,7 @@ class CaseList(ApiView):
 
     @extend_schema(
         request=s.RegisterCaseSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.CaseDetailSerializer, 409: PROBLEM, 422: PROBLEM, **ERRORS},
+        responses={(201, JSON): s.CaseDetailSerializer, **problems(409, 422)},
     )  # fmt: skip
     def post(self, request: Request) -> Response:
         """Register a case (``registry.services.register_case``): the answer names its number;
@@ -185,7 +202,7 @@ class CaseDetail(ApiView):
 
     policy_action = "case.view"
 
-    @extend_schema(responses={200: s.CaseDetailSerializer, **ERRORS})
+    @extend_schema(responses={(200, JSON): s.CaseDetailSerializer, **ERRORS})
     def get(self, request: Request, number: str) -> Response:
         case = scoped.get_case_or_404(self.actor(), number, queryset=_case_query())
         self.audit(access_actions.CASE_VIEW, case)
@@ -228,8 +245,7 @@ class CaseTransitions(CaseAction):
 
     @extend_schema(
         request=s.TransitionSerializer, parameters=[IDEMPOTENCY, IF_MATCH],
-        responses={201: s.CaseDetailSerializer, 409: PROBLEM, 412: PROBLEM, 422: PROBLEM,
-                   428: PROBLEM, **ERRORS},
+        responses={(201, JSON): s.CaseDetailSerializer, **problems(409, 412, 422, 428)},
     )  # fmt: skip
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)
@@ -252,8 +268,7 @@ class CaseRequalifications(CaseAction):
 
     @extend_schema(
         request=s.RequalificationSerializer, parameters=[IDEMPOTENCY, IF_MATCH],
-        responses={201: s.CaseDetailSerializer, 409: PROBLEM, 412: PROBLEM, 422: PROBLEM,
-                   428: PROBLEM, **ERRORS},
+        responses={(201, JSON): s.CaseDetailSerializer, **problems(409, 412, 422, 428)},
     )  # fmt: skip
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)
@@ -274,12 +289,13 @@ class ReportList(ApiView):
     policy_action = "report.view"
 
     @extend_schema(
+        operation_id="reports_list",
         parameters=[
             OpenApiParameter("region", str),
             OpenApiParameter("decision", str), OpenApiParameter("received_from", OpenApiTypes.DATE),
-            OpenApiParameter("received_to", OpenApiTypes.DATE),
+            OpenApiParameter("received_to", OpenApiTypes.DATE), *PAGE,
         ],
-        responses={200: s.ReportSerializer(many=True), **ERRORS},
+        responses={(200, JSON): s.page_of(s.ReportSerializer), **ERRORS},
     )  # fmt: skip
     def get(self, request: Request) -> Response:
         params = _params(request, "region", "decision", "received_from", "received_to")
@@ -297,7 +313,7 @@ class ReportList(ApiView):
 class ReportDetail(ApiView):
     policy_action = "report.view"
 
-    @extend_schema(responses={200: s.ReportSerializer, **ERRORS})
+    @extend_schema(responses={(200, JSON): s.ReportSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         report = scoped.get_report_or_404(self.actor(), pk)
         self.audit(access_actions.REPORT_VIEW, report)
@@ -347,7 +363,7 @@ class StatisticsCounts(ApiView):
 
     @extend_schema(
         parameters=[*STATS_FILTERS, OpenApiParameter("by", str, required=True, enum=DIMENSIONS)],
-        responses={200: s.CountsSerializer, **ERRORS},
+        responses={(200, JSON): s.CountsSerializer, **ERRORS},
     )  # fmt: skip
     def get(self, request: Request) -> Response:
         actor = self.actor()
@@ -376,7 +392,7 @@ class StatisticsSeries(ApiView):
 
     @extend_schema(
         parameters=[*STATS_FILTERS, OpenApiParameter("period", str, enum=list(stats.PERIODS))],
-        responses={200: s.SeriesSerializer, **ERRORS},
+        responses={(200, JSON): s.SeriesSerializer, **ERRORS},
     )  # fmt: skip
     def get(self, request: Request) -> Response:
         actor = self.actor()
@@ -399,7 +415,10 @@ class ReleaseList(ApiView):
     policy_action = "public"
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses={200: s.ReleaseSerializer(many=True), 429: PROBLEM}, auth=[])
+    @extend_schema(
+        responses={(200, JSON): s.ReleaseSerializer(many=True), (429, PROBLEM_TYPE): PROBLEM},
+        auth=[],
+    )
     def get(self, request: Request) -> Response:
         return Response(s.ReleaseSerializer(releases.archive(), many=True).data)
 
@@ -408,7 +427,7 @@ class ReleaseDetail(ApiView):
     policy_action = "public"
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses={200: s.ReleaseSerializer, 404: PROBLEM, 429: PROBLEM}, auth=[])
+    @extend_schema(responses={(200, JSON): s.ReleaseSerializer, **problems()}, auth=[])
     def get(self, request: Request, number: int) -> Response:
         release = releases.find(number)
         if release is None:
@@ -424,7 +443,11 @@ class ActivityList(ApiView):
 
     policy_action = "campaigns.view"
 
-    @extend_schema(responses={200: s.ActivitySerializer(many=True), **ERRORS})
+    @extend_schema(
+        operation_id="activities_list",
+        parameters=PAGE,
+        responses={(200, JSON): s.page_of(s.ActivitySerializer), **ERRORS},
+    )
     def get(self, request: Request) -> Response:
         activities = campaigns.activities_for(self.actor()).order_by()
         pager = Pages()
@@ -441,7 +464,7 @@ class ActivityProgress(ApiView):
 
     @extend_schema(
         request=s.ProgressSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.ActivitySerializer, 422: PROBLEM, **ERRORS},
+        responses={(201, JSON): s.ActivitySerializer, **problems(422)},
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         return idempotency.run(request, lambda: self._update(pk))
@@ -468,7 +491,7 @@ class ActivityProgress(ApiView):
 class RegionList(ApiView):
     policy_action = "home.view"
 
-    @extend_schema(responses={200: s.RegionSerializer(many=True), **ERRORS})
+    @extend_schema(responses={(200, JSON): s.RegionSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
         self.audit(actions.READ, details={"list": "regions"})
         return Response(s.RegionSerializer(Region.objects.order_by("order"), many=True).data)
@@ -477,7 +500,7 @@ class RegionList(ApiView):
 class ArticleList(ApiView):
     policy_action = "home.view"
 
-    @extend_schema(responses={200: s.ArticleSerializer(many=True), **ERRORS})
+    @extend_schema(responses={(200, JSON): s.ArticleSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
         self.audit(actions.READ, details={"list": "articles"})
         articles = Article.objects.prefetch_related("parts").order_by("code")
@@ -487,7 +510,7 @@ class ArticleList(ApiView):
 class BodyList(ApiView):
     policy_action = "home.view"
 
-    @extend_schema(responses={200: s.BodySerializer(many=True), **ERRORS})
+    @extend_schema(responses={(200, JSON): s.BodySerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
         self.audit(actions.READ, details={"list": "bodies"})
         bodies = Body.objects.select_related("region").order_by("code")

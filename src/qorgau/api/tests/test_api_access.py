@@ -40,7 +40,7 @@ TABLE = {
     ("api:articles", "get"): (EVERYONE, None),
     ("api:bodies", "get"): (EVERYONE, None),
 }
-PUBLIC = {"api:releases", "api:release", "api:schema", "api:docs"}
+PUBLIC = {"api:releases", "api:release", "api:schema", "api:docs", "api:not_found"}
 # An allowed POST with an empty body: the body is invalid.
 OK = {"get": 200, "post": 400}
 

@@ -314,3 +314,15 @@ def test_the_schema_is_generated_without_warnings(tmp_path):
     text = target.read_text()
     assert text.startswith("openapi: 3.1.0")
     assert "/api/v1/cases/{number}/transitions" in text
+
+
+def test_refusals_before_any_view_are_problems_too_under_api_only(caller, client):
+    http = caller("registrar", "KZ-79")
+    control = http.get(reverse("api:cases") + "?q=a%07b")
+    assert control.status_code == 400 and control["Content-Type"] == "application/problem+json"
+    assert control.json()["type"] == "urn:qorgau:problem:invalid"
+    unknown = http.post("/api/v1/no-such-thing", {}, content_type="application/json")
+    assert unknown.status_code == 404 and unknown.json()["type"] == "urn:qorgau:problem:not-found"
+    # Elsewhere the site's own 400 page.
+    page = client.get("/registry/cases/?q=a%07b")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
