@@ -12,6 +12,7 @@ training data at the moment of generation, never typed in.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections import Counter
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from qorgau.access import policy
 from qorgau.audit.log import snapshot, with_reason, write
-from qorgau.campaigns.models import Activity, PlanKind
+from qorgau.campaigns.models import Activity, ActivityStatus, PlanKind
 from qorgau.campaigns.services import plans_for_statistics, progress
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Conflict, Invalid
@@ -267,9 +268,12 @@ def _as_of_line(lang: str, moment: dt.datetime, start: dt.date, end: dt.date) ->
 
 
 def _signature(inquiry: Inquiry, lang: str) -> str:
-    """Two lines: the signatory's position, then the name."""
+    """Two lines: the signatory's position, then the name (a blank to fill in where the
+    inquiry names none: the layout puts the last line in the name's narrow column, which a
+    position alone would take)."""
     position = str(getattr(inquiry, f"signatory_position_{lang}"))
-    return "\n".join(line for line in (position, inquiry.signatory) if line.strip())
+    name = inquiry.signatory.strip() or PLACEHOLDER
+    return "\n".join(line for line in (position, name) if line.strip())
 
 
 PLACEHOLDER = "_____"
@@ -324,11 +328,31 @@ def _media_paragraph(actor: Actor, lang: str, day: dt.date, figures: _Figures) -
 
 def media_figures(activities: Iterable[Activity], day: dt.date) -> dict[str, int]:
     """The media paragraph's figures (label → value) from a plan's activities on ``day``; also
-    what ``letters.asof`` recomputes them with, from the activities as known then."""
-    state = progress(activities, day)
+    what ``letters.asof`` recomputes them with, from the activities as known then.
+
+    The figures are those of ``day``: an activity completed after it (its ``completed_on``)
+    was not done then — it counts as unfinished (overdue if due before ``day``) and its
+    achieved reach is left out, so a reply for a past period does not report later work."""
+    state = progress([_as_on(activity, day) for activity in activities], day)
     counts = state["status_counts"]
     return {"activities": sum(counts.values()), "done": counts["done"],
             "overdue": counts["overdue"], "reach": state["totals"]["achieved_reach"]}  # fmt: skip
+
+
+def _as_on(activity: Activity, day: dt.date) -> Activity:
+    """``activity`` as it stood on ``day``: a copy not yet done, with nothing achieved, when it
+    was completed after ``day``; else itself."""
+    if not (
+        activity.stored_status == ActivityStatus.DONE
+        and activity.completed_on is not None
+        and activity.completed_on > day
+    ):
+        return activity
+    then = copy.copy(activity)  # shares the prefetched regions and the responsible body
+    then.stored_status = ActivityStatus.IN_PROGRESS
+    for field in ("achieved_count", "achieved_reach", "achieved_participants"):
+        setattr(then, field, 0)
+    return then
 
 
 def _local_paragraph(actor: Actor, lang: str, day: dt.date, figures: _Figures) -> str:
