@@ -24,10 +24,14 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     # Investigation alone is oversight's topic ("надзор за расследованием"), not this one.
     "application": ("примен", "практик", "криминализ", "қылмыстық сипат", "қолдан",
                     "іс жүзінде", "criminalis", "criminaliz", "apply", "application"),
+    # "халық" (the public) but not "халықаралық" (international); " public" not "republic".
     "informing": ("информир", "разъясн", "осведомл", "населени", "сми", "медиа", "хабардар",
-                  "түсіндір", "халық", "ақпарат", "inform", "public", "awareness", "media"),
-    "training": ("обучен", "подготовк", "сотрудник", "личн", "оқыт", "даярла", "қызметкер",
-                 "жеке құрам", "training", "staff"),
+                  "түсіндір", "халықт", "халыққ", "халық ", "ақпарат", "inform", " public",
+                  "awareness", "media"),
+    # The staff ("личный состав"), not "различных" or "личность".
+    "training": ("обучен", "подготовк", "сотрудник", "личный состав", "личного состав",
+                 "личным состав", "личному состав", "личном состав", "оқыт", "даярла",
+                 "қызметкер", "жеке құрам", "training", "staff"),
     "oversight": ("надзор", "контрол", "бақыла", "қадағала", "oversight", "supervis", "control"),
 }  # fmt: skip
 
@@ -78,7 +82,7 @@ BY_KEY = {s.key: s for s in SECTIONS}
 
 def topics_of(text: str) -> set[str]:
     """The topics ``text`` (an inquiry's subject and questions) names."""
-    lowered = " ".join(text.lower().split()) + " "
+    lowered = " " + " ".join(text.lower().split()) + " "
     return {topic for topic, words in TOPIC_WORDS.items() if any(w in lowered for w in words)}
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from qorgau.campaigns.models import ActivityStatus, Plan, PlanKind
 from qorgau.core.actors import Actor
-from qorgau.letters import render, services
+from qorgau.letters import render, sections, services
 from qorgau.letters.models import Inquiry
 from qorgau.reference.models import Article
 
@@ -107,3 +107,23 @@ def test_the_media_plan_figures_are_those_of_the_periods_last_day(demo):
         text = services.compose(SYSTEM, ds16, lang, period_end=day)[0]
         media = next(b["text"] for b in text if b["key"] == "measures_media")
         assert said.format(figures["done"]) in media, media
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        # Words that held a topic's stem without naming the topic.
+        ("Какие меры приняты в различных регионах?", set()),
+        ("Установлена ли личность потерпевших?", set()),
+        ("Халықаралық тәжірибе қалай ескерілді?", set()),
+        ("What does the Republic of Kazakhstan plan?", set()),
+        # The topics themselves.
+        ("Проводится ли работа с личным составом?", {"training"}),
+        ("Обучение личного состава", {"training"}),
+        ("Халықты хабардар ету", {"informing"}),
+        ("Халыққа түсіндіру", {"informing"}),
+        ("How is the public informed?", {"informing"}),
+    ],
+)  # fmt: skip
+def test_topics_are_named_by_their_words_not_by_words_containing_them(text, topics):
+    assert sections.topics_of(text) == topics
