@@ -127,3 +127,18 @@ def test_the_media_plan_figures_are_those_of_the_periods_last_day(demo):
 )  # fmt: skip
 def test_topics_are_named_by_their_words_not_by_words_containing_them(text, topics):
     assert sections.topics_of(text) == topics
+
+
+def test_one_article_is_one_norm_in_the_first_years_figures(seed):
+    ru = blocks(new_inquiry(), "ru")["figures_first_year"]
+    assert ru.startswith("С момента введения нормы в действие (с 16 сентября 2025 года)")
+    both = blocks(Inquiry.objects.get(number="ДС-16"), "ru")["figures_first_year"]
+    assert both.startswith("С момента введения норм в действие")
+
+
+def test_the_training_figures_name_their_period(demo):
+    ds16 = Inquiry.objects.get(number="ДС-16")
+    kk = blocks(ds16, "kk")["measures_training"]
+    ru = blocks(ds16, "ru")["measures_training"]
+    assert kk.startswith("Ағымдағы жылдың басынан бастап құқық қорғау органдарында")
+    assert ru.startswith("С начала текущего года в правоохранительных органах проведены")
