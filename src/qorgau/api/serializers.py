@@ -245,3 +245,28 @@ def page_of(item: type[serializers.Serializer[Any]]) -> type[serializers.Seriali
         "results": item(many=True),
     }
     return type(f"Paginated{name}List", (serializers.Serializer,), fields)
+
+
+class ChangeSerializer(serializers.Serializer[Any]):
+    """One change of the feed (``registry.changes``): its position, the object and what it is
+    now."""
+
+    position = serializers.CharField()
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    at = serializers.CharField(help_text="ISO 8601, +05:00")
+    data = serializers.JSONField()  # type: ignore[assignment]  # a field, not Serializer.data
+
+
+class ChangesSerializer(serializers.Serializer[Any]):
+    results = ChangeSerializer(many=True)
+    next = serializers.CharField(help_text="The cursor to resume from (after=…).")
+
+
+class BulkSummarySerializer(serializers.Serializer[Any]):
+    committed = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField()  # type: ignore[assignment]  # a field

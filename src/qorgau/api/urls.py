@@ -18,6 +18,8 @@ def _public(view: Any) -> Any:
 
 urlpatterns = [
     path("cases/", views.CaseList.as_view(), name="cases"),
+    path("cases:bulk", views.CasesBulk.as_view(), name="cases_bulk"),
+    path("changes", views.Changes.as_view(), name="changes"),
     path("cases/<str:number>/", views.CaseDetail.as_view(), name="case"),
     path("cases/<str:number>/transitions", views.CaseTransitions.as_view(), name="transitions"),
     path(

@@ -4,14 +4,18 @@ the pages are. Each declares the policy action it needs (``policy_action``, or
 the service's own entry for a change)."""
 
 import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +28,7 @@ from qorgau.campaigns import services as campaigns
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.reference.models import Article, ArticlePart, Body, Region
-from qorgau.registry import filters, lifecycle, scoped, services
+from qorgau.registry import changes, filters, lifecycle, scoped, services, upsert
 from qorgau.registry.choices import CaseStatus
 from qorgau.registry.models import Case
 from qorgau.stats import actions as stats_actions
@@ -515,3 +519,80 @@ class BodyList(ApiView):
         self.audit(actions.READ, details={"list": "bodies"})
         bodies = Body.objects.select_related("region").order_by("code")
         return Response(s.BodySerializer(bodies, many=True).data)
+
+
+# --- The change feed and the bulk upsert (registry.changes, registry.upsert) ------------------
+
+
+class Changes(ApiView):
+    """``GET /changes?after=<cursor>``: every change to the cases and reports the caller may see,
+    in commit order (``registry.changes.feed``, which writes its own ``change.feed`` entry)."""
+
+    policy_action = "case.view"
+
+    @extend_schema(
+        operation_id="changes_list",
+        parameters=[
+            OpenApiParameter("after", str, description="The cursor of the last change read."),
+            OpenApiParameter("limit", int, description="At most this many changes (1 to 1000)."),
+        ],
+        responses={(200, JSON): s.ChangesSerializer, **ERRORS},
+    )  # fmt: skip
+    def get(self, request: Request) -> Response:
+        try:
+            limit = int(request.query_params.get("limit") or 100)
+        except ValueError:
+            raise Invalid("limit", _("Enter a whole number.")) from None
+        results, cursor = changes.feed(self.actor(), request.query_params.get("after"), limit)
+        return Response({"results": results, "next": cursor})
+
+
+BULK_TYPES = {
+    "application/x-ndjson": upsert.NDJSON,
+    "application/ndjson": upsert.NDJSON,
+    "text/csv": upsert.CSV,
+}
+
+
+class CasesBulk(ApiView):
+    """``POST /cases:bulk``: cases created or updated by their ERDR number from NDJSON or CSV,
+    read as a stream (``registry.upsert.upsert``); ``?atomic=false`` row by row. The answer is
+    NDJSON: the counts on the first line, then each row's result."""
+
+    policy_action = "case.create"
+
+    @extend_schema(
+        operation_id="cases_bulk",
+        request=dict.fromkeys(BULK_TYPES, OpenApiTypes.STR),
+        parameters=[IDEMPOTENCY, OpenApiParameter("atomic", bool, description="All or nothing "
+                    "(default true), or each row alone (false).")],
+        responses={(200, "application/x-ndjson"): OpenApiTypes.STR, **problems(409, 415, 422)},
+    )  # fmt: skip
+    def post(self, request: Request) -> Any:
+        media = request._request.content_type
+        if media not in BULK_TYPES:
+            raise UnsupportedMediaType(media or "")
+        atomic = request.query_params.get("atomic", "true").lower() not in ("false", "0", "no")
+        return idempotency.run(
+            request,
+            lambda: self._upsert(BULK_TYPES[media], atomic),
+            fingerprint=idempotency.stream_fingerprint(request),
+        )
+
+    def _upsert(self, fmt: str, atomic: bool) -> Any:
+        result = upsert.upsert(self.actor(), self.request._request, fmt=fmt, atomic=atomic)
+        summary = {"committed": result.committed, "created": result.created,
+                   "updated": result.updated, "unchanged": result.unchanged,
+                   "errors": result.errors}  # fmt: skip
+
+        def lines() -> Iterator[str]:
+            try:
+                yield json.dumps(summary) + "\n"
+                for row in result.rows():
+                    yield json.dumps(asdict(row), ensure_ascii=False) + "\n"
+            finally:
+                result.close()
+
+        response = StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+        response.data = summary  # type: ignore[attr-defined]  # kept for an Idempotency-Key
+        return response

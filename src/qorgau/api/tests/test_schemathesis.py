@@ -20,7 +20,7 @@ from tests.fixtures import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 50  # per operation: 16 operations, about 800 calls in ~25 s
+EXAMPLES = 50  # per operation: 18 operations, about 850 calls in 15-30 s
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -53,4 +53,4 @@ def test_every_operation_answers_as_documented_without_server_errors(api_world, 
 
         call()
     print(f"schemathesis: {operations} operations, {calls} generated calls, 0 failures")
-    assert operations >= 16 and calls >= operations
+    assert operations >= 18 and calls >= operations
