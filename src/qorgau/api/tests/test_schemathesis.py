@@ -5,6 +5,8 @@ of calls made."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -29,7 +31,20 @@ CHECKS = [
 ]
 
 
-def test_every_operation_answers_as_documented_without_server_errors(api_world, settings):
+@pytest.fixture
+def connection_kept():
+    """Keep the test's database connection across the WSGI calls, as Django's test client does
+    (its transaction would otherwise be closed at the end of each request on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_every_operation_answers_as_documented_without_server_errors(
+    api_world, settings, connection_kept
+):
     settings.QORGAU_API_RATE = 10**6
     settings.ALLOWED_HOSTS = ["localhost"]  # schemathesis calls the WSGI app as localhost
     _client, key = services.create_client(SYSTEM, "schemathesis", "administrator")
