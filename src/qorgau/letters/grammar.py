@@ -270,20 +270,37 @@ _RU_APPROVED = {
 }
 
 
-def ru_approved(phrase: str) -> str:
-    """ "утверждён" agreeing with the head of ``phrase``: медиаплан утверждён, программа
-    утверждена, положение утверждено, мероприятия утверждены."""
+def _ru_agreement(phrase: str) -> str:
+    """The gender (masc, femn, neut) or number (plur) a short participle takes after the
+    head noun of ``phrase``."""
     gender = "masc"
     for word in phrase.split(" "):
         parse = _nominative(word)
         if parse is None:
             break
         if parse.tag.number == "plur":
-            return _RU_APPROVED["plur"]
+            return "plur"
         gender = parse.tag.gender if parse.tag.gender in _RU_APPROVED else gender
         if parse.tag.POS == "NOUN":
             break
-    return _RU_APPROVED[gender]
+    return gender
+
+
+def ru_approved(phrase: str) -> str:
+    """ "утверждён" agreeing with the head of ``phrase``: медиаплан утверждён, программа
+    утверждена, положение утверждено, мероприятия утверждены."""
+    return _RU_APPROVED[_ru_agreement(phrase)]
+
+
+_RU_DEVELOPED = {"masc": "разработан", "femn": "разработана", "neut": "разработано",
+                 "plur": "разработаны"}  # fmt: skip
+
+
+def ru_developed_and_approved(phrase: str) -> str:
+    """ "разработан и утверждён" agreeing with the head of ``phrase`` (the Kazakh letter's
+    "әзірлеп бекітті": developed and approved)."""
+    key = _ru_agreement(phrase)
+    return f"{_RU_DEVELOPED[key]} и {_RU_APPROVED[key]}"
 
 
 def lower_first(phrase: str) -> str:

@@ -98,6 +98,12 @@ def ru_approved(phrase: str) -> str:
 
 
 @register.filter
+def ru_developed_and_approved(phrase: str) -> str:
+    """'разработан и утверждён', agreeing with ``phrase``."""
+    return grammar.ru_developed_and_approved(phrase)
+
+
+@register.filter
 def lower_first(phrase: str) -> str:
     return grammar.lower_first(phrase)
 

@@ -166,6 +166,11 @@ def test_russian_participle_agrees_with_the_head_noun():
     assert [grammar.ru_approved(p) for p in (
         "комплексный план", "новая программа", "мероприятия", "правила", "положение о порядке",
     )] == ["утверждён", "утверждена", "утверждены", "утверждены", "утверждено"]  # fmt: skip
+    # The Kazakh letter's "әзірлеп бекітті": developed and approved, both agreeing.
+    assert [grammar.ru_developed_and_approved(p) for p in (
+        "комплексный медиаплан", "новая программа", "мероприятия", "положение о порядке",
+    )] == ["разработан и утверждён", "разработана и утверждена", "разработаны и утверждены",
+           "разработано и утверждено"]  # fmt: skip
 
 
 def test_russian_plural_of_the_shared_noun_keeps_the_capital():
