@@ -210,8 +210,13 @@ class CaseDetail(ApiView):
     def get(self, request: Request, number: str) -> Response:
         case = scoped.get_case_or_404(self.actor(), number, queryset=_case_query())
         self.audit(access_actions.CASE_VIEW, case)
+        tag = etag(case)
+        if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            unchanged = Response(status=304)  # the caller's copy is current
+            unchanged["ETag"] = tag
+            return unchanged
         response = Response(s.CaseDetailSerializer(case).data)
-        response["ETag"] = etag(case)
+        response["ETag"] = tag
         return response
 
 

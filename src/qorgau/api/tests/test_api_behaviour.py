@@ -16,7 +16,7 @@ from qorgau.api import services
 from qorgau.api.models import ApiClient, IdempotencyKey, hash_key
 from qorgau.audit.models import AuditEntry
 from qorgau.registry.models import Case
-from tests.fixtures import SYSTEM
+from tests.fixtures import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +326,22 @@ def test_refusals_before_any_view_are_problems_too_under_api_only(caller, client
     # Elsewhere the site's own 400 page.
     page = client.get("/registry/cases/?q=a%07b")
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_current_copy_is_answered_304_with_if_none_match(caller, api_world):
+    client = caller("investigator", "KZ-79")
+    url = reverse("api:case", args=[api_world["KZ-79"]["case"].number])
+    tag = client.get(url)["ETag"]
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert unchanged.status_code == 304 and unchanged["ETag"] == tag and not unchanged.content
+    assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_session_post_needs_the_csrf_token(login, api_world):
+    user = make_user("registrar_session", "registrar", "KZ-79")
+    browser = Client(enforce_csrf_checks=True)
+    login(browser, user)
+    refused = post(browser, reverse("api:cases"), REGISTRATION)
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "urn:qorgau:problem:forbidden"
+    assert Case.objects.count() == 2
