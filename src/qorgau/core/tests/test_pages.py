@@ -94,6 +94,14 @@ NO_ADMIN = {
     # release, with its reason: `qorgau release correct`); everyone reads them on the public
     # pages /<lang>/statistics/releases/ (docs/stats.md, "Releases").
     "Release",
+    # The change feed's outbox: written by the services in the change's own transaction, read
+    # through GET /api/v1/changes (docs/api.md); never edited, or a mirror would drift.
+    "Change",
+    # API clients: registered, listed and revoked by `qorgau api-client` (a national
+    # administrator; the key shown once); their calls are in the audit trail (docs/api.md).
+    "ApiClient",
+    # Stored first answers of POSTs with an Idempotency-Key: replayed, never edited.
+    "IdempotencyKey",
 }  # fmt: skip
 
 
