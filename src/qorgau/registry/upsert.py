@@ -46,7 +46,7 @@ from qorgau.audit.log import write
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid, QorgauError
 from qorgau.core.importing import ImportRejected, RowError
-from qorgau.core.tabular import is_formula_like
+from qorgau.core.tabular import CsvWriter, is_formula_like
 
 from . import actions, bulk, changes, csvio, lifecycle, numbering, scoped, services
 from .choices import CaseStatus
@@ -339,7 +339,9 @@ class _Upserter:
             self.file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by import_new
                 "w+", encoding="utf-8", newline="", suffix=".csv"
             )
-            self.writer = csv.writer(self.file, lineterminator="\n")
+            # The one writer (core.tabular): formula-like cells were refused before the spool,
+            # so it writes them as they are.
+            self.writer = CsvWriter(self.file)
             self.writer.writerow(csvio.COLUMNS)
         self.writer.writerow([cells.get(c, "") for c in csvio.COLUMNS])
         self.creates.append(row)
