@@ -401,6 +401,16 @@ REST_FRAMEWORK = {
 }
 # Calls per minute of one API client (or one staff session): beyond it, 429 with Retry-After.
 QORGAU_API_RATE = envint("QORGAU_API_RATE", "120")
+# Days an Idempotency-Key's answer is kept and replayed (api/idempotency.py): a retry after
+# them is a new request. A week, not Stripe's 24 hours: the callers are state systems whose
+# queues are retried after a weekend or a holiday outage, and a forgotten key there means a
+# second case; a key is one small row per POST. `qorgau api-client purge-idempotency` deletes
+# the expired rows.
+QORGAU_IDEMPOTENCY_DAYS = envint("QORGAU_IDEMPOTENCY_DAYS", "7")
+if QORGAU_IDEMPOTENCY_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"QORGAU_IDEMPOTENCY_DAYS must be 1 or more, got {QORGAU_IDEMPOTENCY_DAYS}"
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Qorgau API",
     "DESCRIPTION": "Cases, reports, statistics, releases, campaign activities and reference data "

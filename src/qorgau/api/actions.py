@@ -8,3 +8,4 @@ CLIENT_CREATE = action("api.client.create", _("API client registered"))
 CLIENT_REVOKE = action("api.client.revoke", _("API client key revoked"))
 # A call that reads no record of its own kind (reference data, campaign activities).
 READ = action("api.read", _("Read through the API"))
+IDEMPOTENCY_PURGE = action("api.idempotency.purge", _("Expired idempotency keys deleted"))

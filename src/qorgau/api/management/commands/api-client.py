@@ -1,5 +1,7 @@
 """``qorgau api-client create NAME --role ROLE [--region KZ-xx] [--expires YYYY-MM-DD]``,
-``qorgau api-client list``, ``qorgau api-client revoke NAME`` (docs/api.md)."""
+``qorgau api-client list``, ``qorgau api-client revoke NAME``,
+``qorgau api-client [--as-user USER] purge-idempotency`` (docs/api.md). Without ``--as-user``
+the command acts as the system (``system:api-client``)."""
 
 import datetime as dt
 
@@ -8,13 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access.models import Role
-from qorgau.api import services
+from qorgau.api import idempotency, services
 from qorgau.api.models import ApiClient
 from qorgau.core.commands import QorgauCommand
 
 
 class Command(QorgauCommand):
-    help = "Register, list or revoke the systems that call the API (the key is shown once)."
+    help = (
+        "Register, list or revoke the systems that call the API (the key is shown once); "
+        "delete the expired idempotency keys."
+    )
+    for_user = True
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
@@ -26,6 +32,10 @@ class Command(QorgauCommand):
         sub.add_parser("list", help="The clients, their key prefixes and state.")
         revoke = sub.add_parser("revoke", help="Revoke a client's key.")
         revoke.add_argument("name")
+        sub.add_parser(
+            "purge-idempotency",
+            help="Delete the idempotency keys older than QORGAU_IDEMPOTENCY_DAYS.",
+        )
 
     def handle(self, *args, **options):
         what = options["what"]
@@ -46,6 +56,9 @@ class Command(QorgauCommand):
         elif what == "revoke":
             client = services.revoke_client(self.actor, options["name"])
             self.stdout.write(_("Key of %(name)s revoked.") % {"name": client.name})
+        elif what == "purge-idempotency":
+            deleted = idempotency.purge_expired(self.actor)
+            self.stdout.write(_("Expired idempotency keys deleted: %(n)d.") % {"n": deleted})
         else:
             today = timezone.localdate()
             for client in ApiClient.objects.select_related("region"):
