@@ -411,6 +411,12 @@ if QORGAU_IDEMPOTENCY_DAYS < 1:
     raise ImproperlyConfigured(
         f"QORGAU_IDEMPOTENCY_DAYS must be 1 or more, got {QORGAU_IDEMPOTENCY_DAYS}"
     )
+# Webhooks (api/webhooks.py, docs/api.md#webhooks): deliveries go only to these hosts (a name, or
+# ".example.kz" for a domain and its subdomains; "*" is refused), over HTTPS unless HTTP is
+# allowed (a test or a closed network), with this timeout in seconds; redirects are not followed.
+QORGAU_WEBHOOK_HOSTS = envlist("QORGAU_WEBHOOK_HOSTS", "")
+QORGAU_WEBHOOK_ALLOW_HTTP = envbool("QORGAU_WEBHOOK_ALLOW_HTTP", "0")
+QORGAU_WEBHOOK_TIMEOUT = envint("QORGAU_WEBHOOK_TIMEOUT", "10")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Qorgau API",
     "DESCRIPTION": "Cases, reports, statistics, releases, campaign activities and reference data "
@@ -423,4 +429,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "qorgau.registry.choices.CaseStatus"},
+    # The default hook, then the OpenAPI links between operations (api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "qorgau.api.schema.add_links",
+    ],
 }

@@ -85,3 +85,115 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}: {self.key}"
+
+
+class EventType(models.TextChoices):
+    """What a subscriber may be told of (docs/api.md#webhooks)."""
+
+    CASE_OVERDUE = "case.overdue", _("a case's investigation term has passed")
+    RELEASE_PUBLISHED = "release.published", _("a statistics release is published")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+
+
+class Subscription(models.Model):
+    """A webhook: the URL where an API client is told of ``events`` in its own scope. Its
+    signing secret is derived from the server's SECRET_KEY and ``salt`` (``api.webhooks``): it is
+    shown once and never stored, so the database alone cannot forge a signature."""
+
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.PROTECT, related_name="subscriptions",
+        verbose_name=_("API client"),
+    )  # fmt: skip
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    salt = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.client} → {self.url}"
+
+
+class Event(models.Model):
+    """Something that happened once and that subscribers may be told of: a case's term passing
+    (``ref`` its number and the day the term ended), a release (``ref`` its number). ``region``
+    is the case's region (empty: national, public)."""
+
+    uid = models.UUIDField(_("event id"), unique=True, editable=False)
+    type = models.CharField(_("event"), max_length=40, choices=EventType.choices)
+    ref = models.CharField(_("reference"), max_length=80)
+    region = models.CharField(_("region"), max_length=10, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    data = models.JSONField(_("data"), default=dict)
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["type", "ref"], name="api_event_unique")]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.ref}"
+
+
+class Delivery(models.Model):
+    """One event sent to one subscription, retried with back-off until it is delivered or the
+    attempts run out; its :class:`DeliveryAttempt` rows are the delivery log."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries",
+        verbose_name=_("webhook subscription"),
+    )  # fmt: skip
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event"], name="api_delivery_unique")
+        ]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id}: {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try of a delivery: when, the HTTP status answered (none: no answer), how long it
+    took, and what went wrong."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="tries", verbose_name=_("delivery")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("at"))
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = _("webhook delivery attempt")
+        verbose_name_plural = _("webhook delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}#{self.number}: {self.status_code or self.error}"

@@ -102,6 +102,13 @@ NO_ADMIN = {
     "ApiClient",
     # Stored first answers of POSTs with an Idempotency-Key: replayed, never edited.
     "IdempotencyKey",
+    # Webhooks: subscriptions made and disabled by `qorgau webhook` (their secret shown once),
+    # events and deliveries written by its scan and the worker; the log is read with
+    # `qorgau webhook log` (docs/api.md#webhooks). Editing them would forge the log.
+    "Subscription",
+    "Event",
+    "Delivery",
+    "DeliveryAttempt",
 }  # fmt: skip
 
 

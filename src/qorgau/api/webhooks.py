@@ -1,0 +1,440 @@
+"""Webhooks: a registered API client is told, at a URL of its own, of what happened in its
+scope — a case's investigation term passing (``case.overdue``), a statistics release
+(``release.published``) — instead of polling (docs/api.md#webhooks).
+
+How it flows:
+
+1. ``qorgau webhook scan`` (the scheduler, every few minutes) records each new event once
+   (:class:`~qorgau.api.models.Event`, unique by type and reference) and one
+   :class:`~qorgau.api.models.Delivery` for each subscription that wants it and may see it —
+   the case list's own filter and policy decide (``oversight.work``, ``access.policy``), as for
+   the client's API calls. A subscription is told of what happens after it was made; the state
+   before is read with the API.
+2. Each delivery is a background task (Django's tasks, ``qorgau db_worker``): the event is
+   POSTed as JSON signed the Standard Webhooks way (``webhook-id``, ``webhook-timestamp``,
+   ``webhook-signature: v1,<base64 HMAC-SHA256>``); a 2xx answer delivers it, anything else is
+   tried again after :data:`BACKOFF` until :data:`MAX_ATTEMPTS`. Every attempt is a row of the
+   delivery log and an audit entry.
+3. Nothing is sent to a host that is not in ``QORGAU_WEBHOOK_HOSTS``, nor over plain HTTP
+   unless allowed, nor after a redirect; the client's key must still be valid and the case
+   still in its scope when the attempt is made.
+
+The payload is thin on purpose: what happened and where to read it (the case's number, its
+region, the day its term ended; the release's number and period), never a party.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.http.request import validate_host
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qorgau.access import policy
+from qorgau.audit import log
+from qorgau.core.actors import Actor
+from qorgau.core.errors import Invalid
+from qorgau.oversight import work
+from qorgau.stats.models import Release
+
+from . import actions
+from .models import (
+    ApiClient,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Event,
+    EventType,
+    Subscription,
+)
+
+logger = logging.getLogger(__name__)
+
+# The waits before the 2nd, 3rd, … attempt (the Standard Webhooks schedule, shortened at its
+# start): eight attempts over about 28 hours, then the delivery has failed.
+BACKOFF = [
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+    dt.timedelta(hours=5),
+    dt.timedelta(hours=10),
+    dt.timedelta(hours=10),
+]
+MAX_ATTEMPTS = len(BACKOFF) + 1
+SOURCE = "webhooks"
+SECRET_MARK = "whsec_"  # noqa: S105 - the prefix of every secret, not a secret
+USER_AGENT = "Qorgau-Webhooks/1"
+
+
+# --- Secrets and signatures -------------------------------------------------------------------
+
+
+def secret_of(subscription: Subscription) -> str:
+    """The subscription's signing secret, ``whsec_`` + base64 of 32 bytes: an HMAC of its salt
+    under the server's SECRET_KEY, so it is never stored (a new SECRET_KEY changes every
+    subscription's secret: docs/api.md#webhooks)."""
+    key = hmac.new(
+        settings.SECRET_KEY.encode(), b"qorgau.webhook:" + subscription.salt.encode(), "sha256"
+    ).digest()
+    return SECRET_MARK + base64.b64encode(key).decode()
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """``v1,<base64 HMAC-SHA256 of "id.timestamp.body">`` under the secret's bytes — the
+    Standard Webhooks signature, which its libraries (and five lines of any language) check."""
+    key = base64.b64decode(secret.removeprefix(SECRET_MARK))
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+# --- Where deliveries may go ----------------------------------------------------------------
+
+
+def refusal(url: str) -> str:
+    """Why ``url`` may not receive deliveries (empty: it may): its scheme, credentials in it,
+    or a host outside ``QORGAU_WEBHOOK_HOSTS``. Asked when a subscription is made and again
+    before every attempt (the setting may have changed)."""
+    try:
+        parts = urlsplit(url)
+        _port = parts.port  # a port that is not a number (or out of range) raises
+    except ValueError:
+        return _("The URL is not valid.")
+    allow_http = settings.QORGAU_WEBHOOK_ALLOW_HTTP
+    if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
+        return _("Webhooks are delivered over HTTPS only.")
+    if parts.username or parts.password:
+        return _("The URL may not contain a user name or a password.")
+    host = (parts.hostname or "").lower()
+    allowed = [h for h in settings.QORGAU_WEBHOOK_HOSTS if h != "*"]
+    if not host or not validate_host(host, allowed):
+        return _("The host %(host)s is not among the hosts webhooks may be delivered to.") % {
+            "host": host or "—"
+        }
+    return ""
+
+
+# --- Subscriptions --------------------------------------------------------------------------
+
+
+def subscribe(
+    actor: Actor, client_name: str, url: str, events: list[str]
+) -> tuple[Subscription, str]:
+    """Subscribe API client ``client_name`` to ``events`` at ``url`` (``api.webhook.create``).
+    Returns the subscription and its signing secret, shown this once."""
+    policy.ensure(actor, "admin.site")
+    client = ApiClient.objects.filter(name=client_name).first()
+    if client is None:
+        raise Invalid("client", _("No API client “%(name)s”.") % {"name": client_name})
+    if not client.usable:
+        raise Invalid("client", _("The client's key is revoked or expired."))
+    url = url.strip()
+    if len(url) > 500:
+        raise Invalid("url", _("The URL is longer than 500 characters."))
+    why = refusal(url)
+    if why:
+        raise Invalid("url", why)
+    wanted = sorted(set(events))
+    unknown = [e for e in wanted if e not in EventType.values]
+    if not wanted or unknown:
+        raise Invalid(
+            "events",
+            _("Name the events, of: %(known)s.") % {"known": ", ".join(EventType.values)},
+        )
+    with transaction.atomic():
+        subscription = Subscription.objects.create(
+            client=client, url=url, events=wanted, salt=secrets.token_hex(16)
+        )
+        log.write(actor, actions.WEBHOOK_CREATE, subscription,
+                  after={"client": client.name, "url": url, "events": wanted},
+                  region_code=client.region.code if client.region else "")  # fmt: skip
+    return subscription, secret_of(subscription)
+
+
+def disable(actor: Actor, pk: int) -> Subscription:
+    """Stop a subscription from now on (``api.webhook.disable``): its pending deliveries are
+    not attempted any more. Disabling twice changes nothing."""
+    policy.ensure(actor, "admin.site")
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(pk=pk).first()
+        if subscription is None:
+            raise Invalid("id", _("No webhook subscription %(id)s.") % {"id": pk})
+        if subscription.disabled_at is None:
+            subscription.disabled_at = timezone.now()
+            subscription.save(update_fields=["disabled_at"])
+            log.write(actor, actions.WEBHOOK_DISABLE, subscription)
+    return subscription
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in Kazakhstan time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _overdue_events(subscription: Subscription) -> list[tuple[Event, Any]]:
+    """The ``case.overdue`` events of the cases whose term passed, in the client's scope, since
+    the subscription was made: the case list's own filter (term passed) seen by the client."""
+    actor = Actor.api_client(subscription.client, SOURCE)
+    if not policy.can(actor, "case.view"):
+        return []
+    since = timezone.localtime(subscription.created_at).date() - dt.timedelta(days=1)
+    cases = (
+        work.cases(actor, work.TERM_PASSED)
+        .filter(term_ends_on__gte=since)
+        .select_related("region")
+        .only("number", "term_ends_on", "region__code")
+        .order_by("term_ends_on", "pk")
+    )
+    out = []
+    for case in cases:
+        assert case.term_ends_on is not None  # the filter keeps cases with a term
+        ref = f"{case.number}@{case.term_ends_on.isoformat()}"
+        data = {"case": case.number, "region": case.region.code,
+                "term_ended_on": case.term_ends_on.isoformat(),
+                "url": f"/api/v1/cases/{case.number}/"}  # fmt: skip
+        occurred = _day_start(case.term_ends_on + dt.timedelta(days=1))
+        out.append((Event(type=EventType.CASE_OVERDUE, ref=ref, region=case.region.code,
+                          occurred_at=occurred, data=data), case))  # fmt: skip
+    return out
+
+
+def _release_events(subscription: Subscription) -> list[tuple[Event, Any]]:
+    """The ``release.published`` events of the releases published since the subscription was
+    made (public: every client may be told)."""
+    out = []
+    for release in Release.objects.filter(published_at__gte=subscription.created_at).order_by(
+        "number"
+    ):
+        data = {"release": release.number,
+                "period_start": release.period_start.isoformat(),
+                "period_end": release.period_end.isoformat(),
+                "revises": release.revises.number if release.revises else None,
+                "url": f"/api/v1/releases/{release.number}/"}  # fmt: skip
+        out.append((Event(type=EventType.RELEASE_PUBLISHED, ref=str(release.number),
+                          occurred_at=release.published_at, data=data), release))  # fmt: skip
+    return out
+
+
+FINDERS = {
+    EventType.CASE_OVERDUE: _overdue_events,
+    EventType.RELEASE_PUBLISHED: _release_events,
+}
+
+
+def scan(actor: Actor) -> dict[str, int]:
+    """Record the new events and queue their deliveries to every active subscription that
+    wants them and may see them (``api.webhook.scan``, one entry a run with the counts).
+    Running it again adds nothing: events are unique by type and reference, deliveries by
+    subscription and event. Returns ``events`` and ``deliveries`` made now."""
+    policy.ensure(actor, "admin.site")
+    made: Counter[str] = Counter()
+    queued: list[int] = []
+    with transaction.atomic():
+        for subscription in Subscription.objects.filter(disabled_at=None).select_related(
+            "client__region"
+        ):
+            if not subscription.client.usable:
+                continue
+            for kind in subscription.events:
+                found = FINDERS[EventType(kind)](subscription)
+                if not found:
+                    continue
+                for chunk in _chunks([event for event, _obj in found]):
+                    events = _stored(made, chunk)
+                    sent = set(
+                        Delivery.objects.filter(subscription=subscription, event__in=events)
+                        .values_list("event_id", flat=True)
+                    )  # fmt: skip
+                    new = [Delivery(subscription=subscription, event=event)
+                           for event in events if event.pk not in sent]  # fmt: skip
+                    queued.extend(d.pk for d in Delivery.objects.bulk_create(new))
+        made["deliveries"] = len(queued)
+        log.write(actor, actions.WEBHOOK_SCAN, details=dict(sorted(made.items())))
+        transaction.on_commit(lambda: [deliver_task.enqueue(pk) for pk in queued])
+    return {"events": made["events"], "deliveries": made["deliveries"]}
+
+
+def _chunks(items: list[Event], size: int = 500) -> list[list[Event]]:
+    """``items`` in lists of ``size`` (a query's parameters stay few on SQLite)."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _stored(made: Counter[str], events: list[Event]) -> list[Event]:
+    """``events`` (of one type) as rows: the ones recorded before, the others recorded now."""
+    kind = events[0].type
+    refs = [e.ref for e in events]
+    known = {e.ref: e for e in Event.objects.filter(type=kind, ref__in=refs)}
+    new = [e for e in events if e.ref not in known]
+    for event in new:
+        event.uid = uuid.uuid4()
+    # Another scan at the same moment may record one first: its row is the event.
+    Event.objects.bulk_create(new, ignore_conflicts=True)
+    made["events"] += len(new)
+    known.update((e.ref, e) for e in Event.objects.filter(type=kind, ref__in=[e.ref for e in new]))
+    return [known[e.ref] for e in events]
+
+
+# --- Deliveries -----------------------------------------------------------------------------
+
+
+def payload(event: Event) -> bytes:
+    """The JSON body of an event: its id, type, time (Kazakhstan time, ISO 8601) and data."""
+    body = {
+        "id": str(event.uid),
+        "type": event.type,
+        "timestamp": timezone.localtime(event.occurred_at).isoformat(),
+        "data": event.data,
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: it could lead outside the allowed hosts."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+# Direct connections only (no proxy from the environment), no redirects followed.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST ``body``; the HTTP status (None when nothing answered) and what went wrong."""
+    # The scheme was checked by refusal() just before: https (or http where allowed) only.
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with _OPENER.open(request, timeout=settings.QORGAU_WEBHOOK_TIMEOUT) as response:
+            response.read(1024)
+            return int(response.status), ""
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, str(reason)[:300] or exc.__class__.__name__
+
+
+def _still_allowed(delivery: Delivery) -> str:
+    """Why the delivery may not be attempted now (empty: it may)."""
+    subscription = delivery.subscription
+    if subscription.disabled_at is not None:
+        return _("The subscription is disabled.")
+    if not subscription.client.usable:
+        return _("The client's key is revoked or expired.")
+    why = refusal(subscription.url)
+    if why:
+        return why
+    if delivery.event.type == EventType.CASE_OVERDUE:
+        actor = Actor.api_client(subscription.client, SOURCE)
+        region = subscription.client.region
+        if not policy.can(actor, "case.view") or (
+            region is not None and region.code != delivery.event.region
+        ):
+            return _("The case is no longer in the client's scope.")
+    return ""
+
+
+def attempt(delivery_pk: int) -> str:
+    """Make the next attempt of a pending delivery: send it, log the attempt (a row and an
+    audit entry ``api.webhook.deliver``), then mark it delivered, schedule the next attempt
+    after :data:`BACKOFF`, or mark it failed. Returns its status."""
+    actor = Actor.system(SOURCE, source=SOURCE)
+    with transaction.atomic():
+        # The row stays locked while it is sent: two workers never send one delivery twice.
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("subscription__client__region", "event")
+            .filter(pk=delivery_pk)
+            .first()
+        )
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return delivery.status if delivery else "gone"
+        now = timezone.now()
+        number = delivery.attempts + 1  # in this round (a redelivery starts a new one)
+        why = _still_allowed(delivery)
+        started = time.monotonic()
+        if why:
+            code, error = None, why
+        else:
+            body = payload(delivery.event)
+            msg_id = str(delivery.event.uid)
+            stamp = int(now.timestamp())
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(stamp),
+                "webhook-signature": sign(secret_of(delivery.subscription), msg_id, stamp, body),
+            }
+            code, error = _post(delivery.subscription.url, body, headers)
+        duration = int((time.monotonic() - started) * 1000)
+        ok = code is not None and 200 <= code < 300
+        if code is not None and not ok and not error:
+            error = f"HTTP {code}"
+        DeliveryAttempt.objects.create(delivery=delivery, number=delivery.tries.count() + 1, at=now,
+                                       status_code=code, duration_ms=duration, error=error)  # fmt: skip
+        delivery.attempts = number
+        if ok:
+            delivery.status, delivery.finished_at, delivery.next_attempt_at = (
+                DeliveryStatus.DELIVERED, now, None)  # fmt: skip
+        elif why or number >= MAX_ATTEMPTS:
+            delivery.status, delivery.finished_at, delivery.next_attempt_at = (
+                DeliveryStatus.FAILED, now, None)  # fmt: skip
+        else:
+            delivery.next_attempt_at = now + BACKOFF[number - 1]
+        delivery.save(update_fields=["attempts", "status", "finished_at", "next_attempt_at"])
+        log.write(actor, actions.WEBHOOK_DELIVER, delivery.subscription,
+                  details={"event": delivery.event.type, "ref": delivery.event.ref,
+                           "delivery": delivery.pk, "attempt": number, "status_code": code,
+                           "outcome": delivery.status, "error": error},
+                  region_code=delivery.event.region)  # fmt: skip
+        if delivery.status == DeliveryStatus.PENDING:
+            when = delivery.next_attempt_at
+            transaction.on_commit(lambda: deliver_task.using(run_after=when).enqueue(delivery_pk))
+    return str(delivery.status)
+
+
+@task
+def deliver_task(delivery_pk: int) -> str:
+    """The background task of one attempt: :func:`attempt` in the worker."""
+    return attempt(delivery_pk)
+
+
+def redeliver(actor: Actor, delivery_pk: int) -> Delivery:
+    """Try a failed (or still pending) delivery again from its first wait, now
+    (``api.webhook.redeliver``): after the subscriber fixed their end."""
+    policy.ensure(actor, "admin.site")
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_pk).first()
+        if delivery is None:
+            raise Invalid("id", _("No webhook delivery %(id)s.") % {"id": delivery_pk})
+        if delivery.status == DeliveryStatus.DELIVERED:
+            raise Invalid("id", _("The delivery was delivered."))
+        delivery.status, delivery.attempts = DeliveryStatus.PENDING, 0
+        delivery.finished_at, delivery.next_attempt_at = None, None
+        delivery.save(update_fields=["status", "attempts", "finished_at", "next_attempt_at"])
+        log.write(actor, actions.WEBHOOK_REDELIVER, delivery.subscription,
+                  details={"delivery": delivery.pk, "event": delivery.event.type,
+                           "ref": delivery.event.ref})  # fmt: skip
+        transaction.on_commit(lambda: deliver_task.enqueue(delivery_pk))
+    return delivery
