@@ -1,6 +1,8 @@
 """A base for Qorgau's management commands: a ``--lang`` option for messages, ``--as-user``
-for commands that run for a user, and one way to print rows as JSON, CSV or a table."""
+for commands that run for a user, one way to print rows as JSON, CSV or a table, and one way to
+read a date option."""
 
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -15,6 +17,16 @@ from qorgau.core import actors
 from qorgau.core.actors import Actor
 from qorgau.core.errors import QorgauError
 from qorgau.core.tabular import DictCsvWriter
+
+
+def parse_date(value: str) -> dt.date:
+    """A date option given as YYYY-MM-DD; anything else ends the command with its message."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            _("Expected a date as YYYY-MM-DD, got “%(value)s”.") % {"value": value}
+        ) from None
 
 
 class QorgauCommand(BaseCommand):

@@ -2,25 +2,15 @@
 population table of the Bureau of National Statistics (CSV or XLSX), all or nothing
 (docs/reference-data.md)."""
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from qorgau.core.commands import QorgauCommand
+from qorgau.core.commands import QorgauCommand, parse_date
 from qorgau.core.importing import ImportRejected
 from qorgau.stats import denominators
-
-
-def _day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("Expected a date as YYYY-MM-DD, got “%(value)s”.") % {"value": value}
-        ) from None
 
 
 class Command(QorgauCommand):
@@ -60,8 +50,8 @@ class Command(QorgauCommand):
                 path.read_bytes(),
                 filename=path.name,
                 source=options["source"],
-                vintage=_day(options["vintage"]),
-                reference_date=_day(options["date"]) if options["date"] else None,
+                vintage=parse_date(options["vintage"]),
+                reference_date=parse_date(options["date"]) if options["date"] else None,
                 precision=options["precision"],
             )
         except ImportRejected as exc:

@@ -1,15 +1,13 @@
 """``qorgau stats --article 115-1 [--article 125-1] --from DATE --to DATE --by region
 [--format json|csv|table]`` (docs/stats.md)."""
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
-from django.utils.translation import gettext as _
+from django.core.management.base import CommandParser
 
 from qorgau.audit import log
 from qorgau.core.actors import Actor
-from qorgau.core.commands import QorgauCommand
+from qorgau.core.commands import QorgauCommand, parse_date
 from qorgau.core.errors import Invalid
 from qorgau.stats import actions, rates, services
 
@@ -26,15 +24,6 @@ BY = [
     *services.REPORT_DIMENSIONS,
     "iccs",
 ]
-
-
-def parse_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("Expected a date as YYYY-MM-DD, got “%(value)s”.") % {"value": value}
-        ) from None
 
 
 class Command(QorgauCommand):
