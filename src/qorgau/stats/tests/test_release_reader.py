@@ -14,7 +14,6 @@ import pytest
 from django.utils import translation
 
 from qorgau.stats import disclosure, releases
-from qorgau.stats.models import Release
 
 
 def reader(cells: list[str], total: str, t: int, cap: int) -> dict[int, set[int]]:
@@ -66,7 +65,7 @@ def test_a_withheld_total_next_to_a_star_says_nothing_of_the_small_count():
     assert disclosure.suppress_with_total([7, 1], 3)[1] == "8"
 
 
-def test_the_audit_finds_what_the_reader_finds():
+def test_the_audit_finds_what_the_reader_finds(table_release):
     """One release per column, audited together: each protected cell's interval is the
     reader's least and greatest value (a "*" beside a shown total is bounded by it; beside a
     withheld one by t − 1 above its least; a "*" the reader cannot bound runs to the cap)."""
@@ -75,18 +74,8 @@ def test_the_audit_finds_what_the_reader_finds():
     for number, counts in enumerate(columns(t, 60, seed=11), start=1):
         counts = (counts + [0] * 4)[:4]
         cells, total = disclosure.suppress_with_total(counts, t)
-        made.append(
-            Release(
-                number=number,
-                period_start=dt.date(2026, 1, 1),
-                period_end=dt.date(2026, 1, 31),
-                threshold=t,
-                articles=["125-1"],
-                regions=regions,
-                cells={"125-1": dict(zip(regions, cells, strict=True))},
-                totals={"125-1": total},
-            )
-        )
+        column = dict(zip(regions, cells, strict=True))
+        made.append(table_release(number, {"125-1": column}, {"125-1": total}, threshold=t))
         for i, values in reader(cells, total, t, cap=40).items():
             high = max(values) if max(values) < 40 else releases.UNBOUNDED
             expected[(number, regions[i])] = (min(values), high)

@@ -79,50 +79,25 @@ def test_a_simulated_year_of_monthly_releases_passes_the_disclosure_audit(make_c
     assert out.getvalue().strip().endswith(f"{len(findings)} protected cells, 0 unsafe")
 
 
-def test_the_audit_finds_a_table_that_gives_a_small_count_away():
+def test_the_audit_finds_a_table_that_gives_a_small_count_away(table_release):
     """The audit can fail: a table that hides only the small count and shows the total (the
     naive rule) lets the small count be read back."""
-    naive = Release(
-        number=1,
-        period_start=dt.date(2026, 1, 1),
-        period_end=dt.date(2026, 1, 31),
-        threshold=3,
-        articles=["125-1"],
-        regions=["A", "B", "C"],
-        cells={"125-1": {"A": "<4", "B": "10", "C": "0"}},
-        totals={"125-1": "12"},
-    )
+    naive = table_release(1, {"125-1": {"A": "<4", "B": "10", "C": "0"}}, {"125-1": "12"})
     (finding,) = releases.audit([naive])
     assert (finding.low, finding.high, finding.safe) == (2, 2, False)
     # And across releases: a second release whose revision amount pins a hidden cell.
-    safe = Release(
-        number=2,
-        period_start=dt.date(2026, 2, 1),
-        period_end=dt.date(2026, 2, 28),
-        threshold=3,
-        articles=["125-1"],
-        regions=["A", "B", "C"],
-        cells={"125-1": {"A": "<4", "B": "*", "C": "9"}},
-        totals={"125-1": "*"},
-    )
+    february = {"period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 2, 28)}
+    safe = table_release(2, {"125-1": {"A": "<4", "B": "*", "C": "9"}}, {"125-1": "*"}, **february)
     assert all(f.safe for f in releases.audit([safe]))
-    fixed = Release(
-        number=3,
-        period_start=dt.date(2026, 2, 1),
-        period_end=dt.date(2026, 2, 28),
-        threshold=3,
-        articles=["125-1"],
-        regions=["A", "B", "C"],
-        cells={"125-1": {"A": "<4", "B": "5", "C": "9"}},
-        totals={"125-1": "16"},
-        revises=safe,
+    fixed = table_release(
+        3, {"125-1": {"A": "<4", "B": "5", "C": "9"}}, {"125-1": "16"}, revises=safe, **february
     )
     pinned = {(f.release, f.region): f for f in releases.audit([safe, fixed])}
     assert not pinned[(3, "A")].safe  # 16 − 5 − 9 = 2
     assert pinned[(2, "B")].safe  # the revision gives no amount for a hidden cell
 
 
-def test_random_tables_protected_by_the_rule_pass_the_audit():
+def test_random_tables_protected_by_the_rule_pass_the_audit(table_release):
     """Many random small tables through the publication rule, audited together."""
     rng = random.Random(7)
     made = []
@@ -133,18 +108,7 @@ def test_random_tables_protected_by_the_rule_pass_the_audit():
             for a in ("115-1", "125-1")
         }
         cells, totals = releases.protect(counts, ["115-1", "125-1"], regions, 3)
-        made.append(
-            Release(
-                number=number,
-                period_start=dt.date(2026, 1, 1),
-                period_end=dt.date(2026, 1, 31),
-                threshold=3,
-                articles=["115-1", "125-1"],
-                regions=regions,
-                cells=cells,
-                totals=totals,
-            )
-        )
+        made.append(table_release(number, cells, totals))
     findings = releases.audit(made)
     assert len(findings) > 200
     assert [f for f in findings if not f.safe] == []
