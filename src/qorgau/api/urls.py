@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from qorgau.access import policy
 
-from . import problems, views
+from . import problems, views, webhooks_views
 
 app_name = "api"
 
@@ -42,6 +42,11 @@ urlpatterns = [
     path("reference/regions/", views.RegionList.as_view(), name="regions"),
     path("reference/articles/", views.ArticleList.as_view(), name="articles"),
     path("reference/bodies/", views.BodyList.as_view(), name="bodies"),
+    path(
+        "webhooks/deliveries",
+        webhooks_views.WebhookDeliveries.as_view(),
+        name="webhook_deliveries",
+    ),
     # The OpenAPI 3.1 document and Swagger UI (files from drf-spectacular-sidecar, its start-up
     # script a file of its own: no inline script under the CSP). Public: they describe, hold no data.
     path(

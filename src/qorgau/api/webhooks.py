@@ -438,3 +438,14 @@ def redeliver(actor: Actor, delivery_pk: int) -> Delivery:
                            "ref": delivery.event.ref})  # fmt: skip
         transaction.on_commit(lambda: deliver_task.enqueue(delivery_pk))
     return delivery
+
+
+def deliveries_for(actor: Actor) -> Any:
+    """The delivery log ``actor`` may read: an API client its own subscriptions'; a national
+    administrator (a person) every one; anyone else none."""
+    deliveries = Delivery.objects.select_related("event", "subscription").prefetch_related("tries")
+    if actor.client is not None:
+        return deliveries.filter(subscription__client=actor.client)
+    if policy.can(actor, "admin.site"):
+        return deliveries
+    return deliveries.none()

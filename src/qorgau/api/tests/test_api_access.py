@@ -41,6 +41,7 @@ TABLE = {
     ("api:regions", "get"): (EVERYONE, None),
     ("api:articles", "get"): (EVERYONE, None),
     ("api:bodies", "get"): (EVERYONE, None),
+    ("api:webhook_deliveries", "get"): (EVERYONE, None),
 }
 PUBLIC = {"api:releases", "api:release", "api:schema", "api:docs", "api:not_found"}
 # An allowed POST with an empty body: the body is invalid.

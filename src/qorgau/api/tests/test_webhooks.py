@@ -16,10 +16,19 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from qorgau.api import services, webhooks
-from qorgau.api.models import Delivery, DeliveryAttempt, Event, Subscription
+from qorgau.api.models import (
+    ApiClient,
+    Delivery,
+    DeliveryAttempt,
+    Event,
+    Subscription,
+    hash_key,
+    new_key,
+)
 from qorgau.audit.models import AuditEntry
 from qorgau.core.errors import Invalid
 from qorgau.stats import releases
@@ -358,3 +367,42 @@ def test_the_database_worker_delivers_and_retries(make_case, receiver):
         str(Event.objects.get().uid)
     ] * 2
     assert verify(secret, receiver.requests[1])
+
+
+def test_a_subscriber_reads_its_own_delivery_log_and_no_one_elses(
+    make_case, receiver, caller, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscribe(receiver.url, region="KZ-79", name="prokuratura-79")
+        subscribe(receiver.url, region="KZ-71", name="prokuratura-71")
+    make_case(region="KZ-79", registered_at=REGISTERED)
+    case = make_case(region="KZ-71", registered_at=REGISTERED)
+    receiver.answers = [(500, {})]
+    day = dt.datetime.combine(case.term_ends_on + dt.timedelta(days=1), dt.time(9))
+    with time_machine.travel(local(*day.timetuple()[:5]), tick=False):
+        webhooks.scan(SYSTEM)
+        for delivery in Delivery.objects.order_by("pk"):
+            run(delivery.pk, django_capture_on_commit_callbacks)
+    own = {}
+    for name in ("prokuratura-79", "prokuratura-71"):
+        subscription = Subscription.objects.get(client__name=name)
+        # The subscriber's own key (made anew: keys are shown once).
+        new = new_key()
+        ApiClient.objects.filter(pk=subscription.client_id).update(key_hash=hash_key(new))
+        answer = Client(HTTP_AUTHORIZATION=f"Bearer {new}").get("/api/v1/webhooks/deliveries")
+        assert answer.status_code == 200
+        own[name] = answer.json()["results"]
+    (mine,) = own["prokuratura-79"]
+    (theirs,) = own["prokuratura-71"]
+    assert (
+        mine["event"]["data"]["region"] == "KZ-79" and theirs["event"]["data"]["region"] == "KZ-71"
+    )
+    assert [t["status_code"] for t in mine["tries"]] == [500]  # the first answer was a 500
+    assert mine["status"] == "pending" and mine["next_attempt_at"].endswith("+05:00")
+    assert theirs["status"] == "delivered" and theirs["tries"][0]["status_code"] == 200
+    stranger = caller("prosecutor", "KZ-79")  # a client with no subscription: an empty log
+    assert stranger.get("/api/v1/webhooks/deliveries").json()["results"] == []
+    failed = caller("administrator").get("/api/v1/webhooks/deliveries?status=failed")
+    assert failed.json()["results"] == []  # a client's key, not a person: its own log only
+    bad = stranger.get("/api/v1/webhooks/deliveries?status=lost")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
