@@ -262,6 +262,7 @@ def test_the_systemd_unit_runs_qorgau_serve_as_its_own_user():
         ("partitions", ["partitions", "--ahead", "1"]),
         ("releases", ["release", "publish", "--due"]),
         ("webhooks", ["webhook", "scan"]),
+        ("idempotency", ["api-client", "purge-idempotency"]),
     ],
 )
 def test_each_scheduled_job_has_a_timer_and_runs_its_command_as_the_server_does(name, command):
