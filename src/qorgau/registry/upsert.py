@@ -12,7 +12,10 @@ back). Each row is read by ``csvio``'s readers and rules, then:
 - a recorded one: the case keeps its Qorgau number, region and registration date (a row that
   gives others is refused); a new qualification goes through ``services.requalify`` and a new
   status through ``lifecycle.transition`` (which refuses what may not follow), each with the
-  reason "updated from the ERDR"; a row equal to the case is "unchanged".
+  reason "updated from the ERDR"; a row equal to the case is "unchanged". The comparison is
+  set-based: a batch's cases are read in one query (their compared fields only), and a row
+  that the bulk import's quick reader takes and that equals its case costs no query at all;
+- an ERDR number given by an earlier row of the request: an error of the later row.
 
 ``atomic=True``: one transaction; every row is still tried (each in a savepoint) so that every
 error is reported, and any error rolls all of it back (``committed`` False). The services'
@@ -26,17 +29,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import heapq
 import itertools
 import json
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,7 +105,7 @@ class UpsertResult:
 
     def add(self, result: RowResult) -> None:
         setattr(self, _COUNTERS[result.outcome], getattr(self, _COUNTERS[result.outcome]) + 1)
-        self.spool.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+        self.spool.write(json.dumps(_plain(result), ensure_ascii=False) + "\n")
 
     def rows(self) -> Iterator[RowResult]:
         """Each row's result, in the input's order. In atomic mode, when ``committed`` is
@@ -113,6 +118,12 @@ class UpsertResult:
 
     def close(self) -> None:
         self.spool.close()
+
+
+def _plain(result: RowResult) -> dict[str, Any]:
+    """``asdict(result)``, without its deep copy (a million rows)."""
+    return {"row": result.row, "erdr_number": result.erdr_number, "outcome": result.outcome,
+            "number": result.number, "messages": result.messages}  # fmt: skip
 
 
 _COUNTERS = {CREATED: "created", UPDATED: "updated", UNCHANGED: "unchanged", ERROR: "errors"}
@@ -333,6 +344,13 @@ class _Upserter:
         self.creates = array("i")
         self.file: IO[str] | None = None
         self.writer: Any = None
+        # The ERDR numbers of the rows checked here (not those left to the bulk import, which
+        # finds its own repeats): a set to ask, and in input order with their rows, to name
+        # the first row of a repeated one.
+        self.seen: set[int] = set()
+        self.seen_values, self.seen_rows = array("q"), array("i")
+        self.joined: dict[str, Case] = {}  # the batch's cases joined to, by number
+        self.checker: bulk._Checker | None = None  # its quick reader, for unchanged rows
 
     def _spool_create(self, row: int, cells: dict[str, str]) -> None:
         if self.file is None:
@@ -368,7 +386,7 @@ class _Upserter:
                 index = max(error.row - 2, 0)
                 row = self.creates[min(index, len(self.creates) - 1)]
                 errors.setdefault(row, []).append(
-                    {"field": error.column, "message": str(error.reason)}
+                    {"field": error.column, "message": self._input_row(str(error.reason))}
                 )
         self.file.seek(0)
         reader = csv.reader(self.file)
@@ -386,6 +404,21 @@ class _Upserter:
         self.file.close()
         self.result.spool = merged
 
+    def _input_row(self, reason: str) -> str:
+        """The bulk import's "the same number is in row N" names a row of the file it was
+        given (the new rows, from 2): the input's row instead."""
+        sentinel = 999_999_937
+        before, _sep, after = (
+            _("the same number is in row %(row)d") % {"row": sentinel}
+        ).partition(str(sentinel))
+        middle = reason.removeprefix(before).removesuffix(after)
+        if not (reason.startswith(before) and reason.endswith(after) and middle.isdigit()):
+            return reason
+        index = int(middle) - 2
+        if not 0 <= index < len(self.creates):
+            return reason
+        return before + str(self.creates[index]) + after
+
     def _created(self, reader: Any, column: int,
                  errors: dict[int, list[dict[str, str]]]) -> Iterator[dict[str, Any]]:  # fmt: skip
         """The results of the new rows, their numbers read by ERDR number 1,000 at a time."""
@@ -396,14 +429,14 @@ class _Upserter:
                 return
             erdrs = [cells[column].strip() for _row, cells in chunk]
             numbers = dict(
-                Case.objects.filter(erdr_number__in=erdrs).values_list("erdr_number", "number")
+                _recorded(erdrs).values_list("erdr_number", "number")
             ) if not errors else {}  # fmt: skip
             for (row, _cells), erdr in zip(chunk, erdrs, strict=True):
                 messages = errors.get(row or 0, [])
                 outcome = ERROR if messages else CREATED
                 result = RowResult(row or 0, erdr, outcome, numbers.get(erdr, ""), messages)
                 self._count(result)
-                yield asdict(result)
+                yield _plain(result)
 
     def _count(self, result: RowResult) -> None:
         name = _COUNTERS[result.outcome]
@@ -413,27 +446,95 @@ class _Upserter:
                                 "outcome": result.outcome, "number": result.number})  # fmt: skip
 
     def batch(self, rows: list[tuple[int, dict[str, str] | None, list[RowError]]]) -> None:
-        erdrs = [c.get("erdr_number", "").strip() for _r, c, _e in rows if c]
-        existing = {
-            c.erdr_number: c
-            for c in Case.objects.filter(erdr_number__in=[e for e in erdrs if e]).select_related(
-                "article_part__article", "region"
-            )
-        }
+        """Check and apply a batch of rows, set-based: one query for the compared fields of
+        the cases their ERDR numbers name (:class:`_Current`, no model instances) and at most
+        one for the cases they join to, so that a row equal to its case costs no query; only
+        a row that differs loads its case and goes through the services."""
+        erdrs = {e for _r, c, _e in rows if c and (e := c.get("erdr_number", "").strip())}
+        current = _current(erdrs)
+        # (row, ERDR number, the row read or None, its errors, the case when equal to it)
+        checked: list[tuple[int, str, csvio.ParsedRow | None, list[RowError], _Current | None]]
+        checked = []
         for row, cells, errors in rows:
             erdr = (cells or {}).get("erdr_number", "").strip()
             if cells is not None and not errors:
                 errors = _cell_problems(row, cells)
-            if cells is not None and not errors and self.fast and erdr not in existing:
-                self._spool_create(row, cells)
+            if cells is not None and not errors and self.fast and erdr not in current:
+                self._spool_create(row, cells)  # the bulk import finds a repeated number
+                continue
+            if (
+                cells is not None
+                and not errors
+                and erdr in current
+                and self._same(row, cells, current[erdr])
+            ):
+                checked.append((row, erdr, None, [], current[erdr]))
                 continue
             parsed = None
             if cells is not None and not errors:
                 parsed, errors = csvio._parse_row(cells, row, self.lookups)
+            checked.append((row, erdr, parsed, errors, None))
+        self._prefetch_joined(p.joined_to for _r, _e, p, _x, _s in checked if p and p.joined_to)
+        for row, erdr, parsed, errors, same in checked:
+            if same is not None:
+                if not self._repeated(row, erdr, same.number):
+                    self._add(RowResult(row, erdr, UNCHANGED, same.number))
+                continue
             if parsed is None:
                 self._add(RowResult(row, erdr, ERROR, messages=_messages(errors)))
                 continue
-            self._add(self._apply(row, parsed, existing.get(parsed.erdr_number)))
+            found = current.get(parsed.erdr_number)
+            if self._repeated(row, parsed.erdr_number, found.number if found else ""):
+                continue
+            self._add(self._apply(row, parsed, found))
+        self.joined = {}
+
+    def _same(self, row: int, cells: dict[str, str], case: _Current) -> bool:
+        """Whether the row is plainly valid and equal to ``case`` in every compared field,
+        read by the bulk import's quick reader (``bulk._Checker._fast``: a record only for a
+        row whose every cell is valid, else None) rather than by ``csvio``'s readers and rules
+        with their messages; a row that names a joined case, or differs, or that the quick
+        reader does not take, is read and applied as before."""
+        if (cells.get("joined_to") or "").strip() or case.joined_to_id is not None:
+            return False
+        if self.checker is None:
+            self.checker = bulk._Checker(self.actor, csvio._schema(), list(csvio.COLUMNS),
+                                         0, None, None)  # fmt: skip
+            self.checker.spool.close()  # only its reader is used
+        record = self.checker._fast([cells.get(c, "") for c in csvio.COLUMNS], row)
+        return record is not None and (
+            record[bulk.R_NUMBER] in ("", case.number)
+            and record[bulk.R_REGION] == case.region_id
+            and record[bulk.R_AT] == case.registered_at
+            and record[bulk.R_BODY] in (None, case.body_id)
+            and record[bulk.R_PART] == case.article_part_id
+            and record[bulk.R_STATUS] == case.status
+            and (record[bulk.R_TGROUND] or record[bulk.R_SGROUND])
+            == (case.termination_ground or case.suspension_ground)
+        )
+
+    def _repeated(self, row: int, erdr: str, number: str) -> bool:
+        """Whether an earlier row of the request has ``erdr`` (then this row is an error)."""
+        if not numbering.ERDR_RE.match(erdr):
+            return False
+        value = int(erdr)
+        if value not in self.seen:
+            self.seen.add(value)
+            self.seen_values.append(value)
+            self.seen_rows.append(row)
+            return False
+        first = self.seen_rows[self.seen_values.index(value)]  # rare: a linear search
+        reason = _("the same number is in row %(row)d") % {"row": first}
+        messages = [{"field": "erdr_number", "message": reason}]
+        self._add(RowResult(row, erdr, ERROR, number, messages))
+        return True
+
+    def _prefetch_joined(self, numbers: Iterable[str]) -> None:
+        """The cases the batch's rows join to, that the actor may see, in one query."""
+        wanted = set(numbers)
+        if wanted:
+            found = scoped.cases_for(self.actor).filter(number__in=wanted)
+            self.joined = {c.number: c for c in found}
 
     def _add(self, result: RowResult) -> None:
         self.result.add(result)
@@ -441,7 +542,7 @@ class _Upserter:
             self.listed.append({"row": result.row, "erdr_number": result.erdr_number,
                                 "outcome": result.outcome, "number": result.number})  # fmt: skip
 
-    def _apply(self, row: int, parsed: csvio.ParsedRow, case: Case | None) -> RowResult:
+    def _apply(self, row: int, parsed: csvio.ParsedRow, case: _Current | None) -> RowResult:
         erdr = parsed.erdr_number
         try:
             if case is None:
@@ -449,6 +550,8 @@ class _Upserter:
                     created = self._create(parsed)
                 return RowResult(row, erdr, CREATED, created.number)
             changed = self._update(parsed, case)
+            if changed:  # a later row joining to it reads it again
+                self.joined.pop(case.number, None)
             return RowResult(row, erdr, UPDATED if changed else UNCHANGED, case.number)
         except QorgauError as exc:
             number = case.number if case is not None else ""
@@ -457,7 +560,9 @@ class _Upserter:
     def _joined(self, parsed: csvio.ParsedRow) -> Case | None:
         if not parsed.joined_to:
             return None
-        found = scoped.cases_for(self.actor).filter(number=parsed.joined_to).first()
+        found = self.joined.get(parsed.joined_to)
+        if found is None:  # not prefetched: e.g. a case created by an earlier row of the batch
+            found = scoped.cases_for(self.actor).filter(number=parsed.joined_to).first()
         if found is None:
             raise Invalid("joined_to", _("no such case"))
         return found
@@ -476,8 +581,9 @@ class _Upserter:
             is_demo=parsed.is_demo, imported=imported,
         )  # fmt: skip
 
-    def _update(self, parsed: csvio.ParsedRow, case: Case) -> bool:
-        """Bring ``case`` to the row through the services; False when nothing differs."""
+    def _update(self, parsed: csvio.ParsedRow, case: _Current) -> bool:
+        """Bring the case to the row through the services; False when nothing differs (told
+        from ``case``'s compared fields alone: no query)."""
         problems = []
         if parsed.number and parsed.number != case.number:
             problems.append(
@@ -490,7 +596,7 @@ class _Upserter:
             problems.append(("region", _("a case's region cannot change through an upsert")))
         if parsed.registered_at != case.registered_at:
             problems.append(("registered_at", _("a case's registration date cannot change")))
-        if parsed.body is not None and parsed.body.pk != case.investigating_body_id:
+        if parsed.body is not None and parsed.body.pk != case.body_id:
             problems.append(
                 (
                     "investigating_body",
@@ -508,15 +614,52 @@ class _Upserter:
             or (joined.pk if joined else None) != case.joined_to_id
         )
         if not (requalify or move):
-            return False  # no savepoint for the common row that changes nothing
+            return False  # no query, no savepoint for the common row that changes nothing
         with transaction.atomic():  # both changes or neither
+            instance = Case.objects.select_related("article_part__article", "region").get(
+                pk=case.pk
+            )
             if requalify:
-                services.requalify(self.actor, case, parsed.article_part, reason=self.reason)
+                services.requalify(self.actor, instance, parsed.article_part, reason=self.reason)
             if move:
                 at = parsed.status_at or timezone.now()
-                lifecycle.transition(self.actor, case, parsed.status, reason=self.reason,
+                lifecycle.transition(self.actor, instance, parsed.status, reason=self.reason,
                                      ground=ground, joined_to=joined, at=at)  # fmt: skip
         return True
+
+
+class _Current(NamedTuple):
+    """What an upsert compares of a recorded case (read for a batch in one query)."""
+
+    pk: int
+    number: str
+    region_id: int
+    registered_at: dt.datetime
+    body_id: int | None
+    article_part_id: int
+    status: str
+    termination_ground: str
+    suspension_ground: str
+    joined_to_id: int | None
+
+
+_CURRENT = ["erdr_number", "pk", "number", "region_id", "registered_at", "investigating_body_id",
+            "article_part_id", "status", "termination_ground", "suspension_ground",
+            "joined_to_id"]  # fmt: skip
+
+
+def _recorded(erdrs: Iterable[str]) -> QuerySet[Case]:
+    """The cases of these ERDR numbers. ``<> ''`` is said so that PostgreSQL uses the partial
+    unique index (``erdr_number <> ''``) even for a list of over 100 numbers, which it could
+    not prove inside the index's condition (it read the whole table instead)."""
+    return Case.objects.filter(erdr_number__in=list(erdrs)).exclude(erdr_number="")
+
+
+def _current(erdrs: set[str]) -> dict[str, _Current]:
+    """The compared fields of the recorded cases of ``erdrs``, by ERDR number: one query."""
+    if not erdrs:
+        return {}
+    return {v[0]: _Current(*v[1:]) for v in _recorded(erdrs).values_list(*_CURRENT)}
 
 
 def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True) -> UpsertResult:

@@ -232,3 +232,83 @@ def test_an_actor_who_may_not_register_cases_is_refused_before_anything_is_read(
     with pytest.raises(NotAllowed):
         upsert.upsert(investigator, ndjson(row(ERDR_A)))
     assert not Case.objects.exists()
+
+
+# --- Set-based comparison of recorded cases ---------------------------------------------------
+
+
+def _suspended(erdr):
+    return row(erdr, status="suspended", suspension_ground="suspect_unknown",
+               status_at="2026-01-07T10:00:00+05:00")  # fmt: skip
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_a_batch_mixing_unchanged_changed_new_and_bad_rows_keeps_each_outcome_in_order(atomic):
+    erdrs = [f"2612345678{i:05d}" for i in range(6)]
+    upsert.upsert(SYSTEM, ndjson(*(row(e) for e in erdrs[:4])))
+    with translation.override("en"):
+        result = upsert.upsert(
+            SYSTEM,
+            ndjson(
+                row(erdrs[0]),  # unchanged
+                _suspended(erdrs[1]),  # a transition
+                row(erdrs[4]),  # new
+                row(erdrs[2], article="125-1", part="1"),  # a requalification
+                row(erdrs[3], victim_sex="X"),  # equal, but a cell the import refuses
+                row(erdrs[0], number="2026-79-999999"),  # repeats row 1
+                row(erdrs[5], region="KZ-99"),  # new, refused
+            ),
+            atomic=atomic,
+        )
+    got = [(r.row, r.erdr_number, r.outcome) for r in result.rows()]
+    outcomes = ["unchanged", "updated", "created", "updated", "error", "error", "error"]
+    assert [g[2] for g in got] == outcomes
+    assert [g[0] for g in got] == [1, 2, 3, 4, 5, 6, 7]
+    rows = list(result.rows())
+    assert rows[0].number == Case.objects.get(erdr_number=erdrs[0]).number
+    assert rows[4].messages[0]["field"] == "victim_sex"
+    assert rows[5].messages == [{"field": "erdr_number", "message": "the same number is in row 1"}]
+    assert (result.unchanged, result.updated, result.created, result.errors) == (1, 2, 1, 3)
+    assert result.committed is not atomic  # atomic: the errors rolled it all back
+    case = Case.objects.get(erdr_number=erdrs[1])
+    assert case.status == (CaseStatus.INVESTIGATION if atomic else CaseStatus.SUSPENDED)
+
+
+def test_a_repeated_recorded_number_is_an_error_and_is_not_applied_twice():
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    with translation.override("en"):
+        result = upsert.upsert(SYSTEM, ndjson(row(ERDR_A), _suspended(ERDR_A)), atomic=False)
+    assert [(r.row, r.outcome) for r in result.rows()] == [(1, "unchanged"), (2, "error")]
+    assert list(result.rows())[1].messages[0]["message"] == "the same number is in row 1"
+    assert Case.objects.get(erdr_number=ERDR_A).status == CaseStatus.INVESTIGATION
+
+
+def test_a_repeated_new_number_names_the_inputs_row():
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    with translation.override("en"):
+        # Row 2 is the first new row (the bulk import's row 2 as well); row 4 repeats it.
+        result = upsert.upsert(SYSTEM, ndjson(row(ERDR_A), row(ERDR_B), row(ERDR_C), row(ERDR_B)))
+    assert [r.outcome for r in result.rows()] == ["unchanged", "created", "created", "error"]
+    assert list(result.rows())[3].messages[0]["message"] == "the same number is in row 2"
+
+
+def test_a_joined_case_named_again_is_unchanged():
+    first = upsert.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    target = next(first.rows()).number
+    joined = row(ERDR_B, status="joined", joined_to=target, status_at="2026-01-06T10:00:00+05:00")
+    assert upsert.upsert(SYSTEM, ndjson(joined)).created == 1
+    again = upsert.upsert(SYSTEM, ndjson(row(ERDR_A), joined))
+    assert [r.outcome for r in again.rows()] == ["unchanged", "unchanged"]
+
+
+@pytest.mark.parametrize("count", [3, 120])
+def test_unchanged_rows_cost_no_query_each(count, django_assert_max_num_queries):
+    lines = ndjson(*(row(f"2612345670{i:05d}", region=("KZ-79", "KZ-71")[i % 2],
+                         victim_sex="F", status="suspended", suspension_ground="suspect_unknown",
+                         status_at="2026-01-07T10:00:00+05:00")
+                     for i in range(count)))  # fmt: skip
+    assert upsert.upsert(SYSTEM, lines).created == count
+    # The same bound for 3 rows and for 120: a batch's queries, none per row.
+    with django_assert_max_num_queries(15):  # 13 when written
+        result = upsert.upsert(SYSTEM, lines)
+    assert (result.unchanged, result.errors) == (count, 0)
