@@ -3,6 +3,7 @@ the pages are. Each declares the policy action it needs (``policy_action``, or
 ``policy_actions`` per method); each call writes its audit entry (a read like the page's, or
 the service's own entry for a change)."""
 
+import abc
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -220,8 +221,9 @@ class CaseDetail(ApiView):
         return response
 
 
-class CaseAction(ApiView):
-    """A change to a case through its service, conditional on its ETag and idempotent."""
+class CaseAction(ApiView, abc.ABC):
+    """A change to a case through its service, conditional on its ETag and idempotent; each kind
+    of change says what it does in :meth:`apply`."""
 
     serializer_class: type[drf.Serializer[Any]] = s.TransitionSerializer
 
@@ -242,8 +244,9 @@ class CaseAction(ApiView):
         response["ETag"] = etag(case)
         return response
 
+    @abc.abstractmethod
     def apply(self, actor: Actor, case: Case, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Change the locked ``case`` by its service with the valid ``data``."""
 
 
 class CaseTransitions(CaseAction):
