@@ -362,7 +362,7 @@ def attempt(delivery_pk: int) -> str:
     with transaction.atomic():
         # The row stays locked while it is sent: two workers never send one delivery twice.
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("subscription__client__region", "event")
             .filter(pk=delivery_pk)
             .first()
