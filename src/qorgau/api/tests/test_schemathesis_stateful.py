@@ -9,6 +9,8 @@ and calls made by a link (by link and status)."""
 import datetime as dt
 import time
 from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 import schemathesis
@@ -16,6 +18,7 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 
 from qorgau.api import services
 from qorgau.api.schema import LINKS
@@ -100,6 +103,91 @@ def _plausible_bodies(api_world) -> dict[str, st.SearchStrategy[dict]]:
     }  # fmt: skip
 
 
+def _diverged(exc: BaseException) -> bool:
+    """Whether Hypothesis stopped because the same choices drew differently the second time (its
+    ``Flaky`` errors, or the assertion its data tree makes), not because a check failed."""
+    if isinstance(exc, Flaky):
+        return True
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return (
+        isinstance(exc, AssertionError)
+        and frame is not None
+        and frame.tb_frame.f_globals.get("__name__", "").startswith("hypothesis.internal")
+    )
+
+
+@dataclass
+class Tally:
+    """What the stateful run did: scenarios, calls by operation, calls made by a link (by link
+    and answer status), failed checks, and Hypothesis runs."""
+
+    scenarios: int = 0
+    calls: Counter[str] = field(default_factory=Counter)
+    followed: Counter[tuple[str, int]] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    runs: int = 0
+
+
+def _workflow(schema: Any, key: str, tally: Tally) -> Any:
+    """The schema's state machine, calling with ``key`` and the checks, counting into ``tally``."""
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            tally.scenarios += 1
+
+        def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
+            return {"headers": {"Authorization": f"Bearer {key}"}}
+
+        def step(self, input):  # type: ignore[no-untyped-def]
+            tally.calls[input.case.operation.label] += 1
+            output = super().step(input)
+            # A call made by a link: its path parameters (or, with none, some value) taken from
+            # the previous answer, not generated (schemathesis sometimes generates one instead).
+            if input.transition is not None:
+                applied = {(str(loc.value), name) for loc, name in input.applied_parameters}
+                path = {("path", name) for name in input.case.path_parameters or {}}
+                if (path and path <= applied) or (not path and applied):
+                    tally.followed[(input.transition.id, output.response.status_code)] += 1
+            return output
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):  # type: ignore[no-untyped-def]
+            try:
+                case.validate_response(response, checks=CHECKS, recorder=self.recorder)
+            except Exception as exc:
+                tally.failures.append(f"{case.operation.label}: {exc}")
+                raise
+
+    return Workflow
+
+
+def _run(workflow: Any, tally: Tally) -> None:
+    """Run SCENARIOS scenarios of up to STEPS calls. When Hypothesis stops a run because the
+    same choices met a database that earlier scenarios changed (another answer, another bundle
+    filled) and no check failed, carry on with the scenarios left, as Schemathesis' own runner
+    does (at most 5 runs)."""
+    while tally.scenarios < SCENARIOS and tally.runs < 5:
+        tally.runs += 1
+        try:
+            workflow.run(
+                settings=hypothesis_settings(
+                    max_examples=SCENARIOS - tally.scenarios,
+                    stateful_step_count=STEPS,
+                    deadline=None,
+                    database=None,
+                    phases=[Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
+            )
+            return
+        except Exception as exc:
+            if tally.failures:  # reported as found, not as whatever Hypothesis said after them
+                pytest.fail("\n".join(tally.failures[:10]), pytrace=False)
+            if not _diverged(exc):
+                raise
+
+
 def test_stateful_run_follows_the_links_without_server_errors_or_schema_violations(
     api_world,
     settings,
@@ -135,53 +223,21 @@ def test_stateful_run_follows_the_links_without_server_errors_or_schema_violatio
         )
 
     links = _links(schema.raw_schema)
-    calls: Counter[str] = Counter()  # by operation
-    followed: Counter[tuple[str, int]] = Counter()  # (link, status): calls on a link's values
-    scenarios = 0
-
-    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
-        def setup(self) -> None:
-            nonlocal scenarios
-            scenarios += 1
-
-        def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
-            return {"headers": {"Authorization": f"Bearer {key}"}}
-
-        def step(self, input):  # type: ignore[no-untyped-def]
-            calls[input.case.operation.label] += 1
-            output = super().step(input)
-            # A call made by a link: its path parameters (or, with none, some value) taken from
-            # the previous answer, not generated (schemathesis sometimes generates one instead).
-            if input.transition is not None:
-                applied = {(str(loc.value), name) for loc, name in input.applied_parameters}
-                path = {("path", name) for name in input.case.path_parameters or {}}
-                if (path and path <= applied) or (not path and applied):
-                    followed[(input.transition.id, output.response.status_code)] += 1
-            return output
-
-        def validate_response(self, response, case, additional_checks=None, **kwargs):  # type: ignore[no-untyped-def]
-            case.validate_response(response, checks=CHECKS, recorder=self.recorder)
-
+    tally = Tally()
     started = time.monotonic()
-    Workflow.run(
-        settings=hypothesis_settings(
-            max_examples=SCENARIOS,
-            stateful_step_count=STEPS,
-            deadline=None,
-            database=None,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-    )
+    _run(_workflow(schema, key, tally), tally)
     elapsed = time.monotonic() - started
     print(
-        f"\nschemathesis stateful: {len(links)} links, {scenarios} scenarios, "
-        f"{sum(calls.values())} calls, {sum(followed.values())} made by a link, "
-        f"{Case.objects.count() - len(api_world)} cases registered, 0 failures, {elapsed:.1f} s"
+        f"\nschemathesis stateful: {len(links)} links, {tally.scenarios} scenarios, "
+        f"{tally.calls.total()} calls, {tally.followed.total()} made by a link, "
+        f"{Case.objects.count() - len(api_world)} cases registered, "
+        f"{len(tally.failures)} failures, {tally.runs} run(s), {elapsed:.1f} s"
     )
-    for (transition, status), count in sorted(followed.items()):
+    for (transition, status), count in sorted(tally.followed.items()):
         print(f"{count:5}  {transition}: {status}")
-    reached = {transition.rsplit(" -> ", 1)[1] for transition, _status in followed}
+    reached = {transition.rsplit(" -> ", 1)[1] for transition, _status in tally.followed}
     targets = {schema.find_operation_by_id(link["operationId"]).label for link in links.values()}
-    assert sum(followed.values()) > 0
+    assert not tally.failures
+    assert tally.scenarios >= SCENARIOS
+    assert tally.followed.total() > 0
     assert reached == targets  # every operation a link leads to was called by a link
