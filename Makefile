@@ -46,9 +46,9 @@ demo: install
 	@echo ""
 	@echo "  Qorgau is running at http://$(HOST):$(PORT)/login/  (public page: http://$(HOST):$(PORT)/kk/, admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
-	@# The background worker (case imports uploaded in the browser) runs beside the server and
-	@# is stopped with it.
-	DEBUG=1 $(BIN)/qorgau db_worker --no-reload & worker=$$!; \
+	@# The background worker (case imports uploaded in the browser, webhook deliveries) runs
+	@# beside the server and is stopped with it.
+	DEBUG=1 $(BIN)/qorgau db_worker --queue-name default,webhooks --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/qorgau runserver $(HOST):$(PORT)
 

@@ -209,7 +209,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Background tasks (django.tasks) ---------------------------------------------------------
 # Queued as rows of the database (django-tasks-db) and run by `qorgau db_worker`, a process of its
 # own (docs/cli.md): a case CSV import uploaded in the browser is one (registry/tasks.py).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: "default" (case imports) and "webhooks" (deliveries, api/webhooks.py), each with its
+# worker (deploy/qorgau-worker.service, deploy/qorgau-webhook-worker.service), so a subscriber
+# that does not answer never holds up an import.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "webhooks"],
+    }
+}
 # An import's live progress: written by the worker every few rows while its transaction is
 # open, outside the database — on SQLite that transaction holds the only write lock, and on any
 # database rows written inside it are not seen before its end (registry/imports.py). A

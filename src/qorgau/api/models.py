@@ -131,6 +131,8 @@ class Event(models.Model):
 
     uid = models.UUIDField(_("event id"), unique=True, editable=False)
     type = models.CharField(_("event"), max_length=40, choices=EventType.choices)
+    # What it is about: a case's number, a release's number.
+    subject = models.CharField(_("subject"), max_length=60, db_index=True)
     ref = models.CharField(_("reference"), max_length=80)
     region = models.CharField(_("region"), max_length=10, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"))
@@ -164,6 +166,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A worker sending it now: its token, and until when the others leave it alone.
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["pk"]

@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import time
 import urllib.error
@@ -42,10 +43,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Q
 from django.http.request import validate_host
-from django.tasks import task
-from django.utils import timezone
+from django.tasks import TaskResultStatus, task
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from qorgau.access import policy
 from qorgau.audit import log
@@ -79,6 +82,12 @@ BACKOFF = [
     dt.timedelta(hours=10),
 ]
 MAX_ATTEMPTS = len(BACKOFF) + 1
+# The worker queue of the deliveries (`qorgau db_worker --queue-name webhooks`, its own service):
+# a subscriber that does not answer never holds up the case imports of the default queue.
+QUEUE = "webhooks"
+# A pending delivery due this long with no task waiting and no attempt under way lost its task.
+LOST_AFTER = dt.timedelta(minutes=10)
+REQUEUE_AT_MOST = 1000
 SOURCE = "webhooks"
 SECRET_MARK = "whsec_"  # noqa: S105 - the prefix of every secret, not a secret
 USER_AGENT = "Qorgau-Webhooks/1"
@@ -107,11 +116,15 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 
 # --- Where deliveries may go ----------------------------------------------------------------
 
+HOST_CHARS = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]*:[0-9a-f:.]*")
+
 
 def refusal(url: str) -> str:
     """Why ``url`` may not receive deliveries (empty: it may): its scheme, credentials in it,
     or a host outside ``QORGAU_WEBHOOK_HOSTS``. Asked when a subscription is made and again
     before every attempt (the setting may have changed)."""
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        return _("The URL is not valid.")  # spaces and control characters urlsplit would drop
     try:
         parts = urlsplit(url)
         _port = parts.port  # a port that is not a number (or out of range) raises
@@ -123,8 +136,10 @@ def refusal(url: str) -> str:
     if parts.username or parts.password:
         return _("The URL may not contain a user name or a password.")
     host = (parts.hostname or "").lower()
-    allowed = [h for h in settings.QORGAU_WEBHOOK_HOSTS if h != "*"]
-    if not host or not validate_host(host, allowed):
+    allowed = [h.lower() for h in settings.QORGAU_WEBHOOK_HOSTS if h != "*"]
+    # The name checked must be the name connected to: no percent-escapes or other characters
+    # that the HTTP client would decode or read otherwise (an IPv6 literal stays allowed).
+    if not HOST_CHARS.fullmatch(host) or not validate_host(host, allowed):
         return _("The host %(host)s is not among the hosts webhooks may be delivered to.") % {
             "host": host or "—"
         }
@@ -157,6 +172,12 @@ def subscribe(
         raise Invalid(
             "events",
             _("Name the events, of: %(known)s.") % {"known": ", ".join(EventType.values)},
+        )
+    if EventType.CASE_OVERDUE in wanted and not policy.can(
+        Actor.api_client(client, SOURCE), "case.view"
+    ):
+        raise Invalid(
+            "events", _("The client's role may not see cases: it cannot be told of them.")
         )
     with transaction.atomic():
         subscription = Subscription.objects.create(
@@ -208,13 +229,15 @@ def _overdue_events(subscription: Subscription) -> list[tuple[Event, Any]]:
     out = []
     for case in cases:
         assert case.term_ends_on is not None  # the filter keeps cases with a term
+        occurred = _day_start(case.term_ends_on + dt.timedelta(days=1))
+        if occurred < subscription.created_at:
+            continue  # before the subscription: read with the API
         ref = f"{case.number}@{case.term_ends_on.isoformat()}"
         data = {"case": case.number, "region": case.region.code,
                 "term_ended_on": case.term_ends_on.isoformat(),
                 "url": f"/api/v1/cases/{case.number}/"}  # fmt: skip
-        occurred = _day_start(case.term_ends_on + dt.timedelta(days=1))
-        out.append((Event(type=EventType.CASE_OVERDUE, ref=ref, region=case.region.code,
-                          occurred_at=occurred, data=data), case))  # fmt: skip
+        out.append((Event(type=EventType.CASE_OVERDUE, subject=case.number, ref=ref,
+                          region=case.region.code, occurred_at=occurred, data=data), case))  # fmt: skip
     return out
 
 
@@ -222,15 +245,15 @@ def _release_events(subscription: Subscription) -> list[tuple[Event, Any]]:
     """The ``release.published`` events of the releases published since the subscription was
     made (public: every client may be told)."""
     out = []
-    for release in Release.objects.filter(published_at__gte=subscription.created_at).order_by(
-        "number"
-    ):
+    releases = Release.objects.filter(published_at__gte=subscription.created_at)
+    for release in releases.select_related("revises").order_by("number"):
         data = {"release": release.number,
                 "period_start": release.period_start.isoformat(),
                 "period_end": release.period_end.isoformat(),
                 "revises": release.revises.number if release.revises else None,
                 "url": f"/api/v1/releases/{release.number}/"}  # fmt: skip
-        out.append((Event(type=EventType.RELEASE_PUBLISHED, ref=str(release.number),
+        out.append((Event(type=EventType.RELEASE_PUBLISHED, subject=str(release.number),
+                          ref=str(release.number),
                           occurred_at=release.published_at, data=data), release))  # fmt: skip
     return out
 
@@ -243,35 +266,65 @@ FINDERS = {
 
 def scan(actor: Actor) -> dict[str, int]:
     """Record the new events and queue their deliveries to every active subscription that
-    wants them and may see them (``api.webhook.scan``, one entry a run with the counts).
+    wants them and may see them, and queue again the deliveries whose task was lost (a worker
+    that died): ``api.webhook.scan``, one entry a run that did something, with the counts.
     Running it again adds nothing: events are unique by type and reference, deliveries by
-    subscription and event. Returns ``events`` and ``deliveries`` made now."""
+    subscription and event. Returns ``events``, ``deliveries`` and ``requeued``."""
     policy.ensure(actor, "admin.site")
     made: Counter[str] = Counter()
-    queued: list[int] = []
+    now = timezone.now()
     with transaction.atomic():
-        for subscription in Subscription.objects.filter(disabled_at=None).select_related(
-            "client__region"
-        ):
+        # The subscriptions' rows locked: a second scan at the same moment waits for this one.
+        subscriptions = Subscription.objects.select_for_update(of=("self",)).filter(
+            disabled_at=None
+        )
+        for subscription in subscriptions.select_related("client__region").order_by("pk"):
             if not subscription.client.usable:
                 continue
             for kind in subscription.events:
                 found = FINDERS[EventType(kind)](subscription)
-                if not found:
-                    continue
                 for chunk in _chunks([event for event, _obj in found]):
                     events = _stored(made, chunk)
                     sent = set(
                         Delivery.objects.filter(subscription=subscription, event__in=events)
                         .values_list("event_id", flat=True)
                     )  # fmt: skip
-                    new = [Delivery(subscription=subscription, event=event)
+                    new = [Delivery(subscription=subscription, event=event, next_attempt_at=now)
                            for event in events if event.pk not in sent]  # fmt: skip
-                    queued.extend(d.pk for d in Delivery.objects.bulk_create(new))
-        made["deliveries"] = len(queued)
-        log.write(actor, actions.WEBHOOK_SCAN, details=dict(sorted(made.items())))
-        transaction.on_commit(lambda: [deliver_task.enqueue(pk) for pk in queued])
-    return {"events": made["events"], "deliveries": made["deliveries"]}
+                    for delivery in Delivery.objects.bulk_create(new):
+                        # In this transaction: the task exists if and only if the delivery does.
+                        deliver_task.enqueue(delivery.pk)
+                        made["deliveries"] += 1
+        made["requeued"] = _requeue_lost(now)
+        if any(made.values()):
+            log.write(actor, actions.WEBHOOK_SCAN, details=dict(sorted(made.items())))
+    return {key: made[key] for key in ("events", "deliveries", "requeued")}
+
+
+def _requeue_lost(now: dt.datetime) -> int:
+    """Queue again each pending delivery due for :data:`LOST_AFTER` with no task waiting for
+    it and no attempt under way (its worker died while it ran, or its task row was deleted).
+    A task too many is harmless: an attempt is made only when the delivery is due."""
+    waiting = {
+        args_kwargs["args"][0]
+        for args_kwargs in DBTaskResult.objects.filter(
+            queue_name=QUEUE, status=TaskResultStatus.READY
+        ).values_list("args_kwargs", flat=True)
+        if args_kwargs.get("args")
+    }
+    lost = (
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now - LOST_AFTER
+        )
+        .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
+        .exclude(pk__in=waiting)
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in lost[:REQUEUE_AT_MOST]:
+        deliver_task.enqueue(pk)
+        count += 1
+    return count
 
 
 def _chunks(items: list[Event], size: int = 500) -> list[list[Event]]:
@@ -280,18 +333,26 @@ def _chunks(items: list[Event], size: int = 500) -> list[list[Event]]:
 
 
 def _stored(made: Counter[str], events: list[Event]) -> list[Event]:
-    """``events`` (of one type) as rows: the ones recorded before, the others recorded now."""
+    """``events`` (of one type) as rows: the ones recorded before, the others recorded now. A
+    case announced overdue is announced again only when its term ended later than the term of
+    the last announcement (it was extended, or the case resumed, and that term passed too) —
+    not when a requalification or a new rule moved its end earlier."""
     kind = events[0].type
-    refs = [e.ref for e in events]
-    known = {e.ref: e for e in Event.objects.filter(type=kind, ref__in=refs)}
-    new = [e for e in events if e.ref not in known]
+    known = {e.ref: e for e in Event.objects.filter(type=kind, ref__in=[e.ref for e in events])}
+    last = dict(
+        Event.objects.filter(type=kind, subject__in={e.subject for e in events})
+        .values("subject")
+        .annotate(last=Max("ref"))
+        .values_list("subject", "last")
+    )
+    new = [e for e in events if e.ref not in known and e.ref > last.get(e.subject, "")]
     for event in new:
         event.uid = uuid.uuid4()
-    # Another scan at the same moment may record one first: its row is the event.
+    # Events are unique by type and reference (and scans take turns: see scan()).
     Event.objects.bulk_create(new, ignore_conflicts=True)
     made["events"] += len(new)
     known.update((e.ref, e) for e in Event.objects.filter(type=kind, ref__in=[e.ref for e in new]))
-    return [known[e.ref] for e in events]
+    return [known[e.ref] for e in events if e.ref in known]
 
 
 # --- Deliveries -----------------------------------------------------------------------------
@@ -329,9 +390,9 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
             return int(response.status), ""
     except urllib.error.HTTPError as exc:
         return int(exc.code), f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except Exception as exc:
         reason = getattr(exc, "reason", exc)
-        return None, str(reason)[:300] or exc.__class__.__name__
+        return None, f"{exc.__class__.__name__}: {reason}"
 
 
 def _still_allowed(delivery: Delivery) -> str:
@@ -354,13 +415,10 @@ def _still_allowed(delivery: Delivery) -> str:
     return ""
 
 
-def attempt(delivery_pk: int) -> str:
-    """Make the next attempt of a pending delivery: send it, log the attempt (a row and an
-    audit entry ``api.webhook.deliver``), then mark it delivered, schedule the next attempt
-    after :data:`BACKOFF`, or mark it failed. Returns its status."""
-    actor = Actor.system(SOURCE, source=SOURCE)
+def _claim(delivery_pk: int, now: dt.datetime, token: str) -> Delivery | None:
+    """The pending delivery, due now and not being sent by another worker, claimed for
+    :func:`lease` (a short transaction); None when there is nothing to do."""
     with transaction.atomic():
-        # The row stays locked while it is sent: two workers never send one delivery twice.
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
             .select_related("subscription__client__region", "event")
@@ -368,53 +426,98 @@ def attempt(delivery_pk: int) -> str:
             .first()
         )
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
-            return delivery.status if delivery else "gone"
-        now = timezone.now()
-        number = delivery.attempts + 1  # in this round (a redelivery starts a new one)
-        why = _still_allowed(delivery)
-        started = time.monotonic()
-        if why:
-            code, error = None, why
-        else:
-            body = payload(delivery.event)
-            msg_id = str(delivery.event.uid)
-            stamp = int(now.timestamp())
-            headers = {
-                "Content-Type": "application/json",
-                "User-Agent": USER_AGENT,
-                "webhook-id": msg_id,
-                "webhook-timestamp": str(stamp),
-                "webhook-signature": sign(secret_of(delivery.subscription), msg_id, stamp, body),
-            }
-            code, error = _post(delivery.subscription.url, body, headers)
-        duration = int((time.monotonic() - started) * 1000)
-        ok = code is not None and 200 <= code < 300
-        if code is not None and not ok and not error:
-            error = f"HTTP {code}"
-        DeliveryAttempt.objects.create(delivery=delivery, number=delivery.tries.count() + 1, at=now,
+            return None
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return None  # an early or stale task: its own task is queued for the right time
+        if delivery.claimed_until is not None and delivery.claimed_until > now:
+            return None  # another worker is sending it
+        delivery.claim, delivery.claimed_until = token, now + lease()
+        delivery.save(update_fields=["claim", "claimed_until"])
+    return delivery
+
+
+def lease() -> dt.timedelta:
+    """How long a claimed delivery is left to its worker: twice the timeout and a margin."""
+    return dt.timedelta(seconds=2 * settings.QORGAU_WEBHOOK_TIMEOUT + 30)
+
+
+def attempt(delivery_pk: int) -> str:
+    """Make the next attempt of a pending delivery that is due: claim it, send it with no
+    transaction open (a slow subscriber holds no lock), then log the attempt (a row and an
+    audit entry ``api.webhook.deliver``) and mark it delivered, schedule the next attempt after
+    :data:`BACKOFF`, or mark it failed. Returns its status ("skipped": nothing to do now)."""
+    token = secrets.token_hex(8)
+    now = timezone.now()
+    claimed = _claim(delivery_pk, now, token)
+    if claimed is None:
+        return "skipped"
+    # The log's errors are for the operators and programmers on both ends: in English.
+    with translation.override("en"):
+        why = _still_allowed(claimed)
+    started = time.monotonic()
+    if why:
+        code, error = None, why
+    else:
+        body = payload(claimed.event)
+        msg_id, stamp = str(claimed.event.uid), int(now.timestamp())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": sign(secret_of(claimed.subscription), msg_id, stamp, body),
+        }
+        code, error = _post(claimed.subscription.url, body, headers)
+    duration = int((time.monotonic() - started) * 1000)
+    ok = code is not None and 200 <= code < 300
+    if code is not None and not ok and not error:
+        error = f"HTTP {code}"
+    return _record(delivery_pk, token, now, code, error[:300], duration, ok=ok, refused=bool(why))
+
+
+def _record(
+    delivery_pk: int, token: str, now: dt.datetime, code: int | None, error: str, duration: int,
+    *, ok: bool, refused: bool,
+) -> str:  # fmt: skip
+    """Log an attempt and decide what follows (a short transaction). If the claim ran out and
+    another worker took the delivery over, the attempt is logged and the other decides."""
+    actor = Actor.system(SOURCE, source=SOURCE)
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("subscription__client__region", "event")
+            .get(pk=delivery_pk)
+        )
+        number = delivery.tries.count() + 1
+        DeliveryAttempt.objects.create(delivery=delivery, number=number, at=now,
                                        status_code=code, duration_ms=duration, error=error)  # fmt: skip
-        delivery.attempts = number
-        if ok:
-            delivery.status, delivery.finished_at, delivery.next_attempt_at = (
-                DeliveryStatus.DELIVERED, now, None)  # fmt: skip
-        elif why or number >= MAX_ATTEMPTS:
-            delivery.status, delivery.finished_at, delivery.next_attempt_at = (
-                DeliveryStatus.FAILED, now, None)  # fmt: skip
-        else:
-            delivery.next_attempt_at = now + BACKOFF[number - 1]
-        delivery.save(update_fields=["attempts", "status", "finished_at", "next_attempt_at"])
+        mine = delivery.claim == token and delivery.status == DeliveryStatus.PENDING
+        if mine:
+            delivery.attempts += 1
+            delivery.claim, delivery.claimed_until = "", None
+            if ok:
+                delivery.status, delivery.finished_at, delivery.next_attempt_at = (
+                    DeliveryStatus.DELIVERED, timezone.now(), None)  # fmt: skip
+            elif refused or delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status, delivery.finished_at, delivery.next_attempt_at = (
+                    DeliveryStatus.FAILED, timezone.now(), None)  # fmt: skip
+            else:
+                delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
+                # In this transaction: the retry's task exists if and only if it is scheduled.
+                deliver_task.using(run_after=delivery.next_attempt_at).enqueue(delivery_pk)
+            delivery.save(update_fields=["attempts", "status", "finished_at", "next_attempt_at",
+                                         "claim", "claimed_until"])  # fmt: skip
+        client = delivery.subscription.client
         log.write(actor, actions.WEBHOOK_DELIVER, delivery.subscription,
                   details={"event": delivery.event.type, "ref": delivery.event.ref,
-                           "delivery": delivery.pk, "attempt": number, "status_code": code,
+                           "delivery": delivery.pk, "attempt": number,
+                           "attempt_of_round": delivery.attempts, "status_code": code,
                            "outcome": delivery.status, "error": error},
-                  region_code=delivery.event.region)  # fmt: skip
-        if delivery.status == DeliveryStatus.PENDING:
-            when = delivery.next_attempt_at
-            transaction.on_commit(lambda: deliver_task.using(run_after=when).enqueue(delivery_pk))
+                  region_code=client.region.code if client.region else "")  # fmt: skip
     return str(delivery.status)
 
 
-@task
+@task(queue_name=QUEUE)
 def deliver_task(delivery_pk: int) -> str:
     """The background task of one attempt: :func:`attempt` in the worker."""
     return attempt(delivery_pk)
@@ -430,22 +533,31 @@ def redeliver(actor: Actor, delivery_pk: int) -> Delivery:
             raise Invalid("id", _("No webhook delivery %(id)s.") % {"id": delivery_pk})
         if delivery.status == DeliveryStatus.DELIVERED:
             raise Invalid("id", _("The delivery was delivered."))
+        if delivery.status == DeliveryStatus.PENDING:
+            raise Invalid("id", _("The delivery is still being tried: wait until it fails."))
         delivery.status, delivery.attempts = DeliveryStatus.PENDING, 0
-        delivery.finished_at, delivery.next_attempt_at = None, None
+        delivery.finished_at, delivery.next_attempt_at = None, timezone.now()
         delivery.save(update_fields=["status", "attempts", "finished_at", "next_attempt_at"])
         log.write(actor, actions.WEBHOOK_REDELIVER, delivery.subscription,
                   details={"delivery": delivery.pk, "event": delivery.event.type,
                            "ref": delivery.event.ref})  # fmt: skip
-        transaction.on_commit(lambda: deliver_task.enqueue(delivery_pk))
+        deliver_task.enqueue(delivery_pk)
     return delivery
 
 
 def deliveries_for(actor: Actor) -> Any:
-    """The delivery log ``actor`` may read: an API client its own subscriptions'; a national
-    administrator (a person) every one; anyone else none."""
+    """The delivery log ``actor`` may read: an API client its own subscriptions', of what its
+    scope lets it see now (a client narrowed to a region, or to a role that sees no cases, no
+    longer reads the cases it was told of before); a national administrator (a person) every
+    one; anyone else none."""
     deliveries = Delivery.objects.select_related("event", "subscription").prefetch_related("tries")
     if actor.client is not None:
-        return deliveries.filter(subscription__client=actor.client)
+        visible = Q(event__type=EventType.RELEASE_PUBLISHED)
+        if policy.can(actor, "case.view"):
+            region = actor.client.region
+            cases = Q(event__type=EventType.CASE_OVERDUE)
+            visible |= cases if region is None else cases & Q(event__region=region.code)
+        return deliveries.filter(subscription__client=actor.client).filter(visible)
     if policy.can(actor, "admin.site"):
         return deliveries
     return deliveries.none()

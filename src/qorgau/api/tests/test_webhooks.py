@@ -59,6 +59,10 @@ class Receiver:
                     }
                 )
                 code, headers = receiver.answers.pop(0) if receiver.answers else (200, {})
+                if code == 0:  # not an HTTP answer at all
+                    self.wfile.write(b"garbage\r\n\r\n")
+                    self.close_connection = True
+                    return
                 self.send_response(code)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -120,17 +124,25 @@ def test_an_overdue_case_in_scope_is_delivered_once_and_signed(
         list(Subscription.objects.values()), default=str
     )
     with time_machine.travel(local(2026, 1, 20, 9, 0), tick=False):
-        assert webhooks.scan(SYSTEM) == {"events": 0, "deliveries": 0}  # the term runs
+        assert webhooks.scan(SYSTEM) == {
+            "events": 0,
+            "deliveries": 0,
+            "requeued": 0,
+        }  # the term runs
     after = dt.datetime.combine(mine.term_ends_on + dt.timedelta(days=1), dt.time(9))
     with time_machine.travel(local(*after.timetuple()[:5]), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            assert webhooks.scan(SYSTEM) == {"events": 1, "deliveries": 1}
+            assert webhooks.scan(SYSTEM) == {"events": 1, "deliveries": 1, "requeued": 0}
         queued = DBTaskResult.objects.filter(task_path__endswith="deliver_task")
         assert queued.count() == 1
         delivery = Delivery.objects.get()
         assert run(delivery.pk, django_capture_on_commit_callbacks) == "delivered"
-        assert webhooks.scan(SYSTEM) == {"events": 0, "deliveries": 0}  # nothing twice
-        assert run(delivery.pk, django_capture_on_commit_callbacks) == "delivered"
+        assert webhooks.scan(SYSTEM) == {
+            "events": 0,
+            "deliveries": 0,
+            "requeued": 0,
+        }  # nothing twice
+        assert run(delivery.pk, django_capture_on_commit_callbacks) == "skipped"  # a stale task
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
     assert verify(secret, request)
@@ -161,11 +173,11 @@ def test_a_national_subscriber_hears_of_every_region_but_not_of_the_past(
     with time_machine.travel(local(*late.timetuple()[:5]), tick=False):
         # Made 40 days after the terms passed: those events happened before it.
         subscription, _secret = subscribe(receiver.url, region="")
-        assert webhooks.scan(SYSTEM) == {"events": 0, "deliveries": 0}
+        assert webhooks.scan(SYSTEM) == {"events": 0, "deliveries": 0, "requeued": 0}
     with time_machine.travel(local(2026, 1, 5, 9), tick=False):
         early, _secret = subscribe(receiver.url, region="", name="early")
     with time_machine.travel(local(*late.timetuple()[:5]), tick=False):
-        assert webhooks.scan(SYSTEM) == {"events": 3, "deliveries": 3}
+        assert webhooks.scan(SYSTEM) == {"events": 3, "deliveries": 3, "requeued": 0}
     assert {d.event.region for d in Delivery.objects.filter(subscription=early)} == {
         "KZ-79",
         "KZ-71",
@@ -282,7 +294,7 @@ def test_a_revoked_client_or_disabled_subscription_is_told_nothing(
         assert run(Delivery.objects.get().pk, django_capture_on_commit_callbacks) == "failed"
         webhooks.disable(SYSTEM, subscription.pk)
         Event.objects.all().delete()
-        assert webhooks.scan(SYSTEM) == {"events": 0, "deliveries": 0}
+        assert webhooks.scan(SYSTEM) == {"events": 0, "deliveries": 0, "requeued": 0}
     assert receiver.requests == []
 
 
@@ -294,7 +306,7 @@ def test_a_new_release_is_announced_to_every_subscriber(
                                      events=("release.published",))  # fmt: skip
     with time_machine.travel(local(2026, 12, 10, 9, 0), tick=False):
         release = releases.publish(SYSTEM, releases.period_containing(dt.date(2026, 11, 1)))
-        assert webhooks.scan(SYSTEM) == {"events": 1, "deliveries": 1}
+        assert webhooks.scan(SYSTEM) == {"events": 1, "deliveries": 1, "requeued": 0}
         assert run(Delivery.objects.get().pk, django_capture_on_commit_callbacks) == "delivered"
     body = json.loads(receiver.requests[0]["body"])
     assert body["type"] == "release.published" and verify(secret, receiver.requests[0])
@@ -348,8 +360,8 @@ def test_the_database_worker_delivers_and_retries(make_case, receiver):
     def worker() -> None:
         handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
         try:
-            call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay",
-                         stdout=io.StringIO())  # fmt: skip
+            call_command("db_worker", "--queue-name", "webhooks", "--batch", "--no-reload",
+                         "--no-startup-delay", stdout=io.StringIO())  # fmt: skip
         finally:
             for number, handler in handlers.items():
                 signal.signal(number, handler)
@@ -406,3 +418,142 @@ def test_a_subscriber_reads_its_own_delivery_log_and_no_one_elses(
     assert failed.json()["results"] == []  # a client's key, not a person: its own log only
     bad = stranger.get("/api/v1/webhooks/deliveries?status=lost")
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+
+
+def _past_term(case, days: int = 1, hour: int = 9):
+    """A moment ``days`` after the case's term ended (Kazakhstan time)."""
+    day = case.term_ends_on + dt.timedelta(days=days)
+    return local(day.year, day.month, day.day, hour, 0)
+
+
+def test_a_broken_answer_is_an_attempt_that_failed_not_a_lost_delivery(
+    make_case, receiver, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscribe(receiver.url)
+    case = make_case(registered_at=REGISTERED)
+    receiver.answers = [(0, {})]  # not HTTP at all
+    with time_machine.travel(_past_term(case), tick=False):
+        webhooks.scan(SYSTEM)
+        assert run(Delivery.objects.get().pk, django_capture_on_commit_callbacks) == "pending"
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.status_code is None and "BadStatusLine" in attempt.error
+    assert Delivery.objects.get().next_attempt_at is not None
+
+
+def test_the_request_is_sent_with_no_transaction_open(make_case, receiver, monkeypatch):
+    """A slow subscriber holds no row lock and no database write lock."""
+    from django.db import connection
+
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscribe(receiver.url)
+    case = make_case(registered_at=REGISTERED)
+    depths = []
+    post = webhooks._post
+
+    def watched(*args):
+        depths.append(len(connection.atomic_blocks))
+        return post(*args)
+
+    monkeypatch.setattr(webhooks, "_post", watched)
+    with time_machine.travel(_past_term(case), tick=False):
+        webhooks.scan(SYSTEM)
+        outside = len(connection.atomic_blocks)  # the test's own transaction
+        assert webhooks.attempt(Delivery.objects.get().pk) == "delivered"
+    assert depths == [outside]
+
+
+def test_a_lost_task_is_queued_again_and_early_or_doubled_tasks_send_nothing(
+    make_case, receiver, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscribe(receiver.url)
+    case = make_case(registered_at=REGISTERED)
+    receiver.answers = [(500, {})]
+    tasks = DBTaskResult.objects.filter(queue_name="webhooks")
+    with time_machine.travel(_past_term(case), tick=False) as clock:
+        webhooks.scan(SYSTEM)
+        delivery = Delivery.objects.get()
+        assert run(delivery.pk, django_capture_on_commit_callbacks) == "pending"
+        # Its retry waits a minute: a task run early (a duplicate) sends nothing.
+        assert webhooks.attempt(delivery.pk) == "skipped"
+        with pytest.raises(Invalid, match="still being tried"):
+            webhooks.redeliver(SYSTEM, delivery.pk)
+        # The worker died: its tasks are gone. Within LOST_AFTER nothing is queued again ...
+        tasks.delete()
+        clock.shift(webhooks.LOST_AFTER)
+        assert webhooks.scan(SYSTEM)["requeued"] == 0
+        # ... after it, once (a task waiting for it is not doubled).
+        clock.shift(dt.timedelta(minutes=2))
+        assert webhooks.scan(SYSTEM)["requeued"] == 1
+        assert webhooks.scan(SYSTEM)["requeued"] == 0
+        assert tasks.count() == 1
+        assert run(delivery.pk, django_capture_on_commit_callbacks) == "delivered"
+    assert len(receiver.requests) == 2
+
+
+def test_an_overdue_case_is_announced_again_only_when_a_later_term_passes(
+    make_case, receiver, django_capture_on_commit_callbacks
+):
+    from qorgau.registry.models import Case
+
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscribe(receiver.url)
+    case = make_case(registered_at=REGISTERED)
+    first_end = case.term_ends_on
+    with time_machine.travel(_past_term(case, days=5), tick=False):
+        assert webhooks.scan(SYSTEM)["events"] == 1
+        # A requalification (or a new rule) moves the end earlier, still passed: not news.
+        Case.objects.filter(pk=case.pk).update(term_ends_on=first_end - dt.timedelta(days=2))
+        assert webhooks.scan(SYSTEM)["events"] == 0
+        # Extended: the term runs again ...
+        Case.objects.filter(pk=case.pk).update(term_ends_on=first_end + dt.timedelta(days=30))
+        assert webhooks.scan(SYSTEM)["events"] == 0
+    case.refresh_from_db()
+    with time_machine.travel(_past_term(case), tick=False):
+        # ... and when the new term passes, that is news.
+        assert webhooks.scan(SYSTEM) == {"events": 1, "deliveries": 1, "requeued": 0}
+    refs = sorted(Event.objects.values_list("ref", flat=True))
+    assert refs == [f"{case.number}@{first_end}", f"{case.number}@{case.term_ends_on}"]
+
+
+def test_an_event_of_the_hours_before_the_subscription_is_not_sent(make_case, receiver):
+    case = make_case(registered_at=REGISTERED)
+    # The term passed at midnight; the subscription is made at 23:00 the same day.
+    with time_machine.travel(_past_term(case, days=1, hour=23), tick=False):
+        subscribe(receiver.url)
+        assert webhooks.scan(SYSTEM) == {"events": 0, "deliveries": 0, "requeued": 0}
+
+
+def test_who_may_subscribe_and_to_what_url(receiver):
+    services.create_client(SYSTEM, "analyst-79", "analyst", region="KZ-79")
+    with pytest.raises(Invalid, match="may not see cases") as error:
+        webhooks.subscribe(SYSTEM, "analyst-79", receiver.url, ["case.overdue"])
+    assert error.value.field == "events"
+    assert webhooks.subscribe(SYSTEM, "analyst-79", receiver.url, ["release.published"])
+    # The name checked is the name connected to: no escapes, no other characters.
+    for url in ("http://127.0.0.1%2f.example/", "http://127.0.0.1%00/", "http://127.0.0.1\t/"):
+        assert webhooks.refusal(url) != "", url
+
+
+def test_a_narrowed_client_no_longer_reads_the_cases_it_was_told_of(
+    make_case, receiver, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscription, _secret = subscribe(receiver.url, region="", name="national")
+    case = make_case(region="KZ-71", registered_at=REGISTERED)
+    with time_machine.travel(_past_term(case), tick=False):
+        webhooks.scan(SYSTEM)
+        assert run(Delivery.objects.get().pk, django_capture_on_commit_callbacks) == "delivered"
+    entry = AuditEntry.objects.get(action="api.webhook.deliver")
+    assert entry.region_code == ""  # a national client's entry is not filed under KZ-71
+    key = new_key()
+    ApiClient.objects.filter(pk=subscription.client_id).update(key_hash=hash_key(key))
+    reader = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert len(reader.get("/api/v1/webhooks/deliveries").json()["results"]) == 1
+    from qorgau.reference.models import Region
+
+    ApiClient.objects.filter(pk=subscription.client_id).update(
+        region=Region.objects.get(code="KZ-79")
+    )
+    assert reader.get("/api/v1/webhooks/deliveries").json()["results"] == []

@@ -252,6 +252,14 @@ def test_the_systemd_unit_runs_qorgau_serve_as_its_own_user():
     worker.optionxform = str
     worker.read(ROOT / "deploy" / "qorgau-worker.service")
     assert shlex.split(worker["Service"]["ExecStart"])[1:] == ["db_worker", "--no-reload"]
+    hooks = configparser.ConfigParser(strict=False, interpolation=None)
+    hooks.optionxform = str
+    hooks.read(ROOT / "deploy" / "qorgau-webhook-worker.service")
+    assert shlex.split(hooks["Service"]["ExecStart"])[1:] == [
+        "db_worker", "--queue-name", "webhooks", "--no-reload",
+    ]  # fmt: skip
+    for key in ("User", "EnvironmentFile", "Environment"):
+        assert hooks["Service"][key] == worker["Service"][key], key
 
 
 @pytest.mark.parametrize(
