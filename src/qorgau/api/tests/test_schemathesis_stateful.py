@@ -169,8 +169,8 @@ def _run(workflow: Any, tally: Tally) -> None:
     """Run SCENARIOS scenarios of up to STEPS calls. When Hypothesis stops a run because the
     same choices met a database that earlier scenarios changed (another answer, another bundle
     filled) and no check failed, carry on with the scenarios left, as Schemathesis' own runner
-    does (at most 5 runs)."""
-    while tally.scenarios < SCENARIOS and tally.runs < 5:
+    does (at most 5 runs, one more per 100 scenarios)."""
+    while tally.scenarios < SCENARIOS and tally.runs < 5 + SCENARIOS // 100:
         tally.runs += 1
         try:
             workflow.run(
