@@ -4,15 +4,18 @@ ERDR number").
 On a scratch PostgreSQL database (migrated, ``qorgau load-reference``, the statistics'
 triggers on as migrated), it
 
-1. writes an NDJSON file of --rows rows (``bench/io.py``'s generator, every row with an ERDR
-   number, turned into NDJSON: the CSV's columns, empty cells left out);
+1. writes an NDJSON file of --rows rows (``common.write_cases_csv``'s rows, every one with an
+   ERDR number, turned into NDJSON: the CSV's columns, empty cells left out);
 2. times ``registry.upsert.upsert`` of it, all or nothing, on the empty database (every row
    creates a case), with its peak memory (resident set sampled every 50 ms);
-3. times the same file again (every row "unchanged": each row read and compared);
+3. times the same file again (every row "unchanged": each row read, checked and compared),
+   against its baseline: a raw ``COPY`` of the file's compared cells into a temporary table
+   and one query joining it to the cases to count the rows that differ;
 4. times a file of --updates rows of it whose status moves on (investigation → suspended,
    through ``lifecycle.transition`` row by row);
 5. dumps the rows step 2 wrote (cases, qualifications, status rows, parties and the change
-   feed), empties those tables and times the baseline: a raw ``COPY`` of those rows back.
+   feed), empties those tables and times the baseline of step 2: a raw ``COPY`` of those rows
+   back (same indexes, constraints and triggers).
 
 Each measure is run once: median = p95 = that run.
 
@@ -21,7 +24,6 @@ Each measure is run once: median = p95 = that run.
 
 import argparse
 import csv
-import importlib.util
 import json
 import os
 import sys
@@ -30,21 +32,31 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Measure, django_setup, print_measures, scratch_database
+import common
 
-_spec = importlib.util.spec_from_file_location("bench_io", Path(__file__).with_name("io.py"))
-assert _spec is not None and _spec.loader is not None
-bench_io = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_io)
-
-TABLES = [*bench_io.TABLES, "registry_change"]
+TABLES = [*common.CASE_TABLES, "registry_change"]
+# The cells an upsert compares with a recorded case, and the SQL that counts the rows differing.
+COMPARED = ["erdr_number", "article", "part", "region", "registered_at", "status",
+            "termination_ground", "suspension_ground", "investigating_body"]  # fmt: skip
+DIFFERING = """
+SELECT count(*) FROM upsert_input i
+JOIN registry_case c ON c.erdr_number = i.erdr_number AND c.erdr_number <> ''
+JOIN reference_articlepart ap ON ap.id = c.article_part_id
+JOIN reference_article a ON a.id = ap.article_id
+JOIN reference_region r ON r.id = c.region_id
+LEFT JOIN reference_body b ON b.id = c.investigating_body_id
+WHERE a.code <> i.article OR ap.number::text <> i.part OR r.code <> i.region
+   OR c.registered_at <> i.registered_at::timestamptz OR c.status <> i.status
+   OR c.termination_ground <> i.termination_ground OR c.suspension_ground <> i.suspension_ground
+   OR (i.investigating_body <> '' AND b.code IS DISTINCT FROM i.investigating_body)
+"""
 
 
 def write_ndjson(path: Path, rows: int) -> None:
-    """``rows`` NDJSON lines: the rows of bench/io.py's CSV generator, empty cells left out."""
+    """``rows`` NDJSON lines: the rows of the cases CSV generator, empty cells left out."""
     with tempfile.TemporaryDirectory(prefix="qorgau-upsert-") as folder:
         source = Path(folder) / "cases.csv"
-        bench_io.write_csv(source, rows)
+        common.write_cases_csv(source, rows)
         with open(source, encoding="utf-8", newline="") as text, open(path, "w", encoding="utf-8") as out:  # fmt: skip
             for record in csv.DictReader(text):
                 out.write(json.dumps({k: v for k, v in record.items() if v}) + "\n")
@@ -68,41 +80,35 @@ def write_updates(source: Path, path: Path, count: int) -> int:
     return written
 
 
-def dump_tables(folder: Path) -> dict[str, tuple[Path, int]]:
-    from django.db import connection
-
-    found = {}
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            path = folder / f"{table}.copy"
-            with open(path, "wb") as out, cursor.cursor.copy(f"COPY {table} TO STDOUT") as copy:
-                for data in copy:
-                    out.write(data)
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - our table names
-            found[table] = (path, cursor.fetchone()[0])
-    return found
-
-
-def raw_copy(dumped: dict[str, tuple[Path, int]]) -> None:
+def raw_compare(path: Path) -> tuple[float, int]:
+    """The baseline of the unchanged pass: the file's compared cells COPYed into a temporary
+    table (each line read as JSON on the way) and one query counting the rows that differ
+    from their case; (wall time in ms, rows differing). Rolled back."""
     from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")  # a scratch database
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in TABLES:
-            path, _count = dumped[table]
-            with open(path, "rb") as source, cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                while chunk := source.read(1 << 20):
-                    copy.write(chunk)
-    return (time.perf_counter() - start) * 1000
+        columns = ", ".join(f"{c} text" for c in COMPARED)
+        cursor.execute(f"CREATE TEMPORARY TABLE upsert_input ({columns}) ON COMMIT DROP")
+        with (
+            open(path, encoding="utf-8") as text,
+            cursor.cursor.copy("COPY upsert_input FROM STDIN") as copy,
+        ):
+            for line in text:
+                record = json.loads(line)
+                copy.write_row([record.get(c, "") for c in COMPARED])
+        cursor.execute(DIFFERING)
+        differing = cursor.fetchone()[0]
+        elapsed = (time.perf_counter() - start) * 1000
+        transaction.set_rollback(True)
+    return elapsed, differing
 
 
 def _run(path: Path) -> tuple[float, float, object]:
     from qorgau.core.actors import Actor
     from qorgau.registry import upsert
 
-    with bench_io.PeakMemory() as memory, open(path, "rb") as stream:
+    with common.PeakMemory() as memory, open(path, "rb") as stream:
         start = time.perf_counter()
         result = upsert.upsert(Actor.system("bench-upsert"), stream, fmt="ndjson", atomic=True)
         elapsed = (time.perf_counter() - start) * 1000
@@ -110,8 +116,8 @@ def _run(path: Path) -> tuple[float, float, object]:
     return elapsed, memory.mb, result
 
 
-def measures(scale: int, updates: int) -> list[Measure]:
-    found: list[Measure] = []
+def measures(scale: int, updates: int) -> list[common.Measure]:
+    found: list[common.Measure] = []
     with tempfile.TemporaryDirectory(prefix="qorgau-upsert-") as folder_name:
         folder = Path(folder_name)
         source = folder / "cases.ndjson"
@@ -124,11 +130,15 @@ def measures(scale: int, updates: int) -> list[Measure]:
         print(f"upsert (create): {created_ms / 1000:.1f} s, peak +{created_mb:.0f} MB, "
               f"created {result.created:,}, errors {result.errors:,}", flush=True)  # fmt: skip
         assert result.committed and result.created == scale, (result.created, result.errors)
-        dumped = dump_tables(folder)
+        dumped = common.dump_tables(folder, TABLES)
 
         same_ms, same_mb, result = _run(source)
         print(f"upsert (unchanged): {same_ms / 1000:.1f} s, peak +{same_mb:.0f} MB, "
               f"unchanged {result.unchanged:,}, errors {result.errors:,}", flush=True)  # fmt: skip
+        assert result.unchanged == scale, (result.unchanged, result.errors)
+        compare_ms, differing = raw_compare(source)
+        print(f"raw COPY and compare: {compare_ms / 1000:.1f} s, {differing:,} rows differ",
+              flush=True)  # fmt: skip
 
         moved = folder / "updates.ndjson"
         count = write_updates(source, moved, updates)
@@ -136,19 +146,21 @@ def measures(scale: int, updates: int) -> list[Measure]:
         print(f"upsert (status updates): {update_ms / 1000:.1f} s, peak +{update_mb:.0f} MB, "
               f"updated {result.updated:,}, errors {result.errors:,}", flush=True)  # fmt: skip
 
-        copied = raw_copy(dumped)
+        common.empty_tables(TABLES)
+        copied = common.raw_copy(dumped)
         rows = sum(n for _path, n in dumped.values())
         print(f"raw COPY of the rows the create wrote: {copied / 1000:.1f} s", flush=True)
-        found.append(Measure(
+        found.append(common.Measure(
             f"upsert {scale:,} new rows (NDJSON)", created_ms, created_ms, copied,
             f"{scale / created_ms * 1000:,.0f} rows/s (≥ 20,000), peak +{created_mb:.0f} MB "
             f"(≤ 300 MB); raw COPY of its {rows:,} table rows",
         ))  # fmt: skip
-        found.append(Measure(
-            f"upsert {scale:,} unchanged rows", same_ms, same_ms, None,
-            f"{scale / same_ms * 1000:,.0f} rows/s, peak +{same_mb:.0f} MB",
+        found.append(common.Measure(
+            f"upsert {scale:,} unchanged rows", same_ms, same_ms, compare_ms,
+            f"{scale / same_ms * 1000:,.0f} rows/s, peak +{same_mb:.0f} MB; raw COPY of the "
+            f"compared cells and one join ({differing:,} differ)",
         ))  # fmt: skip
-        found.append(Measure(
+        found.append(common.Measure(
             f"upsert {count:,} status changes", update_ms, update_ms, None,
             f"{count / update_ms * 1000:,.0f} rows/s (lifecycle.transition per row), "
             f"peak +{update_mb:.0f} MB",
@@ -165,22 +177,17 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("DATABASE_URL must name a PostgreSQL server and a role that may create databases")
-    with scratch_database(url, f"qorgau_upsert_bench_{os.getpid()}", keep=args.keep) as scratch:
-        django_setup(scratch)
+    with common.scratch_database(
+        url, f"qorgau_upsert_bench_{os.getpid()}", keep=args.keep
+    ) as scratch:
+        common.django_setup(scratch)
         from django.db import connection
 
-        bench_io.prepare()
+        common.prepare_cases_database()
         found = measures(args.rows, args.updates)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            version = cursor.fetchone()[0].split(",")[0]
-        load = os.getloadavg()
+        title = common.server_title("Bulk upsert by ERDR number")
         connection.close()
-        print_measures(
-            f"Bulk upsert by ERDR number, {version}, {os.cpu_count()} cores, "
-            f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}",
-            found,
-        )
+        common.print_measures(title, found)
 
 
 if __name__ == "__main__":
