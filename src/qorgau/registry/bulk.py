@@ -562,8 +562,13 @@ class _Checker:
         erdrs = [r[R_ERDR] for r in self.batch if r[R_ERDR]]
         taken = set()
         if erdrs:
+            # "<> ''" said: PostgreSQL then uses the partial unique index (it cannot prove a
+            # list of over 100 numbers inside its condition; it read the table, or worse the
+            # trigram index, for every batch).
             taken = set(
-                Case.objects.filter(erdr_number__in=erdrs).values_list("erdr_number", flat=True)
+                Case.objects.filter(erdr_number__in=erdrs)
+                .exclude(erdr_number="")
+                .values_list("erdr_number", flat=True)
             )
         now = timezone.now()
         passed = []
@@ -668,7 +673,7 @@ class _Checker:
         earlier: dict[str, int] = {}  # joined rows that passed: number -> spool place + 1
         removed = self.removed
         erdrs = [r[R_ERDR] for r in self.deferred if r[R_ERDR]]
-        taken = set(Case.objects.filter(erdr_number__in=erdrs).values_list("erdr_number", flat=True)) if erdrs else set()  # fmt: skip
+        taken = set(Case.objects.filter(erdr_number__in=erdrs).exclude(erdr_number="").values_list("erdr_number", flat=True)) if erdrs else set()  # fmt: skip
         now = timezone.now()
         self.deferred.sort(key=lambda r: (r[R_STATUS] == CaseStatus.JOINED, r[R_ROW]))
         for record in self.deferred:
