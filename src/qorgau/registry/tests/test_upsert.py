@@ -312,3 +312,21 @@ def test_unchanged_rows_cost_no_query_each(count, django_assert_max_num_queries)
     with django_assert_max_num_queries(15):  # 13 when written
         result = upsert.upsert(SYSTEM, lines)
     assert (result.unchanged, result.errors) == (count, 0)
+
+
+@pytest.mark.parametrize(
+    ("cells", "field"),
+    [
+        ({"registered_at": ""}, "registered_at"),
+        ({"registered_at": "2026-13-05T10:00:00+05:00"}, "registered_at"),
+        ({"status": "closed"}, "status"),
+        ({"demo": "yes"}, "demo"),
+        ({"suspension_ground": "suspect_unknown"}, "suspension_ground"),
+    ],
+)
+def test_a_recorded_case_with_an_unreadable_cell_gets_the_readers_message(cells, field):
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A)))
+    with translation.override("en"):
+        result = upsert.upsert(SYSTEM, ndjson(row(ERDR_A, **cells)))
+    (only,) = result.rows()
+    assert only.outcome == "error" and field in {m["field"] for m in only.messages}
