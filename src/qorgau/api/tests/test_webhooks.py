@@ -17,6 +17,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from qorgau.api import services, webhooks
@@ -477,7 +478,7 @@ def test_a_lost_task_is_queued_again_and_early_or_doubled_tasks_send_nothing(
         assert run(delivery.pk, django_capture_on_commit_callbacks) == "pending"
         # Its retry waits a minute: a task run early (a duplicate) sends nothing.
         assert webhooks.attempt(delivery.pk) == "skipped"
-        with pytest.raises(Invalid, match="still being tried"):
+        with pytest.raises(Invalid, match="still being tried"), translation.override("en"):
             webhooks.redeliver(SYSTEM, delivery.pk)
         # The worker died: its tasks are gone. Within LOST_AFTER nothing is queued again ...
         tasks.delete()
@@ -527,7 +528,7 @@ def test_an_event_of_the_hours_before_the_subscription_is_not_sent(make_case, re
 
 def test_who_may_subscribe_and_to_what_url(receiver):
     services.create_client(SYSTEM, "analyst-79", "analyst", region="KZ-79")
-    with pytest.raises(Invalid, match="may not see cases") as error:
+    with pytest.raises(Invalid, match="may not see cases") as error, translation.override("en"):
         webhooks.subscribe(SYSTEM, "analyst-79", receiver.url, ["case.overdue"])
     assert error.value.field == "events"
     assert webhooks.subscribe(SYSTEM, "analyst-79", receiver.url, ["release.published"])
