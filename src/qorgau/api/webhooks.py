@@ -406,11 +406,10 @@ def _still_allowed(delivery: Delivery) -> str:
     if why:
         return why
     if delivery.event.type == EventType.CASE_OVERDUE:
+        # The policy's own scope rule, on the event's region (as for the delivery log).
         actor = Actor.api_client(subscription.client, SOURCE)
-        region = subscription.client.region
-        if not policy.can(actor, "case.view") or (
-            region is not None and region.code != delivery.event.region
-        ):
+        event = Event.objects.filter(pk=delivery.event_id)
+        if not policy.scoped_by_code(actor, "case.view", event, code_field="region").exists():
             return _("The case is no longer in the client's scope.")
     return ""
 
@@ -552,12 +551,11 @@ def deliveries_for(actor: Actor) -> Any:
     one; anyone else none."""
     deliveries = Delivery.objects.select_related("event", "subscription").prefetch_related("tries")
     if actor.client is not None:
-        visible = Q(event__type=EventType.RELEASE_PUBLISHED)
-        if policy.can(actor, "case.view"):
-            region = actor.client.region
-            cases = Q(event__type=EventType.CASE_OVERDUE)
-            visible |= cases if region is None else cases & Q(event__region=region.code)
-        return deliveries.filter(subscription__client=actor.client).filter(visible)
+        own = deliveries.filter(subscription__client=actor.client)
+        cases = own.filter(event__type=EventType.CASE_OVERDUE)
+        return own.filter(event__type=EventType.RELEASE_PUBLISHED) | policy.scoped_by_code(
+            actor, "case.view", cases, code_field="event__region"
+        )
     if policy.can(actor, "admin.site"):
         return deliveries
     return deliveries.none()

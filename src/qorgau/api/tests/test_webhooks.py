@@ -558,3 +558,21 @@ def test_a_narrowed_client_no_longer_reads_the_cases_it_was_told_of(
         region=Region.objects.get(code="KZ-79")
     )
     assert reader.get("/api/v1/webhooks/deliveries").json()["results"] == []
+
+
+def test_a_case_that_left_the_clients_scope_is_not_sent(
+    make_case, receiver, django_capture_on_commit_callbacks
+):
+    from qorgau.reference.models import Region
+
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscription, _secret = subscribe(receiver.url, region="", name="national")
+    case = make_case(region="KZ-71", registered_at=REGISTERED)
+    with time_machine.travel(_past_term(case), tick=False):
+        webhooks.scan(SYSTEM)
+        ApiClient.objects.filter(pk=subscription.client_id).update(
+            region=Region.objects.get(code="KZ-79")
+        )
+        assert webhooks.attempt(Delivery.objects.get().pk) == "failed"
+    assert receiver.requests == []
+    assert DeliveryAttempt.objects.get().error == "The case is no longer in the client's scope."
