@@ -30,7 +30,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import logging
 import re
 import secrets
 import time
@@ -47,6 +46,7 @@ from django.db.models import Max, Q
 from django.http.request import validate_host
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
@@ -55,6 +55,7 @@ from qorgau.audit import log
 from qorgau.core.actors import Actor
 from qorgau.core.errors import Invalid
 from qorgau.oversight import work
+from qorgau.registry.filters import day_start
 from qorgau.stats.models import Release
 
 from . import actions
@@ -67,8 +68,6 @@ from .models import (
     EventType,
     Subscription,
 )
-
-logger = logging.getLogger(__name__)
 
 # The waits before the 2nd, 3rd, … attempt (the Standard Webhooks schedule, shortened at its
 # start): eight attempts over about 28 hours, then the delivery has failed.
@@ -100,9 +99,7 @@ def secret_of(subscription: Subscription) -> str:
     """The subscription's signing secret, ``whsec_`` + base64 of 32 bytes: an HMAC of its salt
     under the server's SECRET_KEY, so it is never stored (a new SECRET_KEY changes every
     subscription's secret: docs/api.md#webhooks)."""
-    key = hmac.new(
-        settings.SECRET_KEY.encode(), b"qorgau.webhook:" + subscription.salt.encode(), "sha256"
-    ).digest()
+    key = salted_hmac("qorgau.webhook", subscription.salt, algorithm="sha256").digest()
     return SECRET_MARK + base64.b64encode(key).decode()
 
 
@@ -207,12 +204,7 @@ def disable(actor: Actor, pk: int) -> Subscription:
 # --- Events ---------------------------------------------------------------------------------
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight of ``day`` in Kazakhstan time."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def _overdue_events(subscription: Subscription) -> list[tuple[Event, Any]]:
+def _overdue_events(subscription: Subscription) -> list[Event]:
     """The ``case.overdue`` events of the cases whose term passed, in the client's scope, since
     the subscription was made: the case list's own filter (term passed) seen by the client."""
     actor = Actor.api_client(subscription.client, SOURCE)
@@ -229,19 +221,19 @@ def _overdue_events(subscription: Subscription) -> list[tuple[Event, Any]]:
     out = []
     for case in cases:
         assert case.term_ends_on is not None  # the filter keeps cases with a term
-        occurred = _day_start(case.term_ends_on + dt.timedelta(days=1))
+        occurred = day_start(case.term_ends_on + dt.timedelta(days=1))
         if occurred < subscription.created_at:
             continue  # before the subscription: read with the API
         ref = f"{case.number}@{case.term_ends_on.isoformat()}"
         data = {"case": case.number, "region": case.region.code,
                 "term_ended_on": case.term_ends_on.isoformat(),
                 "url": f"/api/v1/cases/{case.number}/"}  # fmt: skip
-        out.append((Event(type=EventType.CASE_OVERDUE, subject=case.number, ref=ref,
-                          region=case.region.code, occurred_at=occurred, data=data), case))  # fmt: skip
+        out.append(Event(type=EventType.CASE_OVERDUE, subject=case.number, ref=ref,
+                         region=case.region.code, occurred_at=occurred, data=data))  # fmt: skip
     return out
 
 
-def _release_events(subscription: Subscription) -> list[tuple[Event, Any]]:
+def _release_events(subscription: Subscription) -> list[Event]:
     """The ``release.published`` events of the releases published since the subscription was
     made (public: every client may be told)."""
     out = []
@@ -252,9 +244,9 @@ def _release_events(subscription: Subscription) -> list[tuple[Event, Any]]:
                 "period_end": release.period_end.isoformat(),
                 "revises": release.revises.number if release.revises else None,
                 "url": f"/api/v1/releases/{release.number}/"}  # fmt: skip
-        out.append((Event(type=EventType.RELEASE_PUBLISHED, subject=str(release.number),
-                          ref=str(release.number),
-                          occurred_at=release.published_at, data=data), release))  # fmt: skip
+        out.append(Event(type=EventType.RELEASE_PUBLISHED, subject=str(release.number),
+                         ref=str(release.number), occurred_at=release.published_at,
+                         data=data))  # fmt: skip
     return out
 
 
@@ -283,7 +275,7 @@ def scan(actor: Actor) -> dict[str, int]:
                 continue
             for kind in subscription.events:
                 found = FINDERS[EventType(kind)](subscription)
-                for chunk in _chunks([event for event, _obj in found]):
+                for chunk in _chunks(found):
                     events = _stored(made, chunk)
                     sent = set(
                         Delivery.objects.filter(subscription=subscription, event__in=events)
@@ -320,11 +312,10 @@ def _requeue_lost(now: dt.datetime) -> int:
         .exclude(pk__in=waiting)
         .values_list("pk", flat=True)
     )
-    count = 0
-    for pk in lost[:REQUEUE_AT_MOST]:
+    requeue = list(lost[:REQUEUE_AT_MOST])
+    for pk in requeue:
         deliver_task.enqueue(pk)
-        count += 1
-    return count
+    return len(requeue)
 
 
 def _chunks(items: list[Event], size: int = 500) -> list[list[Event]]:
@@ -494,12 +485,9 @@ def _record(
         if mine:
             delivery.attempts += 1
             delivery.claim, delivery.claimed_until = "", None
-            if ok:
-                delivery.status, delivery.finished_at, delivery.next_attempt_at = (
-                    DeliveryStatus.DELIVERED, timezone.now(), None)  # fmt: skip
-            elif refused or delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status, delivery.finished_at, delivery.next_attempt_at = (
-                    DeliveryStatus.FAILED, timezone.now(), None)  # fmt: skip
+            if ok or refused or delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.DELIVERED if ok else DeliveryStatus.FAILED
+                delivery.finished_at, delivery.next_attempt_at = timezone.now(), None
             else:
                 delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
                 # In this transaction: the retry's task exists if and only if it is scheduled.
@@ -523,7 +511,7 @@ def deliver_task(delivery_pk: int) -> str:
 
 
 def redeliver(actor: Actor, delivery_pk: int) -> Delivery:
-    """Try a failed (or still pending) delivery again from its first wait, now
+    """Try a failed delivery again, now, with a new round of attempts
     (``api.webhook.redeliver``): after the subscriber fixed their end."""
     policy.ensure(actor, "admin.site")
     with transaction.atomic():

@@ -3,18 +3,15 @@
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from qorgau.core.errors import Invalid
-
 from . import actions, webhooks
 from . import serializers as s
 from .models import DeliveryStatus
-from .views import ERRORS, JSON, PAGE, ApiView, Pages
+from .views import ERRORS, JSON, PAGE, ApiView, Pages, _valid
 
 
 class AttemptSerializer(serializers.Serializer[Any]):
@@ -45,6 +42,10 @@ class DeliverySerializer(serializers.Serializer[Any]):
     tries = AttemptSerializer(many=True, help_text="Every attempt, oldest first.")
 
 
+class DeliveryFilter(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
+
+
 class WebhookDeliveries(ApiView):
     """The deliveries to the caller's subscriptions, newest first (a national administrator's
     session: every subscription's)."""
@@ -58,11 +59,8 @@ class WebhookDeliveries(ApiView):
     )
     def get(self, request: Request) -> Response:
         deliveries = webhooks.deliveries_for(self.actor()).order_by()
-        status = request.query_params.get("status")
+        status = _valid(DeliveryFilter, request.query_params).get("status")
         if status:
-            if status not in DeliveryStatus.values:
-                raise Invalid("status", _("Choose one of: %(values)s.")
-                              % {"values": ", ".join(DeliveryStatus.values)})  # fmt: skip
             deliveries = deliveries.filter(status=status)
         pager = Pages()
         page: list[Any] = pager.paginate_queryset(deliveries, request, self) or []

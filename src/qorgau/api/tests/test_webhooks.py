@@ -32,6 +32,7 @@ from qorgau.api.models import (
 )
 from qorgau.audit.models import AuditEntry
 from qorgau.core.errors import Invalid
+from qorgau.reference.models import Region
 from qorgau.stats import releases
 from tests.fixtures import SYSTEM, local
 
@@ -399,10 +400,7 @@ def test_a_subscriber_reads_its_own_delivery_log_and_no_one_elses(
     own = {}
     for name in ("prokuratura-79", "prokuratura-71"):
         subscription = Subscription.objects.get(client__name=name)
-        # The subscriber's own key (made anew: keys are shown once).
-        new = new_key()
-        ApiClient.objects.filter(pk=subscription.client_id).update(key_hash=hash_key(new))
-        answer = Client(HTTP_AUTHORIZATION=f"Bearer {new}").get("/api/v1/webhooks/deliveries")
+        answer = reader_of(subscription).get("/api/v1/webhooks/deliveries")
         assert answer.status_code == 200
         own[name] = answer.json()["results"]
     (mine,) = own["prokuratura-79"]
@@ -537,42 +535,45 @@ def test_who_may_subscribe_and_to_what_url(receiver):
         assert webhooks.refusal(url) != "", url
 
 
+def reader_of(subscription) -> Client:
+    """A test client with the subscriber's own key (made anew: keys are shown once)."""
+    key = new_key()
+    ApiClient.objects.filter(pk=subscription.client_id).update(key_hash=hash_key(key))
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def narrow_to(subscription, code: str) -> None:
+    """The subscriber's client narrowed to one region after it subscribed."""
+    ApiClient.objects.filter(pk=subscription.client_id).update(region=Region.objects.get(code=code))
+
+
+def national_subscriber_and_overdue_case(make_case, receiver):
+    """A national subscription, and a KZ-71 case whose term passed after it was made."""
+    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
+        subscription, _secret = subscribe(receiver.url, region="", name="national")
+    return subscription, make_case(region="KZ-71", registered_at=REGISTERED)
+
+
 def test_a_narrowed_client_no_longer_reads_the_cases_it_was_told_of(
     make_case, receiver, django_capture_on_commit_callbacks
 ):
-    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
-        subscription, _secret = subscribe(receiver.url, region="", name="national")
-    case = make_case(region="KZ-71", registered_at=REGISTERED)
+    subscription, case = national_subscriber_and_overdue_case(make_case, receiver)
     with time_machine.travel(_past_term(case), tick=False):
         webhooks.scan(SYSTEM)
         assert run(Delivery.objects.get().pk, django_capture_on_commit_callbacks) == "delivered"
     entry = AuditEntry.objects.get(action="api.webhook.deliver")
     assert entry.region_code == ""  # a national client's entry is not filed under KZ-71
-    key = new_key()
-    ApiClient.objects.filter(pk=subscription.client_id).update(key_hash=hash_key(key))
-    reader = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    reader = reader_of(subscription)
     assert len(reader.get("/api/v1/webhooks/deliveries").json()["results"]) == 1
-    from qorgau.reference.models import Region
-
-    ApiClient.objects.filter(pk=subscription.client_id).update(
-        region=Region.objects.get(code="KZ-79")
-    )
+    narrow_to(subscription, "KZ-79")
     assert reader.get("/api/v1/webhooks/deliveries").json()["results"] == []
 
 
-def test_a_case_that_left_the_clients_scope_is_not_sent(
-    make_case, receiver, django_capture_on_commit_callbacks
-):
-    from qorgau.reference.models import Region
-
-    with time_machine.travel(local(2026, 1, 5, 9, 0), tick=False):
-        subscription, _secret = subscribe(receiver.url, region="", name="national")
-    case = make_case(region="KZ-71", registered_at=REGISTERED)
+def test_a_case_that_left_the_clients_scope_is_not_sent(make_case, receiver):
+    subscription, case = national_subscriber_and_overdue_case(make_case, receiver)
     with time_machine.travel(_past_term(case), tick=False):
         webhooks.scan(SYSTEM)
-        ApiClient.objects.filter(pk=subscription.client_id).update(
-            region=Region.objects.get(code="KZ-79")
-        )
+        narrow_to(subscription, "KZ-79")
         assert webhooks.attempt(Delivery.objects.get().pk) == "failed"
     assert receiver.requests == []
     assert DeliveryAttempt.objects.get().error == "The case is no longer in the client's scope."
