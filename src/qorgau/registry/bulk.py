@@ -37,7 +37,7 @@ import json
 import pickle
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -323,6 +323,14 @@ class Schema:
     parse_datetime: Callable[[str], dt.datetime]
 
 
+def with_erdr(numbers: Iterable[str]) -> models.QuerySet[Case]:
+    """The cases of these ERDR numbers. ``<> ''`` is said so that PostgreSQL uses the partial
+    unique index (``erdr_number <> ''``) even for a list of over 100 numbers, which it cannot
+    prove inside the index's condition (it read the whole table, or worse the trigram index,
+    for every batch)."""
+    return Case.objects.filter(erdr_number__in=list(numbers)).exclude(erdr_number="")
+
+
 class _Checker:
     """Pass 2 over the rows of a file, for ``actor``."""
 
@@ -562,14 +570,7 @@ class _Checker:
         erdrs = [r[R_ERDR] for r in self.batch if r[R_ERDR]]
         taken = set()
         if erdrs:
-            # "<> ''" said: PostgreSQL then uses the partial unique index (it cannot prove a
-            # list of over 100 numbers inside its condition; it read the table, or worse the
-            # trigram index, for every batch).
-            taken = set(
-                Case.objects.filter(erdr_number__in=erdrs)
-                .exclude(erdr_number="")
-                .values_list("erdr_number", flat=True)
-            )
+            taken = set(with_erdr(erdrs).values_list("erdr_number", flat=True))
         now = timezone.now()
         passed = []
         for record in self.batch:
@@ -673,7 +674,7 @@ class _Checker:
         earlier: dict[str, int] = {}  # joined rows that passed: number -> spool place + 1
         removed = self.removed
         erdrs = [r[R_ERDR] for r in self.deferred if r[R_ERDR]]
-        taken = set(Case.objects.filter(erdr_number__in=erdrs).exclude(erdr_number="").values_list("erdr_number", flat=True)) if erdrs else set()  # fmt: skip
+        taken = set(with_erdr(erdrs).values_list("erdr_number", flat=True)) if erdrs else set()
         now = timezone.now()
         self.deferred.sort(key=lambda r: (r[R_STATUS] == CaseStatus.JOINED, r[R_ROW]))
         for record in self.deferred:

@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,8 +121,7 @@ class UpsertResult:
 
 def _plain(result: RowResult) -> dict[str, Any]:
     """``asdict(result)``, without its deep copy (a million rows)."""
-    return {"row": result.row, "erdr_number": result.erdr_number, "outcome": result.outcome,
-            "number": result.number, "messages": result.messages}  # fmt: skip
+    return vars(result)
 
 
 _COUNTERS = {CREATED: "created", UPDATED: "updated", UNCHANGED: "unchanged", ERROR: "errors"}
@@ -357,11 +355,12 @@ class _Upserter:
             self.file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by import_new
                 "w+", encoding="utf-8", newline="", suffix=".csv"
             )
-            # The one writer (core.tabular): formula-like cells were refused before the spool,
-            # so it writes them as they are.
+            # The one writer (core.tabular). Cells go stripped, as the bulk import reads them:
+            # a cell formula-like once stripped was refused before the spool, and a raw one
+            # ("\t1", "-5 ") would otherwise be written with the writer's guarding quote.
             self.writer = CsvWriter(self.file)
             self.writer.writerow(csvio.COLUMNS)
-        self.writer.writerow([cells.get(c, "") for c in csvio.COLUMNS])
+        self.writer.writerow([cells.get(c, "").strip() for c in csvio.COLUMNS])
         self.creates.append(row)
 
     def import_new(self) -> None:
@@ -429,7 +428,7 @@ class _Upserter:
                 return
             erdrs = [cells[column].strip() for _row, cells in chunk]
             numbers = dict(
-                _recorded(erdrs).values_list("erdr_number", "number")
+                bulk.with_erdr(erdrs).values_list("erdr_number", "number")
             ) if not errors else {}  # fmt: skip
             for (row, _cells), erdr in zip(chunk, erdrs, strict=True):
                 messages = errors.get(row or 0, [])
@@ -452,6 +451,9 @@ class _Upserter:
         a row that differs loads its case and goes through the services."""
         erdrs = {e for _r, c, _e in rows if c and (e := c.get("erdr_number", "").strip())}
         current = _current(erdrs)
+        # A case outside the actor's scope is neither compared nor named: its row is an error
+        # (the policy decides, on the case's region, as for a page).
+        hidden = {e for e, case in current.items() if not policy.can(self.actor, "case.view", case)}
         # (row, ERDR number, the row read or None, its errors, the case when equal to it)
         checked: list[tuple[int, str, csvio.ParsedRow | None, list[RowError], _Current | None]]
         checked = []
@@ -459,6 +461,9 @@ class _Upserter:
             erdr = (cells or {}).get("erdr_number", "").strip()
             if cells is not None and not errors:
                 errors = _cell_problems(row, cells)
+            if cells is not None and not errors and erdr in hidden:
+                reason = _("The ERDR number is recorded for a case outside your scope.")
+                errors = [RowError(row, "erdr_number", erdr, reason)]
             if cells is not None and not errors and self.fast and erdr not in current:
                 self._spool_create(row, cells)  # the bulk import finds a repeated number
                 continue
@@ -648,18 +653,11 @@ _CURRENT = ["erdr_number", "pk", "number", "region_id", "registered_at", "invest
             "joined_to_id"]  # fmt: skip
 
 
-def _recorded(erdrs: Iterable[str]) -> QuerySet[Case]:
-    """The cases of these ERDR numbers. ``<> ''`` is said so that PostgreSQL uses the partial
-    unique index (``erdr_number <> ''``) even for a list of over 100 numbers, which it could
-    not prove inside the index's condition (it read the whole table instead)."""
-    return Case.objects.filter(erdr_number__in=list(erdrs)).exclude(erdr_number="")
-
-
 def _current(erdrs: set[str]) -> dict[str, _Current]:
     """The compared fields of the recorded cases of ``erdrs``, by ERDR number: one query."""
     if not erdrs:
         return {}
-    return {v[0]: _Current(*v[1:]) for v in _recorded(erdrs).values_list(*_CURRENT)}
+    return {v[0]: _Current(*v[1:]) for v in bulk.with_erdr(erdrs).values_list(*_CURRENT)}
 
 
 def upsert(actor: Actor, stream: Any, *, fmt: str = NDJSON, atomic: bool = True) -> UpsertResult:

@@ -330,3 +330,32 @@ def test_a_recorded_case_with_an_unreadable_cell_gets_the_readers_message(cells,
         result = upsert.upsert(SYSTEM, ndjson(row(ERDR_A, **cells)))
     (only,) = result.rows()
     assert only.outcome == "error" and field in {m["field"] for m in only.messages}
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_padded_cells_are_read_as_the_bulk_import_reads_them(atomic):
+    """A cell with a leading tab or trailing space (not a formula once stripped) is created
+    alike in both modes (the spool once wrote the writer's guarding quote into it)."""
+    result = upsert.upsert(SYSTEM, ndjson(row(ERDR_A, part="\t1", article="115-1 ")), atomic=atomic)
+    assert (result.created, result.errors) == (1, 0), list(result.rows())
+    assert Case.objects.get(erdr_number=ERDR_A).article_part.number == 1
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_another_regions_case_is_neither_compared_nor_named(atomic):
+    upsert.upsert(SYSTEM, ndjson(row(ERDR_A, region="KZ-71")))
+    hidden = Case.objects.get(erdr_number=ERDR_A)
+    registrar = Actor.person(make_user("registrar_shymkent", "registrar", "KZ-79"))
+    with translation.override("en"):
+        exact = upsert.upsert(registrar, ndjson(row(ERDR_A, region="KZ-71")), atomic=atomic)
+        changed = upsert.upsert(
+            registrar, ndjson(row(ERDR_A, region="KZ-71", status="suspended")), atomic=atomic
+        )
+    for result in (exact, changed):
+        (only,) = result.rows()
+        assert (only.outcome, only.number) == ("error", "")
+        assert only.messages == [{"field": "erdr_number",
+                                  "message": "The ERDR number is recorded for a case outside "
+                                             "your scope."}]  # fmt: skip
+    hidden.refresh_from_db()
+    assert hidden.status == CaseStatus.INVESTIGATION
