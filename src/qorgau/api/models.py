@@ -74,7 +74,8 @@ class IdempotencyKey(models.Model):
     status = models.PositiveSmallIntegerField(_("answer status"), default=0)
     body = models.JSONField(_("answer body"), null=True, blank=True)
     headers = models.JSONField(_("answer headers"), default=dict)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Indexed: the daily purge deletes by age (api/idempotency.py).
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [

@@ -3,16 +3,14 @@
 ``qorgau api-client [--as-user USER] purge-idempotency`` (docs/api.md). Without ``--as-user``
 the command acts as the system (``system:api-client``)."""
 
-import datetime as dt
 
-from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.access.models import Role
 from qorgau.api import idempotency, services
 from qorgau.api.models import ApiClient
-from qorgau.core.commands import QorgauCommand
+from qorgau.core.commands import QorgauCommand, parse_date
 
 
 class Command(QorgauCommand):
@@ -40,12 +38,7 @@ class Command(QorgauCommand):
     def handle(self, *args, **options):
         what = options["what"]
         if what == "create":
-            expires = None
-            if options["expires"]:
-                try:
-                    expires = dt.date.fromisoformat(options["expires"])
-                except ValueError:
-                    raise CommandError(_("Enter a date as YYYY-MM-DD.")) from None
+            expires = parse_date(options["expires"]) if options["expires"] else None
             client, key = services.create_client(
                 self.actor, options["name"], options["role"],
                 region=options["region"], expires_on=expires,
