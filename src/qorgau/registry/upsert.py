@@ -347,7 +347,6 @@ class _Upserter:
         # the first row of a repeated one.
         self.seen: set[int] = set()
         self.seen_values, self.seen_rows = array("q"), array("i")
-        self.joined: dict[str, Case] = {}  # the batch's cases joined to, by number
         self.checker: bulk._Checker | None = None  # its quick reader, for unchanged rows
 
     def _spool_create(self, row: int, cells: dict[str, str]) -> None:
@@ -446,9 +445,9 @@ class _Upserter:
 
     def batch(self, rows: list[tuple[int, dict[str, str] | None, list[RowError]]]) -> None:
         """Check and apply a batch of rows, set-based: one query for the compared fields of
-        the cases their ERDR numbers name (:class:`_Current`, no model instances) and at most
-        one for the cases they join to, so that a row equal to its case costs no query; only
-        a row that differs loads its case and goes through the services."""
+        the cases their ERDR numbers name (:class:`_Current`, no model instances), so that a
+        row equal to its case costs no query; only a row that differs (or joins a case) loads
+        its case and goes through the services."""
         erdrs = {e for _r, c, _e in rows if c and (e := c.get("erdr_number", "").strip())}
         current = _current(erdrs)
         # A case outside the actor's scope is neither compared nor named: its row is an error
@@ -479,7 +478,6 @@ class _Upserter:
             if cells is not None and not errors:
                 parsed, errors = csvio._parse_row(cells, row, self.lookups)
             checked.append((row, erdr, parsed, errors, None))
-        self._prefetch_joined(p.joined_to for _r, _e, p, _x, _s in checked if p and p.joined_to)
         for row, erdr, parsed, errors, same in checked:
             if same is not None:
                 if not self._repeated(row, erdr, same.number):
@@ -492,7 +490,6 @@ class _Upserter:
             if self._repeated(row, parsed.erdr_number, found.number if found else ""):
                 continue
             self._add(self._apply(row, parsed, found))
-        self.joined = {}
 
     def _same(self, row: int, cells: dict[str, str], case: _Current) -> bool:
         """Whether the row is plainly valid and equal to ``case`` in every compared field,
@@ -534,13 +531,6 @@ class _Upserter:
         self._add(RowResult(row, erdr, ERROR, number, messages))
         return True
 
-    def _prefetch_joined(self, numbers: Iterable[str]) -> None:
-        """The cases the batch's rows join to, that the actor may see, in one query."""
-        wanted = set(numbers)
-        if wanted:
-            found = scoped.cases_for(self.actor).filter(number__in=wanted)
-            self.joined = {c.number: c for c in found}
-
     def _add(self, result: RowResult) -> None:
         self.result.add(result)
         if len(self.listed) < AUDIT_LIST_MAX:
@@ -555,8 +545,6 @@ class _Upserter:
                     created = self._create(parsed)
                 return RowResult(row, erdr, CREATED, created.number)
             changed = self._update(parsed, case)
-            if changed:  # a later row joining to it reads it again
-                self.joined.pop(case.number, None)
             return RowResult(row, erdr, UPDATED if changed else UNCHANGED, case.number)
         except QorgauError as exc:
             number = case.number if case is not None else ""
@@ -565,9 +553,8 @@ class _Upserter:
     def _joined(self, parsed: csvio.ParsedRow) -> Case | None:
         if not parsed.joined_to:
             return None
-        found = self.joined.get(parsed.joined_to)
-        if found is None:  # not prefetched: e.g. a case created by an earlier row of the batch
-            found = scoped.cases_for(self.actor).filter(number=parsed.joined_to).first()
+        # Rare (a joining row never takes the quick comparison): one query, in the scope.
+        found = scoped.cases_for(self.actor).filter(number=parsed.joined_to).first()
         if found is None:
             raise Invalid("joined_to", _("no such case"))
         return found
