@@ -3,7 +3,6 @@
 ``qorgau api-client [--as-user USER] purge-idempotency`` (docs/api.md). Without ``--as-user``
 the command acts as the system (``system:api-client``)."""
 
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
